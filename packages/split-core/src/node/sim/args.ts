@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CATALOGUE_MODEL_NAMES } from '../../model/catalogue';
+import { SCHEDULE_NAMES } from '../../schedule/schedule';
+import { OPTIMIZER_NAMES } from '../../training/optimizer';
+
+// The simulator's flags, validated once at start-up (STYLE.md §17).
+
+export const USAGE = `Usage: npm run sim -- --data DIR|demo [--val DIR] [--test DIR] --model NAME [options]
+
+Runs a split learning study in one process (every client, the server, the codec) and reports
+the final epoch's validation metrics, compute and traffic.
+
+  --data DIR|demo        training images in ImageFolder layout (<class>/<file>.png|jpg), or
+                         'demo' for the generated dataset (which brings its own validation split)
+  --val DIR              validation images (required unless --data demo)
+  --test DIR             held-out test images, scored once after the last epoch
+  --model NAME           ${CATALOGUE_MODEL_NAMES.join(' | ')} (default cnn-small)
+  --cut LAYER[,LAYER]    cut layer name(s) or index(es); U-shaped takes two (default: the model's)
+  --topology NAME        vanilla | u-shaped (default vanilla)
+  --schedule NAME        ${SCHEDULE_NAMES.join(' | ')} (default round-robin)
+  --clients N            simulated hospitals (default 4)
+  --non-iid ALPHA        shard labels with Dirichlet(ALPHA) instead of IID
+  --epochs E             rounds; each client passes over its shard once per round (default 10)
+  --batch B              batch size (default 32)
+  --lr LR                learning rate (default 0.001)
+  --optimizer NAME       ${OPTIMIZER_NAMES.join(' | ')} (default adam)
+  --seed S               seed for weights, shards and batch order (default 1)
+  --codec NAME           fp32 | fp16 | int8 for cut tensors (default fp32)
+  --backend NAME         wasm | cpu (default wasm)
+  --centralized          train the same model unsplit on all the data instead (the reference)
+  --save DIR             write the trained segments in tfjs format (model.json + weights.bin)
+  --json                 print one JSON object with the results as the last line of stdout
+  --help                 show this help
+`;
+
+const positiveInt = (name: string) => z.coerce.number({ error: `--${name} must be a number` }).int(`--${name} must be a whole number`).positive(`--${name} must be at least 1`);
+
+const SimArgsSchema = z
+  .object({
+    data: z.string({ error: '--data is required: a folder of training images, or demo' }).min(1),
+    val: z.string().optional(),
+    test: z.string().optional(),
+    model: z.enum(CATALOGUE_MODEL_NAMES as [string, ...string[]], { error: `--model must be one of ${CATALOGUE_MODEL_NAMES.join(', ')}` }).default('cnn-small'),
+    cut: z
+      .string()
+      .optional()
+      .transform((text) => (text === undefined ? undefined : text.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part) : part.trim())))),
+    topology: z.enum(['vanilla', 'u-shaped'], { error: '--topology must be vanilla or u-shaped' }).default('vanilla'),
+    schedule: z.enum(SCHEDULE_NAMES as [string, ...string[]], { error: `--schedule must be one of ${SCHEDULE_NAMES.join(', ')}` }).default('round-robin'),
+    clients: positiveInt('clients').max(1000).default(4),
+    nonIid: z.coerce.number({ error: '--non-iid must be a number' }).positive('--non-iid (Dirichlet alpha) must be above 0').optional(),
+    epochs: positiveInt('epochs').default(10),
+    batch: positiveInt('batch').default(32),
+    lr: z.coerce.number({ error: '--lr must be a number' }).positive('--lr must be above 0').default(0.001),
+    optimizer: z.enum(OPTIMIZER_NAMES as [string, ...string[]]).default('adam'),
+    seed: z.coerce.number({ error: '--seed must be a number' }).int('--seed must be a whole number').default(1),
+    codec: z.enum(['fp32', 'fp16', 'int8'], { error: '--codec must be fp32, fp16 or int8' }).default('fp32'),
+    backend: z.enum(['wasm', 'cpu'], { error: '--backend must be wasm or cpu' }).default('wasm'),
+    centralized: z.boolean().default(false),
+    save: z.string().optional(),
+    json: z.boolean().default(false),
+  })
+  .refine((args) => args.data === 'demo' || args.val !== undefined, { message: '--val is required unless --data demo', path: ['val'] });
+
+export type SimArgs = z.infer<typeof SimArgsSchema>;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Parses argv; returns undefined when --help was asked for. */
+export function parseSimArgs(argv: string[]): SimArgs | undefined {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        data: { type: 'string' },
+        val: { type: 'string' },
+        test: { type: 'string' },
+        model: { type: 'string' },
+        cut: { type: 'string' },
+        topology: { type: 'string' },
+        schedule: { type: 'string' },
+        clients: { type: 'string' },
+        'non-iid': { type: 'string' },
+        epochs: { type: 'string' },
+        batch: { type: 'string' },
+        lr: { type: 'string' },
+        optimizer: { type: 'string' },
+        seed: { type: 'string' },
+        codec: { type: 'string' },
+        backend: { type: 'string' },
+        centralized: { type: 'boolean' },
+        save: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return undefined;
+  const { 'non-iid': nonIid, help: _help, ...rest } = values;
+  const parsed = SimArgsSchema.safeParse({ ...rest, nonIid });
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('\n'));
+  return parsed.data;
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env -S npx tsx
+// `npm run sim -- ...`: a whole split learning study in one process. Progress goes to
+// stderr; with --json the last line of stdout is the machine-readable result.
+import { initBackend } from '../../backends/select';
+import { parseSimArgs, USAGE, UsageError } from './args';
+import { ProgressBar } from './progress';
+import { runSim } from './run';
+
+function percent(value: number): string {
+  return Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : 'n/a';
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseSimArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (!args) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const backend = await initBackend(args.backend);
+  process.stderr.write(`backend: ${backend.name} (${backend.reason})\n`);
+  const { json: _json, ...effective } = args;
+  process.stderr.write(`configuration: ${JSON.stringify(effective)}\n`);
+
+  let bar: ProgressBar | undefined;
+  let barEpoch = 0;
+  const result = await runSim(args, {
+    onInfo: (message) => process.stderr.write(`${message}\n`),
+    onStep: (done, total, loss) => {
+      const epoch = Math.min(args.epochs, barEpoch + 1);
+      bar ??= new ProgressBar(process.stderr, total, args.centralized ? 'centralized' : 'split');
+      bar.update(done, `epoch ${epoch}/${args.epochs} loss ${loss.toFixed(4)}`);
+    },
+    onEpoch: (summary) => {
+      barEpoch = summary.epoch;
+      const line =
+        `epoch ${summary.epoch}/${args.epochs}: train loss ${summary.trainLoss.toFixed(4)}, ` +
+        `val acc ${percent(summary.val.accuracy)} auc ${summary.val.auc.toFixed(4)} loss ${summary.val.loss.toFixed(4)}, ` +
+        `${summary.samplesPerSecond.toFixed(0)} samples/s`;
+      process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${line}\n`);
+    },
+  });
+  if (result.skipped.length > 0) {
+    process.stderr.write(`${result.skipped.length} files skipped:\n`);
+    for (const file of result.skipped.slice(0, 20)) process.stderr.write(`  ${file.path}: ${file.reason}\n`);
+    if (result.skipped.length > 20) process.stderr.write(`  ... and ${result.skipped.length - 20} more\n`);
+  }
+  if (result.unknownClasses.length > 0) process.stderr.write(`unknown classes (files skipped): ${result.unknownClasses.join(', ')}\n`);
+  const summary =
+    `final val: accuracy ${percent(result.val.accuracy)}, AUC ${result.val.auc.toFixed(4)}, ` +
+    `sensitivity ${percent(result.val.sensitivity)}, specificity ${percent(result.val.specificity)}` +
+    (result.test ? `; test: accuracy ${percent(result.test.accuracy)}, AUC ${result.test.auc.toFixed(4)}` : '');
+  if (args.json) {
+    process.stderr.write(`${summary}\n`);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    process.stdout.write(`${summary}\n`);
+    process.stdout.write(
+      `client FLOPs/epoch ${result.clientFlops.toExponential(3)}, server FLOPs/epoch ${result.serverFlops.toExponential(3)}, ` +
+        `bytes up ${result.bytesUp}, down ${result.bytesDown}, ${result.samplesPerSecond.toFixed(0)} samples/s\n`,
+    );
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,196 @@
+import type { Dataset, SkippedFile } from '../../data/dataset';
+import { generateDemoDataset } from '../../data/demo';
+import { createRng, deriveSeed } from '../../data/random';
+import { shardDirichlet, shardIid } from '../../data/shard';
+import type { ClassificationMetrics } from '../../metrics/classification';
+import { getModelSpec } from '../../model/catalogue';
+import type { ModelSpec } from '../../model/spec';
+import { getSchedule } from '../../schedule/get';
+import { getHorizontalTopology } from '../../topology/get';
+import { CentralizedTrainer } from '../../training/centralized';
+import { Simulation } from '../../training/simulation';
+import type { OptimizerName } from '../../training/optimizer';
+import { readImageFolder } from '../data/image_folder';
+import { saveLayersModel } from '../save_model';
+import type { SimArgs } from './args';
+
+/** The generated dataset is the same for every study seed: --seed varies training, not data. */
+export const DEMO_DATA_SEED = 2026;
+
+export interface EpochSummary {
+  epoch: number;
+  trainLoss: number;
+  samplesPerSecond: number;
+  seconds: number;
+  val: ClassificationMetrics;
+}
+
+export interface SimResult {
+  mode: 'split' | 'centralized';
+  model: string;
+  topology: string;
+  schedule: string;
+  cuts: (string | number)[];
+  clients: number;
+  classes: string[];
+  epochs: number;
+  /** Of the final epoch. */
+  val: ClassificationMetrics;
+  test?: ClassificationMetrics;
+  clientFlops: number;
+  serverFlops: number;
+  bytesUp: number;
+  bytesDown: number;
+  samplesPerSecond: number;
+  history: EpochSummary[];
+  skipped: SkippedFile[];
+  unknownClasses: string[];
+}
+
+export interface SimHooks {
+  /** Called once per training step: for a progress bar. */
+  onStep?: (done: number, total: number, loss: number) => void;
+  onEpoch?: (summary: EpochSummary) => void;
+  /** Informational messages (data loaded, files skipped). */
+  onInfo?: (message: string) => void;
+}
+
+interface LoadedData {
+  spec: ModelSpec;
+  train: Dataset;
+  val: Dataset;
+  test?: Dataset;
+  skipped: SkippedFile[];
+  unknownClasses: string[];
+}
+
+async function loadData(args: SimArgs, hooks: SimHooks): Promise<LoadedData> {
+  const skipped: SkippedFile[] = [];
+  const unknownClasses: string[] = [];
+  const probeSpec = getModelSpec(args.model, { numClasses: 2 });
+  const sampleShape = probeSpec.inputShape as [number, number, number];
+  const read = async (dir: string, classes?: string[]): Promise<Dataset> => {
+    const result = await readImageFolder(dir, { sampleShape, ...(classes ? { classes } : {}) });
+    skipped.push(...result.skipped);
+    unknownClasses.push(...result.unknownClasses);
+    hooks.onInfo?.(`${dir}: ${result.dataset.samples.length} images in ${result.dataset.classes.length} classes, ${result.skipped.length} skipped`);
+    return result.dataset;
+  };
+  let train: Dataset;
+  let val: Dataset;
+  if (args.data === 'demo') {
+    if (sampleShape.length !== 3) throw new Error(`--data demo holds images; model ${args.model} takes tabular input`);
+    const demo = generateDemoDataset({ seed: DEMO_DATA_SEED, size: sampleShape[0], channels: sampleShape[2] === 3 ? 3 : 1 });
+    train = demo.train;
+    val = args.val ? await read(args.val, train.classes) : demo.val;
+  } else {
+    train = await read(args.data);
+    val = await read(args.val ?? '', train.classes);
+  }
+  const test = args.test ? await read(args.test, train.classes) : undefined;
+  const spec = getModelSpec(args.model, { numClasses: train.classes.length, inputShape: train.sampleShape });
+  return { spec, train, val, ...(test ? { test } : {}), skipped, unknownClasses: [...new Set(unknownClasses)] };
+}
+
+/** Runs a study as the CLI describes it: split (or centralized) training, then scoring. */
+export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimResult> {
+  const data = await loadData(args, hooks);
+  const { spec, train, val } = data;
+  const optimizer = { name: args.optimizer as OptimizerName, learningRate: args.lr };
+  const history: EpochSummary[] = [];
+  const stepsPerEpoch = Math.ceil(train.samples.length / args.batch) + args.clients;
+  let stepsDone = 0;
+  const report = (epoch: { trainLoss: number; samplesPerSecond: number; seconds: number }, score: ClassificationMetrics): void => {
+    const summary = { epoch: history.length + 1, ...epoch, val: score };
+    history.push(summary);
+    hooks.onEpoch?.(summary);
+  };
+
+  if (args.centralized) {
+    const trainer = new CentralizedTrainer(spec, { seed: args.seed, optimizer });
+    let last = { flops: 0, samplesPerSecond: 0 };
+    for (let epoch = 0; epoch < args.epochs; epoch++) {
+      const result = trainer.trainEpoch(train, args.batch, args.seed);
+      last = { flops: result.flops, samplesPerSecond: result.samples / result.seconds };
+      stepsDone += stepsPerEpoch;
+      hooks.onStep?.(stepsDone, stepsPerEpoch * args.epochs, result.trainLoss);
+      report({ trainLoss: result.trainLoss, samplesPerSecond: last.samplesPerSecond, seconds: result.seconds }, trainer.evaluate(val));
+    }
+    const test = data.test ? trainer.evaluate(data.test) : undefined;
+    if (args.save) await saveLayersModel(trainer.segment.model, `${args.save}/centralized`);
+    trainer.dispose();
+    return finish(args, data, history, { mode: 'centralized', cuts: [], clientFlops: last.flops, serverFlops: 0, bytesUp: 0, bytesDown: 0, samplesPerSecond: last.samplesPerSecond, test });
+  }
+
+  const rng = createRng(deriveSeed(args.seed, 'shards'));
+  const shards = args.nonIid === undefined ? shardIid(train.samples, args.clients, rng) : shardDirichlet(train.samples, args.clients, args.nonIid, rng);
+  const clients = shards.map((samples, k) => ({ id: `hospital-${k + 1}`, data: { ...train, samples } }));
+  for (const client of clients) {
+    if (client.data.samples.length === 0) throw new Error(`${client.id} received no training samples: use fewer --clients or a larger --non-iid alpha`);
+  }
+  const simulation = new Simulation({
+    spec,
+    topology: getHorizontalTopology(args.topology),
+    ...(args.cut ? { cuts: args.cut } : {}),
+    schedule: getSchedule(args.schedule),
+    optimizer,
+    batchSize: args.batch,
+    seed: args.seed,
+    encoding: args.codec,
+    clients,
+    onStep: (step) => {
+      stepsDone += 1;
+      hooks.onStep?.(stepsDone, stepsPerEpoch * args.epochs, step.loss);
+    },
+  });
+  try {
+    let last: Awaited<ReturnType<Simulation['runEpoch']>> | undefined;
+    for (let epoch = 0; epoch < args.epochs; epoch++) {
+      last = await simulation.runEpoch();
+      report(last, await simulation.evaluate(val));
+    }
+    const test = data.test ? await simulation.evaluate(data.test) : undefined;
+    if (args.save) {
+      const { client, server } = simulation.roles;
+      for (const segment of client.segments) await saveLayersModel(segment.model, `${args.save}/client-segment${segment.plan.index}`);
+      for (const segment of server.segments) await saveLayersModel(segment.model, `${args.save}/server-segment${segment.plan.index}`);
+    }
+    return finish(args, data, history, {
+      mode: 'split',
+      cuts: simulation.split.cuts,
+      clientFlops: last?.clientFlops ?? 0,
+      serverFlops: last?.serverFlops ?? 0,
+      bytesUp: last?.bytesUp ?? 0,
+      bytesDown: last?.bytesDown ?? 0,
+      samplesPerSecond: last?.samplesPerSecond ?? 0,
+      test,
+    });
+  } finally {
+    simulation.dispose();
+  }
+}
+
+function finish(
+  args: SimArgs,
+  data: LoadedData,
+  history: EpochSummary[],
+  outcome: Pick<SimResult, 'mode' | 'cuts' | 'clientFlops' | 'serverFlops' | 'bytesUp' | 'bytesDown' | 'samplesPerSecond'> & { test: ClassificationMetrics | undefined },
+): SimResult {
+  const final = history[history.length - 1];
+  if (!final) throw new Error('no epoch was run: --epochs must be at least 1');
+  const { test, ...rest } = outcome;
+  return {
+    ...rest,
+    model: args.model,
+    topology: args.centralized ? 'centralized' : args.topology,
+    schedule: args.centralized ? 'none' : args.schedule,
+    clients: args.centralized ? 1 : args.clients,
+    classes: data.train.classes,
+    epochs: history.length,
+    val: final.val,
+    ...(test ? { test } : {}),
+    history,
+    skipped: data.skipped,
+    unknownClasses: data.unknownClasses,
+  };
+}

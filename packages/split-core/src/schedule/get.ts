@@ -1,0 +1,17 @@
+import { RoundRobinSchedule } from './round_robin';
+import type { Schedule } from './schedule';
+import { SCHEDULE_NAMES } from './schedule';
+import { SplitFedV1Schedule, SplitFedV2Schedule } from './splitfed';
+
+export function getSchedule(name: string): Schedule {
+  switch (name) {
+    case 'round-robin':
+      return new RoundRobinSchedule();
+    case 'splitfed-v1':
+      return new SplitFedV1Schedule();
+    case 'splitfed-v2':
+      return new SplitFedV2Schedule();
+    default:
+      throw new Error(`unknown schedule '${name}': choose one of ${SCHEDULE_NAMES.join(', ')}`);
+  }
+}

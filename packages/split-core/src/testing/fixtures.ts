@@ -1,0 +1,47 @@
+// Shared helpers for split-core's own tests (not part of the public API).
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset, Sample } from '../data/dataset';
+import { createRng } from '../data/random';
+import type { NamedWeight } from '../model/weights';
+
+/** Random inputs with labels that depend on the inputs, so training has a signal to follow. */
+export function randomDataset(options: { seed: number; count: number; sampleShape: number[]; numClasses: number; idPrefix?: string }): Dataset {
+  const rng = createRng(options.seed);
+  const size = options.sampleShape.reduce((a, b) => a * b, 1);
+  const samples: Sample[] = [];
+  for (let i = 0; i < options.count; i++) {
+    const values = new Float32Array(size);
+    for (let j = 0; j < size; j++) values[j] = rng.next();
+    const half = Math.floor(size / 2);
+    let left = 0;
+    for (let j = 0; j < half; j++) left += values[j] as number;
+    const label = Math.min(options.numClasses - 1, Math.floor((left / half) * options.numClasses * 0.999 + (rng.next() - 0.5) * 0.2));
+    samples.push({ id: `${options.idPrefix ?? 'random'}/${i}`, label: Math.max(0, label), values });
+  }
+  return { classes: Array.from({ length: options.numClasses }, (_, c) => `class${c}`), sampleShape: options.sampleShape, samples };
+}
+
+/** Relative L2 distance per variable name between two weight sets holding the same names. */
+export function relativeWeightDistances(expected: NamedWeight[], actual: NamedWeight[]): Map<string, number> {
+  const byName = new Map(actual.map((weight) => [weight.name, weight]));
+  const distances = new Map<string, number>();
+  for (const reference of expected) {
+    const other = byName.get(reference.name);
+    if (!other) throw new Error(`no weight named ${reference.name} among ${[...byName.keys()].join(', ')}`);
+    let diff = 0;
+    let norm = 0;
+    reference.values.forEach((value, i) => {
+      const d = value - (other.values[i] as number);
+      diff += d * d;
+      norm += value * value;
+    });
+    distances.set(reference.name, Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12));
+  }
+  return distances;
+}
+
+export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
+  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  await tf.setBackend(name);
+  await tf.ready();
+}

@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs';
+import type { SegmentPlan } from '../model/cuts';
+import { ModelSpecError } from '../model/errors';
+import { backward, forward, infer, lossStep, type Segment } from '../training/segment';
+import type { Link } from './link';
+import { ProtocolError } from './link';
+import type { Batch, ClientRole, EvalResult, HorizontalTopology, ServerRole, StepResult } from './topology';
+
+// Vanilla SplitNN (PAPER.md, Fig. 2a): the client runs the layers up to the cut and sends
+// the cut activations with the labels; the server runs the rest, the loss and the backward
+// pass, and returns the gradient at the cut.
+
+function only<T>(items: T[], what: string): T {
+  const [item] = items;
+  if (!item || items.length !== 1) throw new ProtocolError(`${what}: expected exactly one, got ${items.length}`);
+  return item;
+}
+
+function labelsOf(batch: Batch): tf.Tensor {
+  if (!batch.labels) throw new ProtocolError('this topology needs labels on the client batch');
+  return batch.labels;
+}
+
+/** Client side shared by vanilla and vertical parties: send cut activations (and labels), apply the returned gradient. */
+export async function sendActivationsAndLearn(bottom: Segment, link: Link, batch: Batch): Promise<void> {
+  const activations = forward(bottom, batch.x);
+  try {
+    await link.send('activations', activations);
+    if (batch.labels) await link.send('labels', batch.labels);
+  } finally {
+    activations.dispose();
+  }
+  const cutGradient = await link.receive('gradients');
+  try {
+    backward(bottom, batch.x, cutGradient, false);
+  } finally {
+    cutGradient.dispose();
+  }
+}
+
+export const vanilla: HorizontalTopology = {
+  name: 'vanilla',
+  sendsLabels: true,
+  cutCount: 1,
+  defaultCuts: (spec) => [spec.defaultCuts.vanilla],
+  assign(plans: SegmentPlan[]) {
+    if (plans.length !== 2) throw new ModelSpecError('invalid-cut', `vanilla split learning needs exactly one cut, got ${plans.length - 1}`);
+    return { client: [plans[0] as SegmentPlan], server: [plans[1] as SegmentPlan] };
+  },
+
+  async clientTrainStep(client: ClientRole, link: Link, batch: Batch): Promise<StepResult> {
+    labelsOf(batch);
+    await sendActivationsAndLearn(only(client.segments, 'vanilla client segments'), link, batch);
+    return {};
+  },
+
+  async serverTrainStep(server: ServerRole, links: Link[]): Promise<StepResult> {
+    const top = only(server.segments, 'vanilla server segments');
+    const link = only(links, 'vanilla links');
+    const activations = await link.receive('activations');
+    const labels = await link.receive('labels');
+    try {
+      const { loss, inputGradient } = lossStep(top, activations, labels, true);
+      try {
+        await link.send('gradients', inputGradient as tf.Tensor);
+      } finally {
+        inputGradient?.dispose();
+      }
+      return { loss };
+    } finally {
+      tf.dispose([activations, labels]);
+    }
+  },
+
+  async clientEvalStep(client: ClientRole, link: Link, batch: Batch): Promise<EvalResult> {
+    const activations = infer(only(client.segments, 'vanilla client segments'), batch.x);
+    try {
+      await link.send('activations', activations);
+      await link.send('labels', labelsOf(batch));
+    } finally {
+      activations.dispose();
+    }
+    return {};
+  },
+
+  async serverEvalStep(server: ServerRole, links: Link[]): Promise<EvalResult> {
+    const top = only(server.segments, 'vanilla server segments');
+    const link = only(links, 'vanilla links');
+    const activations = await link.receive('activations');
+    const labels = await link.receive('labels');
+    const logits = infer(top, activations);
+    const probabilities = tf.softmax(logits);
+    tf.dispose([activations, logits]);
+    return { probabilities, labels };
+  },
+};

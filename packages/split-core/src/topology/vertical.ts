@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import type { SegmentPlan } from '../model/cuts';
+import { ModelSpecError } from '../model/errors';
+import { inferShapes } from '../model/shapes';
+import type { LayerSpec } from '../model/spec';
+import { infer, lossStep, type Segment } from '../training/segment';
+import type { Link } from './link';
+import { ProtocolError } from './link';
+import type { Batch, ClientRole, EvalResult, ServerRole, StepResult, Topology } from './topology';
+import { sendActivationsAndLearn } from './vanilla';
+
+// Vertically partitioned SplitNN (PAPER.md, Fig. 2c): several parties hold different
+// features of the same patients (rows aligned by patient id beforehand). Each runs its own
+// segment; the server concatenates the cut outputs along the feature axis, runs the rest
+// with the labels, and returns to each party its own slice of the cut gradient.
+// Convention: links[0] is the label holder; the others send no labels.
+
+export interface VerticalPartySpec {
+  layers: LayerSpec[];
+  inputShape: number[];
+}
+
+export interface VerticalPlan {
+  parties: SegmentPlan[];
+  server: SegmentPlan;
+}
+
+/** Plans each party's segment and the server segment over the concatenated cut outputs. */
+export function planVertical(parties: VerticalPartySpec[], serverLayers: LayerSpec[]): VerticalPlan {
+  if (parties.length < 2) throw new ModelSpecError('incompatible-parties', `vertical split learning needs at least two parties, got ${parties.length}`);
+  const partyPlans = parties.map((party, index): SegmentPlan => {
+    const shapes = inferShapes(party.layers, party.inputShape);
+    return { index, layers: party.layers, inputShape: party.inputShape, outputShape: shapes[shapes.length - 1] ?? party.inputShape };
+  });
+  const leading = partyPlans.map((plan) => plan.outputShape.slice(0, -1).join('x'));
+  if (new Set(leading).size !== 1) {
+    throw new ModelSpecError('incompatible-parties', `party cut outputs can only be concatenated on their last axis: shapes ${partyPlans.map((p) => `[${p.outputShape.join(', ')}]`).join(', ')}`);
+  }
+  const first = partyPlans[0] as SegmentPlan;
+  const width = partyPlans.reduce((sum, plan) => sum + (plan.outputShape[plan.outputShape.length - 1] ?? 0), 0);
+  const serverInput = [...first.outputShape.slice(0, -1), width];
+  const serverShapes = inferShapes(serverLayers, serverInput);
+  return {
+    parties: partyPlans,
+    server: { index: parties.length, layers: serverLayers, inputShape: serverInput, outputShape: serverShapes[serverShapes.length - 1] ?? serverInput },
+  };
+}
+
+function onlySegment(role: ClientRole | ServerRole, what: string): Segment {
+  const [segment] = role.segments;
+  if (!segment || role.segments.length !== 1) throw new ProtocolError(`a vertical ${what} holds one segment, got ${role.segments.length}`);
+  return segment;
+}
+
+async function receiveParties(links: Link[]): Promise<{ joined: tf.Tensor; widths: number[]; labels: tf.Tensor }> {
+  if (links.length < 2) throw new ProtocolError(`a vertical step needs at least two party links, got ${links.length}`);
+  const parts: tf.Tensor[] = [];
+  let labels: tf.Tensor | undefined;
+  try {
+    for (const [index, link] of links.entries()) {
+      parts.push(await link.receive('activations'));
+      if (index === 0) labels = await link.receive('labels');
+    }
+  } catch (error) {
+    tf.dispose(parts);
+    labels?.dispose();
+    throw error;
+  }
+  const axis = (parts[0] as tf.Tensor).rank - 1;
+  const joined = tf.concat(parts, axis);
+  const widths = parts.map((part) => part.shape[axis] as number);
+  tf.dispose(parts);
+  return { joined, widths, labels: labels as tf.Tensor };
+}
+
+export const vertical: Topology = {
+  name: 'vertical',
+  sendsLabels: true,
+
+  async clientTrainStep(client: ClientRole, link: Link, batch: Batch): Promise<StepResult> {
+    await sendActivationsAndLearn(onlySegment(client, 'party'), link, batch);
+    return {};
+  },
+
+  async serverTrainStep(server: ServerRole, links: Link[]): Promise<StepResult> {
+    const top = onlySegment(server, 'server');
+    const { joined, widths, labels } = await receiveParties(links);
+    try {
+      const { loss, inputGradient } = lossStep(top, joined, labels, true);
+      const slices = tf.split(inputGradient as tf.Tensor, widths, joined.rank - 1);
+      inputGradient?.dispose();
+      try {
+        for (const [index, link] of links.entries()) await link.send('gradients', slices[index] as tf.Tensor);
+      } finally {
+        tf.dispose(slices);
+      }
+      return { loss };
+    } finally {
+      tf.dispose([joined, labels]);
+    }
+  },
+
+  async clientEvalStep(client: ClientRole, link: Link, batch: Batch): Promise<EvalResult> {
+    const activations = infer(onlySegment(client, 'party'), batch.x);
+    try {
+      await link.send('activations', activations);
+      if (batch.labels) await link.send('labels', batch.labels);
+    } finally {
+      activations.dispose();
+    }
+    return {};
+  },
+
+  async serverEvalStep(server: ServerRole, links: Link[]): Promise<EvalResult> {
+    const { joined, labels } = await receiveParties(links);
+    const logits = infer(onlySegment(server, 'server'), joined);
+    const probabilities = tf.softmax(logits);
+    tf.dispose([joined, logits]);
+    return { probabilities, labels };
+  },
+};

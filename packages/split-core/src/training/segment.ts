@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildLayersModel } from '../model/build';
+import type { SegmentPlan } from '../model/cuts';
+import { createOptimizer, type OptimizerConfig } from './optimizer';
+
+/** One trainable piece of the split model, held by one role, with that role's optimizer. */
+export interface Segment {
+  readonly plan: SegmentPlan;
+  readonly model: tf.LayersModel;
+  readonly optimizer: tf.Optimizer;
+}
+
+export function createSegment(plan: SegmentPlan, options: { seed: number; name: string; optimizer: OptimizerConfig }): Segment {
+  return {
+    plan,
+    model: buildLayersModel(plan.layers, plan.inputShape, { seed: options.seed, name: options.name }),
+    optimizer: createOptimizer(options.optimizer),
+  };
+}
+
+function trainableVariables(segment: Segment): tf.Variable[] {
+  return segment.model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+}
+
+/** Forward pass in training mode, outside any gradient tape: the activations to send on. */
+export function forward(segment: Segment, input: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => segment.model.apply(input, { training: true }) as tf.Tensor);
+}
+
+/** Forward pass for evaluation. */
+export function infer(segment: Segment, input: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => segment.model.apply(input, { training: false }) as tf.Tensor);
+}
+
+/**
+ * Backward pass given the gradient of the loss at this segment's output (the cut gradient
+ * received from the next role): applies this segment's update and returns the gradient at its
+ * input when the previous role needs it. The forward pass is recomputed under the tape
+ * because the tape cannot stay open while the cut tensors travel to the peer and back;
+ * the catalogue has no stochastic layers, so the recomputation is exact.
+ */
+export function backward(segment: Segment, input: tf.Tensor, outputGradient: tf.Tensor, needsInputGradient: boolean): tf.Tensor | undefined {
+  return applyGradients(segment, input, needsInputGradient, (output) => tf.sum(tf.mul(output, outputGradient)));
+}
+
+/**
+ * Loss-side step: forward, softmax cross-entropy against `labels`, backward, update.
+ * Returns the mean loss and, when asked, the gradient at the segment's input.
+ */
+export function lossStep(
+  segment: Segment,
+  input: tf.Tensor,
+  labels: tf.Tensor,
+  needsInputGradient: boolean,
+): { loss: number; inputGradient: tf.Tensor | undefined } {
+  let loss = Number.NaN;
+  const inputGradient = applyGradients(segment, input, needsInputGradient, (logits) => {
+    const value = softmaxCrossEntropy(logits, labels);
+    loss = value.dataSync()[0] ?? Number.NaN;
+    return value;
+  });
+  return { loss, inputGradient };
+}
+
+export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const numClasses = logits.shape[logits.shape.length - 1] ?? 1;
+    const oneHot = tf.oneHot(tf.cast(labels, 'int32') as tf.Tensor1D, numClasses);
+    return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+  });
+}
+
+function applyGradients(
+  segment: Segment,
+  input: tf.Tensor,
+  needsInputGradient: boolean,
+  objective: (output: tf.Tensor) => tf.Scalar,
+): tf.Tensor | undefined {
+  const variables = trainableVariables(segment);
+  // The input is wrapped in a temporary variable so that one tape pass yields the weight
+  // gradients and the cut gradient together.
+  const inputVariable = needsInputGradient ? tf.variable(input, true) : undefined;
+  const varList = inputVariable ? [...variables, inputVariable] : variables;
+  const { value, grads } = tf.variableGrads(() => {
+    const output = segment.model.apply(inputVariable ?? input, { training: true }) as tf.Tensor;
+    return objective(output);
+  }, varList);
+  value.dispose();
+  let inputGradient: tf.Tensor | undefined;
+  if (inputVariable) {
+    inputGradient = grads[inputVariable.name];
+    delete grads[inputVariable.name];
+    inputVariable.dispose();
+  }
+  segment.optimizer.applyGradients(grads);
+  tf.dispose(grads);
+  return inputGradient;
+}
