@@ -1,5 +1,6 @@
 // Shared helpers for split-core's own tests (not part of the public API).
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from '../backends/register_kernels';
 import type { Dataset, Sample } from '../data/dataset';
 import { createRng } from '../data/random';
 import type { NamedWeight } from '../model/weights';
@@ -40,8 +41,38 @@ export function relativeWeightDistances(expected: NamedWeight[], actual: NamedWe
   return distances;
 }
 
+/** Switches tfjs to a backend; wasm with the project's training kernels registered. */
 export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (name === 'wasm') {
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmTrainingKernels();
+  }
   await tf.setBackend(name);
   await tf.ready();
+}
+
+/**
+ * Noise images where class 1 carries a bright 5x5 square at a random place: learnable by
+ * any conv net in a few epochs, not by reading one fixed pixel.
+ */
+export function blobImages(options: { seed: number; count: number; sampleShape: number[]; idPrefix?: string }): Dataset {
+  const rng = createRng(options.seed);
+  const [height = 1, width = 1, channels = 1] = options.sampleShape;
+  const samples: Sample[] = [];
+  for (let i = 0; i < options.count; i++) {
+    const label = i % 2;
+    const values = new Float32Array(height * width * channels);
+    for (let j = 0; j < values.length; j++) values[j] = 0.4 * rng.next();
+    if (label === 1) {
+      const top = rng.int(height - 5);
+      const left = rng.int(width - 5);
+      for (let y = top; y < top + 5; y++) {
+        for (let x = left; x < left + 5; x++) {
+          for (let c = 0; c < channels; c++) values[(y * width + x) * channels + c] = 0.6 + 0.4 * rng.next();
+        }
+      }
+    }
+    samples.push({ id: `${options.idPrefix ?? 'blob'}/${i}`, label, values });
+  }
+  return { classes: ['plain', 'blob'], sampleShape: options.sampleShape, samples };
 }

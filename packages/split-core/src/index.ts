@@ -1,0 +1,12 @@
+// @splitlearn/split-core: the platform-free split learning engine (browser and Node).
+// One namespace per module (STYLE.md §2); Node-only adapters live in `@splitlearn/split-core/node`.
+
+export * as model from './model';
+export * as topology from './topology';
+export * as schedule from './schedule';
+export * as training from './training';
+export * as codec from './codec';
+export * as accounting from './accounting';
+export * as metrics from './metrics';
+export * as data from './data';
+export * as backends from './backends';

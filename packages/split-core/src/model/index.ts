@@ -1,0 +1,8 @@
+export type * from './spec';
+export { ModelSpecError, type ModelSpecErrorCode } from './errors';
+export { CATALOGUE_MODEL_NAMES, getModelSpec, isCatalogueModelName, type CatalogueModelName, type CatalogueOptions } from './catalogue';
+export { planSegments, resolveCut, type SegmentPlan } from './cuts';
+export { buildLayersModel } from './build';
+export { inferShapes, inferLayerShape, countParams, countSegmentParams } from './shapes';
+export { averageWeights, readWeights, writeWeights, WeightMismatchError, type NamedWeight } from './weights';
+export { decodeWeights, encodeWeights } from './weights_frames';
