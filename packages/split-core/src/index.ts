@@ -10,3 +10,5 @@ export * as accounting from './accounting';
 export * as metrics from './metrics';
 export * as data from './data';
 export * as backends from './backends';
+export * as protocol from './protocol';
+export * as network from './network';

@@ -1,4 +1,3 @@
-import type * as tf from '@tensorflow/tfjs';
 import type { TrafficMeter } from '../accounting/traffic';
 import type { Encoding } from '../codec/types';
 import { decodeTensor } from '../codec/decode_tensor';
@@ -58,7 +57,7 @@ function end(
           inbox.waiting = resolve;
         }));
       if (frame.kind !== kind) throw new ProtocolError(`expected '${kind}' from the peer, received '${frame.kind}'`);
-      return dataToTensor(decodeTensor(frame.bytes, { maxFrameBytes })) as tf.Tensor;
+      return dataToTensor(decodeTensor(frame.bytes, { maxFrameBytes }));
     },
   };
 }

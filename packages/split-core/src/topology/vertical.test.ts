@@ -91,7 +91,8 @@ describe('vertical split learning, two parties', () => {
       ]);
       referenceOptimizer.minimize(() => {
         const logits = reference.apply([xa, xb], { training: true }) as tf.Tensor;
-        return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 2), logits) as tf.Scalar;
+        const loss: tf.Scalar = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 2), logits);
+        return loss;
       });
       tf.dispose([xa, xb, labels]);
     }

@@ -65,8 +65,9 @@ export function lossStep(
 export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const numClasses = logits.shape[logits.shape.length - 1] ?? 1;
-    const oneHot = tf.oneHot(tf.cast(labels, 'int32') as tf.Tensor1D, numClasses);
-    return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+    const oneHot = tf.oneHot(tf.cast(labels, 'int32'), numClasses);
+    const loss: tf.Scalar = tf.losses.softmaxCrossEntropy(oneHot, logits);
+    return loss;
   });
 }
 

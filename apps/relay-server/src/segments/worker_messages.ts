@@ -1,0 +1,39 @@
+import type { protocol } from '@splitlearn/split-core';
+
+// Messages between the relay's event loop and the worker thread that holds a study's
+// server segments. Training steps run in the worker, so a step of tens of milliseconds
+// never delays another client's messages or heartbeats (ARCHITECTURE.md).
+
+export interface EpochRequest {
+  epochId: string;
+  participantId: string;
+  serverKey: string;
+  round: number;
+  phase: 'train' | 'eval';
+  steps: number;
+  receiveTimeoutMs: number;
+}
+
+export interface EvalOutcome {
+  /** Vanilla: the server scored the client's validation activations. */
+  metrics?: { accuracy: number; loss: number; auc: number; sensitivity: number; specificity: number; confusion: number[][]; count: number };
+}
+
+export type ToWorker =
+  | { type: 'init'; config: protocol.StudyConfig; weights?: Uint8Array[] }
+  | ({ type: 'epoch' } & EpochRequest)
+  | { type: 'frame'; epochId: string; header: protocol.StepHeader; payload: Uint8Array }
+  | { type: 'abort'; epochId: string; reason: string }
+  | { type: 'read-server'; requestId: number; serverKey: string }
+  | { type: 'write-server'; requestId: number; serverKey: string; bundles: Uint8Array[] }
+  | { type: 'drop-server'; requestId: number; serverKey: string };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'frame'; epochId: string; participantId: string; header: protocol.StepHeader; payload: Uint8Array }
+  | { type: 'refused'; epochId: string; participantId: string; code: 'duplicate' | 'out-of-order'; message: string }
+  | ({ type: 'epoch-done'; epochId: string; ok: true; steps: number; loss?: number } & EvalOutcome)
+  | { type: 'epoch-done'; epochId: string; ok: false; message: string }
+  | { type: 'reply'; requestId: number; ok: true; bundles?: Uint8Array[] }
+  | { type: 'reply'; requestId: number; ok: false; message: string }
+  | { type: 'fatal'; message: string };

@@ -1,0 +1,298 @@
+import * as tf from '@tensorflow/tfjs';
+import { TrafficMeter } from '../accounting/traffic';
+import { batchToTensors, epochBatches } from '../data/batches';
+import type { Dataset, Sample } from '../data/dataset';
+import { createRng, deriveSeed } from '../data/random';
+import { evaluateClassification } from '../metrics/classification';
+import { readWeights, writeWeights } from '../model/weights';
+import { decodeWeights, encodeWeights } from '../model/weights_frames';
+import type { Binary, ClientToServerEvents, ServerToClientEvents } from '../protocol/events';
+import { EpochStartSchema, StepHeaderSchema, WeightsHeaderSchema, type EpochReply, type HelloReply, type StudyInfo, type StudyStateMessage } from '../protocol/messages';
+import { StudyStateMessageSchema } from '../protocol/messages';
+import type { RelayError } from '../protocol/errors';
+import { PROTOCOL_VERSION } from '../protocol/version';
+import type { ClientRole } from '../topology/topology';
+import { createClientRole, disposeRole, type SplitPlan } from '../training/roles';
+import { StreamLink } from './stream_link';
+import { studyRoleOptions, studySplit } from './study_model';
+
+// The client side of a study over the network: the same agent runs in a browser Web
+// Worker and in the headless Node client. It holds the client segment(s), trains them
+// when the relay asks, and only ever sends what the topology declares (cut activations,
+// labels in vanilla mode, client-segment weights for hand-off and aggregation).
+
+/** The part of a socket.io client socket the agent uses (kept structural: no socket.io import here). */
+export interface ParticipantSocket {
+  emit<E extends keyof ClientToServerEvents>(event: E, ...args: Parameters<ClientToServerEvents[E]>): unknown;
+  on<E extends keyof ServerToClientEvents>(event: E, listener: ServerToClientEvents[E]): unknown;
+}
+
+export interface ParticipantProgress {
+  phase: 'train' | 'eval';
+  round: number;
+  step: number;
+  steps: number;
+  /** Mean loss so far this round, where this client computes the loss (U-shaped). */
+  loss?: number;
+}
+
+export interface ParticipantEvents {
+  onStudy?: (state: StudyStateMessage) => void;
+  onProgress?: (progress: ParticipantProgress) => void;
+  onRoundDone?: (summary: { phase: 'train' | 'eval'; round: number; steps: number; loss?: number }) => void;
+  onError?: (error: RelayError) => void;
+}
+
+export interface ParticipantOptions {
+  joinCode: string;
+  /** The local data, already split into training and local validation samples. */
+  train: Dataset;
+  val: Dataset;
+  client: { kind: 'browser' | 'node'; backend: string; label?: string };
+  /** Saved from a previous join: rejoin as the same participant. */
+  resume?: { participantId: string; resumeToken: string };
+  receiveTimeoutMs?: number;
+  events?: ParticipantEvents;
+}
+
+export class JoinError extends Error {
+  constructor(readonly error: RelayError) {
+    super(error.message);
+    this.name = 'JoinError';
+  }
+}
+
+function toBytes(payload: Binary): Uint8Array {
+  return payload instanceof Uint8Array ? payload : new Uint8Array(payload);
+}
+
+function classCounts(data: Dataset): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const name of data.classes) counts[name] = 0;
+  for (const sample of data.samples) {
+    const name = data.classes[sample.label] ?? String(sample.label);
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export class Participant {
+  /** Everything this participant sent (up) and received (down), by kind. */
+  readonly meter = new TrafficMeter();
+  private study: StudyInfo | undefined;
+  private split: SplitPlan | undefined;
+  private role: ClientRole | undefined;
+  private credentials: { participantId: string; resumeToken: string } | undefined;
+  private activeLink: StreamLink | undefined;
+  private paused = false;
+
+  constructor(
+    private readonly socket: ParticipantSocket,
+    private readonly options: ParticipantOptions,
+  ) {
+    socket.on('study:state', (state) => {
+      const parsed = StudyStateMessageSchema.safeParse(state);
+      if (parsed.success) options.events?.onStudy?.(parsed.data);
+    });
+    socket.on('relay:error', (error) => options.events?.onError?.(error));
+    socket.on('step:frame', (header, payload) => this.onFrame(header, payload));
+    socket.on('epoch:start', (start, ack) => {
+      this.runEpoch(start).then(ack, (error: unknown) => ack({ ok: false, error: { code: 'client-error', message: error instanceof Error ? error.message : String(error) } }));
+    });
+    socket.on('weights:apply', (header, bundles, ack) => {
+      try {
+        WeightsHeaderSchema.parse(header);
+        this.applyWeights(bundles);
+        ack({ ok: true });
+      } catch (error) {
+        ack({ ok: false, error: { code: 'bad-message', message: `could not load the weights: ${error instanceof Error ? error.message : String(error)}` } });
+      }
+    });
+    socket.on('weights:request', (header, ack) => {
+      try {
+        WeightsHeaderSchema.parse(header);
+        ack({ ok: true, bundles: this.currentWeights() });
+      } catch (error) {
+        ack({ ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } });
+      }
+    });
+  }
+
+  get studyInfo(): StudyInfo | undefined {
+    return this.study;
+  }
+
+  get identity(): { participantId: string; resumeToken: string } | undefined {
+    return this.credentials;
+  }
+
+  get splitPlan(): SplitPlan | undefined {
+    return this.split;
+  }
+
+  /** Says hello to the relay and builds the client segments from the study's configuration. */
+  async join(): Promise<StudyInfo> {
+    const { train, val, client, joinCode, resume } = this.options;
+    const reply = await new Promise<HelloReply>((resolve) => {
+      this.socket.emit(
+        'participant:hello',
+        {
+          protocolVersion: PROTOCOL_VERSION,
+          joinCode,
+          ...(resume ?? {}),
+          client,
+          data: { trainCount: train.samples.length, valCount: val.samples.length, classCounts: classCounts(train) },
+        },
+        resolve,
+      );
+    });
+    if (!reply.ok) throw new JoinError(reply.error);
+    this.credentials = { participantId: reply.participantId, resumeToken: reply.resumeToken };
+    this.study = reply.study;
+    if (!this.role) {
+      this.split = studySplit(reply.study.config);
+      this.role = createClientRole(this.split, studyRoleOptions(reply.study.config));
+    }
+    return reply.study;
+  }
+
+  /** Finishes the current step, then declines further rounds until resumed. */
+  pause(): void {
+    this.paused = true;
+    this.socket.emit('participant:status', { status: 'paused' });
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.socket.emit('participant:status', { status: 'ready' });
+  }
+
+  /** Ends participation; the relay deletes what it stored about this participant. */
+  withdraw(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.emit('participant:withdraw', (reply) => (reply.ok ? resolve() : reject(new Error(reply.error.message))));
+    });
+  }
+
+  dispose(): void {
+    this.activeLink?.fail(new Error('participant disposed'));
+    if (this.role) disposeRole(this.role);
+    this.role = undefined;
+  }
+
+  private requireRole(): { role: ClientRole; split: SplitPlan; study: StudyInfo } {
+    if (!this.role || !this.split || !this.study) throw new Error('join the study first');
+    return { role: this.role, split: this.split, study: this.study };
+  }
+
+  private onFrame(header: unknown, payload: Binary): void {
+    const parsed = StepHeaderSchema.safeParse(header);
+    const link = this.activeLink;
+    if (!parsed.success || !link) {
+      this.options.events?.onError?.({ code: 'bad-message', message: 'unexpected step frame from the relay', event: 'step:frame' });
+      return;
+    }
+    const bytes = toBytes(payload);
+    this.meter.record({ participantId: 'self', direction: 'down', kind: parsed.data.kind, bytes: bytes.byteLength });
+    const refusal = link.deliver(parsed.data, bytes);
+    if (refusal) this.options.events?.onError?.({ code: refusal.code, message: refusal.message, event: 'step:frame' });
+  }
+
+  private batchesFor(data: Sample[], round: number, phase: 'train' | 'eval'): Sample[][] {
+    const { study } = this.requireRole();
+    const batchSize = study.config.batchSize;
+    if (phase === 'eval') {
+      const batches: Sample[][] = [];
+      for (let i = 0; i < data.length; i += batchSize) batches.push(data.slice(i, i + batchSize));
+      return batches;
+    }
+    const seed = deriveSeed(study.config.seed, 'batches', this.credentials?.participantId ?? '', round);
+    return epochBatches(data, batchSize, createRng(seed));
+  }
+
+  private async runEpoch(start: unknown): Promise<EpochReply> {
+    const parsed = EpochStartSchema.safeParse(start);
+    if (!parsed.success) return { ok: false, error: { code: 'bad-message', message: 'malformed epoch:start' } };
+    const { round, steps, phase, studyId } = parsed.data;
+    if (this.paused) return { ok: false, error: { code: 'paused', message: 'this participant is paused' } };
+    const { role, split, study } = this.requireRole();
+    const data = phase === 'train' ? this.options.train : this.options.val;
+    const batches = this.batchesFor(data.samples, round, phase);
+    if (batches.length === 0 && steps > 0) return { ok: false, error: { code: 'no-data', message: `no ${phase} samples on this device` } };
+    const link = new StreamLink({
+      studyId,
+      round,
+      phase,
+      encoding: study.config.codec,
+      maxFrameBytes: 512 * 1024 * 1024,
+      receiveTimeoutMs: this.options.receiveTimeoutMs ?? 120_000,
+      sink: (header, payload) => this.socket.emit('step:frame', header, payload),
+      meter: { meter: this.meter, participantId: 'self', direction: 'up' },
+    });
+    this.activeLink = link;
+    let lossSum = 0;
+    let lossCount = 0;
+    const scores: number[] = [];
+    const labels: number[] = [];
+    try {
+      for (let step = 0; step < steps; step++) {
+        if (this.paused) return { ok: false, error: { code: 'paused', message: `paused after ${step} of ${steps} steps` } };
+        const batch = batches[step % batches.length] as Sample[];
+        const tensors = batchToTensors(batch, data.sampleShape, split.spec.numClasses);
+        try {
+          if (phase === 'train') {
+            const result = await split.topology.clientTrainStep(role, link, { x: tensors.x, labels: tensors.labels });
+            if (result.loss !== undefined) {
+              lossSum += result.loss;
+              lossCount += 1;
+            }
+          } else {
+            const result = await split.topology.clientEvalStep(role, link, { x: tensors.x, labels: tensors.labels });
+            if (result.probabilities && result.labels) {
+              scores.push(...result.probabilities.dataSync());
+              labels.push(...result.labels.dataSync());
+            }
+            tf.dispose([result.probabilities, result.labels]);
+          }
+        } finally {
+          tf.dispose([tensors.x, tensors.labels]);
+        }
+        link.nextStep();
+        this.options.events?.onProgress?.({ phase, round, step: step + 1, steps, ...(lossCount > 0 ? { loss: lossSum / lossCount } : {}) });
+      }
+    } finally {
+      this.activeLink = undefined;
+    }
+    const loss = lossCount > 0 ? lossSum / lossCount : undefined;
+    this.options.events?.onRoundDone?.({ phase, round, steps, ...(loss !== undefined ? { loss } : {}) });
+    if (phase === 'eval' && labels.length > 0) {
+      const metrics = evaluateClassification(Float32Array.from(scores), Int32Array.from(labels), split.spec.numClasses);
+      const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
+      return {
+        ok: true,
+        steps,
+        metrics: { ...metrics, auc: finite(metrics.auc), sensitivity: finite(metrics.sensitivity), specificity: finite(metrics.specificity) },
+      };
+    }
+    return { ok: true, steps, ...(loss !== undefined ? { loss } : {}) };
+  }
+
+  private applyWeights(bundles: Binary[]): void {
+    const { role } = this.requireRole();
+    if (bundles.length !== role.segments.length) throw new Error(`expected ${role.segments.length} weight bundles, got ${bundles.length}`);
+    role.segments.forEach((segment, i) => {
+      const bytes = toBytes(bundles[i] as Binary);
+      this.meter.record({ participantId: 'self', direction: 'down', kind: 'weights', bytes: bytes.byteLength });
+      writeWeights(segment.model, decodeWeights(bytes, { maxFrameBytes: 1024 * 1024 * 1024, maxTensors: 10_000 }));
+    });
+  }
+
+  private currentWeights(): Uint8Array[] {
+    const { role } = this.requireRole();
+    return role.segments.map((segment) => {
+      const bytes = encodeWeights(readWeights(segment.model));
+      this.meter.record({ participantId: 'self', direction: 'up', kind: 'weights', bytes: bytes.byteLength });
+      return bytes;
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import type { RelayError } from './errors';
+import type { AckReply, EpochReply, EpochStart, HelloReply, StepHeader, StudyStateMessage, WeightsHeader } from './messages';
+
+// The typed socket.io event maps shared by the relay, the browser client and the Node
+// client (STYLE.md §8). Payloads a side receives are still validated with the schemas in
+// messages.ts: the types say what a well-behaved peer sends, not what arrives.
+// Binary payloads (codec frames and bundles) travel as socket.io binary attachments.
+
+export type Binary = Uint8Array | ArrayBuffer;
+
+export interface ClientToServerEvents {
+  'participant:hello': (hello: unknown, ack: (reply: HelloReply) => void) => void;
+  'step:frame': (header: StepHeader, payload: Binary) => void;
+  'participant:status': (status: unknown) => void;
+  /** Ends participation and deletes what the relay stored about this participant. */
+  'participant:withdraw': (ack: (reply: AckReply) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  'study:state': (state: StudyStateMessage) => void;
+  /** Run `steps` steps of local training (or evaluation) with the server; ack when done. */
+  'epoch:start': (start: EpochStart, ack: (reply: EpochReply) => void) => void;
+  'step:frame': (header: StepHeader, payload: Binary) => void;
+  /** Load these client-segment weights (one codec bundle per segment). */
+  'weights:apply': (header: WeightsHeader, bundles: Binary[], ack: (reply: AckReply) => void) => void;
+  /** Send the current client-segment weights (one bundle per segment). */
+  'weights:request': (header: WeightsHeader, ack: (reply: { ok: true; bundles: Binary[] } | { ok: false; error: RelayError }) => void) => void;
+  'relay:error': (error: RelayError) => void;
+}

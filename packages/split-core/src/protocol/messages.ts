@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { WIRE_KINDS, type WireKind } from '../topology/link';
+import { StudyConfigSchema, STUDY_STATES, type StudyState } from './study_config';
+import type { RelayError } from './errors';
+
+// Control messages are JSON and validated on arrival, on both sides. Tensors never travel
+// here: they go as binary attachments next to a StepHeader (see events.ts).
+
+const id = z.string().min(1).max(128);
+const count = z.number().int().nonnegative();
+
+/** Identifies a step frame; a frame whose header is not the next expected one is refused. */
+export const StepHeaderSchema = z.object({
+  studyId: id,
+  round: count,
+  /** Step index within the round, for this participant. */
+  step: count,
+  /** Per-direction sequence number within the round, starting at 0. */
+  seq: count,
+  kind: z.enum(WIRE_KINDS as [WireKind, ...WireKind[]]),
+  phase: z.enum(['train', 'eval']),
+});
+export type StepHeader = z.infer<typeof StepHeaderSchema>;
+
+export const HelloSchema = z.object({
+  protocolVersion: z.number().int(),
+  joinCode: z.string().trim().min(4).max(64),
+  /** Present on a reconnect or page reload: rejoin as the same participant. */
+  participantId: id.optional(),
+  resumeToken: z.string().min(16).max(128).optional(),
+  client: z.object({
+    kind: z.enum(['browser', 'node']),
+    backend: z.string().max(32),
+    label: z.string().max(64).optional(),
+  }),
+  /** What the client holds locally: counts only, never samples. */
+  data: z.object({
+    trainCount: count.max(10_000_000),
+    valCount: count.max(10_000_000),
+    classCounts: z.record(z.string().max(64), count).refine((record) => Object.keys(record).length <= 100, 'at most 100 classes'),
+  }),
+});
+export type Hello = z.infer<typeof HelloSchema>;
+
+export const StudyInfoSchema = z.object({
+  id,
+  config: StudyConfigSchema,
+  state: z.enum(STUDY_STATES as [StudyState, ...StudyState[]]),
+  round: count,
+});
+export type StudyInfo = z.infer<typeof StudyInfoSchema>;
+
+export type HelloReply = { ok: true; participantId: string; resumeToken: string; study: StudyInfo } | { ok: false; error: RelayError };
+
+export const EpochStartSchema = z.object({
+  studyId: id,
+  round: count,
+  /** Steps the server will run with this client; the client trains exactly these. */
+  steps: count,
+  phase: z.enum(['train', 'eval']),
+});
+export type EpochStart = z.infer<typeof EpochStartSchema>;
+
+export const EpochReplySchema = z.union([
+  z.object({
+    ok: z.literal(true),
+    steps: count,
+    /** Mean loss over the epoch where the client computes it (U-shaped). */
+    loss: z.number().optional(),
+    /** U-shaped evaluation: the client scores locally and reports only these. */
+    metrics: z
+      .object({
+        accuracy: z.number(),
+        loss: z.number(),
+        auc: z.number().nullable(),
+        sensitivity: z.number().nullable(),
+        specificity: z.number().nullable(),
+        confusion: z.array(z.array(count)).max(100),
+        count,
+      })
+      .optional(),
+  }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string().max(64), message: z.string().max(2000) }) }),
+]);
+export type EpochReply = z.infer<typeof EpochReplySchema>;
+
+export const WeightsHeaderSchema = z.object({ studyId: id, round: count, segments: count.max(8) });
+export type WeightsHeader = z.infer<typeof WeightsHeaderSchema>;
+
+export const StudyStateMessageSchema = z.object({
+  studyId: id,
+  state: z.enum(STUDY_STATES as [StudyState, ...StudyState[]]),
+  round: count,
+  participants: count,
+  message: z.string().max(500).optional(),
+});
+export type StudyStateMessage = z.infer<typeof StudyStateMessageSchema>;
+
+export const ParticipantStatusSchema = z.object({ status: z.enum(['ready', 'paused']) });
+export type ParticipantStatus = z.infer<typeof ParticipantStatusSchema>;
+
+export type AckReply = { ok: true } | { ok: false; error: RelayError };
