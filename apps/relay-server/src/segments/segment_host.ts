@@ -122,7 +122,7 @@ export class SegmentHost {
     const requestId = this.nextRequest++;
     return new Promise((resolve, reject) => {
       this.requests.set(requestId, { resolve, reject });
-      this.post({ ...message, requestId } as ToWorker);
+      this.post({ ...message, requestId });
     });
   }
 

@@ -1,3 +1,3 @@
 export { StreamLink, StepAbandonedError, type FrameSink, type StreamLinkOptions } from './stream_link';
-export { JoinError, Participant, type ParticipantEvents, type ParticipantOptions, type ParticipantProgress, type ParticipantSocket } from './participant';
-export { stepsPerRound, studyModelSpec, studyRoleOptions, studySplit } from './study_model';
+export { JoinError, lookupStudy, Participant, type ParticipantEvents, type ParticipantOptions, type ParticipantProgress, type ParticipantSocket } from './participant';
+export { largestMessageBytes, stepsPerRound, studyModelSpec, studyRoleOptions, studySplit } from './study_model';

@@ -7,7 +7,7 @@ import { evaluateClassification } from '../metrics/classification';
 import { readWeights, writeWeights } from '../model/weights';
 import { decodeWeights, encodeWeights } from '../model/weights_frames';
 import type { Binary, ClientToServerEvents, ServerToClientEvents } from '../protocol/events';
-import { EpochStartSchema, StepHeaderSchema, WeightsHeaderSchema, type EpochReply, type HelloReply, type StudyInfo, type StudyStateMessage } from '../protocol/messages';
+import { EpochStartSchema, StepHeaderSchema, StudyInfoSchema, WeightsHeaderSchema, type EpochReply, type HelloReply, type StudyInfo, type StudyLookupReply, type StudyStateMessage } from '../protocol/messages';
 import { StudyStateMessageSchema } from '../protocol/messages';
 import type { RelayError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/version';
@@ -76,6 +76,15 @@ function classCounts(data: Dataset): Record<string, number> {
   return counts;
 }
 
+/** Asks the relay what study a join code leads to, before any data is committed. */
+export async function lookupStudy(socket: ParticipantSocket, joinCode: string): Promise<StudyInfo> {
+  const reply = await new Promise<StudyLookupReply>((resolve) => socket.emit('study:lookup', joinCode, resolve));
+  if (!reply.ok) throw new JoinError(reply.error);
+  const parsed = StudyInfoSchema.safeParse(reply.study);
+  if (!parsed.success) throw new JoinError({ code: 'bad-message', message: 'the relay described the study in a form this client does not understand: reload or update the client' });
+  return parsed.data;
+}
+
 export class Participant {
   /** Everything this participant sent (up) and received (down), by kind. */
   readonly meter = new TrafficMeter();
@@ -132,7 +141,9 @@ export class Participant {
 
   /** Says hello to the relay and builds the client segments from the study's configuration. */
   async join(): Promise<StudyInfo> {
-    const { train, val, client, joinCode, resume } = this.options;
+    const { train, val, client, joinCode } = this.options;
+    // A rejoin (reconnect, page reload) presents the identity from the first join.
+    const resume = this.credentials ?? this.options.resume;
     const reply = await new Promise<HelloReply>((resolve) => {
       this.socket.emit(
         'participant:hello',

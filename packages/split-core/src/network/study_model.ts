@@ -1,4 +1,6 @@
+import { encodedSize } from '../codec/encoded_size';
 import { getModelSpec } from '../model/catalogue';
+import { countSegmentParams } from '../model/shapes';
 import type { ModelSpec } from '../model/spec';
 import type { StudyConfig } from '../protocol/study_config';
 import { getHorizontalTopology } from '../topology/get';
@@ -24,4 +26,20 @@ export function studyRoleOptions(config: StudyConfig): RoleOptions {
 export function stepsPerRound(sampleCount: number, batchSize: number, maxSteps?: number): number {
   const steps = Math.ceil(sampleCount / batchSize);
   return maxSteps === undefined ? steps : Math.min(steps, maxSteps);
+}
+
+/**
+ * The largest single message a study sends, in bytes: a cut tensor of a full batch (fp32,
+ * the worst case) or a client segment's weight bundle. The relay sets its message size
+ * limit from it; socket.io's default 1 MB is too small for many cut tensors.
+ */
+export function largestMessageBytes(config: StudyConfig): number {
+  const split = studySplit(config);
+  const cutBytes = [...split.client, ...split.server].map((plan) => encodedSize([config.batchSize, ...plan.outputShape], 'float32', 'fp32', 32));
+  const weightBytes = split.client.map((plan) => {
+    const params = countSegmentParams(plan.layers, plan.inputShape);
+    // Bundle framing: a header per variable (names, shapes) on top of 4 bytes per parameter.
+    return params * 4 + plan.layers.length * 2 * 512 + 64;
+  });
+  return Math.max(...cutBytes, ...weightBytes);
 }

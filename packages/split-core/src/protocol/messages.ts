@@ -50,6 +50,8 @@ export const StudyInfoSchema = z.object({
 });
 export type StudyInfo = z.infer<typeof StudyInfoSchema>;
 
+export type StudyLookupReply = { ok: true; study: StudyInfo } | { ok: false; error: RelayError };
+
 export type HelloReply = { ok: true; participantId: string; resumeToken: string; study: StudyInfo } | { ok: false; error: RelayError };
 
 export const EpochStartSchema = z.object({

@@ -1,5 +1,5 @@
-export type { Schedule, ScheduleName } from './schedule';
-export { SCHEDULE_NAMES } from './schedule';
+export type { RoundOutcome, Schedule, ScheduleName } from './schedule';
+export { asError, SCHEDULE_NAMES } from './schedule';
 export { SHARED_SERVER, type Federation, type FederationClient, type SegmentWeights } from './federation';
 export { averageSegmentWeights, federatedAverageClients } from './fedavg';
 export { RoundRobinSchedule } from './round_robin';

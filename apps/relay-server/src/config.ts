@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+// The relay's configuration, validated once at start-up from flags and environment
+// (flags win), and printed (STYLE.md §17).
+
+const RelayConfigSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().default('0.0.0.0'),
+  dataDir: z.string().min(1).default('data'),
+  webDir: z.string().min(1),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** How long a participant may take to acknowledge an epoch or a weights transfer. */
+  ackTimeoutMs: z.coerce.number().int().positive().default(30 * 60 * 1000),
+  /** How long the server waits for the next frame of a step before abandoning it. */
+  stepTimeoutMs: z.coerce.number().int().positive().default(60_000),
+  /** socket.io heartbeat: a vanished client is noticed after about interval + timeout. */
+  pingIntervalMs: z.coerce.number().int().positive().default(10_000),
+  pingTimeoutMs: z.coerce.number().int().positive().default(10_000),
+  /** Create the demo study on the generated dataset when no study exists. */
+  demo: z.boolean().default(true),
+  resetResearcherToken: z.boolean().default(false),
+});
+
+export type RelayConfig = z.infer<typeof RelayConfigSchema>;
+
+export const RELAY_USAGE = `Usage: npm start -- [--port N] [--data-dir DIR] [--log-level LEVEL] [--no-demo] [--reset-researcher-token]
+
+  --port N                   HTTP and WebSocket port (env PORT, default 8080; 0 picks a free one)
+  --host ADDR                interface to listen on (env HOST, default 0.0.0.0)
+  --data-dir DIR             SQLite database, checkpoints (env RELAY_DATA_DIR, default ./data)
+  --log-level LEVEL          debug | info | warn | error (env LOG_LEVEL, default info)
+  --step-timeout-ms MS       abandon a step after MS without the peer's next frame (default 60000)
+  --no-demo                  do not create the demo study
+  --reset-researcher-token   print a new researcher token, invalidating the old one
+`;
+
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, repoRoot: string): RelayConfig {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'web-dir': { type: 'string' },
+      'log-level': { type: 'string' },
+      'step-timeout-ms': { type: 'string' },
+      'ack-timeout-ms': { type: 'string' },
+      'ping-interval-ms': { type: 'string' },
+      'ping-timeout-ms': { type: 'string' },
+      'no-demo': { type: 'boolean' },
+      'reset-researcher-token': { type: 'boolean' },
+    },
+  });
+  const parsed = RelayConfigSchema.safeParse({
+    port: values.port ?? env.PORT,
+    host: values.host ?? env.HOST,
+    dataDir: path.resolve(values['data-dir'] ?? env.RELAY_DATA_DIR ?? 'data'),
+    webDir: path.resolve(values['web-dir'] ?? env.RELAY_WEB_DIR ?? path.join(repoRoot, 'apps/web/dist')),
+    logLevel: values['log-level'] ?? env.LOG_LEVEL,
+    stepTimeoutMs: values['step-timeout-ms'] ?? env.RELAY_STEP_TIMEOUT_MS,
+    ackTimeoutMs: values['ack-timeout-ms'] ?? env.RELAY_ACK_TIMEOUT_MS,
+    pingIntervalMs: values['ping-interval-ms'] ?? env.RELAY_PING_INTERVAL_MS,
+    pingTimeoutMs: values['ping-timeout-ms'] ?? env.RELAY_PING_TIMEOUT_MS,
+    demo: !(values['no-demo'] ?? env.RELAY_NO_DEMO === '1'),
+    resetResearcherToken: values['reset-researcher-token'] ?? false,
+  });
+  if (!parsed.success) {
+    throw new Error(`invalid relay configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}\n\n${RELAY_USAGE}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { StudyRegistry } from '../studies/study_registry';
+import { bearerToken, HttpError, readJson, sendJson } from './json';
+
+// The REST API: researchers create and control studies (researcher token), anyone with a
+// study id may read its public state and metrics (read-only viewers).
+
+const ControlSchema = z.object({ action: z.enum(['start', 'pause', 'resume', 'stop']) });
+
+export interface ApiContext {
+  registry: StudyRegistry;
+  verifyResearcher(token: string | undefined): boolean;
+}
+
+function requireResearcher(request: IncomingMessage, context: ApiContext): void {
+  if (!context.verifyResearcher(bearerToken(request))) {
+    throw new HttpError(401, 'this needs the researcher token: send it as "Authorization: Bearer <token>" (it was printed when the relay first started)');
+  }
+}
+
+/** Handles /api/*; returns false when the path is not an API route. */
+export async function handleApi(request: IncomingMessage, response: ServerResponse, context: ApiContext): Promise<boolean> {
+  const url = new URL(request.url ?? '/', 'http://relay');
+  if (!url.pathname.startsWith('/api/')) return false;
+  const parts = url.pathname.split('/').filter(Boolean).slice(1);
+  const method = request.method ?? 'GET';
+  try {
+    if (parts[0] === 'health' && method === 'GET') {
+      sendJson(response, 200, { ok: true, studies: context.registry.list().length });
+      return true;
+    }
+    if (parts[0] !== 'studies') throw new HttpError(404, `no API route ${method} ${url.pathname}`);
+    const [, studyId, sub, subsub] = parts;
+    if (!studyId) {
+      if (method === 'GET') {
+        requireResearcher(request, context);
+        sendJson(response, 200, { studies: context.registry.list() });
+        return true;
+      }
+      if (method === 'POST') {
+        requireResearcher(request, context);
+        const created = context.registry.create(await readJson(request));
+        sendJson(response, 201, created);
+        return true;
+      }
+      throw new HttpError(405, `${method} is not allowed on /api/studies`);
+    }
+    const study = context.registry.get(studyId);
+    if (!study) throw new HttpError(404, `no study ${studyId}`);
+    if (!sub && method === 'GET') {
+      sendJson(response, 200, context.registry.publicInfo(studyId));
+      return true;
+    }
+    if (sub === 'metrics' && method === 'GET') {
+      sendJson(response, 200, { metrics: context.registry.metrics(studyId) });
+      return true;
+    }
+    if (sub === 'control' && method === 'POST') {
+      requireResearcher(request, context);
+      const parsed = ControlSchema.safeParse(await readJson(request));
+      if (!parsed.success) throw new HttpError(400, 'body must be {"action": "start" | "pause" | "resume" | "stop"}');
+      sendJson(response, 200, { state: context.registry.control(studyId, parsed.data.action) });
+      return true;
+    }
+    if (sub === 'join-code' && subsub === 'revoke' && method === 'POST') {
+      requireResearcher(request, context);
+      sendJson(response, 200, { joinCode: context.registry.revokeJoinCode(studyId) });
+      return true;
+    }
+    if (sub === 'join-code' && !subsub && method === 'GET') {
+      requireResearcher(request, context);
+      sendJson(response, 200, { joinCode: context.registry.joinCode(studyId) });
+      return true;
+    }
+    throw new HttpError(404, `no API route ${method} ${url.pathname}`);
+  } catch (error) {
+    if (error instanceof HttpError) sendJson(response, error.status, { error: error.message });
+    else if (error instanceof z.ZodError) sendJson(response, 400, { error: `invalid study: ${error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')}` });
+    else sendJson(response, 400, { error: error instanceof Error ? error.message : String(error) });
+    return true;
+  }
+}

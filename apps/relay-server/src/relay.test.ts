@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, data } from '@splitlearn/split-core';
+import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
+import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+
+// The relay as a real process, with real socket.io clients running split-core's participant
+// agent: schedules over the network, with many clients at once.
+
+interface MetricRow {
+  round: number;
+  phase: 'train' | 'val';
+  metrics: { accuracy?: number | null; loss?: number | null; count?: number };
+}
+
+let relay: RelayProcess;
+
+beforeAll(async () => {
+  await backends.initBackend('wasm');
+  relay = await startRelayProcess();
+});
+
+afterAll(async () => {
+  await relay?.dispose();
+});
+
+function studyConfig(schedule: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: `test ${schedule}`,
+    model: 'cnn-small',
+    inputShape: [28, 28, 1],
+    classes: [...data.DEMO_CLASSES],
+    topology: 'vanilla',
+    schedule,
+    batchSize: 32,
+    learningRate: 0.002,
+    ...extra,
+  };
+}
+
+async function joinClients(joinCode: string, count: number): Promise<NodeParticipant[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      connectNodeParticipant({ url: relay.url, joinCode, data: { source: 'demo', shard: { index, count } }, label: `node-${index}`, backend: 'wasm' }),
+    ),
+  );
+}
+
+async function trainToTheEnd(studyId: string): Promise<MetricRow[]> {
+  await api(relay, 'POST', `/api/studies/${studyId}/control`, { action: 'start' });
+  await waitFor('the study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${studyId}`)).state === 'finished' ? true : undefined), 600_000, 500);
+  return (await api<{ metrics: MetricRow[] }>(relay, 'GET', `/api/studies/${studyId}/metrics`)).metrics;
+}
+
+describe('relay with headless clients', () => {
+  it('trains round-robin with weight hand-off through the relay, and the aggregate improves', async () => {
+    const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', studyConfig('round-robin', { rounds: 3, maxStepsPerRound: 8, minClients: 3 }));
+    const clients = await joinClients(created.joinCode, 3);
+    try {
+      const rows = await trainToTheEnd(created.id);
+      const val = rows.filter((row) => row.phase === 'val').sort((a, b) => a.round - b.round);
+      expect(val.map((row) => row.round)).toEqual([0, 1, 2]);
+      const first = val[0]?.metrics;
+      const last = val[val.length - 1]?.metrics;
+      expect(last?.count).toBe(clients.reduce((sum, client) => sum + client.data.val.samples.length, 0));
+      expect(last?.loss ?? Infinity).toBeLessThan(first?.loss ?? 0);
+      // What left each client: cut activations, labels (vanilla) and hand-off weights only.
+      for (const client of clients) {
+        const byKind = client.participant.meter.snapshot().byKind;
+        const sentKinds = Object.entries(byKind).filter(([, tally]) => tally.up.bytes > 0).map(([kind]) => kind).sort();
+        expect(sentKinds).toEqual(['activations', 'labels', 'weights']);
+        expect(byKind.gradients?.down.bytes).toBeGreaterThan(0);
+      }
+    } finally {
+      for (const client of clients) client.close();
+    }
+  });
+
+  it('trains SplitFed V2 with 8 clients at once, each contributing steps', async () => {
+    const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', studyConfig('splitfed-v2', { rounds: 2, maxStepsPerRound: 3, minClients: 8 }));
+    const clients = await joinClients(created.joinCode, 8);
+    try {
+      const rows = await trainToTheEnd(created.id);
+      const train = rows.filter((row) => row.phase === 'train');
+      expect(train).toHaveLength(2);
+      for (const row of train) expect((row.metrics as { completed?: number }).completed).toBe(8);
+      for (const client of clients) {
+        // 3 steps x 2 rounds of activations + labels, and one FedAvg upload per round.
+        const evalSteps = Math.ceil(client.data.val.samples.length / 32);
+        expect(client.participant.meter.snapshot().byKind.activations?.up.messages).toBe(2 * (3 + evalSteps));
+        expect(client.participant.meter.snapshot().byKind.weights?.up.messages).toBe(2);
+      }
+    } finally {
+      for (const client of clients) client.close();
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { protocol } from '@splitlearn/split-core';
+import type { RelayConfig } from './config';
+import { handleApi } from './http/api';
+import { sendJson } from './http/json';
+import { serveStatic } from './http/static_files';
+import type { Logger } from './logger';
+import { attachParticipantHandlers } from './socket/participant_handlers';
+import type { RelayServer } from './socket/types';
+import { StudyRegistry } from './studies/study_registry';
+import { verifyResearcherToken } from './auth/researcher_token';
+import { AuditLog } from './storage/audit';
+import { CheckpointStore } from './storage/checkpoints';
+import type { Database } from './storage/database';
+import { MetricsRepository } from './storage/metrics';
+import { ParticipantRepository } from './storage/participants';
+import { StudyRepository } from './storage/studies';
+
+// Assembles the relay: HTTP (web app, REST API), socket.io (participants), storage, studies.
+
+export interface Relay {
+  http: HttpServer;
+  io: RelayServer;
+  registry: StudyRegistry;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startRelay(config: RelayConfig, db: Database, log: Logger): Promise<Relay> {
+  const http = createServer();
+  const io: RelayServer = new Server(http, {
+    pingInterval: config.pingIntervalMs,
+    pingTimeout: config.pingTimeoutMs,
+    // Raised from the studies' largest tensor below; socket.io's 1 MB default is too small.
+    maxHttpBufferSize: 1024 * 1024,
+    serveClient: false,
+  });
+  const registry = new StudyRegistry({
+    io,
+    studies: new StudyRepository(db, protocol.StudyConfigSchema),
+    participants: new ParticipantRepository(db),
+    metrics: new MetricsRepository(db),
+    audit: new AuditLog(db),
+    checkpoints: new CheckpointStore(config.dataDir),
+    log: log.child('studies'),
+    timeouts: { ackMs: config.ackTimeoutMs, receiveMs: config.stepTimeoutMs },
+    onMessageLimit: (bytes) => {
+      io.engine.opts.maxHttpBufferSize = Math.max(1024 * 1024, bytes);
+    },
+  });
+  await registry.restore();
+
+  const socketLog = log.child('socket');
+  io.on('connection', (socket) => attachParticipantHandlers(socket, registry, socketLog));
+
+  const httpLog = log.child('http');
+  http.on('request', (request, response) => {
+    void (async () => {
+      try {
+        if (await handleApi(request, response, { registry, verifyResearcher: (token) => verifyResearcherToken(db, token) })) return;
+        if (request.method !== 'GET' && request.method !== 'HEAD') {
+          sendJson(response, 405, { error: `${request.method ?? ''} is not allowed here` });
+          return;
+        }
+        await serveStatic(request, response, config.webDir);
+      } catch (error) {
+        httpLog.error('request failed', { url: request.url, error: error instanceof Error ? error.message : String(error) });
+        if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
+        else response.end();
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  return {
+    http,
+    io,
+    registry,
+    port,
+    close: async () => {
+      await registry.shutdown();
+      await io.close();
+      http.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { protocol } from '@splitlearn/split-core';
+import type { Logger } from '../logger';
+import type { StudyRuntime } from '../studies/study_runtime';
+import type { RelaySocket } from './types';
+
+// Participant events: validate, then hand over to the study runtime (STYLE.md §3, §10).
+// Everything that arrives is `unknown` until a schema accepts it; a rejected message gets
+// a typed 'relay:error' (or an error reply to its ack) and changes nothing.
+
+export interface ParticipantDirectory {
+  studyByJoinCode(joinCode: string): StudyRuntime | undefined;
+  studyById(studyId: string): StudyRuntime | undefined;
+  /** Creates the participant record; returns its id and a resume token (shown once). */
+  register(study: StudyRuntime, hello: protocol.Hello): { participantId: string; resumeToken: string };
+  /** True when the token belongs to that participant of that study. */
+  resume(study: StudyRuntime, participantId: string, resumeToken: string, hello: protocol.Hello): boolean;
+  withdraw(study: StudyRuntime, participantId: string): void;
+  /** Largest accepted step frame for the study. */
+  maxFrameBytes(study: StudyRuntime): number;
+}
+
+function isBinary(payload: unknown): payload is Uint8Array | ArrayBuffer {
+  return payload instanceof Uint8Array || payload instanceof ArrayBuffer;
+}
+
+function error(code: protocol.RelayErrorCode, message: string, event: string): protocol.RelayError {
+  return { code, message, event };
+}
+
+export function attachParticipantHandlers(socket: RelaySocket, directory: ParticipantDirectory, log: Logger): void {
+  const reject = (relayError: protocol.RelayError): void => {
+    log.debug('refused participant message', { socket: socket.id, ...relayError });
+    socket.emit('relay:error', relayError);
+  };
+  const current = (): { study: StudyRuntime; participantId: string } | undefined => {
+    const { studyId, participantId } = socket.data;
+    const study = studyId ? directory.studyById(studyId) : undefined;
+    return study && participantId ? { study, participantId } : undefined;
+  };
+
+  socket.on('study:lookup', (raw: unknown, ack: unknown) => {
+    if (typeof ack !== 'function') return reject(error('bad-message', 'study:lookup needs an acknowledgement callback', 'study:lookup'));
+    const reply = ack as (reply: protocol.StudyLookupReply) => void;
+    const code = typeof raw === 'string' && raw.length <= 64 ? raw : undefined;
+    const study = code ? directory.studyByJoinCode(code) : undefined;
+    if (!study) return reply({ ok: false, error: error('unknown-study', 'no study has this join code (or it was revoked): check the code with the researcher', 'study:lookup') });
+    reply({ ok: true, study: study.info() });
+  });
+
+  socket.on('participant:hello', (raw: unknown, ack: unknown) => {
+    if (typeof ack !== 'function') return reject(error('bad-message', 'participant:hello needs an acknowledgement callback', 'participant:hello'));
+    const reply = ack as (reply: protocol.HelloReply) => void;
+    const parsed = protocol.HelloSchema.safeParse(raw);
+    if (!parsed.success) return reply({ ok: false, error: error('bad-message', `malformed hello: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'participant:hello') });
+    const hello = parsed.data;
+    if (hello.protocolVersion !== protocol.PROTOCOL_VERSION) {
+      return reply({ ok: false, error: error('unsupported-protocol', `this relay speaks protocol ${protocol.PROTOCOL_VERSION}, the client ${hello.protocolVersion}: reload the page or update the client`, 'participant:hello') });
+    }
+    const study = directory.studyByJoinCode(hello.joinCode);
+    if (!study) return reply({ ok: false, error: error('unknown-study', 'no study has this join code (or it was revoked): check the code with the researcher', 'participant:hello') });
+    if (study.state === 'finished') return reply({ ok: false, error: error('wrong-state', 'this study has finished and takes no more participants', 'participant:hello') });
+    let identity: { participantId: string; resumeToken: string };
+    if (hello.participantId && hello.resumeToken) {
+      if (!directory.resume(study, hello.participantId, hello.resumeToken, hello)) {
+        return reply({ ok: false, error: error('unauthorized', 'the saved participant identity is not valid for this study: clear it and join again', 'participant:hello') });
+      }
+      identity = { participantId: hello.participantId, resumeToken: hello.resumeToken };
+    } else {
+      identity = directory.register(study, hello);
+    }
+    socket.data.studyId = study.id;
+    socket.data.participantId = identity.participantId;
+    reply({ ok: true, ...identity, study: study.info() });
+    void study.addSession({
+      participantId: identity.participantId,
+      socket,
+      kind: hello.client.kind,
+      backend: hello.client.backend,
+      label: hello.client.label,
+      trainCount: hello.data.trainCount,
+      valCount: hello.data.valCount,
+      status: 'ready',
+      epochId: undefined,
+      stepsDone: 0,
+      lastSeen: Date.now(),
+    });
+    log.info('participant joined', { study: study.id, participant: identity.participantId, kind: hello.client.kind, backend: hello.client.backend, train: hello.data.trainCount });
+  });
+
+  socket.on('step:frame', (rawHeader: unknown, payload: unknown) => {
+    const joined = current();
+    if (!joined) return reject(error('unauthorized', 'say participant:hello with a valid join code before sending steps', 'step:frame'));
+    const header = protocol.StepHeaderSchema.safeParse(rawHeader);
+    if (!header.success) return reject(error('bad-message', `malformed step header: ${header.error.issues[0]?.message ?? 'invalid'}`, 'step:frame'));
+    if (!isBinary(payload)) return reject(error('bad-message', 'a step frame carries its tensor as a binary attachment', 'step:frame'));
+    const bytes = payload instanceof Uint8Array ? payload : new Uint8Array(payload);
+    const limit = directory.maxFrameBytes(joined.study);
+    if (bytes.byteLength > limit) return reject(error('too-large', `step frame of ${bytes.byteLength} bytes is over this study's ${limit}-byte limit`, 'step:frame'));
+    const refusal = joined.study.routeFrame(joined.participantId, header.data, bytes);
+    if (refusal) reject(refusal);
+  });
+
+  socket.on('participant:status', (raw: unknown) => {
+    const joined = current();
+    if (!joined) return reject(error('unauthorized', 'join a study first', 'participant:status'));
+    const parsed = protocol.ParticipantStatusSchema.safeParse(raw);
+    if (!parsed.success) return reject(error('bad-message', 'status must be ready or paused', 'participant:status'));
+    joined.study.setParticipantStatus(joined.participantId, parsed.data.status);
+  });
+
+  socket.on('participant:withdraw', (ack: unknown) => {
+    const reply = typeof ack === 'function' ? (ack as (reply: protocol.AckReply) => void) : () => undefined;
+    const joined = current();
+    if (!joined) return reply({ ok: false, error: error('unauthorized', 'join a study first', 'participant:withdraw') });
+    joined.study.removeSession(joined.participantId);
+    directory.withdraw(joined.study, joined.participantId);
+    socket.data.participantId = undefined;
+    socket.data.studyId = undefined;
+    log.info('participant withdrew', { study: joined.study.id });
+    reply({ ok: true });
+  });
+
+  socket.on('disconnect', (reason) => {
+    const joined = current();
+    if (joined) {
+      joined.study.markDisconnected(joined.participantId, socket.id);
+      log.info('participant disconnected', { study: joined.study.id, participant: joined.participantId, reason });
+    }
+  });
+}

@@ -1,0 +1,17 @@
+import type { RelaySocket } from '../socket/types';
+
+/** A participant as the running study sees it: its socket and what it declared at hello. */
+export interface ParticipantSession {
+  participantId: string;
+  socket: RelaySocket;
+  kind: 'browser' | 'node';
+  backend: string;
+  label: string | undefined;
+  trainCount: number;
+  valCount: number;
+  status: 'ready' | 'paused' | 'disconnected';
+  /** The epoch this participant is in, if any: its frames are routed there. */
+  epochId: string | undefined;
+  stepsDone: number;
+  lastSeen: number;
+}

@@ -1,0 +1,216 @@
+import { network, protocol } from '@splitlearn/split-core';
+import type { Logger } from '../logger';
+import type { ParticipantDirectory } from '../socket/participant_handlers';
+import type { RelayServer } from '../socket/types';
+import type { AuditLog } from '../storage/audit';
+import type { CheckpointStore } from '../storage/checkpoints';
+import type { MetricRecord, MetricsRepository } from '../storage/metrics';
+import type { ParticipantRepository } from '../storage/participants';
+import type { Study, StudyRepository } from '../storage/studies';
+import type { StudyPersistence } from './persistence';
+import { StudyRuntime } from './study_runtime';
+
+// Owns the running studies: creates them from validated configs, restores them after a
+// restart, and answers the socket handlers and the REST API. Wiring only: storage below,
+// split-core's engine inside each StudyRuntime.
+
+export interface StudyRegistryOptions {
+  io: RelayServer;
+  studies: StudyRepository<protocol.StudyConfig>;
+  participants: ParticipantRepository;
+  metrics: MetricsRepository;
+  audit: AuditLog;
+  checkpoints: CheckpointStore;
+  log: Logger;
+  timeouts: { ackMs: number; receiveMs: number };
+  /** Called when the largest message any study may send changes. */
+  onMessageLimit: (bytes: number) => void;
+}
+
+export interface StudySummary {
+  id: string;
+  name: string;
+  state: protocol.StudyState;
+  round: number;
+  rounds: number;
+  joinCode: string;
+  participants: number;
+  config: protocol.StudyConfig;
+}
+
+/** Headroom on top of the largest tensor frame for socket.io's packet framing and headers. */
+const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
+
+export class StudyRegistry implements ParticipantDirectory {
+  private readonly runtimes = new Map<string, StudyRuntime>();
+  private readonly frameLimits = new Map<string, number>();
+
+  constructor(private readonly options: StudyRegistryOptions) {}
+
+  /** Brings back every unfinished study; one interrupted mid-training resumes from its last completed round. */
+  async restore(): Promise<void> {
+    for (const study of this.options.studies.list()) {
+      if (study.state === 'finished') continue;
+      const latest = await this.options.checkpoints.latest(study.id);
+      const checkpoint = latest ? this.checkpointWeights(Object.fromEntries(latest.blobs)) : undefined;
+      const round = latest ? Math.min(study.round, latest.round) : 0;
+      this.launch(study, round, checkpoint);
+      this.options.log.info('study restored', { study: study.id, state: study.state, round });
+    }
+  }
+
+  create(input: unknown, state: protocol.StudyState = 'open'): StudySummary {
+    const config = protocol.StudyConfigSchema.parse(input);
+    // Building the split validates model, cuts and input shape before anything is stored.
+    network.studySplit(config);
+    const study = this.options.studies.create({ name: config.name, config, state });
+    this.options.audit.append({ studyId: study.id, actor: 'researcher', action: 'study created', details: { model: config.model, topology: config.topology, schedule: config.schedule } });
+    this.launch(study, 0, undefined);
+    return this.summary(study.id);
+  }
+
+  list(): StudySummary[] {
+    return this.options.studies.list().map((study) => this.summary(study.id));
+  }
+
+  get(studyId: string): StudyRuntime | undefined {
+    return this.runtimes.get(studyId);
+  }
+
+  summary(studyId: string): StudySummary {
+    const study = this.options.studies.get(studyId);
+    if (!study) throw new Error(`no study ${studyId}`);
+    const runtime = this.runtimes.get(studyId);
+    return {
+      id: study.id,
+      name: study.name,
+      state: runtime?.state ?? study.state,
+      round: runtime?.round ?? study.round,
+      rounds: study.config.rounds,
+      joinCode: study.joinCode,
+      participants: runtime ? [...runtime.sessions.values()].filter((session) => session.status !== 'disconnected').length : 0,
+      config: study.config,
+    };
+  }
+
+  /** What read-only viewers may see: no join code. */
+  publicInfo(studyId: string): Omit<StudySummary, 'joinCode'> & { latestRound: unknown } {
+    const { joinCode: _joinCode, ...rest } = this.summary(studyId);
+    return { ...rest, latestRound: this.runtimes.get(studyId)?.latestRound ?? null };
+  }
+
+  metrics(studyId: string): MetricRecord[] {
+    return this.options.metrics.list(studyId, { participantId: null });
+  }
+
+  control(studyId: string, action: 'start' | 'pause' | 'resume' | 'stop'): protocol.StudyState {
+    const runtime = this.runtimes.get(studyId);
+    if (!runtime) throw new Error(`study ${studyId} is finished or unknown`);
+    return runtime.control(action);
+  }
+
+  joinCode(studyId: string): string {
+    return this.summary(studyId).joinCode;
+  }
+
+  revokeJoinCode(studyId: string): string {
+    const study = this.options.studies.regenerateJoinCode(studyId);
+    if (!study) throw new Error(`no study ${studyId}`);
+    this.options.audit.append({ studyId, actor: 'researcher', action: 'join code revoked' });
+    return study.joinCode;
+  }
+
+  // ParticipantDirectory
+
+  studyByJoinCode(joinCode: string): StudyRuntime | undefined {
+    const study = this.options.studies.getByJoinCode(joinCode);
+    return study ? this.runtimes.get(study.id) : undefined;
+  }
+
+  studyById(studyId: string): StudyRuntime | undefined {
+    return this.runtimes.get(studyId);
+  }
+
+  register(study: StudyRuntime, hello: protocol.Hello): { participantId: string; resumeToken: string } {
+    const { participant, resumeToken } = this.options.participants.create({
+      studyId: study.id,
+      kind: hello.client.kind,
+      label: hello.client.label ?? null,
+      backend: hello.client.backend || 'unknown',
+      trainCount: hello.data.trainCount,
+      valCount: hello.data.valCount,
+      classCounts: hello.data.classCounts,
+    });
+    this.options.audit.append({ studyId: study.id, participantId: participant.id, actor: 'participant', action: 'joined', details: { kind: hello.client.kind } });
+    return { participantId: participant.id, resumeToken };
+  }
+
+  resume(study: StudyRuntime, participantId: string, resumeToken: string, hello: protocol.Hello): boolean {
+    const participant = this.options.participants.verifyResume(participantId, resumeToken);
+    if (!participant || participant.studyId !== study.id) return false;
+    this.options.participants.updateProfile(participantId, {
+      backend: hello.client.backend || 'unknown',
+      trainCount: hello.data.trainCount,
+      valCount: hello.data.valCount,
+      classCounts: hello.data.classCounts,
+    });
+    this.options.participants.setStatus(participantId, 'active');
+    this.options.audit.append({ studyId: study.id, participantId, actor: 'participant', action: 'rejoined' });
+    return true;
+  }
+
+  withdraw(study: StudyRuntime, participantId: string): void {
+    this.options.participants.withdraw(participantId);
+    this.options.audit.append({ studyId: study.id, actor: 'participant', action: 'participant withdrawn' });
+  }
+
+  maxFrameBytes(study: StudyRuntime): number {
+    return this.frameLimits.get(study.id) ?? MESSAGE_OVERHEAD_BYTES;
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.runtimes.values()].map((runtime) => runtime.shutdown()));
+    this.runtimes.clear();
+  }
+
+  private persistence(): StudyPersistence {
+    const { studies, metrics, audit, checkpoints } = this.options;
+    return {
+      saveProgress: (studyId, state, round) => void studies.update(studyId, { state, round }),
+      recordMetrics: (studyId, round, phase, participantId, values) => void metrics.insert({ studyId, round, phase, participantId, metrics: values }),
+      audit: (studyId, actor, action, details) => void audit.append({ studyId, actor, action, ...(details ? { details: JSON.parse(JSON.stringify(details)) as never } : {}) }),
+      saveCheckpoint: async (studyId, round, blobs) => {
+        await checkpoints.save(studyId, round, { manifest: { round }, blobs });
+      },
+    };
+  }
+
+  private checkpointWeights(blobs: Record<string, Uint8Array>): { server: Uint8Array[]; client?: Uint8Array[] } {
+    const ordered = (prefix: string): Uint8Array[] =>
+      Object.keys(blobs)
+        .filter((name) => name.startsWith(prefix))
+        .sort()
+        .map((name) => blobs[name] as Uint8Array);
+    const client = ordered('client-segment');
+    return { server: ordered('server-segment'), ...(client.length > 0 ? { client } : {}) };
+  }
+
+  private launch(study: Study<protocol.StudyConfig>, round: number, checkpoint: { server: Uint8Array[]; client?: Uint8Array[] } | undefined): void {
+    const frameLimit = network.largestMessageBytes(study.config) + MESSAGE_OVERHEAD_BYTES;
+    this.frameLimits.set(study.id, frameLimit);
+    this.options.onMessageLimit(Math.max(...this.frameLimits.values()));
+    const runtime = new StudyRuntime({
+      id: study.id,
+      config: study.config,
+      state: study.state,
+      round,
+      io: this.options.io,
+      persistence: this.persistence(),
+      log: this.options.log.child(study.id.slice(0, 8)),
+      timeouts: this.options.timeouts,
+      ...(checkpoint && checkpoint.server.length > 0 ? { checkpoint } : {}),
+    });
+    this.runtimes.set(study.id, runtime);
+    runtime.start();
+  }
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env -S npx tsx
+// `npm run client -- --url URL --study CODE --data DIR|demo`: a headless participant on the
+// wasm backend, running the same client code as the browser, for automation and load.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { initBackend } from '../../backends/select';
+import { JoinError } from '../../network/participant';
+import { connectNodeParticipant } from './connect';
+
+const USAGE = `Usage: npm run client -- --url URL --study CODE --data DIR|demo [--shard K/N] [--label NAME]
+
+  --url URL        the relay, e.g. http://localhost:8080
+  --study CODE     the study's join code
+  --data DIR|demo  labelled images in ImageFolder layout (<class>/<file>), or 'demo' for the
+                   generated dataset (then --shard K/N picks this client's share)
+  --label NAME     a name shown to the researcher (default: node-<pid>)
+  --backend NAME   wasm | cpu (default wasm)
+`;
+
+const ArgsSchema = z.object({
+  url: z.url({ error: '--url must be a URL such as http://localhost:8080' }),
+  study: z.string({ error: '--study (the join code) is required' }).min(4, '--study must be a join code'),
+  data: z.string({ error: '--data is required: a folder of labelled images, or demo' }).min(1),
+  shard: z
+    .string()
+    .regex(/^\d+\/\d+$/, '--shard must look like K/N, e.g. 1/4')
+    .transform((text) => {
+      const [k, n] = text.split('/').map(Number) as [number, number];
+      return { index: k - 1, count: n };
+    })
+    .refine((shard) => shard.index >= 0 && shard.index < shard.count, '--shard K/N needs 1 <= K <= N')
+    .optional(),
+  label: z.string().max(64).optional(),
+  backend: z.enum(['wasm', 'cpu']).default('wasm'),
+});
+
+async function main(): Promise<number> {
+  let args: z.infer<typeof ArgsSchema>;
+  try {
+    const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { url: { type: 'string' }, study: { type: 'string' }, data: { type: 'string' }, shard: { type: 'string' }, label: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean' } } });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    const { help: _help, ...rest } = values;
+    args = ArgsSchema.parse(rest);
+  } catch (error) {
+    const message = error instanceof z.ZodError ? error.issues.map((issue) => issue.message).join('\n') : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${message}\n\n${USAGE}`);
+    return 2;
+  }
+  const backend = await initBackend(args.backend);
+  const label = args.label ?? `node-${process.pid}`;
+  process.stderr.write(`backend: ${backend.name} (${backend.reason})\n`);
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  try {
+    const client = await connectNodeParticipant({
+      url: args.url,
+      joinCode: args.study,
+      data: { source: args.data, ...(args.shard ? { shard: args.shard } : {}) },
+      label,
+      backend: backend.name,
+      events: {
+        onStudy: (state) => {
+          process.stderr.write(`study ${state.state}, round ${state.round}, ${state.participants} participants${state.message ? `: ${state.message}` : ''}\n`);
+          if (state.state === 'finished') finished();
+        },
+        onRoundDone: (summary) => process.stderr.write(`${summary.phase} round ${summary.round}: ${summary.steps} steps${summary.loss !== undefined ? `, loss ${summary.loss.toFixed(4)}` : ''}\n`),
+        onError: (error) => process.stderr.write(`relay: ${error.code}: ${error.message}\n`),
+      },
+    });
+    const { data, study } = client;
+    process.stderr.write(`joined "${study.config.name}" as ${client.participant.identity?.participantId ?? '?'}: ${data.train.samples.length} training and ${data.val.samples.length} validation images on this machine\n`);
+    if (data.skipped.length > 0) process.stderr.write(`${data.skipped.length} files skipped (first: ${data.skipped[0]?.path}: ${data.skipped[0]?.reason})\n`);
+    process.on('SIGINT', () => finished());
+    process.on('SIGTERM', () => finished());
+    await done;
+    client.close();
+    return 0;
+  } catch (error) {
+    if (error instanceof JoinError) process.stderr.write(`could not join: ${error.error.code}: ${error.message}\n`);
+    else process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,69 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events';
+import type { StudyInfo } from '../../protocol/messages';
+import { lookupStudy, Participant, type ParticipantEvents, type ParticipantSocket } from '../../network/participant';
+import { loadLocalData, type LocalData, type LocalDataOptions } from './local_data';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface NodeParticipant {
+  participant: Participant;
+  socket: ClientSocket;
+  study: StudyInfo;
+  data: LocalData;
+  close(): void;
+}
+
+function connected(socket: ClientSocket, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (socket.connected) return resolve();
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (error) => reject(new Error(`cannot reach the relay at ${url}: ${error.message}`)));
+  });
+}
+
+/** Connects a headless participant: looks the study up, loads local data for it, joins. */
+export async function connectNodeParticipant(options: {
+  url: string;
+  joinCode: string;
+  data: LocalDataOptions;
+  label?: string;
+  backend: string;
+  events?: ParticipantEvents;
+  receiveTimeoutMs?: number;
+}): Promise<NodeParticipant> {
+  const socket: ClientSocket = io(options.url, { transports: ['websocket'], reconnection: true });
+  try {
+    await connected(socket, options.url);
+    const agentSocket = socket as unknown as ParticipantSocket;
+    const study = await lookupStudy(agentSocket, options.joinCode);
+    const data = await loadLocalData(study, options.data);
+    const participant = new Participant(agentSocket, {
+      joinCode: options.joinCode,
+      train: data.train,
+      val: data.val,
+      client: { kind: 'node', backend: options.backend, ...(options.label ? { label: options.label } : {}) },
+      ...(options.receiveTimeoutMs ? { receiveTimeoutMs: options.receiveTimeoutMs } : {}),
+      ...(options.events ? { events: options.events } : {}),
+    });
+    await participant.join();
+    // After a dropped connection, say hello again as the same participant.
+    socket.io.on('reconnect', () => {
+      const identity = participant.identity;
+      if (identity) void participant.join().catch(() => undefined);
+    });
+    return {
+      participant,
+      socket,
+      study,
+      data,
+      close: () => {
+        participant.dispose();
+        socket.close();
+      },
+    };
+  } catch (error) {
+    socket.close();
+    throw error;
+  }
+}

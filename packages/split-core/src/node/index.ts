@@ -1,0 +1,6 @@
+// @splitlearn/split-core/node: the Node-only adapters (disk, sockets, command lines).
+export { readImageFolder } from './data/image_folder';
+export { saveLayersModel } from './save_model';
+export { connectNodeParticipant, type ClientSocket, type NodeParticipant } from './client/connect';
+export { DEMO_DATA_SEED, loadLocalData, type LocalData, type LocalDataOptions } from './client/local_data';
+export { runSim, type SimResult } from './sim/run';
