@@ -160,8 +160,8 @@ export class StudyRegistry implements ParticipantDirectory {
   }
 
   withdraw(study: StudyRuntime, participantId: string): void {
+    // The repository deletes the participant's personal data and writes the audit line.
     this.options.participants.withdraw(participantId);
-    this.options.audit.append({ studyId: study.id, actor: 'participant', action: 'participant withdrawn' });
   }
 
   maxFrameBytes(study: StudyRuntime): number {
@@ -178,7 +178,7 @@ export class StudyRegistry implements ParticipantDirectory {
     return {
       saveProgress: (studyId, state, round) => void studies.update(studyId, { state, round }),
       recordMetrics: (studyId, round, phase, participantId, values) => void metrics.insert({ studyId, round, phase, participantId, metrics: values }),
-      audit: (studyId, actor, action, details) => void audit.append({ studyId, actor, action, ...(details ? { details: JSON.parse(JSON.stringify(details)) as never } : {}) }),
+      audit: (studyId, actor, action, details) => void audit.append({ studyId, actor, action, ...(details ? { details } : {}) }),
       saveCheckpoint: async (studyId, round, blobs) => {
         await checkpoints.save(studyId, round, { manifest: { round }, blobs });
       },
