@@ -20,6 +20,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (process.env.RELAY_TEST_LOG) console.log(relay?.output());
   await relay?.dispose();
 });
 
@@ -52,7 +53,7 @@ async function trainToTheEnd(studyId: string): Promise<MetricRow[]> {
 }
 
 describe('relay with headless clients', () => {
-  it('trains round-robin with weight hand-off through the relay, and the aggregate improves', async () => {
+  it('trains round-robin with weight hand-off through the relay, and the aggregate improves', { timeout: 600_000 }, async () => {
     const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', studyConfig('round-robin', { rounds: 3, maxStepsPerRound: 8, minClients: 3 }));
     const clients = await joinClients(created.joinCode, 3);
     try {
@@ -75,7 +76,7 @@ describe('relay with headless clients', () => {
     }
   });
 
-  it('trains SplitFed V2 with 8 clients at once, each contributing steps', async () => {
+  it('trains SplitFed V2 with 8 clients at once, each contributing steps', { timeout: 600_000 }, async () => {
     const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', studyConfig('splitfed-v2', { rounds: 2, maxStepsPerRound: 3, minClients: 8 }));
     const clients = await joinClients(created.joinCode, 8);
     try {

@@ -22,6 +22,19 @@ export interface LocalDataOptions {
   shard?: { index: number; count: number };
 }
 
+const demoCache = new Map<string, Dataset>();
+
+/** Generating the demo set takes seconds; several clients in one process (tests, load) share it. */
+function demoTrainingSet(size: number, channels: 1 | 3): Dataset {
+  const key = `${size}x${channels}`;
+  let train = demoCache.get(key);
+  if (!train) {
+    train = generateDemoDataset({ seed: DEMO_DATA_SEED, size, channels, valSize: 0 }).train;
+    demoCache.set(key, train);
+  }
+  return train;
+}
+
 /**
  * Loads a client's labelled images for a study (converted to the study's input, classes
  * matched to the study's declared ones) and keeps a stratified share on the device for
@@ -34,10 +47,10 @@ export async function loadLocalData(study: StudyInfo, options: LocalDataOptions)
   let skipped: SkippedFile[] = [];
   let unknownClasses: string[] = [];
   if (options.source === 'demo') {
-    const demo = generateDemoDataset({ seed: DEMO_DATA_SEED, size: height, channels: channels === 3 ? 3 : 1 });
+    const demo = demoTrainingSet(height, channels === 3 ? 3 : 1);
     const shard = options.shard ?? { index: 0, count: 1 };
-    const shards = shardIid(demo.train.samples, shard.count, createRng(deriveSeed(DEMO_DATA_SEED, 'client-shards')));
-    all = { ...demo.train, samples: shards[shard.index] ?? [] };
+    const shards = shardIid(demo.samples, shard.count, createRng(deriveSeed(DEMO_DATA_SEED, 'client-shards')));
+    all = { ...demo, samples: shards[shard.index] ?? [] };
   } else {
     const read = await readImageFolder(options.source, { sampleShape: config.inputShape as [number, number, number], classes: config.classes });
     all = read.dataset;
