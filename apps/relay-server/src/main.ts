@@ -35,6 +35,8 @@ async function main(): Promise<void> {
         'Keep it: it creates and controls studies. Lost it? Restart with --reset-researcher-token.\n\n',
     );
   }
+  // A failure inside one study must not take the relay (and every other study) down.
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: reason instanceof Error ? reason.stack : String(reason) }));
   const relay = await startRelay(config, db, log);
   if (config.demo && relay.registry.list().length === 0) {
     const demo = relay.registry.create(DEMO_STUDY, 'training');

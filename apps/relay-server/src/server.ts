@@ -46,8 +46,11 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
     checkpoints: new CheckpointStore(config.dataDir),
     log: log.child('studies'),
     timeouts: { ackMs: config.ackTimeoutMs, receiveMs: config.stepTimeoutMs },
+    // The transport limit sits well above every study's own limit, so that an oversized
+    // frame reaches the handler and gets a 'too-large' error; only a message beyond the
+    // transport limit is cut off by socket.io with the connection.
     onMessageLimit: (bytes) => {
-      io.engine.opts.maxHttpBufferSize = Math.max(1024 * 1024, bytes);
+      io.engine.opts.maxHttpBufferSize = 2 * bytes + 1024 * 1024;
     },
   });
   await registry.restore();

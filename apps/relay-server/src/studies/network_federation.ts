@@ -60,8 +60,11 @@ export class NetworkFederation implements schedule.Federation {
     session.epochId = epochId;
     session.stepsDone = 0;
     const serverSide = host.runEpoch({ epochId, participantId, serverKey, round, phase, steps, receiveTimeoutMs: this.context.receiveTimeoutMs });
+    // Handled below; without this a server-side failure while the client's reply is pending
+    // would count as an unhandled rejection.
+    serverSide.catch(() => undefined);
     try {
-      const reply = (await session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase })) as unknown;
+      const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase }));
       const parsed = protocol.EpochReplySchema.safeParse(reply);
       if (!parsed.success) throw new Error(`participant ${participantId} sent a malformed epoch reply`);
       if (!parsed.data.ok) throw new Error(`participant ${participantId} did not complete the ${phase} epoch: ${parsed.data.error.message}`);
@@ -76,6 +79,12 @@ export class NetworkFederation implements schedule.Federation {
     } finally {
       session.epochId = undefined;
     }
+  }
+
+  /** Waits for `pending` unless the participant disconnects first. */
+  private untilGone<T>(session: ParticipantSession, pending: Promise<T>): Promise<unknown> {
+    const gone = new Promise<never>((_, reject) => (session.abandon = reject));
+    return Promise.race([pending, gone]).finally(() => (session.abandon = undefined));
   }
 
   async readServerWeights(serverKey: string): Promise<schedule.SegmentWeights> {
@@ -93,7 +102,7 @@ export class NetworkFederation implements schedule.Federation {
   async readClientWeights(clientId: string): Promise<schedule.SegmentWeights> {
     const session = this.connected(clientId, 'weights upload');
     const header = { studyId: this.context.studyId, round: this.context.round, segments: 0 };
-    const reply = (await session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('weights:request', header)) as unknown;
+    const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('weights:request', header));
     if (typeof reply !== 'object' || reply === null || !('ok' in reply) || reply.ok !== true || !('bundles' in reply) || !Array.isArray(reply.bundles)) {
       throw new Error(`participant ${clientId} did not send its weights`);
     }
@@ -110,7 +119,7 @@ export class NetworkFederation implements schedule.Federation {
     const bundles = weights.map((segment) => model.encodeWeights(segment));
     for (const bundle of bundles) this.context.meter.record({ participantId: clientId, direction: 'down', kind: 'weights', bytes: bundle.byteLength });
     const header = { studyId: this.context.studyId, round: this.context.round, segments: bundles.length };
-    const reply = (await session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('weights:apply', header, bundles)) as unknown;
+    const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('weights:apply', header, bundles));
     if (typeof reply !== 'object' || reply === null || !('ok' in reply) || reply.ok !== true) {
       throw new Error(`participant ${clientId} could not load the weights`);
     }

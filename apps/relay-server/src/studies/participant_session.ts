@@ -14,4 +14,6 @@ export interface ParticipantSession {
   epochId: string | undefined;
   stepsDone: number;
   lastSeen: number;
+  /** Set while the relay waits on this participant: fails the wait when it disconnects. */
+  abandon?: ((error: Error) => void) | undefined;
 }

@@ -2,7 +2,7 @@ import { accounting, metrics as metricsLib, model, schedule as scheduleLib, type
 import type { Logger } from '../logger';
 import { SegmentHost } from '../segments/segment_host';
 import type { RelayServer } from '../socket/types';
-import { NetworkFederation, type NetworkFederationContext } from './network_federation';
+import { NetworkFederation, ParticipantGoneError, type NetworkFederationContext } from './network_federation';
 import type { ParticipantSession } from './participant_session';
 import type { StudyPersistence } from './persistence';
 
@@ -109,12 +109,14 @@ export class StudyRuntime {
     if (!session || session.socket.id !== socketId) return;
     session.status = 'disconnected';
     if (session.epochId) this.hostAbort(session.epochId, `participant ${participantId} disconnected`);
+    session.abandon?.(new ParticipantGoneError(participantId, 'disconnected'));
     this.broadcastState();
   }
 
   removeSession(participantId: string): void {
     const session = this.sessions.get(participantId);
     if (session?.epochId) this.hostAbort(session.epochId, `participant ${participantId} left`);
+    session?.abandon?.(new ParticipantGoneError(participantId, 'left'));
     this.sessions.delete(participantId);
     this.broadcastState();
   }
