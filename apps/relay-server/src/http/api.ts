@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { protocol } from '@splitlearn/split-core';
 import type { StudyRegistry } from '../studies/study_registry';
 import { bearerToken, HttpError, readJson, sendJson } from './json';
 
@@ -28,6 +29,13 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
   try {
     if (parts[0] === 'health' && method === 'GET') {
       sendJson(response, 200, { ok: true, studies: context.registry.list().length });
+      return true;
+    }
+    if (parts[0] === 'join' && parts[1] && method === 'GET') {
+      // What a join code leads to, for the contribute page before any data is committed.
+      const study = context.registry.studyByJoinCode(decodeURIComponent(parts[1]));
+      if (!study) sendJson(response, 404, { error: { code: 'unknown-study', message: 'no study has this join code (or it was revoked): check the code with the researcher' } });
+      else sendJson(response, 200, { protocolVersion: protocol.PROTOCOL_VERSION, study: study.info() });
       return true;
     }
     if (parts[0] !== 'studies') throw new HttpError(404, `no API route ${method} ${url.pathname}`);

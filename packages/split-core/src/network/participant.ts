@@ -13,7 +13,7 @@ import type { RelayError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/version';
 import type { ClientRole } from '../topology/topology';
 import { createClientRole, disposeRole, type SplitPlan } from '../training/roles';
-import { StreamLink } from './stream_link';
+import { StepAbandonedError, StreamLink } from './stream_link';
 import { studyRoleOptions, studySplit } from './study_model';
 
 // The client side of a study over the network: the same agent runs in a browser Web
@@ -25,6 +25,17 @@ import { studyRoleOptions, studySplit } from './study_model';
 export interface ParticipantSocket {
   emit<E extends keyof ClientToServerEvents>(event: E, ...args: Parameters<ClientToServerEvents[E]>): unknown;
   on<E extends keyof ServerToClientEvents>(event: E, listener: ServerToClientEvents[E]): unknown;
+  /** The connection dropped (socket.io's reserved 'disconnect' event). */
+  onDisconnect(listener: () => void): unknown;
+}
+
+/** Adapts a socket.io client socket (browser or Node) to what the agent uses. */
+export function participantSocket(socket: { emit(...args: never[]): unknown; on(event: string, listener: (...args: never[]) => void): unknown }): ParticipantSocket {
+  return {
+    emit: (event, ...args) => (socket.emit as (...all: unknown[]) => unknown)(event, ...args),
+    on: (event, listener) => (socket.on as (name: string, handler: unknown) => unknown)(event, listener),
+    onDisconnect: (listener) => socket.on('disconnect', listener),
+  };
 }
 
 export interface ParticipantProgress {
@@ -104,6 +115,8 @@ export class Participant {
       if (parsed.success) options.events?.onStudy?.(parsed.data);
     });
     socket.on('relay:error', (error) => options.events?.onError?.(error));
+    // A dropped connection ends the step in progress at once rather than after the timeout.
+    socket.onDisconnect(() => this.activeLink?.fail(new StepAbandonedError('the connection to the relay dropped')));
     socket.on('step:frame', (header, payload) => this.onFrame(header, payload));
     socket.on('epoch:start', (start, ack) => {
       this.runEpoch(start).then(ack, (error: unknown) => ack({ ok: false, error: { code: 'client-error', message: error instanceof Error ? error.message : String(error) } }));
@@ -272,7 +285,7 @@ export class Participant {
         this.options.events?.onProgress?.({ phase, round, step: step + 1, steps, ...(lossCount > 0 ? { loss: lossSum / lossCount } : {}) });
       }
     } finally {
-      this.activeLink = undefined;
+      if (this.activeLink === link) this.activeLink = undefined;
     }
     const loss = lossCount > 0 ? lossSum / lossCount : undefined;
     this.options.events?.onRoundDone?.({ phase, round, steps, ...(loss !== undefined ? { loss } : {}) });

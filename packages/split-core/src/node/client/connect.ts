@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events';
 import type { StudyInfo } from '../../protocol/messages';
-import { lookupStudy, Participant, type ParticipantEvents, type ParticipantSocket } from '../../network/participant';
+import { lookupStudy, Participant, participantSocket, type ParticipantEvents } from '../../network/participant';
 import { loadLocalData, type LocalData, type LocalDataOptions } from './local_data';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -35,7 +35,7 @@ export async function connectNodeParticipant(options: {
   const socket: ClientSocket = io(options.url, { transports: ['websocket'], reconnection: true });
   try {
     await connected(socket, options.url);
-    const agentSocket = socket as unknown as ParticipantSocket;
+    const agentSocket = participantSocket(socket);
     const study = await lookupStudy(agentSocket, options.joinCode);
     const data = await loadLocalData(study, options.data);
     const participant = new Participant(agentSocket, {

@@ -1,99 +1,185 @@
+// Reads the ImageFolder layout (`<root>/<class>/<file>`, the shape of most labelled image
+// exports) into a Dataset. A bad file never aborts the whole read: a clinician's folder
+// always holds a stray .DS_Store, a thumbnail database or a half-copied image, and losing
+// the other thousand images over it helps nobody. Everything left out is reported.
+
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { matchClasses } from '../../data/classes';
 import type { Dataset, Sample, SkippedFile } from '../../data/dataset';
-import { toSampleValues, type ImageShape } from '../../data/image';
-
-// Reads a clinician's export in ImageFolder layout (<root>/<class>/<file>, deeper folders
-// allowed below the class) with pure-JS decoders, so it runs anywhere Node runs. A file
-// that cannot be used is skipped and reported, never fatal.
+import type { ImageShape } from '../../data/image';
+import { toSampleValues } from '../../data/image';
+import { decodeImage } from './decode_image';
 
 export interface ImageFolderOptions {
-  sampleShape: ImageShape;
-  /** The study's declared classes; folder names are matched case-insensitively. */
+  /** The model input every image is converted to: [height, width, channels (1 or 3)]. */
+  sampleShape: [number, number, number];
+  /** The study's classes in label order; folders are matched case-insensitively and trimmed. Default: the folder names found. */
   classes?: string[];
 }
 
 export interface ImageFolderResult {
   dataset: Dataset;
+  /** Files (and hidden or misplaced entries) left out, with the reason; paths relative to the root. */
   skipped: SkippedFile[];
+  /** Class folders that match no declared class (their files are in `skipped`). */
   unknownClasses: string[];
 }
 
-export class ImageFolderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImageFolderError';
-  }
+/** Files above this size are skipped unread: no 28x28 training image needs more, and reading them costs memory. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** Parallel reads keep the disk busy while the (synchronous) decoder works; more brings nothing on 2 cores. */
+const READ_CONCURRENCY = 16;
+
+interface ImageFile {
+  /** Path relative to the root with '/' separators: the sample id. */
+  id: string;
+  absolutePath: string;
+  label: number;
 }
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
-/** Decoding is refused above this many pixels: a hostile or mislabeled file must not exhaust memory. */
-const MAX_PIXELS = 64 * 1024 * 1024;
-
-function toPosix(relative: string): string {
-  return relative.split(path.sep).join('/');
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files: string[] = [];
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    if (entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(full)));
-    else if (entry.isFile()) files.push(full);
-  }
-  return files;
-}
-
-/** Decodes PNG or JPEG bytes to RGBA; throws with a reason on anything else. */
-export function decodeImage(bytes: Uint8Array, name: string): { rgba: Uint8Array; width: number; height: number } {
-  const isPng = bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-  const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-  if (isPng) {
-    // pngjs expands gray, palette and 16-bit images to 8-bit RGBA.
-    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    return { rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), width: png.width, height: png.height };
-  }
-  if (isJpeg) {
-    const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
-    return { rgba: image.data, width: image.width, height: image.height };
-  }
-  throw new Error(`${name} is not a PNG or JPEG image`);
-}
-
+/**
+ * Sample ids are paths relative to `root` with '/' separators, and samples come in id
+ * order (by code unit), so every run and every machine sees the same dataset.
+ * Sub-folders below a class folder are read too; their files belong to that class.
+ */
 export async function readImageFolder(root: string, options: ImageFolderOptions): Promise<ImageFolderResult> {
-  const rootStat = await stat(root).catch(() => undefined);
-  if (!rootStat?.isDirectory()) throw new ImageFolderError(`${root} is not a folder: give the folder that holds one sub-folder per class`);
-  const classDirs = (await readdir(root, { withFileTypes: true })).filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name);
-  if (classDirs.length === 0) throw new ImageFolderError(`${root} has no class folders: arrange the images as <class>/<image>.png (e.g. normal/001.png, pneumonia/002.png)`);
-  const match = matchClasses(classDirs, options.classes);
   const skipped: SkippedFile[] = [];
-  const samples: Sample[] = [];
-  for (const dir of classDirs.sort()) {
-    const label = match.labels.get(dir);
-    const files = await listFiles(path.join(root, dir));
-    for (const file of files) {
-      const id = toPosix(path.relative(root, file));
+  const classFolders = await listClassFolders(root, skipped);
+  const match = matchClasses(classFolders, options.classes);
+
+  const images: ImageFile[] = [];
+  for (const folder of classFolders) {
+    const label = match.labels.get(folder);
+    for (const file of await listFilesBelow(root, folder, skipped)) {
       if (label === undefined) {
-        skipped.push({ path: id, reason: `class '${dir}' is not one of the study's classes (${match.classes.join(', ')})` });
-        continue;
-      }
-      if (!IMAGE_EXTENSIONS.has(path.extname(file).toLowerCase())) {
-        skipped.push({ path: id, reason: 'not a PNG or JPEG file' });
-        continue;
-      }
-      try {
-        const { rgba, width, height } = decodeImage(await readFile(file), id);
-        if (width * height > MAX_PIXELS) throw new Error(`image is ${width}x${height}, over the ${MAX_PIXELS}-pixel limit`);
-        samples.push({ id, label, values: toSampleValues(rgba, width, height, options.sampleShape) });
-      } catch (error) {
-        skipped.push({ path: id, reason: `unreadable image: ${error instanceof Error ? error.message : String(error)}` });
+        skipped.push({ path: file.id, reason: `unknown class "${folder.trim()}" (study classes: ${match.classes.join(', ')})` });
+      } else {
+        images.push({ ...file, label });
       }
     }
   }
-  return { dataset: { classes: match.classes, sampleShape: [...options.sampleShape], samples }, skipped, unknownClasses: match.unknownClasses };
+  images.sort((a, b) => compareCodeUnits(a.id, b.id));
+
+  const loaded = await mapWithConcurrency(images, READ_CONCURRENCY, (image) => loadSample(image, options.sampleShape));
+  const samples: Sample[] = [];
+  loaded.forEach((result, i) => {
+    if ('sample' in result) samples.push(result.sample);
+    else skipped.push({ path: images[i]?.id ?? '', reason: result.reason });
+  });
+  skipped.sort((a, b) => compareCodeUnits(a.path, b.path));
+
+  return {
+    dataset: { classes: match.classes, sampleShape: [...options.sampleShape], samples },
+    skipped,
+    unknownClasses: match.unknownClasses,
+  };
+}
+
+async function listClassFolders(root: string, skipped: SkippedFile[]): Promise<string[]> {
+  const layoutHint = 'Choose the folder that holds one sub-folder per class, e.g. <root>/normal/*.png and <root>/pneumonia/*.png.';
+  let entries: Dirent[];
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is a file, not a folder' : `cannot be read (${code ?? String(error)})`;
+    throw new Error(`Image folder "${root}" ${problem}. ${layoutHint}`, { cause: error });
+  }
+  const classFolders: string[] = [];
+  for (const entry of sortedEntries(entries)) {
+    if (entry.name.startsWith('.')) {
+      skipped.push({ path: entry.name, reason: 'hidden file or folder' });
+    } else if (await isDirectory(path.join(root, entry.name), entry)) {
+      classFolders.push(entry.name);
+    } else {
+      skipped.push({ path: entry.name, reason: 'not inside a class folder' });
+    }
+  }
+  if (classFolders.length === 0) {
+    throw new Error(`Image folder "${root}" has no class folders. ${layoutHint}`);
+  }
+  return classFolders;
+}
+
+/** Every file below `<root>/<folder>`, recursively; hidden entries are reported, not followed. */
+async function listFilesBelow(root: string, folder: string, skipped: SkippedFile[]): Promise<Omit<ImageFile, 'label'>[]> {
+  const files: Omit<ImageFile, 'label'>[] = [];
+  const visit = async (relative: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(path.join(root, relative), { withFileTypes: true });
+    } catch (error) {
+      skipped.push({ path: toId(relative), reason: `folder cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
+      return;
+    }
+    for (const entry of sortedEntries(entries)) {
+      const childRelative = path.join(relative, entry.name);
+      const absolutePath = path.join(root, childRelative);
+      if (entry.name.startsWith('.')) {
+        skipped.push({ path: toId(childRelative), reason: 'hidden file or folder' });
+      } else if (entry.isSymbolicLink() && (await isDirectory(absolutePath, entry))) {
+        // A linked folder can point back up the tree; following it could loop forever.
+        skipped.push({ path: toId(childRelative), reason: 'link to a folder (not followed)' });
+      } else if (entry.isDirectory()) {
+        await visit(childRelative);
+      } else {
+        files.push({ id: toId(childRelative), absolutePath });
+      }
+    }
+  };
+  await visit(folder);
+  return files;
+}
+
+async function loadSample(image: ImageFile, sampleShape: ImageShape): Promise<{ sample: Sample } | { reason: string }> {
+  try {
+    const info = await stat(image.absolutePath);
+    if (!info.isFile()) return { reason: 'not a regular file' };
+    if (info.size === 0) return { reason: 'empty file' };
+    if (info.size > MAX_FILE_BYTES) return { reason: `file larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` };
+    const decoded = decodeImage(await readFile(image.absolutePath));
+    const values = toSampleValues(decoded.rgba, decoded.width, decoded.height, sampleShape);
+    return { sample: { id: image.id, label: image.label, values } };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { reason: code ? `cannot be read (${code})` : error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function isDirectory(absolutePath: string, entry: Dirent): Promise<boolean> {
+  if (!entry.isSymbolicLink()) return entry.isDirectory();
+  try {
+    return (await stat(absolutePath)).isDirectory();
+  } catch {
+    return false; // a dangling link is reported later as an unreadable file
+  }
+}
+
+function sortedEntries(entries: Dirent[]): Dirent[] {
+  return entries.slice().sort((a, b) => compareCodeUnits(a.name, b.name));
+}
+
+/** Locale-independent order: the same on every machine, unlike localeCompare. */
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function toId(relative: string): string {
+  return relative.split(path.sep).join('/');
+}
+
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

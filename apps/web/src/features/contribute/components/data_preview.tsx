@@ -1,0 +1,153 @@
+import type { ReactNode } from 'react';
+import { Notice } from '../../../components/notice';
+import { PageSection } from '../../../components/page_section';
+import { formatCount } from '../../../lib/format';
+import { useObjectUrls } from '../../../lib/use_object_urls';
+import type { Skipped } from '../../../worker/messages';
+import type { DatasetPreview, PickedSummary } from '../contribute_state';
+import { skippedAdvice } from '../error_advice';
+
+/** Long skip lists are cut here; the count above the list stays exact. */
+const MAX_SKIPPED_SHOWN = 200;
+
+interface PreviewClass {
+  name: string;
+  count: number;
+  train?: number;
+  val?: number;
+  samplePaths: string[];
+}
+
+export interface DataPreviewProps {
+  picked: PickedSummary | undefined;
+  dataset: DatasetPreview | undefined;
+  decode: { done: number; total: number } | undefined;
+  skipped: Skipped[];
+  files: ReadonlyMap<string, File>;
+  studyKnown: boolean;
+}
+
+function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function Thumbnails({ item, urls }: { item: PreviewClass; urls: ReadonlyMap<string, string> }): ReactNode {
+  return (
+    <ul className="thumbnails" aria-label={`Examples of ${item.name}`}>
+      {item.samplePaths.map((path) => {
+        const url = urls.get(path);
+        return url === undefined ? null : (
+          <li key={path}>
+            <img src={url} alt={`${item.name}: ${fileName(path)}`} width={72} height={72} />
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function ClassTable({ classes, matched }: { classes: PreviewClass[]; matched: boolean }): ReactNode {
+  return (
+    <table className="class-table" aria-label={matched ? 'Images per study class' : 'Images per class found in your files'}>
+      <thead>
+        <tr>
+          <th scope="col">Class</th>
+          <th scope="col">Images</th>
+          {matched && <th scope="col">For training</th>}
+          {matched && <th scope="col">Kept here for validation</th>}
+        </tr>
+      </thead>
+      <tbody>
+        {classes.map((item) => (
+          <tr key={item.name}>
+            <th scope="row">{item.name}</th>
+            <td>{formatCount(item.count)}</td>
+            {matched && <td>{formatCount(item.train ?? 0)}</td>}
+            {matched && <td>{formatCount(item.val ?? 0)}</td>}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function SkippedList({ skipped }: { skipped: Skipped[] }): ReactNode {
+  const shown = skipped.slice(0, MAX_SKIPPED_SHOWN);
+  return (
+    <details className="skipped" open={skipped.length <= 20}>
+      <summary>Skipped files ({formatCount(skipped.length)})</summary>
+      <ul aria-label="Skipped files">
+        {shown.map((entry) => (
+          <li key={`${entry.path}:${entry.reason}`}>
+            <code>{entry.path}</code>: {entry.reason}
+          </li>
+        ))}
+        {skipped.length > shown.length && <li>…and {formatCount(skipped.length - shown.length)} more</li>}
+      </ul>
+    </details>
+  );
+}
+
+export function DataPreview({ picked, dataset, decode, skipped, files, studyKnown }: DataPreviewProps): ReactNode {
+  const classes: PreviewClass[] = dataset ? dataset.classes : (picked?.found ?? []);
+  const urls = useObjectUrls(files, classes.flatMap((item) => item.samplePaths));
+  if (!picked) {
+    return (
+      <PageSection step={3} title="Check your images">
+        <p className="hint">After you choose images, their classes and counts appear here.</p>
+      </PageSection>
+    );
+  }
+  const checking = decode !== undefined && decode.done < decode.total;
+  return (
+    <PageSection step={3} title="Check your images">
+      <p>
+        {formatCount(picked.imageCount)} image{picked.imageCount === 1 ? '' : 's'} with labels from {picked.labelSource === 'csv' ? 'the CSV file' : 'folder names'}.
+        {!dataset && !studyKnown && ' Find your study to check them against its classes.'}
+      </p>
+      {decode && (
+        <div className="field">
+          <label htmlFor="decode-progress">Images checked</label>
+          <progress id="decode-progress" max={Math.max(decode.total, 1)} value={decode.done} />
+          <span className="hint">
+            {formatCount(decode.done)} of {formatCount(decode.total)}
+            {checking ? '…' : ''}
+          </span>
+        </div>
+      )}
+      {dataset && (
+        <p>
+          Ready: {formatCount(dataset.trainCount)} images for training and {formatCount(dataset.valCount)} kept on this device for validation.
+        </p>
+      )}
+      {classes.length > 0 && <ClassTable classes={classes} matched={dataset !== undefined} />}
+      <div className="class-examples">
+        {classes
+          .filter((item) => item.samplePaths.length > 0)
+          .map((item) => (
+            <figure key={item.name}>
+              <figcaption>{item.name}</figcaption>
+              <Thumbnails item={item} urls={urls} />
+            </figure>
+          ))}
+      </div>
+      {picked.csvProblems.length > 0 && (
+        <Notice tone="warning" title="Some CSV rows could not be read" next="Fix these rows in the CSV and choose it again." detail={picked.csvProblems.slice(0, 10).join('; ')} />
+      )}
+      {picked.csvRowsWithoutFile.length > 0 && (
+        <Notice
+          tone="info"
+          title={`${picked.csvRowsWithoutFile.length} CSV rows name files that were not chosen`}
+          next="If those images should be included, choose the folder that holds them."
+          detail={picked.csvRowsWithoutFile.slice(0, 10).join(', ')}
+        />
+      )}
+      {skipped.length > 0 && (
+        <>
+          <Notice tone="warning" {...skippedAdvice(skipped.length)} />
+          <SkippedList skipped={skipped} />
+        </>
+      )}
+    </PageSection>
+  );
+}

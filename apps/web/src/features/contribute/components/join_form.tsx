@@ -1,0 +1,74 @@
+import type { FormEvent, ReactNode } from 'react';
+import { FactList } from '../../../components/fact_list';
+import { Notice } from '../../../components/notice';
+import { PageSection } from '../../../components/page_section';
+import { formatShape } from '../../../lib/format';
+import type { Identity } from '../../../lib/resume_store';
+import type { StudySummary } from '../../../worker/messages';
+
+const TOPOLOGY_WORDS: Record<StudySummary['topology'], string> = {
+  vanilla: 'Vanilla: the first layers run here; the server holds the rest and the labels it is sent',
+  'u-shaped': 'U-shaped: the first and last layers run here; labels and predictions stay here',
+};
+
+export interface JoinFormProps {
+  joinCode: string;
+  lookingUp: boolean;
+  study: StudySummary | undefined;
+  savedIdentity: Identity | undefined;
+  onJoinCodeChange: (joinCode: string) => void;
+  onLookup: () => void;
+}
+
+export function JoinForm({ joinCode, lookingUp, study, savedIdentity, onJoinCodeChange, onLookup }: JoinFormProps): ReactNode {
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    onLookup();
+  };
+  return (
+    <PageSection step={1} title="Find your study">
+      <form className="join-form" onSubmit={submit}>
+        <label htmlFor="join-code">Join code</label>
+        <div className="input-row">
+          <input
+            id="join-code"
+            name="joinCode"
+            value={joinCode}
+            onChange={(event) => onJoinCodeChange(event.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="e.g. PNEU-4821"
+            aria-describedby="join-code-hint"
+          />
+          <button type="submit" disabled={lookingUp || joinCode.trim() === ''}>
+            {lookingUp ? 'Looking up…' : 'Find study'}
+          </button>
+        </div>
+        <p id="join-code-hint" className="hint">
+          Your study coordinator gives you a code or a link.
+        </p>
+      </form>
+      {study && (
+        <FactList
+          label="Study details"
+          facts={[
+            { label: 'Study name', value: study.name },
+            { label: 'Classes', value: study.classes.join(', ') },
+            { label: 'Image size used', value: `${formatShape(study.inputShape)} (height × width × channels)` },
+            { label: 'Model', value: study.model },
+            { label: 'How the model is split', value: TOPOLOGY_WORDS[study.topology] },
+            { label: 'Schedule', value: study.schedule },
+            { label: 'Rounds', value: String(study.rounds) },
+          ]}
+        />
+      )}
+      {study && savedIdentity && (
+        <Notice
+          tone="info"
+          title="You have taken part in this study from this browser before"
+          next="Choose the same images again and press Join: you continue as the same participant."
+        />
+      )}
+    </PageSection>
+  );
+}

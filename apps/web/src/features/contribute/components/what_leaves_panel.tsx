@@ -1,0 +1,88 @@
+import type { ReactNode } from 'react';
+import { FactList, type Fact } from '../../../components/fact_list';
+import { PageSection } from '../../../components/page_section';
+import { formatBytes, formatCount, formatShape } from '../../../lib/format';
+import type { Egress, Traffic, WireItem } from '../../../worker/messages';
+
+// The plain statement of what this device sends. The declared figures come from the study
+// configuration and this client's split (computed in the worker, never observed); the
+// "so far" figures are the participant's own traffic meter, so both can be compared.
+
+const KIND_NAMES: Record<WireItem['kind'], string> = { activations: 'Cut-layer activations', labels: 'Labels', gradients: 'Gradients' };
+const MEASURED_KINDS = ['activations', 'labels', 'gradients', 'weights'] as const;
+
+function bytesFact(label: string, bytes: number, hint?: string): Fact {
+  return { label, value: bytes < 1000 ? formatBytes(bytes) : `${formatBytes(bytes)} (${formatCount(bytes)} bytes)`, bytes, ...(hint !== undefined ? { hint } : {}) };
+}
+
+function itemFacts(items: readonly WireItem[], phase: string): Fact[] {
+  const facts = items.map((item) => bytesFact(`${KIND_NAMES[item.kind]} per ${phase} step`, item.bytes, `${formatShape(item.shape)} ${item.dtype}, ${item.dtype === 'int32' ? 'exact' : item.encoding}`));
+  facts.push(bytesFact(`Total per ${phase} step`, items.reduce((sum, item) => sum + item.bytes, 0)));
+  return facts;
+}
+
+function ItemList({ items }: { items: readonly WireItem[] }): ReactNode {
+  return (
+    <ul>
+      {items.map((item) => (
+        <li key={item.kind}>{item.description}</li>
+      ))}
+    </ul>
+  );
+}
+
+function measuredFacts(traffic: Traffic | undefined): Fact[] {
+  const byKind = traffic?.measured.byKind ?? {};
+  const declared = traffic?.declared;
+  const facts: Fact[] = [];
+  for (const kind of MEASURED_KINDS) {
+    facts.push(bytesFact(`Sent so far: ${kind}`, byKind[kind]?.up.bytes ?? 0));
+    if (kind !== 'weights') facts.push(bytesFact(`Declared so far: ${kind}`, declared?.[kind] ?? 0));
+  }
+  facts.push(bytesFact('Sent so far: all kinds', traffic?.measured.up.bytes ?? 0));
+  facts.push(bytesFact('Received so far: all kinds', traffic?.measured.down.bytes ?? 0));
+  return facts;
+}
+
+export function WhatLeavesPanel({ egress, traffic }: { egress: Egress | undefined; traffic: Traffic | undefined }): ReactNode {
+  if (!egress) {
+    return (
+      <PageSection step={4} title="What leaves this device" className="what-leaves">
+        <p>Your images never leave this device. Once you find your study, this panel lists exactly what is sent and how large it is.</p>
+      </PageSection>
+    );
+  }
+  return (
+    <PageSection step={4} title="What leaves this device" className="what-leaves">
+      <p>
+        Training runs in batches of {egress.batchSize} images. For each batch this device sends only the results of its own layers, never the images:
+      </p>
+      <ItemList items={egress.train} />
+      <FactList label="Sent per training step" facts={itemFacts(egress.train, 'training')} />
+      <h3>Validation</h3>
+      <p>Some of your images are kept here for validation. For each validation batch this device sends:</p>
+      <ItemList items={egress.eval} />
+      <FactList label="Sent per validation step" facts={itemFacts(egress.eval, 'validation')} />
+      <h3>Model weights</h3>
+      <p>
+        When the study server asks (to hand the model on to the next hospital, or to average it with the others), this device sends the weights of the layers it runs. They describe
+        the model, not any single image.
+      </p>
+      <FactList
+        label="Weights per hand-off"
+        facts={egress.weights.map((segment) => bytesFact(`Client segment ${segment.segment + 1} weights per hand-off`, segment.bytes, `${formatCount(segment.values)} numbers in ${segment.tensors} tensors, fp32`))}
+      />
+      <h3>Never leaves this device</h3>
+      <ul aria-label="Never leaves this device">
+        {egress.neverLeaves.map((item) => (
+          <li key={item}>{item}</li>
+        ))}
+      </ul>
+      <h3>Sent so far</h3>
+      <p className="hint">
+        Counted as each message leaves, since you joined on this page. The declared figures are what the study says the completed steps send; the two should match.
+      </p>
+      <FactList label="Traffic so far" facts={measuredFacts(traffic)} />
+    </PageSection>
+  );
+}

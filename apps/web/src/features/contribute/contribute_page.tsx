@@ -1,0 +1,47 @@
+import type { ReactNode } from 'react';
+import { allSkipped } from './contribute_state';
+import { BackendStatus } from './components/backend_status';
+import { DataPicker } from './components/data_picker';
+import { DataPreview } from './components/data_preview';
+import { ErrorList } from './components/error_list';
+import { JoinForm } from './components/join_form';
+import { TrainingPanel } from './components/training_panel';
+import { WhatLeavesPanel } from './components/what_leaves_panel';
+import { useContribute } from './use_contribute';
+
+export function ContributePage({ joinCode }: { joinCode: string }): ReactNode {
+  const contribute = useContribute(joinCode);
+  const { state } = contribute;
+  const participating = state.participation === 'active' || state.participation === 'paused' || state.participation === 'joining';
+  return (
+    <>
+      <div className="page-intro">
+        <h1>Contribute to a study</h1>
+        <p>Train a shared model with other hospitals. Your images stay in this browser: only the outputs of the first model layers are sent.</p>
+        <BackendStatus backend={state.backend} />
+      </div>
+      <ErrorList errors={state.errors} onDismiss={(id) => contribute.dismissError(id)} />
+      <div className="steps">
+        <JoinForm
+          joinCode={state.joinCode}
+          lookingUp={state.lookingUp}
+          study={state.study}
+          savedIdentity={contribute.savedIdentity}
+          onJoinCodeChange={contribute.setJoinCode}
+          onLookup={contribute.lookup}
+        />
+        <DataPicker onImages={contribute.pickImages} onCsv={contribute.pickCsv} disabled={participating} />
+        <DataPreview picked={state.picked} dataset={state.dataset} decode={state.decode} skipped={allSkipped(state)} files={contribute.files} studyKnown={state.study !== undefined} />
+        <WhatLeavesPanel egress={state.egress} traffic={state.traffic} />
+        <TrainingPanel
+          state={state}
+          onJoin={contribute.join}
+          onPause={contribute.pause}
+          onResume={contribute.resume}
+          onLeave={contribute.leave}
+          onWithdraw={contribute.withdraw}
+        />
+      </div>
+    </>
+  );
+}

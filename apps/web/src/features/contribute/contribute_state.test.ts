@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { StudySummary, WorkerToMain } from '../../worker/messages';
+import { allSkipped, contributeReducer, initialContributeState, joinBlocker, type ContributeState } from './contribute_state';
+
+const study: StudySummary = {
+  id: 's1',
+  name: 'Pneumonia',
+  state: 'open',
+  round: 0,
+  rounds: 5,
+  model: 'cnn-small',
+  topology: 'vanilla',
+  schedule: 'round-robin',
+  codec: 'fp32',
+  classes: ['normal', 'pneumonia'],
+  inputShape: [28, 28, 1],
+  batchSize: 32,
+  validationFraction: 0.2,
+};
+
+function apply(state: ContributeState, ...messages: WorkerToMain[]): ContributeState {
+  return messages.reduce((current, message, i) => contributeReducer(current, { type: 'worker', message, at: 1000 * (i + 1) }), state);
+}
+
+describe('contributeReducer', () => {
+  it('walks from lookup to a joinable state, telling what is missing at each stage', () => {
+    let state = initialContributeState('CODE');
+    expect(joinBlocker(state)).toMatch(/training engine/);
+    state = apply(state, { type: 'backend', backend: { name: 'wasm', software: true, reason: 'auto' } });
+    expect(joinBlocker(state)).toMatch(/join code/);
+    state = contributeReducer(state, { type: 'lookup-started', joinCode: ' CODE ' });
+    expect(state.studyCode).toBe('CODE');
+    state = apply(state, { type: 'study', study, egress: { topology: 'vanilla', codec: 'fp32', batchSize: 32, train: [], eval: [], weights: [], neverLeaves: [] } });
+    expect(state.lookingUp).toBe(false);
+    expect(joinBlocker(state)).toMatch(/Choose your images/);
+    state = contributeReducer(state, {
+      type: 'files-picked',
+      picked: { labelSource: 'folders', imageCount: 3, found: [], skipped: [{ path: 'z.txt', reason: 'not a PNG or JPEG image' }], csvProblems: [], csvRowsWithoutFile: [] },
+    });
+    expect(joinBlocker(state)).toMatch(/Checking/);
+    state = apply(state, { type: 'dataset', classes: [], trainCount: 2, valCount: 1, skipped: [{ path: 'a/bad.png', reason: 'could not be decoded' }] });
+    expect(joinBlocker(state)).toBeUndefined();
+    expect(allSkipped(state).map((entry) => entry.path)).toEqual(['a/bad.png', 'z.txt']);
+  });
+
+  it('drops a failed lookup error on retry and returns to "not joined" when joining fails', () => {
+    let state = apply(initialContributeState('X'), { type: 'error', error: { code: 'relay-unreachable', message: 'down' } });
+    expect(state.errors).toHaveLength(1);
+    state = contributeReducer(state, { type: 'lookup-started', joinCode: 'X' });
+    expect(state.errors).toEqual([]);
+    state = contributeReducer(state, { type: 'join-started' });
+    state = apply(state, { type: 'error', error: { code: 'unknown-study', message: 'revoked' } });
+    expect(state.participation).toBe('none');
+    expect(state.errors.map((error) => error.code)).toEqual(['unknown-study']);
+    state = contributeReducer(state, { type: 'error-dismissed', id: state.errors[0]?.id ?? -1 });
+    expect(state.errors).toEqual([]);
+  });
+
+  it('clears the connection-lost notice once reconnected', () => {
+    const state = apply(
+      initialContributeState(''),
+      { type: 'connection', state: 'reconnecting' },
+      { type: 'error', error: { code: 'connection-lost', message: 'transport close' } },
+      { type: 'connection', state: 'connected' },
+    );
+    expect(state.errors).toEqual([]);
+    expect(state.connection).toBe('connected');
+  });
+
+  it('shows a repeated error once', () => {
+    const error: WorkerToMain = { type: 'error', error: { code: 'connection-lost', message: 'gone' } };
+    expect(apply(initialContributeState(''), error, error).errors).toHaveLength(1);
+  });
+
+  it('times steps within one pass and restarts timing for a new round or phase', () => {
+    let state = apply(
+      initialContributeState(''),
+      { type: 'progress', phase: 'train', round: 1, step: 1, steps: 10 },
+      { type: 'progress', phase: 'train', round: 1, step: 2, steps: 10, loss: 0.5 },
+    );
+    expect(state.progress?.timing).toEqual({ firstStep: 1, firstAt: 1000, step: 2, at: 2000, steps: 10 });
+    expect(state.progress?.loss).toBe(0.5);
+    state = apply(state, { type: 'progress', phase: 'eval', round: 1, step: 1, steps: 3 });
+    expect(state.progress?.timing.firstStep).toBe(1);
+    expect(state.progress?.phase).toBe('eval');
+  });
+
+  it('keeps the last training loss through validation', () => {
+    const state = apply(
+      initialContributeState(''),
+      { type: 'progress', phase: 'train', round: 2, step: 5, steps: 5, loss: 0.25 },
+      { type: 'round-done', phase: 'train', round: 2, steps: 5, loss: 0.3 },
+      { type: 'progress', phase: 'eval', round: 2, step: 1, steps: 2 },
+      { type: 'round-done', phase: 'eval', round: 2, steps: 2 },
+    );
+    expect(state.trainLoss).toEqual({ round: 2, loss: 0.3 });
+  });
+
+  it('forgets the previous dataset when new files are picked', () => {
+    let state = apply(initialContributeState(''), { type: 'dataset', classes: [], trainCount: 5, valCount: 1, skipped: [] });
+    state = contributeReducer(state, { type: 'files-picked', picked: { labelSource: 'csv', imageCount: 0, found: [], skipped: [], csvProblems: [], csvRowsWithoutFile: [] } });
+    expect(state.dataset).toBeUndefined();
+  });
+});

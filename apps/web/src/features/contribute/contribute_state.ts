@@ -1,0 +1,180 @@
+import type { StepTiming } from '../../lib/eta';
+import type { BackendChoice, ClassPreview, Egress, Skipped, StudySummary, Traffic, WorkerError, WorkerToMain } from '../../worker/messages';
+import type { FoundClass } from './files/found_classes';
+
+// Everything the Contribute page shows, as one reducer over the user's actions and the
+// worker's messages: pure, so each transition is tested without a browser.
+
+export interface PickedSummary {
+  labelSource: 'folders' | 'csv';
+  imageCount: number;
+  found: FoundClass[];
+  /** Files skipped before decoding (not an image, no label), with reasons. */
+  skipped: Skipped[];
+  csvProblems: string[];
+  csvRowsWithoutFile: string[];
+}
+
+export interface DatasetPreview {
+  classes: ClassPreview[];
+  trainCount: number;
+  valCount: number;
+  /** Skipped in the worker: unknown class, undecodable. */
+  skipped: Skipped[];
+}
+
+export type Participation = 'none' | 'joining' | 'active' | 'paused' | 'left' | 'withdrawn';
+export type Connection = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface ProgressView {
+  phase: 'train' | 'eval';
+  round: number;
+  step: number;
+  steps: number;
+  loss?: number;
+  timing: StepTiming;
+}
+
+export interface ContributeState {
+  /** What the join-code field holds. */
+  joinCode: string;
+  /** The code the study was last looked up with: the saved identity is kept under it. */
+  studyCode: string;
+  backend?: BackendChoice;
+  lookingUp: boolean;
+  study?: StudySummary;
+  egress?: Egress;
+  picked?: PickedSummary;
+  decode?: { done: number; total: number };
+  dataset?: DatasetPreview;
+  connection: Connection;
+  participation: Participation;
+  participantId?: string;
+  studyState?: { state: StudySummary['state']; round: number; participants: number; message?: string };
+  progress?: ProgressView;
+  lastRound?: { phase: 'train' | 'eval'; round: number; steps: number; loss?: number };
+  /** Latest mean training loss this device computed (U-shaped only), kept through validation. */
+  trainLoss?: { round: number; loss: number };
+  traffic?: Traffic;
+  errors: (WorkerError & { id: number })[];
+  nextErrorId: number;
+}
+
+export type ContributeAction =
+  | { type: 'join-code-changed'; joinCode: string }
+  | { type: 'lookup-started'; joinCode: string }
+  | { type: 'files-picked'; picked: PickedSummary }
+  | { type: 'join-started' }
+  | { type: 'error-dismissed'; id: number }
+  | { type: 'page-error'; error: WorkerError }
+  | { type: 'worker'; message: WorkerToMain; at: number };
+
+export function initialContributeState(joinCode: string): ContributeState {
+  return { joinCode, studyCode: joinCode.trim(), lookingUp: false, connection: 'idle', participation: 'none', errors: [], nextErrorId: 1 };
+}
+
+/** Errors a new attempt at the same thing makes obsolete. */
+const LOOKUP_ERRORS = new Set<WorkerError['code']>(['relay-unreachable', 'unknown-study', 'protocol-mismatch', 'wrong-state']);
+const DATA_ERRORS = new Set<WorkerError['code']>(['no-usable-images']);
+const CONNECTION_ERRORS = new Set<WorkerError['code']>(['connection-lost']);
+
+function withoutErrors(state: ContributeState, codes: ReadonlySet<WorkerError['code']>): ContributeState['errors'] {
+  return state.errors.filter((error) => !codes.has(error.code));
+}
+
+function addError(state: ContributeState, error: WorkerError): ContributeState {
+  // The same failure twice in a row (a flapping connection) is shown once, refreshed.
+  const errors = state.errors.filter((existing) => !(existing.code === error.code && existing.message === error.message));
+  return { ...state, errors: [...errors, { ...error, id: state.nextErrorId }].slice(-5), nextErrorId: state.nextErrorId + 1 };
+}
+
+function onProgress(state: ContributeState, message: Extract<WorkerToMain, { type: 'progress' }>, at: number): ContributeState {
+  const previous = state.progress;
+  const samePass = previous !== undefined && previous.phase === message.phase && previous.round === message.round && message.step > previous.step;
+  const timing: StepTiming = samePass
+    ? { ...previous.timing, step: message.step, at, steps: message.steps }
+    : { firstStep: message.step, firstAt: at, step: message.step, at, steps: message.steps };
+  const { type: _type, ...progress } = message;
+  const trainLoss = message.phase === 'train' && message.loss !== undefined ? { round: message.round, loss: message.loss } : state.trainLoss;
+  return { ...state, progress: { ...progress, timing }, ...(trainLoss ? { trainLoss } : {}) };
+}
+
+function onWorkerMessage(state: ContributeState, message: WorkerToMain, at: number): ContributeState {
+  switch (message.type) {
+    case 'backend':
+      return { ...state, backend: message.backend };
+    case 'study':
+      return { ...state, lookingUp: false, study: message.study, egress: message.egress, errors: withoutErrors(state, LOOKUP_ERRORS) };
+    case 'decode-progress':
+      return { ...state, decode: { done: message.done, total: message.total } };
+    case 'dataset': {
+      const { type: _type, ...dataset } = message;
+      return { ...state, dataset };
+    }
+    case 'connection':
+      // Back online: the "connection lost" notice has done its job.
+      return { ...state, connection: message.state, ...(message.state === 'connected' ? { errors: withoutErrors(state, CONNECTION_ERRORS) } : {}) };
+    case 'joined':
+      return { ...state, participantId: message.credentials.participantId, study: message.study, errors: withoutErrors(state, LOOKUP_ERRORS) };
+    case 'study-state': {
+      const { type: _type, ...studyState } = message;
+      return { ...state, studyState };
+    }
+    case 'progress':
+      return onProgress(state, message, at);
+    case 'round-done': {
+      const { type: _type, ...lastRound } = message;
+      const trainLoss = message.phase === 'train' && message.loss !== undefined ? { round: message.round, loss: message.loss } : state.trainLoss;
+      return { ...state, lastRound, ...(trainLoss ? { trainLoss } : {}) };
+    }
+    case 'traffic':
+      return { ...state, traffic: message.traffic };
+    case 'participation':
+      return { ...state, participation: message.status };
+    case 'error': {
+      const failedJoin = state.participation === 'joining';
+      return { ...addError(state, message.error), lookingUp: false, ...(failedJoin ? { participation: 'none' as const } : {}) };
+    }
+  }
+}
+
+export function contributeReducer(state: ContributeState, action: ContributeAction): ContributeState {
+  switch (action.type) {
+    case 'join-code-changed':
+      return { ...state, joinCode: action.joinCode };
+    case 'lookup-started':
+      return { ...state, studyCode: action.joinCode.trim(), lookingUp: true, errors: withoutErrors(state, LOOKUP_ERRORS) };
+    case 'files-picked': {
+      const { dataset: _dataset, decode: _decode, ...rest } = state;
+      return { ...rest, picked: action.picked, errors: withoutErrors(state, DATA_ERRORS) };
+    }
+    case 'join-started':
+      return { ...state, participation: 'joining', errors: withoutErrors(state, LOOKUP_ERRORS) };
+    case 'error-dismissed':
+      return { ...state, errors: state.errors.filter((error) => error.id !== action.id) };
+    case 'page-error':
+      return addError(state, action.error);
+    case 'worker':
+      return onWorkerMessage(state, action.message, action.at);
+  }
+}
+
+/** Every skipped file, from the scan and from the worker, in path order. */
+export function allSkipped(state: ContributeState): Skipped[] {
+  return [...(state.picked?.skipped ?? []), ...(state.dataset?.skipped ?? [])].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Whether the Join button can do anything yet, and if not, why (shown next to it). */
+export function joinBlocker(state: ContributeState): string | undefined {
+  if (!state.backend) return 'Preparing the training engine…';
+  if (!state.study) return 'Look up the study with your join code first.';
+  if (!state.picked) return 'Choose your images first.';
+  if (!state.dataset) return 'Checking your images…';
+  if (state.dataset.trainCount === 0) return 'None of your images can be used yet.';
+  if (state.participation === 'joining') return 'Joining…';
+  return undefined;
+}
+
+export function isParticipating(state: ContributeState): boolean {
+  return state.participation === 'active' || state.participation === 'paused';
+}

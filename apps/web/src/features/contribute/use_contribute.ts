@@ -1,0 +1,177 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { forgetIdentity, loadIdentity, saveIdentity, type Identity } from '../../lib/resume_store';
+import { joinPath } from '../../lib/routes';
+import { parseWorkerToMain, type ImageCandidate, type MainToWorker } from '../../worker/messages';
+import { contributeReducer, initialContributeState, type ContributeState, type PickedSummary } from './contribute_state';
+import { assignLabels, type PickedFile } from './files/assign_labels';
+import { parseCsvLabels, type CsvLabel } from './files/csv_labels';
+import { foundClasses } from './files/found_classes';
+import { isCsvPath } from './files/image_kind';
+
+// The one owner of the training worker for the Contribute page: it starts the worker, checks
+// every message that comes back, turns user actions into commands and keeps the
+// participant's identity in localStorage so a reload rejoins as the same participant.
+// The page's main thread never touches tfjs or the socket: both live in the worker.
+
+export interface ContributeControls {
+  state: ContributeState;
+  /** Identity saved in this browser for the looked-up join code, if any. */
+  savedIdentity: Identity | undefined;
+  /** The clinician's files by relative path, for thumbnails. */
+  files: ReadonlyMap<string, File>;
+  setJoinCode: (joinCode: string) => void;
+  dismissError: (errorId: number) => void;
+  lookup: () => void;
+  pickImages: (files: PickedFile<File>[]) => void;
+  pickCsv: (files: File[]) => void;
+  join: () => void;
+  pause: () => void;
+  resume: () => void;
+  leave: () => void;
+  withdraw: () => void;
+}
+
+interface CsvSource {
+  name: string;
+  text: string;
+}
+
+function summarize(images: PickedFile<File>[], csvSources: CsvSource[]): { picked: PickedSummary; candidates: ImageCandidate[] } {
+  const rows: CsvLabel[] = [];
+  const csvProblems: string[] = [];
+  for (const source of csvSources) {
+    const parsed = parseCsvLabels(source.text);
+    rows.push(...parsed.rows);
+    csvProblems.push(...parsed.problems.map((problem) => `${source.name}, line ${problem.line}: ${problem.reason}`));
+  }
+  const assignment = assignLabels(images, csvSources.length > 0 ? rows : undefined);
+  return {
+    picked: {
+      labelSource: assignment.labelSource,
+      imageCount: assignment.images.length,
+      found: foundClasses(assignment.images),
+      skipped: assignment.skipped,
+      csvProblems,
+      csvRowsWithoutFile: assignment.csvRowsWithoutFile,
+    },
+    candidates: assignment.images.map(({ path, label, file }) => ({ path, label, file })),
+  };
+}
+
+async function readCsv(files: readonly File[]): Promise<CsvSource[]> {
+  return Promise.all(files.map(async (file) => ({ name: file.webkitRelativePath || file.name, text: await file.text() })));
+}
+
+export function useContribute(initialJoinCode: string): ContributeControls {
+  const [state, dispatch] = useReducer(contributeReducer, initialJoinCode, initialContributeState);
+  const workerRef = useRef<Worker | undefined>(undefined);
+  /** The code the current study was looked up with: the identity is stored under it. */
+  const studyCodeRef = useRef(initialJoinCode.trim());
+  const candidatesRef = useRef<ImageCandidate[]>([]);
+  const studyKnownRef = useRef(false);
+  const [images, setImages] = useState<PickedFile<File>[]>([]);
+  const [csvFiles, setCsvFiles] = useState<File[]>([]);
+
+  const post = useCallback((message: MainToWorker) => workerRef.current?.postMessage(message), []);
+
+  const prepareIfReady = useCallback(() => {
+    if (studyKnownRef.current && candidatesRef.current.length > 0) post({ type: 'prepare', images: candidatesRef.current });
+  }, [post]);
+
+  useEffect(() => {
+    const worker = new Worker(new URL('../../worker/training_worker.ts', import.meta.url), { type: 'module' });
+    workerRef.current = worker;
+    worker.addEventListener('message', (event: MessageEvent<unknown>) => {
+      const parsed = parseWorkerToMain(event.data);
+      if (!parsed.ok) {
+        dispatch({ type: 'page-error', error: { code: 'bad-message', message: `unexpected message from the training worker: ${parsed.error}` } });
+        return;
+      }
+      const message = parsed.message;
+      if (message.type === 'joined') {
+        saveIdentity(localStorage, studyCodeRef.current, message.credentials);
+      }
+      if (message.type === 'participation' && message.status === 'withdrawn') {
+        forgetIdentity(localStorage, studyCodeRef.current);
+      }
+      dispatch({ type: 'worker', message, at: performance.now() });
+      if (message.type === 'study') {
+        studyKnownRef.current = true;
+        prepareIfReady();
+      }
+    });
+    worker.addEventListener('error', (event) => {
+      dispatch({ type: 'page-error', error: { code: 'internal', message: `the training worker stopped: ${event.message || 'it could not be loaded'}` } });
+    });
+    const code = studyCodeRef.current;
+    if (code !== '') {
+      dispatch({ type: 'lookup-started', joinCode: code });
+      worker.postMessage({ type: 'lookup', joinCode: code } satisfies MainToWorker);
+    }
+    return () => {
+      worker.terminate();
+      workerRef.current = undefined;
+    };
+  }, [prepareIfReady]);
+
+  // Images and CSV manifests can be chosen in either order: labels are re-derived from both.
+  useEffect(() => {
+    if (images.length === 0 && csvFiles.length === 0) return;
+    let cancelled = false;
+    const folderCsv = images.filter((entry) => isCsvPath(entry.path)).map((entry) => entry.file);
+    readCsv([...folderCsv, ...csvFiles]).then(
+      (sources) => {
+        if (cancelled) return;
+        const { picked, candidates } = summarize(images, sources);
+        candidatesRef.current = candidates;
+        dispatch({ type: 'files-picked', picked });
+        prepareIfReady();
+      },
+      (error: unknown) => {
+        if (!cancelled) dispatch({ type: 'page-error', error: { code: 'no-usable-images', message: `the CSV file could not be read (${error instanceof Error ? error.message : String(error)})` } });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [images, csvFiles, prepareIfReady]);
+
+  const files = useMemo(() => new Map(images.map((entry) => [entry.path.replace(/\\/g, '/'), entry.file])), [images]);
+  // Re-read when joining or withdrawing may have changed what is stored (both happen in the
+  // worker-message handler just before the state change that lists here).
+  const { studyCode, participantId, participation } = state;
+  const savedIdentity = useMemo(() => (participation === 'withdrawn' ? undefined : loadIdentity(localStorage, studyCode)), [studyCode, participantId, participation]);
+
+  const lookup = useCallback(() => {
+    const code = state.joinCode.trim();
+    if (code === '') return;
+    studyCodeRef.current = code;
+    studyKnownRef.current = false;
+    // The code goes into the address, so a reload (and the rejoin it allows) keeps it.
+    if (window.location.pathname !== joinPath(code)) window.history.replaceState(null, '', joinPath(code));
+    dispatch({ type: 'lookup-started', joinCode: code });
+    post({ type: 'lookup', joinCode: code });
+  }, [post, state.joinCode]);
+
+  const join = useCallback(() => {
+    dispatch({ type: 'join-started' });
+    const resume = loadIdentity(localStorage, studyCodeRef.current);
+    post({ type: 'join', ...(resume ? { resume } : {}) });
+  }, [post]);
+
+  return {
+    state,
+    savedIdentity,
+    files,
+    setJoinCode: (joinCode) => dispatch({ type: 'join-code-changed', joinCode }),
+    dismissError: (id) => dispatch({ type: 'error-dismissed', id }),
+    lookup,
+    pickImages: setImages,
+    pickCsv: setCsvFiles,
+    join,
+    pause: () => post({ type: 'pause' }),
+    resume: () => post({ type: 'resume' }),
+    leave: () => post({ type: 'leave' }),
+    withdraw: () => post({ type: 'withdraw' }),
+  };
+}

@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The page's main thread must never load tfjs or initialise a tfjs backend (the e2e test
+// checks it at run time; this catches it at the import that would cause it). Walks every
+// static import reachable from main.tsx and refuses tfjs, socket.io-client, split-core values
+// (its index pulls in tfjs) and worker modules other than the message contract.
+
+const SRC = dirname(fileURLToPath(import.meta.url));
+const IMPORT = /^\s*(?:import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/gm;
+const SIDE_EFFECT_IMPORT = /^\s*import\s*['"]([^'"]+)['"]/gm;
+
+function resolveLocal(from: string, specifier: string): string | undefined {
+  const base = resolve(dirname(from), specifier);
+  return [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), join(base, 'index.tsx')].find((path) => existsSync(path) && !path.endsWith('/'));
+}
+
+/** Value imports only: `import type {...}` and specifier lists that are all `type X` are erased. */
+function isTypeOnly(typeKeyword: string | undefined, clause: string): boolean {
+  if (typeKeyword) return true;
+  const braces = /^\{([^}]*)\}$/s.exec(clause.trim());
+  if (!braces) return false;
+  const names = (braces[1] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return names.length > 0 && names.every((name) => name.startsWith('type '));
+}
+
+function mainThreadGraph(): { files: string[]; bare: { from: string; specifier: string }[] } {
+  const start = join(SRC, 'main.tsx');
+  const seen = new Set<string>([start]);
+  const queue = [start];
+  const bare: { from: string; specifier: string }[] = [];
+  while (queue.length > 0) {
+    const file = queue.shift() as string;
+    const text = readFileSync(file, 'utf8');
+    const specifiers: string[] = [];
+    for (const match of text.matchAll(IMPORT)) if (!isTypeOnly(match[1], match[2] ?? '')) specifiers.push(match[3] ?? '');
+    for (const match of text.matchAll(SIDE_EFFECT_IMPORT)) specifiers.push(match[1] ?? '');
+    for (const specifier of specifiers) {
+      if (!specifier.startsWith('.')) {
+        bare.push({ from: relative(SRC, file), specifier });
+        continue;
+      }
+      const target = resolveLocal(file, specifier);
+      if (target && !seen.has(target) && /\.tsx?$/.test(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  return { files: [...seen].map((file) => relative(SRC, file)).sort(), bare };
+}
+
+describe('main-thread bundle', () => {
+  const graph = mainThreadGraph();
+
+  it('reaches the pages (the walk itself works)', () => {
+    expect(graph.files).toEqual(expect.arrayContaining(['main.tsx', 'app/app.tsx', 'features/contribute/use_contribute.ts', 'worker/messages.ts']));
+  });
+
+  it('imports no tfjs, no socket.io and no split-core values', () => {
+    const forbidden = graph.bare.filter(({ specifier }) => /^@tensorflow\/|^socket\.io-client|^@splitlearn\/split-core/.test(specifier));
+    expect(forbidden).toEqual([]);
+  });
+
+  it('imports nothing from the worker except its message contract', () => {
+    expect(graph.files.filter((file) => file.startsWith('worker/') && file !== 'worker/messages.ts')).toEqual([]);
+  });
+});

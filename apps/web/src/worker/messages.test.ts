@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { parseMainToWorker, parseWorkerToMain, type StudySummary, type WorkerToMain } from './messages';
+
+describe('main -> worker messages', () => {
+  it('accepts each well-formed command', () => {
+    for (const message of [
+      { type: 'lookup', joinCode: 'ABCD-1234' },
+      { type: 'prepare', images: [{ path: 'd/normal/a.png', label: 'normal', file: new Blob(['x']) }] },
+      { type: 'join' },
+      { type: 'join', resume: { participantId: 'p1', resumeToken: 'token-token-token' } },
+      { type: 'pause' },
+      { type: 'resume' },
+      { type: 'leave' },
+      { type: 'withdraw' },
+    ]) {
+      expect(parseMainToWorker(message)).toMatchObject({ ok: true, message });
+    }
+  });
+
+  it('refuses unknown types, missing fields and non-file payloads, saying why', () => {
+    expect(parseMainToWorker({ type: 'train-now' }).ok).toBe(false);
+    expect(parseMainToWorker({ type: 'lookup' }).ok).toBe(false);
+    expect(parseMainToWorker({ type: 'lookup', joinCode: '   ' }).ok).toBe(false);
+    expect(parseMainToWorker({ type: 'prepare', images: [{ path: 'a.png', label: 'x', file: 'pixels' }] }).ok).toBe(false);
+    expect(parseMainToWorker(null).ok).toBe(false);
+    const result = parseMainToWorker({ type: 'join', resume: { participantId: '' } });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(/resume/);
+  });
+});
+
+describe('worker -> main messages', () => {
+  const study = {
+    id: 's1',
+    name: 'Pneumonia',
+    state: 'open',
+    round: 0,
+    rounds: 10,
+    model: 'cnn-small',
+    topology: 'vanilla',
+    schedule: 'round-robin',
+    codec: 'fp16',
+    classes: ['normal', 'pneumonia'],
+    inputShape: [28, 28, 1],
+    batchSize: 32,
+    validationFraction: 0.2,
+  } satisfies StudySummary;
+
+  it('accepts progress, traffic and study messages', () => {
+    const messages: WorkerToMain[] = [
+      { type: 'progress', phase: 'train', round: 2, step: 3, steps: 10, loss: 0.4 },
+      {
+        type: 'traffic',
+        traffic: {
+          measured: { up: { bytes: 10, messages: 1 }, down: { bytes: 5, messages: 1 }, byKind: { activations: { up: { bytes: 10, messages: 1 }, down: { bytes: 0, messages: 0 } } } },
+          declared: { activations: 10, labels: 0, gradients: 0 },
+        },
+      },
+      {
+        type: 'study',
+        study,
+        egress: { topology: 'vanilla', codec: 'fp16', batchSize: 32, train: [], eval: [], weights: [{ segment: 0, tensors: 2, values: 80, bytes: 400 }], neverLeaves: ['Your images'] },
+      },
+      { type: 'error', error: { code: 'relay-unreachable', message: 'no answer' } },
+    ];
+    for (const message of messages) expect(parseWorkerToMain(message)).toEqual({ ok: true, message });
+  });
+
+  it('refuses malformed messages: unknown error codes, negative counts, bad states', () => {
+    expect(parseWorkerToMain({ type: 'error', error: { code: 'kaboom', message: 'x' } }).ok).toBe(false);
+    expect(parseWorkerToMain({ type: 'progress', phase: 'train', round: 0, step: -1, steps: 1 }).ok).toBe(false);
+    expect(parseWorkerToMain({ type: 'study-state', state: 'exploded', round: 0, participants: 1 }).ok).toBe(false);
+    expect(parseWorkerToMain({ type: 'study', study: { ...study, topology: 'vertical' }, egress: {} }).ok).toBe(false);
+  });
+});

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+
+// The only contract between the page and the training worker. Both directions are a
+// discriminated union on `type`, and each side parses what arrives (STYLE.md §10): a
+// message is `unknown` until its schema says otherwise. This module is the one file under
+// worker/ that the main thread imports, so it must stay free of tfjs and split-core values
+// (type-only imports are erased and are fine).
+
+const count = z.number().int().nonnegative();
+const shape = z.array(count).max(8);
+const topology = z.enum(['vanilla', 'u-shaped']);
+const encoding = z.enum(['fp32', 'fp16', 'int8']);
+const studyState = z.enum(['open', 'training', 'paused', 'finished']);
+const phase = z.enum(['train', 'eval']);
+const credentials = z.object({ participantId: z.string().min(1).max(128), resumeToken: z.string().min(1).max(128) });
+
+/** What the page needs to know about a study before and after joining. */
+export const StudySummarySchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  state: studyState,
+  round: count,
+  rounds: count,
+  model: z.string(),
+  topology,
+  schedule: z.string(),
+  codec: encoding,
+  classes: z.array(z.string()).min(1),
+  inputShape: shape,
+  batchSize: count,
+  validationFraction: z.number(),
+  maxStepsPerRound: count.optional(),
+});
+export type StudySummary = z.infer<typeof StudySummarySchema>;
+
+/** One tensor this device sends at every step of a phase, sized for a full batch. */
+export const WireItemSchema = z.object({
+  kind: z.enum(['activations', 'labels', 'gradients']),
+  description: z.string(),
+  /** [batch, ...per-sample shape]. */
+  shape,
+  dtype: z.enum(['float32', 'int32']),
+  encoding,
+  bytes: count,
+});
+export type WireItem = z.infer<typeof WireItemSchema>;
+
+/** "What leaves this device", derived from the study configuration and this client's split. */
+export const EgressSchema = z.object({
+  topology,
+  codec: encoding,
+  batchSize: count,
+  train: z.array(WireItemSchema),
+  eval: z.array(WireItemSchema),
+  /** One bundle per client segment, sent when the relay asks for hand-off or aggregation. */
+  weights: z.array(z.object({ segment: count, tensors: count, values: count, bytes: count })),
+  neverLeaves: z.array(z.string()),
+});
+export type Egress = z.infer<typeof EgressSchema>;
+
+export const BackendSchema = z.object({ name: z.enum(['webgl', 'wasm', 'cpu']), software: z.boolean(), reason: z.string() });
+export type BackendChoice = z.infer<typeof BackendSchema>;
+
+export const SkippedSchema = z.object({ path: z.string(), reason: z.string() });
+export type Skipped = z.infer<typeof SkippedSchema>;
+
+export const ClassPreviewSchema = z.object({
+  name: z.string(),
+  count,
+  train: count,
+  val: count,
+  /** A few paths of usable images of this class, for thumbnails (the page holds the files). */
+  samplePaths: z.array(z.string()).max(16),
+});
+export type ClassPreview = z.infer<typeof ClassPreviewSchema>;
+
+const tally = z.object({ bytes: count, messages: count });
+const directional = z.object({ up: tally, down: tally });
+export const TrafficSchema = z.object({
+  /** From the participant's TrafficMeter: what actually left (up) and arrived (down), by kind. */
+  measured: directional.extend({ byKind: z.record(z.string(), directional) }),
+  /** Upload the study declares for the steps completed so far, by kind (weights excluded). */
+  declared: z.object({ activations: count, labels: count, gradients: count }),
+});
+export type Traffic = z.infer<typeof TrafficSchema>;
+
+/** Failures the page explains; each maps to a "what to do next" (features/contribute/error_advice.ts). */
+export const ERROR_CODES = [
+  'relay-unreachable',
+  'unknown-study',
+  'protocol-mismatch',
+  'wrong-state',
+  'no-usable-images',
+  'backend-failed',
+  'connection-lost',
+  'relay-error',
+  'withdraw-failed',
+  'bad-message',
+  'internal',
+] as const;
+export const WorkerErrorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+export type WorkerError = z.infer<typeof WorkerErrorSchema>;
+export type WorkerErrorCode = WorkerError['code'];
+
+export const ImageCandidateSchema = z.object({
+  /** Path relative to what the user picked, e.g. `train/normal/a.png`: the sample's stable id. */
+  path: z.string().min(1),
+  /** The class name as found (folder name or CSV), before matching to the study's classes. */
+  label: z.string(),
+  file: z.instanceof(Blob),
+});
+export type ImageCandidate = z.infer<typeof ImageCandidateSchema>;
+
+export const MainToWorkerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('lookup'), joinCode: z.string().trim().min(1).max(64) }),
+  z.object({ type: z.literal('prepare'), images: z.array(ImageCandidateSchema) }),
+  z.object({ type: z.literal('join'), resume: credentials.optional() }),
+  z.object({ type: z.literal('pause') }),
+  z.object({ type: z.literal('resume') }),
+  z.object({ type: z.literal('leave') }),
+  z.object({ type: z.literal('withdraw') }),
+]);
+export type MainToWorker = z.infer<typeof MainToWorkerSchema>;
+
+export const WorkerToMainSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('backend'), backend: BackendSchema }),
+  z.object({ type: z.literal('study'), study: StudySummarySchema, egress: EgressSchema }),
+  z.object({ type: z.literal('decode-progress'), done: count, total: count }),
+  z.object({
+    type: z.literal('dataset'),
+    classes: z.array(ClassPreviewSchema),
+    trainCount: count,
+    valCount: count,
+    skipped: z.array(SkippedSchema),
+  }),
+  z.object({ type: z.literal('connection'), state: z.enum(['connecting', 'connected', 'reconnecting', 'closed']) }),
+  z.object({ type: z.literal('joined'), credentials, study: StudySummarySchema }),
+  z.object({ type: z.literal('study-state'), state: studyState, round: count, participants: count, message: z.string().optional() }),
+  z.object({ type: z.literal('progress'), phase, round: count, step: count, steps: count, loss: z.number().optional() }),
+  z.object({ type: z.literal('round-done'), phase, round: count, steps: count, loss: z.number().optional() }),
+  z.object({ type: z.literal('traffic'), traffic: TrafficSchema }),
+  z.object({ type: z.literal('participation'), status: z.enum(['active', 'paused', 'left', 'withdrawn']) }),
+  z.object({ type: z.literal('error'), error: WorkerErrorSchema }),
+]);
+export type WorkerToMain = z.infer<typeof WorkerToMainSchema>;
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
+
+function parseWith<T>(schema: z.ZodType<T>, data: unknown): ParseResult<T> {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  return { ok: false, error: z.prettifyError(parsed.error) };
+}
+
+export function parseMainToWorker(data: unknown): ParseResult<MainToWorker> {
+  return parseWith(MainToWorkerSchema, data);
+}
+
+export function parseWorkerToMain(data: unknown): ParseResult<WorkerToMain> {
+  return parseWith(WorkerToMainSchema, data);
+}

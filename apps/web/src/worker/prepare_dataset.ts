@@ -1,0 +1,102 @@
+import { data } from '@splitlearn/split-core';
+import type { ClassPreview, ImageCandidate, Skipped } from './messages';
+
+// The clinician's files -> the local training and validation datasets, in the worker. Class
+// names are matched to the study's (case-insensitive), each image is decoded to the study's
+// input shape, and a stratified validation split is kept on the device. Failures are listed,
+// never fatal: a folder with a few corrupt files trains on the good ones.
+
+export type DecodeImage = (file: Blob, shape: data.ImageShape) => Promise<Float32Array>;
+
+export interface StudyDataConfig {
+  classes: string[];
+  inputShape: number[];
+  validationFraction: number;
+  seed: number;
+}
+
+export interface PreparedData {
+  train: data.Dataset;
+  val: data.Dataset;
+  classes: ClassPreview[];
+  skipped: Skipped[];
+}
+
+const THUMBNAILS_PER_CLASS = 4;
+/** Decodes in flight at once: enough to overlap file reads with decoding, few enough to bound memory. */
+const DECODE_CONCURRENCY = 4;
+
+function imageShape(inputShape: readonly number[]): data.ImageShape {
+  const [height, width, channels] = inputShape;
+  if (height === undefined || width === undefined || channels === undefined || inputShape.length !== 3) {
+    throw new Error(`this study's input shape [${inputShape.join(', ')}] is not an image shape [height, width, channels]`);
+  }
+  return [height, width, channels];
+}
+
+async function decodeAll(
+  items: readonly { candidate: ImageCandidate; label: number }[],
+  shape: data.ImageShape,
+  decode: DecodeImage,
+  onProgress: (done: number, total: number) => void,
+): Promise<{ samples: data.Sample[]; skipped: Skipped[] }> {
+  const samples: data.Sample[] = [];
+  const skipped: Skipped[] = [];
+  let next = 0;
+  let done = 0;
+  const work = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as { candidate: ImageCandidate; label: number };
+      try {
+        samples.push({ id: item.candidate.path, label: item.label, values: await decode(item.candidate.file, shape) });
+      } catch (error) {
+        skipped.push({ path: item.candidate.path, reason: `could not be decoded as an image (${error instanceof Error ? error.message : String(error)})` });
+      }
+      done += 1;
+      onProgress(done, items.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DECODE_CONCURRENCY, items.length) }, work));
+  return { samples, skipped };
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+export async function prepareDataset(
+  candidates: readonly ImageCandidate[],
+  study: StudyDataConfig,
+  decode: DecodeImage,
+  onProgress: (done: number, total: number) => void = () => undefined,
+): Promise<PreparedData> {
+  const shape = imageShape(study.inputShape);
+  const match = data.matchClasses(
+    candidates.map((candidate) => candidate.label),
+    study.classes,
+  );
+  const skipped: Skipped[] = [];
+  const known: { candidate: ImageCandidate; label: number }[] = [];
+  // Sorted by path: the picker's file order varies between browsers and runs, and the
+  // seeded validation split must pick the same files after a page reload.
+  for (const candidate of [...candidates].sort(byPath)) {
+    const label = match.labels.get(candidate.label);
+    if (label === undefined) {
+      skipped.push({ path: candidate.path, reason: `class "${candidate.label.trim()}" is not one of this study's classes (${study.classes.join(', ')})` });
+    } else {
+      known.push({ candidate, label });
+    }
+  }
+  const decoded = await decodeAll(known, shape, decode, onProgress);
+  skipped.push(...decoded.skipped);
+  const samples = decoded.samples.sort((a, b) => byPath({ path: a.id }, { path: b.id }));
+  const split = data.stratifiedSplit(samples, study.validationFraction, data.createRng(data.deriveSeed(study.seed, 'local-validation-split')));
+  const valIds = new Set(split.val.map((sample) => sample.id));
+  const classes = match.classes.map((name, label): ClassPreview => {
+    const members = samples.filter((sample) => sample.label === label);
+    const val = members.filter((sample) => valIds.has(sample.id)).length;
+    return { name, count: members.length, train: members.length - val, val, samplePaths: members.slice(0, THUMBNAILS_PER_CLASS).map((sample) => sample.id) };
+  });
+  const dataset = (part: data.Sample[]): data.Dataset => ({ classes: match.classes, sampleShape: [...shape], samples: part });
+  return { train: dataset(split.train), val: dataset(split.val), classes, skipped: skipped.sort(byPath) };
+}

@@ -1,0 +1,174 @@
+import { network, type protocol } from '@splitlearn/split-core';
+import { io, type Socket } from 'socket.io-client';
+import type { Traffic, WorkerError, WorkerToMain } from './messages';
+import type { PreparedData } from './prepare_dataset';
+import { describeFailure, fromRelayError } from './relay_errors';
+import { toStudySummary } from './study_summary';
+import { addDeclared, batchSizeAt, declaredStepBytes, noDeclaredBytes, type DeclaredBytes, type EgressInput } from './what_leaves';
+
+// One participation in one study: the socket.io connection (same origin, WebSocket only:
+// the relay is served from the page's origin, and long-polling would add a second path for
+// the binary frames) and split-core's Participant, which trains whenever the relay asks.
+// This module only wires their events to the page.
+
+type Post = (message: WorkerToMain) => void;
+type Credentials = { participantId: string; resumeToken: string };
+type RelaySocket = Socket<protocol.ServerToClientEvents, protocol.ClientToServerEvents>;
+
+/** How often measured traffic is re-read: weight transfers happen between steps, outside progress events. */
+const TRAFFIC_POLL_MS = 1000;
+
+export interface RelaySessionOptions {
+  joinCode: string;
+  origin: string;
+  prepared: PreparedData;
+  backend: string;
+  egress: EgressInput;
+  post: Post;
+}
+
+export class RelaySession {
+  private socket: RelaySocket | undefined;
+  private participant: network.Participant | undefined;
+  /** The options the participant was created with. */
+  private participantOptions: network.ParticipantOptions | undefined;
+  private declared: DeclaredBytes = noDeclaredBytes();
+  private lastTraffic = '';
+  private trafficTimer: ReturnType<typeof setInterval> | undefined;
+  private ended = false;
+
+  constructor(private readonly options: RelaySessionOptions) {}
+
+  /** Connects and joins; resolves false (after posting why) when the study could not be joined. */
+  async start(resume: Credentials | undefined): Promise<boolean> {
+    const { post, origin } = this.options;
+    post({ type: 'connection', state: 'connecting' });
+    const socket: RelaySocket = io(origin, { transports: ['websocket'], reconnectionDelayMax: 10_000 });
+    this.socket = socket;
+    const connected = await new Promise<boolean>((resolve) => {
+      socket.once('connect', () => resolve(true));
+      socket.once('connect_error', () => resolve(false));
+    });
+    if (!connected) {
+      socket.disconnect();
+      this.fail({ code: 'relay-unreachable', message: `could not open a WebSocket to ${origin}` });
+      return false;
+    }
+    post({ type: 'connection', state: 'connected' });
+    this.participantOptions = {
+      joinCode: this.options.joinCode,
+      train: this.options.prepared.train,
+      val: this.options.prepared.val,
+      client: { kind: 'browser', backend: this.options.backend },
+      ...(resume ? { resume } : {}),
+      events: {
+        onStudy: (state) => post({ type: 'study-state', state: state.state, round: state.round, participants: state.participants, ...(state.message !== undefined ? { message: state.message } : {}) }),
+        onProgress: (progress) => this.onProgress(progress),
+        onRoundDone: (summary) => {
+          post({ type: 'round-done', ...summary });
+          this.postTraffic();
+        },
+        onError: (error) => post({ type: 'error', error: fromRelayError(error) }),
+      },
+    };
+    this.participant = new network.Participant(network.participantSocket(socket), this.participantOptions);
+    if (!(await this.join())) return false;
+    socket.on('disconnect', (reason) => {
+      if (this.ended || reason === 'io client disconnect') return;
+      post({ type: 'connection', state: 'reconnecting' });
+      post({ type: 'error', error: { code: 'connection-lost', message: `disconnected (${reason}); reconnecting` } });
+    });
+    // socket.io reconnects by itself; the relay sees a new socket, so say hello again as the same participant.
+    socket.io.on('reconnect', () => {
+      post({ type: 'connection', state: 'connected' });
+      void this.join();
+    });
+    this.trafficTimer = setInterval(() => this.postTraffic(), TRAFFIC_POLL_MS);
+    return true;
+  }
+
+  pause(): void {
+    this.participant?.pause();
+    this.options.post({ type: 'participation', status: 'paused' });
+  }
+
+  resume(): void {
+    this.participant?.resume();
+    this.options.post({ type: 'participation', status: 'active' });
+  }
+
+  /** Stops contributing and disconnects; the saved identity lets the clinician come back later. */
+  leave(): void {
+    this.end();
+    this.options.post({ type: 'participation', status: 'left' });
+  }
+
+  /** Ends participation for good: the relay deletes what it stored about this participant. */
+  async withdraw(): Promise<void> {
+    const participant = this.participant;
+    if (!participant) return;
+    try {
+      await participant.withdraw();
+    } catch (error) {
+      this.options.post({ type: 'error', error: { code: 'withdraw-failed', message: describeFailure(error) } });
+      return;
+    }
+    this.end();
+    this.options.post({ type: 'participation', status: 'withdrawn' });
+  }
+
+  private async join(): Promise<boolean> {
+    const { participant, participantOptions } = this;
+    if (!participant || !participantOptions) return false;
+    let study: protocol.StudyInfo;
+    try {
+      study = await participant.join();
+    } catch (error) {
+      this.fail(error instanceof network.JoinError ? fromRelayError(error.error) : { code: 'internal', message: describeFailure(error) });
+      return false;
+    }
+    const identity = participant.identity;
+    if (!identity) return false;
+    this.options.post({ type: 'joined', credentials: identity, study: toStudySummary(study) });
+    this.options.post({ type: 'participation', status: 'active' });
+    this.postTraffic();
+    return true;
+  }
+
+  private onProgress(progress: network.ParticipantProgress): void {
+    const { prepared, egress } = this.options;
+    const samples = progress.phase === 'train' ? prepared.train.samples.length : prepared.val.samples.length;
+    const batch = batchSizeAt(samples, egress.batchSize, progress.step - 1);
+    this.declared = addDeclared(this.declared, declaredStepBytes(egress, progress.phase, batch));
+    this.options.post({ type: 'progress', ...progress });
+    this.postTraffic();
+  }
+
+  private postTraffic(): void {
+    const participant = this.participant;
+    if (!participant) return;
+    const snapshot = participant.meter.snapshot();
+    const byKind: Traffic['measured']['byKind'] = {};
+    for (const [kind, tally] of Object.entries(snapshot.byKind)) byKind[kind] = { up: tally.up, down: tally.down };
+    const traffic: Traffic = { measured: { up: snapshot.up, down: snapshot.down, byKind }, declared: { ...this.declared } };
+    const serialized = JSON.stringify(traffic);
+    if (serialized === this.lastTraffic) return;
+    this.lastTraffic = serialized;
+    this.options.post({ type: 'traffic', traffic });
+  }
+
+  private fail(error: WorkerError): void {
+    this.end();
+    this.options.post({ type: 'error', error });
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.trafficTimer !== undefined) clearInterval(this.trafficTimer);
+    this.postTraffic();
+    this.participant?.dispose();
+    this.socket?.disconnect();
+    this.options.post({ type: 'connection', state: 'closed' });
+  }
+}

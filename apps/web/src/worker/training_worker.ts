@@ -1,0 +1,126 @@
+import { network, type protocol } from '@splitlearn/split-core';
+import { chooseBackend } from './backend';
+import { decodeImage } from './decode_image';
+import { parseMainToWorker, type BackendChoice, type MainToWorker, type WorkerToMain } from './messages';
+import { prepareDataset, type PreparedData } from './prepare_dataset';
+import { RelaySession } from './relay_session';
+import { describeFailure } from './relay_errors';
+import { lookupStudy } from './study_lookup';
+import { egressInputFor, toStudySummary } from './study_summary';
+import { clientWeightLayout } from './weight_layout';
+import { describeEgress, type EgressInput } from './what_leaves';
+
+// The training worker: everything tfjs lives here, so the page's main thread never loads it
+// and stays responsive while a step runs (ARCHITECTURE.md). It decodes the clinician's
+// images, keeps the local datasets, and takes part in the study through a RelaySession.
+
+interface WorkerScope {
+  postMessage(message: WorkerToMain): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
+  location: { origin: string };
+}
+
+const scope = globalThis as unknown as WorkerScope;
+const post = (message: WorkerToMain): void => scope.postMessage(message);
+
+/** Decode progress is posted at most this often: thousands of files would flood the page. */
+const PROGRESS_EVERY = 25;
+
+interface KnownStudy {
+  joinCode: string;
+  info: protocol.StudyInfo;
+  egress: EgressInput;
+}
+
+let study: KnownStudy | undefined;
+let prepared: PreparedData | undefined;
+let session: RelaySession | undefined;
+
+const backendReady: Promise<BackendChoice | undefined> = chooseBackend().then(
+  (backend) => {
+    post({ type: 'backend', backend });
+    return backend;
+  },
+  (error: unknown) => {
+    post({ type: 'error', error: { code: 'backend-failed', message: describeFailure(error) } });
+    return undefined;
+  },
+);
+
+async function describeStudy(joinCode: string, info: protocol.StudyInfo): Promise<void> {
+  await backendReady; // building the layout model needs the backend
+  const split = network.studySplit(info.config);
+  const egress = egressInputFor(info, split, clientWeightLayout(split, info.config.seed));
+  study = { joinCode, info, egress };
+  post({ type: 'study', study: toStudySummary(info), egress: describeEgress(egress) });
+}
+
+async function lookup(joinCode: string): Promise<void> {
+  const result = await lookupStudy(joinCode, scope.location.origin);
+  if (!result.ok) {
+    post({ type: 'error', error: result.error });
+    return;
+  }
+  if (study?.info.id !== result.study.id) prepared = undefined;
+  await describeStudy(joinCode, result.study);
+}
+
+async function prepare(images: Extract<MainToWorker, { type: 'prepare' }>['images']): Promise<void> {
+  if (!study) {
+    post({ type: 'error', error: { code: 'internal', message: 'look the study up before preparing images' } });
+    return;
+  }
+  const { config } = study.info;
+  prepared = undefined;
+  post({ type: 'decode-progress', done: 0, total: images.length });
+  const result = await prepareDataset(images, config, decodeImage, (done, total) => {
+    if (done % PROGRESS_EVERY === 0 || done === total) post({ type: 'decode-progress', done, total });
+  });
+  post({ type: 'dataset', classes: result.classes, trainCount: result.train.samples.length, valCount: result.val.samples.length, skipped: result.skipped });
+  if (result.train.samples.length === 0) {
+    post({ type: 'error', error: { code: 'no-usable-images', message: `none of the ${images.length} images can be used for training` } });
+    return;
+  }
+  prepared = result;
+}
+
+async function join(resume: Extract<MainToWorker, { type: 'join' }>['resume']): Promise<void> {
+  const backend = await backendReady;
+  if (!study || !prepared || !backend) {
+    post({ type: 'error', error: { code: 'internal', message: 'look the study up and prepare the images before joining' } });
+    return;
+  }
+  session = new RelaySession({ joinCode: study.joinCode, origin: scope.location.origin, prepared, backend: backend.name, egress: study.egress, post });
+  if (!(await session.start(resume))) session = undefined;
+}
+
+async function handle(message: MainToWorker): Promise<void> {
+  switch (message.type) {
+    case 'lookup':
+      return lookup(message.joinCode);
+    case 'prepare':
+      return prepare(message.images);
+    case 'join':
+      return join(message.resume);
+    case 'pause':
+      return session?.pause();
+    case 'resume':
+      return session?.resume();
+    case 'leave':
+      session?.leave();
+      session = undefined;
+      return;
+    case 'withdraw':
+      await session?.withdraw();
+      return;
+  }
+}
+
+scope.addEventListener('message', (event) => {
+  const parsed = parseMainToWorker(event.data);
+  if (!parsed.ok) {
+    post({ type: 'error', error: { code: 'bad-message', message: `the page sent a message the worker does not understand: ${parsed.error}` } });
+    return;
+  }
+  handle(parsed.message).catch((error: unknown) => post({ type: 'error', error: { code: 'internal', message: describeFailure(error) } }));
+});

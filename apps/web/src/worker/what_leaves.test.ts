@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs';
+import { accounting, codec, model, network } from '@splitlearn/split-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { batchSizeAt, declaredStepBytes, describeEgress, type EgressInput } from './what_leaves';
+
+const ENCODINGS = ['fp32', 'fp16', 'int8'] as const;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function vanillaInput(encoding: codec.Encoding): EgressInput {
+  return {
+    topology: 'vanilla',
+    codec: encoding,
+    batchSize: 32,
+    cutShapes: [[14, 14, 8]],
+    clientWeights: [[{ name: 'conv1/kernel', shape: [3, 3, 1, 8] }, { name: 'conv1/bias', shape: [8] }]],
+  };
+}
+
+function uShapedInput(encoding: codec.Encoding): EgressInput {
+  return {
+    topology: 'u-shaped',
+    codec: encoding,
+    batchSize: 16,
+    cutShapes: [[14, 14, 8], [64]],
+    clientWeights: [
+      [{ name: 'conv1/kernel', shape: [3, 3, 1, 8] }, { name: 'conv1/bias', shape: [8] }],
+      [{ name: 'logits/kernel', shape: [64, 2] }, { name: 'logits/bias', shape: [2] }],
+    ],
+  };
+}
+
+/** The real frame the codec would produce, as the reference for every declared size. */
+function realFrameBytes(kind: string, shape: number[], dtype: 'float32' | 'int32', encoding: codec.Encoding): number {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = dtype === 'int32' ? new Int32Array(size) : Float32Array.from({ length: size }, (_, i) => i / size);
+  return codec.encodeTensor({ name: kind, dtype, shape, values }, dtype === 'int32' ? 'fp32' : encoding).byteLength;
+}
+
+describe('describeEgress', () => {
+  for (const encoding of ENCODINGS) {
+    it(`vanilla with ${encoding}: activations and labels per step, as the codec encodes them`, () => {
+      const egress = describeEgress(vanillaInput(encoding));
+      expect(egress.train.map((item) => item.kind)).toEqual(['activations', 'labels']);
+      expect(egress.eval.map((item) => item.kind)).toEqual(['activations', 'labels']);
+      const [activations, labels] = egress.train;
+      expect(activations).toMatchObject({ shape: [32, 14, 14, 8], dtype: 'float32', encoding, bytes: realFrameBytes('activations', [32, 14, 14, 8], 'float32', encoding) });
+      expect(labels).toMatchObject({ shape: [32], dtype: 'int32', encoding: 'fp32', bytes: realFrameBytes('labels', [32], 'int32', encoding) });
+      expect(egress.neverLeaves.join(' ')).not.toMatch(/labels/i);
+    });
+
+    it(`U-shaped with ${encoding}: cut-1 activations and cut-2 gradients, never labels`, () => {
+      const egress = describeEgress(uShapedInput(encoding));
+      expect(egress.train.map((item) => item.kind)).toEqual(['activations', 'gradients']);
+      expect(egress.eval.map((item) => item.kind)).toEqual(['activations']);
+      expect(egress.train[0]?.bytes).toBe(realFrameBytes('activations', [16, 14, 14, 8], 'float32', encoding));
+      expect(egress.train[1]).toMatchObject({ shape: [16, 64], encoding, bytes: realFrameBytes('gradients', [16, 64], 'float32', encoding) });
+      expect(egress.neverLeaves).toEqual(expect.arrayContaining(['Labels']));
+    });
+  }
+
+  it('lossy codecs shrink the activations: fp16 about half, int8 about a quarter of fp32', () => {
+    const [fp32 = 0, fp16 = 0, int8 = 0] = ENCODINGS.map((encoding) => describeEgress(vanillaInput(encoding)).train[0]?.bytes ?? 0);
+    expect(fp16 / fp32).toBeCloseTo(0.5, 2);
+    expect(int8 / fp32).toBeCloseTo(0.25, 2);
+  });
+
+  it('sizes each client segment weight bundle exactly as encodeWeights does', () => {
+    const input = uShapedInput('int8');
+    const egress = describeEgress(input);
+    expect(egress.weights).toHaveLength(2);
+    input.clientWeights.forEach((weights, segment) => {
+      const bundle = model.encodeWeights(weights.map((w) => ({ ...w, values: new Float32Array(w.shape.reduce((a, b) => a * b, 1)) })));
+      expect(egress.weights[segment]).toMatchObject({ segment, tensors: weights.length, bytes: bundle.byteLength });
+    });
+    expect(egress.weights[0]?.values).toBe(3 * 3 * 8 + 8);
+  });
+});
+
+describe('declared bytes match what the network link meters', () => {
+  for (const encoding of ENCODINGS) {
+    it(`a StreamLink step with ${encoding} sends exactly the declared bytes (vanilla, partial batch)`, async () => {
+      const meter = new accounting.TrafficMeter();
+      const link = new network.StreamLink({
+        studyId: 's',
+        round: 0,
+        phase: 'train',
+        encoding,
+        maxFrameBytes: 1 << 24,
+        receiveTimeoutMs: 1000,
+        sink: () => undefined,
+        meter: { meter, participantId: 'self', direction: 'up' },
+      });
+      const activations = tf.randomUniform([5, 14, 14, 8]);
+      const labels = tf.tensor1d([0, 1, 1, 0, 1], 'int32');
+      await link.send('activations', activations);
+      await link.send('labels', labels);
+      tf.dispose([activations, labels]);
+      const measured = meter.snapshot().byKind;
+      const declared = declaredStepBytes(vanillaInput(encoding), 'train', 5);
+      expect(measured.activations?.up.bytes).toBe(declared.activations);
+      expect(measured.labels?.up.bytes).toBe(declared.labels);
+      expect(declared.gradients).toBe(0);
+    });
+  }
+
+  it('U-shaped validation steps send only the cut-1 activations', () => {
+    const declared = declaredStepBytes(uShapedInput('fp16'), 'eval', 16);
+    expect(declared.labels).toBe(0);
+    expect(declared.gradients).toBe(0);
+    expect(declared.activations).toBe(realFrameBytes('activations', [16, 14, 14, 8], 'float32', 'fp16'));
+  });
+});
+
+describe('batchSizeAt', () => {
+  it('cycles full batches with the remainder last', () => {
+    expect([0, 1, 2, 3, 4].map((step) => batchSizeAt(70, 32, step))).toEqual([32, 32, 6, 32, 32]);
+    expect(batchSizeAt(64, 32, 1)).toBe(32);
+    expect(batchSizeAt(10, 32, 0)).toBe(10);
+    expect(batchSizeAt(0, 32, 0)).toBe(0);
+  });
+});

@@ -1,0 +1,121 @@
+import { codec } from '@splitlearn/split-core';
+import type { Egress, WireItem } from './messages';
+
+// "What leaves this device", computed from the study configuration and this client's split,
+// never from observation, so the page can state it before the first byte is sent and an
+// end-to-end test can hold the measured traffic against it. Sizes are exact codec frame
+// sizes: network/stream_link.ts names every step frame after its kind ('activations',
+// 'labels', 'gradients'), encodes labels raw (int32) and everything else with the study's
+// codec; client-segment weights always travel as fp32 bundles (model/weights_frames.ts).
+
+type Encoding = codec.Encoding;
+type WireKind = WireItem['kind'];
+
+export interface EgressInput {
+  topology: 'vanilla' | 'u-shaped';
+  codec: Encoding;
+  batchSize: number;
+  /** Per-sample shape at each cut, input side first: one cut in vanilla, two in U-shaped. */
+  cutShapes: number[][];
+  /** Each client segment's variables in model order, named as readWeights names them. */
+  clientWeights: { name: string; shape: number[] }[][];
+}
+
+interface ItemPlan {
+  kind: WireKind;
+  description: string;
+  sampleShape: number[];
+  dtype: 'float32' | 'int32';
+}
+
+function requireCut(input: EgressInput, index: number): number[] {
+  const cut = input.cutShapes[index];
+  if (!cut) throw new Error(`a ${input.topology} split needs ${index + 1} cut shape(s), got ${input.cutShapes.length}`);
+  return cut;
+}
+
+/** The tensors this device sends at each step of a phase (per-sample shapes). */
+function itemPlans(input: EgressInput, phase: 'train' | 'eval'): ItemPlan[] {
+  const firstCut = requireCut(input, 0);
+  const activations: ItemPlan = { kind: 'activations', description: 'Cut-layer activations (the output of the layers that run on this device)', sampleShape: firstCut, dtype: 'float32' };
+  if (input.topology === 'vanilla') {
+    // Vanilla: the server computes the loss, so it needs the labels (also for validation).
+    return [activations, { kind: 'labels', description: 'Labels (class numbers) of the batch', sampleShape: [], dtype: 'int32' }];
+  }
+  if (phase === 'eval') return [activations];
+  // U-shaped: the loss is computed here; the server needs the gradient at its output (cut 2).
+  const secondCut = requireCut(input, 1);
+  return [activations, { kind: 'gradients', description: 'Gradients at the second cut (to update the server layers)', sampleShape: secondCut, dtype: 'float32' }];
+}
+
+function frameBytes(plan: ItemPlan, batch: number, encoding: Encoding): number {
+  // Labels are int32 and always raw; the codec records 'fp32' for them (codec/types.ts).
+  const itemEncoding = plan.dtype === 'int32' ? 'fp32' : encoding;
+  return codec.encodedSize([batch, ...plan.sampleShape], plan.dtype, itemEncoding, codec.nameByteLength(plan.kind));
+}
+
+function toWireItem(plan: ItemPlan, input: EgressInput): WireItem {
+  return {
+    kind: plan.kind,
+    description: plan.description,
+    shape: [input.batchSize, ...plan.sampleShape],
+    dtype: plan.dtype,
+    encoding: plan.dtype === 'int32' ? 'fp32' : input.codec,
+    bytes: frameBytes(plan, input.batchSize, input.codec),
+  };
+}
+
+function weightsBundleBytes(weights: { name: string; shape: number[] }[]): number {
+  return codec.encodedBundleSize(weights.map((weight) => codec.encodedSize(weight.shape, 'float32', 'fp32', codec.nameByteLength(weight.name))));
+}
+
+function elementCount(shape: readonly number[]): number {
+  return shape.reduce((product, size) => product * size, 1);
+}
+
+export function describeEgress(input: EgressInput): Egress {
+  const neverLeaves = ['Your images (pixels are decoded and kept only in this browser tab)', 'File names and folder names'];
+  if (input.topology === 'u-shaped') neverLeaves.push('Labels', 'Predictions (the model output is computed and scored here)');
+  return {
+    topology: input.topology,
+    codec: input.codec,
+    batchSize: input.batchSize,
+    train: itemPlans(input, 'train').map((plan) => toWireItem(plan, input)),
+    eval: itemPlans(input, 'eval').map((plan) => toWireItem(plan, input)),
+    weights: input.clientWeights.map((weights, segment) => ({
+      segment,
+      tensors: weights.length,
+      values: weights.reduce((sum, weight) => sum + elementCount(weight.shape), 0),
+      bytes: weightsBundleBytes(weights),
+    })),
+    neverLeaves,
+  };
+}
+
+/**
+ * Size of the batch at `stepIndex` (0-based) of a round: the client cycles through
+ * ceil(n / batchSize) batches in which only the last is partial (network/participant.ts).
+ */
+export function batchSizeAt(sampleCount: number, batchSize: number, stepIndex: number): number {
+  if (sampleCount <= 0) return 0;
+  const batches = Math.ceil(sampleCount / batchSize);
+  const index = stepIndex % batches;
+  return index < batches - 1 ? batchSize : sampleCount - batchSize * (batches - 1);
+}
+
+export type DeclaredBytes = Record<WireKind, number>;
+
+export function noDeclaredBytes(): DeclaredBytes {
+  return { activations: 0, labels: 0, gradients: 0 };
+}
+
+/** Upload bytes the study declares for one completed step with a batch of `batch` samples. */
+export function declaredStepBytes(input: EgressInput, phase: 'train' | 'eval', batch: number): DeclaredBytes {
+  const bytes = noDeclaredBytes();
+  for (const plan of itemPlans(input, phase)) bytes[plan.kind] += frameBytes(plan, batch, input.codec);
+  return bytes;
+}
+
+export function addDeclared(total: DeclaredBytes, step: DeclaredBytes): DeclaredBytes {
+  return { activations: total.activations + step.activations, labels: total.labels + step.labels, gradients: total.gradients + step.gradients };
+}
