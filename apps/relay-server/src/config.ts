@@ -29,7 +29,7 @@ export const RELAY_USAGE = `Usage: npm start -- [--port N] [--data-dir DIR] [--l
 
   --port N                   HTTP and WebSocket port (env PORT, default 8080; 0 picks a free one)
   --host ADDR                interface to listen on (env HOST, default 0.0.0.0)
-  --data-dir DIR             SQLite database, checkpoints (env RELAY_DATA_DIR, default ./data)
+  --data-dir DIR             SQLite database, checkpoints (env RELAY_DATA_DIR, default <repo>/data)
   --log-level LEVEL          debug | info | warn | error (env LOG_LEVEL, default info)
   --step-timeout-ms MS       abandon a step after MS without the peer's next frame (default 60000)
   --no-demo                  do not create the demo study
@@ -57,7 +57,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, repoRoot: str
   const parsed = RelayConfigSchema.safeParse({
     port: values.port ?? env.PORT,
     host: values.host ?? env.HOST,
-    dataDir: path.resolve(values['data-dir'] ?? env.RELAY_DATA_DIR ?? 'data'),
+    dataDir: path.resolve(values['data-dir'] ?? env.RELAY_DATA_DIR ?? path.join(repoRoot, 'data')),
     webDir: path.resolve(values['web-dir'] ?? env.RELAY_WEB_DIR ?? path.join(repoRoot, 'apps/web/dist')),
     logLevel: values['log-level'] ?? env.LOG_LEVEL,
     stepTimeoutMs: values['step-timeout-ms'] ?? env.RELAY_STEP_TIMEOUT_MS,
