@@ -21,6 +21,8 @@ const RelayConfigSchema = z.object({
   /** Create the demo study on the generated dataset when no study exists. */
   demo: z.boolean().default(true),
   resetResearcherToken: z.boolean().default(false),
+  /** Appends a JSON line per incoming socket event (binary attachments decoded) to this file: for audits and privacy tests. */
+  wireLog: z.string().optional(),
 });
 
 export type RelayConfig = z.infer<typeof RelayConfigSchema>;
@@ -34,6 +36,7 @@ export const RELAY_USAGE = `Usage: npm start -- [--port N] [--data-dir DIR] [--l
   --step-timeout-ms MS       abandon a step after MS without the peer's next frame (default 60000)
   --no-demo                  do not create the demo study
   --reset-researcher-token   print a new researcher token, invalidating the old one
+  --wire-log FILE            record every incoming socket event, binary attachments decoded (env RELAY_WIRE_LOG)
 `;
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, repoRoot: string): RelayConfig {
@@ -52,6 +55,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, repoRoot: str
       'ping-timeout-ms': { type: 'string' },
       'no-demo': { type: 'boolean' },
       'reset-researcher-token': { type: 'boolean' },
+      'wire-log': { type: 'string' },
     },
   });
   const parsed = RelayConfigSchema.safeParse({
@@ -66,6 +70,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, repoRoot: str
     pingTimeoutMs: values['ping-timeout-ms'] ?? env.RELAY_PING_TIMEOUT_MS,
     demo: !(values['no-demo'] ?? env.RELAY_NO_DEMO === '1'),
     resetResearcherToken: values['reset-researcher-token'] ?? false,
+    wireLog: values['wire-log'] ?? env.RELAY_WIRE_LOG,
   });
   if (!parsed.success) {
     throw new Error(`invalid relay configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}\n\n${RELAY_USAGE}`);

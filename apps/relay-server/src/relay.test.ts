@@ -1,3 +1,6 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, data } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
@@ -13,11 +16,28 @@ interface MetricRow {
 }
 
 let relay: RelayProcess;
+let wireLog: string;
 
 beforeAll(async () => {
   await backends.initBackend('wasm');
-  relay = await startRelayProcess();
+  wireLog = path.join(await mkdtemp(path.join(os.tmpdir(), 'wire-')), 'wire.jsonl');
+  relay = await startRelayProcess({ args: ['--wire-log', wireLog] });
 });
+
+interface WireEntry {
+  event: string;
+  participant: string | null;
+  args: unknown[];
+}
+
+function binaries(value: unknown): { binary: string; name?: string; dtype?: string; shape?: number[]; encoding?: string; tensors?: { name: string; shape: number[] }[] }[] {
+  if (Array.isArray(value)) return value.flatMap(binaries);
+  if (value && typeof value === 'object') {
+    if ('binary' in value) return [value as never];
+    return Object.values(value).flatMap(binaries);
+  }
+  return [];
+}
 
 afterAll(async () => {
   if (process.env.RELAY_TEST_LOG) console.log(relay?.output());
@@ -71,6 +91,28 @@ describe('relay with headless clients', () => {
         expect(sentKinds).toEqual(['activations', 'labels', 'weights']);
         expect(byKind.gradients?.down.bytes).toBeGreaterThan(0);
       }
+      // At the relay: every binary payload that arrived from these clients is a declared
+      // tensor of the declared shape: cut activations [batch, 14, 14, 32] in the study's codec,
+      // int32 labels [batch] (vanilla), or a client-segment weight bundle (conv1 only).
+      const ids = new Set(clients.map((client) => client.participant.identity?.participantId));
+      const entries = (await readFile(wireLog, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as WireEntry).filter((entry) => ids.has(entry.participant ?? ''));
+      const payloads = entries.flatMap((entry) => binaries(entry.args).map((payload) => ({ event: entry.event, ...payload })));
+      expect(payloads.length).toBeGreaterThan(0);
+      for (const payload of payloads) {
+        if (payload.binary === 'frame' && payload.name === 'activations') {
+          expect(payload.shape?.slice(1)).toEqual([14, 14, 32]);
+          expect(payload.encoding).toBe('fp32');
+        } else if (payload.binary === 'frame' && payload.name === 'labels') {
+          expect(payload.dtype).toBe('int32');
+          expect(payload.shape).toHaveLength(1);
+        } else {
+          expect(payload.binary).toBe('bundle');
+          expect(payload.tensors?.map((tensor) => tensor.name)).toEqual(['conv1/kernel', 'conv1/bias']);
+        }
+      }
+      expect(payloads.some((payload) => payload.binary === 'bundle')).toBe(true);
+      const events = new Set(entries.map((entry) => entry.event));
+      expect([...events].sort()).toEqual(['ack:epoch:start', 'ack:weights:apply', 'ack:weights:request', 'step:frame']);
     } finally {
       for (const client of clients) client.close();
     }

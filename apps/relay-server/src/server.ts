@@ -8,6 +8,7 @@ import { sendJson } from './http/json';
 import { serveStatic } from './http/static_files';
 import type { Logger } from './logger';
 import { attachParticipantHandlers } from './socket/participant_handlers';
+import { WireLog } from './socket/wire_log';
 import type { RelayServer } from './socket/types';
 import { StudyRegistry } from './studies/study_registry';
 import { verifyResearcherToken } from './auth/researcher_token';
@@ -37,8 +38,10 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
     maxHttpBufferSize: 1024 * 1024,
     serveClient: false,
   });
+  const wireLog = config.wireLog ? new WireLog(config.wireLog) : undefined;
   const registry = new StudyRegistry({
     io,
+    ...(wireLog ? { wireLog } : {}),
     studies: new StudyRepository(db, protocol.StudyConfigSchema),
     participants: new ParticipantRepository(db),
     metrics: new MetricsRepository(db),
@@ -56,7 +59,10 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
   await registry.restore();
 
   const socketLog = log.child('socket');
-  io.on('connection', (socket) => attachParticipantHandlers(socket, registry, socketLog));
+  io.on('connection', (socket) => {
+    wireLog?.attach(socket);
+    attachParticipantHandlers(socket, registry, socketLog);
+  });
 
   const httpLog = log.child('http');
   http.on('request', (request, response) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { model, network, protocol, type accounting, type schedule } from '@splitlearn/split-core';
 import type { EpochResult, SegmentHost } from '../segments/segment_host';
+import type { WireLog } from '../socket/wire_log';
 import type { ParticipantSession } from './participant_session';
 
 // The schedules of split-core run unchanged over the network: this Federation turns their
@@ -17,6 +18,7 @@ export interface NetworkFederationContext {
   whileRunning(): Promise<void>;
   ackTimeoutMs: number;
   receiveTimeoutMs: number;
+  wireLog?: WireLog;
   /** Called when a client's epoch finishes, with its result (train loss, eval metrics). */
   onEpochDone?: (participantId: string, phase: 'train' | 'eval', result: EpochResult & { clientMetrics?: protocol.EpochReply }) => void;
 }
@@ -64,7 +66,7 @@ export class NetworkFederation implements schedule.Federation {
     // would count as an unhandled rejection.
     serverSide.catch(() => undefined);
     try {
-      const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase }));
+      const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase }), 'epoch:start');
       const parsed = protocol.EpochReplySchema.safeParse(reply);
       if (!parsed.success) throw new Error(`participant ${participantId} sent a malformed epoch reply`);
       if (!parsed.data.ok) throw new Error(`participant ${participantId} did not complete the ${phase} epoch: ${parsed.data.error.message}`);
@@ -82,9 +84,11 @@ export class NetworkFederation implements schedule.Federation {
   }
 
   /** Waits for `pending` unless the participant disconnects first. */
-  private untilGone<T>(session: ParticipantSession, pending: Promise<T>): Promise<unknown> {
+  private async untilGone<T>(session: ParticipantSession, pending: Promise<T>, event: string): Promise<unknown> {
     const gone = new Promise<never>((_, reject) => (session.abandon = reject));
-    return Promise.race([pending, gone]).finally(() => (session.abandon = undefined));
+    const reply = await Promise.race([pending, gone]).finally(() => (session.abandon = undefined));
+    this.context.wireLog?.record(session.socket, `ack:${event}`, [reply]);
+    return reply;
   }
 
   async readServerWeights(serverKey: string): Promise<schedule.SegmentWeights> {
@@ -102,7 +106,7 @@ export class NetworkFederation implements schedule.Federation {
   async readClientWeights(clientId: string): Promise<schedule.SegmentWeights> {
     const session = this.connected(clientId, 'weights upload');
     const header = { studyId: this.context.studyId, round: this.context.round, segments: 0 };
-    const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('weights:request', header));
+    const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('weights:request', header), 'weights:request');
     if (typeof reply !== 'object' || reply === null || !('ok' in reply) || reply.ok !== true || !('bundles' in reply) || !Array.isArray(reply.bundles)) {
       throw new Error(`participant ${clientId} did not send its weights`);
     }
@@ -119,7 +123,7 @@ export class NetworkFederation implements schedule.Federation {
     const bundles = weights.map((segment) => model.encodeWeights(segment));
     for (const bundle of bundles) this.context.meter.record({ participantId: clientId, direction: 'down', kind: 'weights', bytes: bundle.byteLength });
     const header = { studyId: this.context.studyId, round: this.context.round, segments: bundles.length };
-    const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('weights:apply', header, bundles));
+    const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('weights:apply', header, bundles), 'weights:apply');
     if (typeof reply !== 'object' || reply === null || !('ok' in reply) || reply.ok !== true) {
       throw new Error(`participant ${clientId} could not load the weights`);
     }

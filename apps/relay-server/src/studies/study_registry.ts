@@ -2,6 +2,7 @@ import { network, protocol } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
 import type { ParticipantDirectory } from '../socket/participant_handlers';
 import type { RelayServer } from '../socket/types';
+import type { WireLog } from '../socket/wire_log';
 import type { AuditLog } from '../storage/audit';
 import type { CheckpointStore } from '../storage/checkpoints';
 import type { MetricRecord, MetricsRepository } from '../storage/metrics';
@@ -23,6 +24,7 @@ export interface StudyRegistryOptions {
   checkpoints: CheckpointStore;
   log: Logger;
   timeouts: { ackMs: number; receiveMs: number };
+  wireLog?: WireLog;
   /** Called when the largest message any study may send changes. */
   onMessageLimit: (bytes: number) => void;
 }
@@ -208,6 +210,7 @@ export class StudyRegistry implements ParticipantDirectory {
       persistence: this.persistence(),
       log: this.options.log.child(study.id.slice(0, 8)),
       timeouts: this.options.timeouts,
+      ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}),
       ...(checkpoint && checkpoint.server.length > 0 ? { checkpoint } : {}),
     });
     this.runtimes.set(study.id, runtime);

@@ -2,6 +2,7 @@ import { accounting, metrics as metricsLib, model, schedule as scheduleLib, type
 import type { Logger } from '../logger';
 import { SegmentHost } from '../segments/segment_host';
 import type { RelayServer } from '../socket/types';
+import type { WireLog } from '../socket/wire_log';
 import { NetworkFederation, ParticipantGoneError, type NetworkFederationContext } from './network_federation';
 import type { ParticipantSession } from './participant_session';
 import type { StudyPersistence } from './persistence';
@@ -19,6 +20,7 @@ export interface StudyRuntimeOptions {
   persistence: StudyPersistence;
   log: Logger;
   timeouts: { ackMs: number; receiveMs: number };
+  wireLog?: WireLog;
   /** Restored from the latest checkpoint. */
   checkpoint?: { server: Uint8Array[]; client?: Uint8Array[] };
 }
@@ -204,6 +206,7 @@ export class StudyRuntime {
       whileRunning: () => this.whileRunning(),
       ackTimeoutMs: this.options.timeouts.ackMs,
       receiveTimeoutMs: this.options.timeouts.receiveMs,
+      ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}),
     };
   }
 
