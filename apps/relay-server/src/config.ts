@@ -18,6 +18,12 @@ const RelayConfigSchema = z.object({
   /** socket.io heartbeat: a vanished client is noticed after about interval + timeout. */
   pingIntervalMs: z.coerce.number().int().positive().default(10_000),
   pingTimeoutMs: z.coerce.number().int().positive().default(10_000),
+  /**
+   * The transport's message size limit (socket.io maxHttpBufferSize), fixed when the server
+   * starts. Each study gets a tighter limit from its own largest tensor; a study whose
+   * tensors would not fit under this one is refused at creation.
+   */
+  maxMessageMb: z.coerce.number().positive().max(2048).default(64),
   /** Create the demo study on the generated dataset when no study exists. */
   demo: z.boolean().default(true),
   resetResearcherToken: z.boolean().default(false),
@@ -36,6 +42,7 @@ export const RELAY_USAGE = `Usage: npm start -- [--port N] [--data-dir DIR] [--l
   --step-timeout-ms MS       abandon a step after MS without the peer's next frame (default 60000)
   --no-demo                  do not create the demo study
   --reset-researcher-token   print a new researcher token, invalidating the old one
+  --max-message-mb N         largest socket message accepted, in MiB (env RELAY_MAX_MESSAGE_MB, default 64)
   --wire-log FILE            record every incoming socket event, binary attachments decoded (env RELAY_WIRE_LOG)
 `;
 
@@ -56,6 +63,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, repoRoot: str
       'no-demo': { type: 'boolean' },
       'reset-researcher-token': { type: 'boolean' },
       'wire-log': { type: 'string' },
+      'max-message-mb': { type: 'string' },
     },
   });
   const parsed = RelayConfigSchema.safeParse({
@@ -71,6 +79,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, repoRoot: str
     demo: !(values['no-demo'] ?? env.RELAY_NO_DEMO === '1'),
     resetResearcherToken: values['reset-researcher-token'] ?? false,
     wireLog: values['wire-log'] ?? env.RELAY_WIRE_LOG,
+    maxMessageMb: values['max-message-mb'] ?? env.RELAY_MAX_MESSAGE_MB,
   });
   if (!parsed.success) {
     throw new Error(`invalid relay configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}\n\n${RELAY_USAGE}`);

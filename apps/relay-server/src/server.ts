@@ -34,8 +34,9 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
   const io: RelayServer = new Server(http, {
     pingInterval: config.pingIntervalMs,
     pingTimeout: config.pingTimeoutMs,
-    // Raised from the studies' largest tensor below; socket.io's 1 MB default is too small.
-    maxHttpBufferSize: 1024 * 1024,
+    // socket.io's 1 MB default is too small for many cut tensors (64x14x14x32 floats is
+    // 1.6 MB). The websocket transport reads this once, at start-up.
+    maxHttpBufferSize: config.maxMessageMb * 1024 * 1024,
     serveClient: false,
   });
   const wireLog = config.wireLog ? new WireLog(config.wireLog) : undefined;
@@ -49,12 +50,10 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
     checkpoints: new CheckpointStore(config.dataDir),
     log: log.child('studies'),
     timeouts: { ackMs: config.ackTimeoutMs, receiveMs: config.stepTimeoutMs },
-    // The transport limit sits well above every study's own limit, so that an oversized
-    // frame reaches the handler and gets a 'too-large' error; only a message beyond the
-    // transport limit is cut off by socket.io with the connection.
-    onMessageLimit: (bytes) => {
-      io.engine.opts.maxHttpBufferSize = 2 * bytes + 1024 * 1024;
-    },
+    // The transport limit sits above every study's own limit, so that an oversized frame
+    // reaches the handler and gets a 'too-large' error; only a message beyond the transport
+    // limit is cut off by socket.io with the connection.
+    maxMessageBytes: config.maxMessageMb * 1024 * 1024,
   });
   await registry.restore();
 

@@ -25,8 +25,8 @@ export interface StudyRegistryOptions {
   log: Logger;
   timeouts: { ackMs: number; receiveMs: number };
   wireLog?: WireLog;
-  /** Called when the largest message any study may send changes. */
-  onMessageLimit: (bytes: number) => void;
+  /** The transport's limit: a study whose largest message exceeds it is refused. */
+  maxMessageBytes: number;
 }
 
 export interface StudySummary {
@@ -65,6 +65,12 @@ export class StudyRegistry implements ParticipantDirectory {
     const config = protocol.StudyConfigSchema.parse(input);
     // Building the split validates model, cuts and input shape before anything is stored.
     network.studySplit(config);
+    const largest = network.largestMessageBytes(config) + MESSAGE_OVERHEAD_BYTES;
+    if (largest > this.options.maxMessageBytes) {
+      throw new Error(
+        `this study's largest message would be ${(largest / 2 ** 20).toFixed(1)} MiB, over the relay's ${(this.options.maxMessageBytes / 2 ** 20).toFixed(0)} MiB limit: lower batchSize, cut later, or start the relay with a larger --max-message-mb`,
+      );
+    }
     const study = this.options.studies.create({ name: config.name, config, state });
     this.options.audit.append({ studyId: study.id, actor: 'researcher', action: 'study created', details: { model: config.model, topology: config.topology, schedule: config.schedule } });
     this.launch(study, 0, undefined);
@@ -200,7 +206,6 @@ export class StudyRegistry implements ParticipantDirectory {
   private launch(study: Study<protocol.StudyConfig>, round: number, checkpoint: { server: Uint8Array[]; client?: Uint8Array[] } | undefined): void {
     const frameLimit = network.largestMessageBytes(study.config) + MESSAGE_OVERHEAD_BYTES;
     this.frameLimits.set(study.id, frameLimit);
-    this.options.onMessageLimit(Math.max(...this.frameLimits.values()));
     const runtime = new StudyRuntime({
       id: study.id,
       config: study.config,

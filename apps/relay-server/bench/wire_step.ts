@@ -1,0 +1,79 @@
+// Benchmark (not a test): time per training step over the wire (a headless Node client and
+// the relay on loopback) against the same step in process, and bytes per step against the
+// size of the cut tensor. Medians over rounds; both measured in the same run.
+//
+//   npx tsx apps/relay-server/bench/wire_step.ts [--steps 20] [--rounds 4] [--codec fp32]
+import { parseArgs } from 'node:util';
+import { backends, codec, data, getModelSpecForBench, network, schedule, topology, training } from './bench_imports';
+import { connectNodeParticipant } from '@splitlearn/split-core/node';
+import { api, startRelayProcess, waitFor } from '../src/testing/relay_process';
+
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '20' }, rounds: { type: 'string', default: '4' }, codec: { type: 'string', default: 'fp32' } } });
+const steps = Number(values.steps);
+const rounds = Number(values.rounds);
+const encoding = (values.codec ?? 'fp32') as codec.Encoding;
+const batchSize = 64;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+await backends.initBackend('wasm');
+const config = {
+  name: 'wire bench',
+  model: 'cnn-small',
+  inputShape: [28, 28, 1],
+  classes: [...data.DEMO_CLASSES],
+  topology: 'vanilla',
+  schedule: 'round-robin',
+  batchSize,
+  rounds,
+  maxStepsPerRound: steps,
+  minClients: 1,
+  codec: encoding,
+};
+
+// Over the wire: one Node client, the relay on loopback.
+const relay = await startRelayProcess();
+const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', config);
+const client = await connectNodeParticipant({ url: relay.url, joinCode: created.joinCode, data: { source: 'demo' }, backend: 'wasm' });
+await api(relay, 'POST', `/api/studies/${created.id}/control`, { action: 'start' });
+await waitFor('the study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${created.id}`)).state === 'finished' ? true : undefined), 1_800_000, 500);
+const rows = (await api<{ metrics: { phase: string; metrics: { seconds?: number } }[] }>(relay, 'GET', `/api/studies/${created.id}/metrics`)).metrics;
+const wireStepMs = rows.filter((row) => row.phase === 'train').map((row) => ((row.metrics.seconds ?? 0) * 1000) / steps);
+const sent = client.participant.meter.snapshot().byKind;
+const evalSteps = Math.ceil(client.data.val.samples.length / batchSize);
+const activationFrames = (sent.activations?.up.messages ?? 0);
+const bytesPerActivationFrame = (sent.activations?.up.bytes ?? 0) / activationFrames;
+client.close();
+await relay.dispose();
+
+// In process: the same model, batch, steps and codec through the in-process federation.
+const spec = getModelSpecForBench();
+const demo = data.generateDemoDataset({ seed: 2026, valSize: 0 });
+const inProcessMs: number[] = [];
+const simulation = new training.Simulation({
+  spec,
+  topology: topology.vanilla,
+  schedule: new schedule.RoundRobinSchedule(),
+  optimizer: { name: 'adam', learningRate: 0.001 },
+  batchSize,
+  seed: 1,
+  encoding,
+  clients: [{ id: 'solo', data: { ...demo.train, samples: demo.train.samples.slice(0, steps * batchSize) } }],
+});
+for (let round = 0; round < rounds; round++) {
+  const report = await simulation.runEpoch();
+  inProcessMs.push((report.seconds * 1000) / steps);
+}
+simulation.dispose();
+
+const cutBytes = batchSize * 14 * 14 * 32 * 4;
+const expectedFrame = codec.encodedSize([batchSize, 14, 14, 32], 'float32', encoding, 'activations'.length);
+console.log(`cnn-small, vanilla, batch ${batchSize}, ${steps} steps x ${rounds} rounds, codec ${encoding} (median per step; first round included)`);
+console.log(`  over the wire (Node client, relay on loopback):  ${median(wireStepMs).toFixed(1)} ms   rounds: ${wireStepMs.map((ms) => ms.toFixed(0)).join(', ')}`);
+console.log(`  in process (same code, no sockets):              ${median(inProcessMs).toFixed(1)} ms   rounds: ${inProcessMs.map((ms) => ms.toFixed(0)).join(', ')}`);
+console.log(`  ratio wire / in process:                         ${(median(wireStepMs) / median(inProcessMs)).toFixed(2)}x`);
+console.log(`  bytes per activation frame: ${bytesPerActivationFrame.toFixed(0)} (cut tensor ${cutBytes} B as fp32; encoded frame ${expectedFrame} B); ${activationFrames} frames incl. ${evalSteps * rounds} for validation`);
