@@ -4,7 +4,7 @@
 //
 //   npx tsx apps/relay-server/bench/wire_step.ts [--steps 20] [--rounds 4] [--codec fp32]
 import { parseArgs } from 'node:util';
-import { backends, codec, data, getModelSpecForBench, network, schedule, topology, training } from './bench_imports';
+import { backends, codec, data, model, schedule, topology, training } from '@splitlearn/split-core';
 import { connectNodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor } from '../src/testing/relay_process';
 
@@ -51,7 +51,7 @@ client.close();
 await relay.dispose();
 
 // In process: the same model, batch, steps and codec through the in-process federation.
-const spec = getModelSpecForBench();
+const spec = model.getModelSpec('cnn-small', { numClasses: 2 });
 const demo = data.generateDemoDataset({ seed: 2026, valSize: 0 });
 const inProcessMs: number[] = [];
 const simulation = new training.Simulation({
