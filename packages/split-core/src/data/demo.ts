@@ -12,11 +12,15 @@ import { createRng, deriveSeed } from './random';
 export const DEMO_CLASSES: readonly string[] = ['normal', 'nodule'];
 
 /**
- * Fraction of samples whose stored label is flipped (the image shows the other class).
- * It caps the reachable accuracy near 1 - DEMO_LABEL_NOISE, the way inter-reader
- * disagreement caps real radiology labels, and keeps a perfect score suspicious.
+ * Fraction of samples (train and validation alike) whose stored label is flipped: the
+ * image shows the other class. It caps the reachable validation accuracy near 0.90, the
+ * way inter-reader disagreement caps real radiology labels, so a demo run lands in a
+ * believable range instead of at 100 %. Measured with bench/demo_tune.py (cnn-small, Adam
+ * 1e-3, batch 32, 3 epochs, 4 data seeds x 3 inits): 0.83-0.92, mean 0.90, and 0.91-0.92
+ * with the project's own tfjs training (bench/demo_check.ts); softmax regression on raw
+ * pixels at most 0.54, also when trained 20 epochs.
  */
-export const DEMO_LABEL_NOISE = 0.08;
+export const DEMO_LABEL_NOISE = 0.1;
 
 export type DemoSplit = 'train' | 'val';
 

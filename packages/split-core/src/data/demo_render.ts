@@ -63,6 +63,8 @@ export const DEFAULT_DEMO_STYLE: Readonly<DemoStyle> = {
 };
 
 const GRID = 28;
+/** Lesion centres keep this distance (28-grid units) from the lung border. */
+const LESION_RIM = 1;
 
 interface LungField {
   centerX: number;
@@ -132,14 +134,15 @@ function drawLesion(
   style: Readonly<DemoStyle>,
 ): void {
   const unit = GRID / size;
-  // Uniform over the part of the field where the lesion (ring outer edge) stays inside.
-  const margin = style.ringRadius * (1 + style.ringWobble) + style.ringWidth + 0.4;
+  // Centres are uniform over the whole field (less a thin rim): lesions may overhang the
+  // lung border, but a wide spread of positions is what defeats the linear model (a
+  // field shrunk by the full lesion radius pinned them to a line, and linear reached 0.65).
   let centerX = field.centerX;
   let centerY = field.centerY;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const cx = field.centerX + uniform(rng, -1, 1) * (field.radiusX - margin);
-    const cy = field.centerY + uniform(rng, -1, 1) * (field.radiusY - margin);
-    if (lungDistance(field, cx, cy, margin) <= 1) {
+    const cx = field.centerX + uniform(rng, -1.1, 1.1) * field.radiusX;
+    const cy = field.centerY + uniform(rng, -1, 1) * field.radiusY;
+    if (lungDistance(field, cx, cy, LESION_RIM) <= 1) {
       centerX = cx;
       centerY = cy;
       break;
@@ -149,7 +152,8 @@ function drawLesion(
   const wobbleLobes = 3 + rng.int(3);
   const mass = style.lesionMass * uniform(rng, 1 - style.lesionMassJitter, 1 + style.lesionMassJitter);
 
-  const reach = margin + 2;
+  // Far enough that the cut-off Gaussian tails are negligible.
+  const reach = Math.max(style.ringRadius * (1 + style.ringWobble) + 4 * style.ringWidth, 4 * style.blobSigma);
   const x0 = Math.max(0, Math.floor((centerX - reach) / unit));
   const x1 = Math.min(size - 1, Math.ceil((centerX + reach) / unit));
   const y0 = Math.max(0, Math.floor((centerY - reach) / unit));

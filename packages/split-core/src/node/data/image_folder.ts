@@ -14,7 +14,7 @@ import { decodeImage } from './decode_image';
 
 export interface ImageFolderOptions {
   /** The model input every image is converted to: [height, width, channels (1 or 3)]. */
-  sampleShape: [number, number, number];
+  sampleShape: ImageShape;
   /** The study's classes in label order; folders are matched case-insensitively and trimmed. Default: the folder names found. */
   classes?: string[];
 }
