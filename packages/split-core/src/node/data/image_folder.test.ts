@@ -1,0 +1,200 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
+import { encode as encodeJpeg } from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readImageFolder } from './image_folder';
+
+/** An 8-bit PNG of a constant colour; `colorType` 0 = gray, 2 = RGB, 6 = RGBA. */
+function pngBytes(width: number, height: number, rgb: [number, number, number], colorType: 0 | 2 | 6 = 6): Buffer {
+  const png = new PNG({ width, height });
+  for (let i = 0; i < width * height; i++) png.data.set([...rgb, 255], i * 4);
+  return PNG.sync.write(png, { colorType });
+}
+
+/** A 16-bit grayscale PNG of a constant level in [0, 65535] (pngjs reads 16-bit RGBA input for it). */
+function gray16PngBytes(width: number, height: number, level: number): Buffer {
+  const png = new PNG({ width, height });
+  const samples = new Uint16Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) samples.set([level, level, level, 65535], i * 4);
+  png.data = Buffer.from(samples.buffer);
+  return PNG.sync.write(png, { colorType: 0, bitDepth: 16 });
+}
+
+/** An 8-bit palette PNG, written by hand because pngjs cannot encode palettes. */
+function palettePngBytes(width: number, height: number, paletteRgb: [number, number, number]): Buffer {
+  const chunk = (type: string, body: Buffer): Buffer => {
+    const typed = Buffer.concat([Buffer.from(type, 'ascii'), body]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(body.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(typed));
+    return Buffer.concat([length, typed, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 3, 0, 0, 0], 8); // bit depth 8, colour type 3 (palette), no interlace
+  const rows = Buffer.alloc((width + 1) * height); // filter byte 0, then palette index 0 for every pixel
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('PLTE', Buffer.from(paletteRgb)),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function jpegBytes(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const data = Buffer.alloc(width * height * 4);
+  for (let i = 0; i < width * height; i++) data.set([...rgb, 255], i * 4);
+  return encodeJpeg({ width, height, data }, 95).data;
+}
+
+async function put(root: string, relative: string, bytes: Uint8Array | string): Promise<void> {
+  const file = path.join(root, ...relative.split('/'));
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, bytes);
+}
+
+function mean(values: Float32Array): number {
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+describe('readImageFolder', () => {
+  let root: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'image-folder-'));
+    await put(root, 'Normal/a_gray.png', pngBytes(8, 8, [100, 100, 100], 0));
+    await put(root, 'Normal/b_rgb.png', pngBytes(6, 10, [200, 50, 0], 2));
+    await put(root, 'Normal/deeper/c_16bit.png', gray16PngBytes(4, 4, 0xc000));
+    await put(root, 'Normal/deeper/d_palette.png', palettePngBytes(5, 5, [10, 250, 40]));
+    await put(root, 'Normal/.DS_Store', 'not an image');
+    await put(root, 'Normal/notes.txt', 'scanned on Tuesday');
+    await put(root, 'Normal/empty.png', new Uint8Array(0));
+    await put(root, ' PNEUMONIA /x_photo.jpg', jpegBytes(16, 16, [30, 60, 90]));
+    await put(root, ' PNEUMONIA /y_corrupt.png', pngBytes(8, 8, [1, 2, 3]).subarray(0, 40));
+    await put(root, 'pneumonia/z_rgba.png', pngBytes(3, 3, [0, 0, 255]));
+    await put(root, 'covid/q.png', pngBytes(4, 4, [9, 9, 9]));
+    await put(root, 'stray_at_root.png', pngBytes(4, 4, [9, 9, 9]));
+    await mkdir(path.join(root, '.thumbnails'));
+    await symlink(path.join(root, 'Normal'), path.join(root, 'Normal', 'loop'));
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('reads images of every kind into the declared classes, in path order', async () => {
+    const { dataset } = await readImageFolder(root, { sampleShape: [4, 4, 1], classes: ['normal', 'pneumonia'] });
+    expect(dataset.classes).toEqual(['normal', 'pneumonia']);
+    expect(dataset.sampleShape).toEqual([4, 4, 1]);
+    expect(dataset.samples.map((s) => [s.id, s.label])).toEqual([
+      [' PNEUMONIA /x_photo.jpg', 1],
+      ['Normal/a_gray.png', 0],
+      ['Normal/b_rgb.png', 0],
+      ['Normal/deeper/c_16bit.png', 0],
+      ['Normal/deeper/d_palette.png', 0],
+      ['pneumonia/z_rgba.png', 1],
+    ]);
+    for (const sample of dataset.samples) {
+      expect(sample.values).toHaveLength(16);
+      for (const v of sample.values) expect(v >= 0 && v <= 1).toBe(true);
+    }
+    const byId = new Map(dataset.samples.map((s) => [s.id, s.values]));
+    expect(mean(byId.get('Normal/a_gray.png') ?? new Float32Array())).toBeCloseTo(100 / 255, 4);
+    expect(mean(byId.get('Normal/b_rgb.png') ?? new Float32Array())).toBeCloseTo((0.299 * 200 + 0.587 * 50) / 255, 4);
+    expect(mean(byId.get('Normal/deeper/c_16bit.png') ?? new Float32Array())).toBeCloseTo(0xc000 / 0xffff, 2);
+    expect(mean(byId.get('Normal/deeper/d_palette.png') ?? new Float32Array())).toBeCloseTo((0.299 * 10 + 0.587 * 250 + 0.114 * 40) / 255, 4);
+    expect(mean(byId.get('pneumonia/z_rgba.png') ?? new Float32Array())).toBeCloseTo(0.114, 4);
+    // JPEG is lossy: allow a couple of grey levels.
+    expect(mean(byId.get(' PNEUMONIA /x_photo.jpg') ?? new Float32Array())).toBeCloseTo((0.299 * 30 + 0.587 * 60 + 0.114 * 90) / 255, 1);
+  });
+
+  it('keeps RGB when the model takes three channels', async () => {
+    const { dataset } = await readImageFolder(root, { sampleShape: [2, 2, 3], classes: ['normal', 'pneumonia'] });
+    const rgb = dataset.samples.find((s) => s.id === 'Normal/b_rgb.png')?.values;
+    expect(rgb).toHaveLength(12);
+    expect(Array.from(rgb?.subarray(0, 3) ?? []).map((v) => Math.round(v * 255))).toEqual([200, 50, 0]);
+  });
+
+  it('reports every file it leaves out, with a reason, and the unknown classes', async () => {
+    const { skipped, unknownClasses } = await readImageFolder(root, { sampleShape: [4, 4, 1], classes: ['normal', 'pneumonia'] });
+    const reasons = new Map(skipped.map((s) => [s.path, s.reason]));
+    expect(unknownClasses).toEqual(['covid']);
+    expect(reasons.get('covid/q.png')).toMatch(/unknown class "covid"/);
+    expect(reasons.get('Normal/.DS_Store')).toMatch(/hidden/);
+    expect(reasons.get('.thumbnails')).toMatch(/hidden/);
+    expect(reasons.get('Normal/notes.txt')).toMatch(/not a PNG or JPEG/);
+    expect(reasons.get('Normal/empty.png')).toMatch(/empty/);
+    expect(reasons.get(' PNEUMONIA /y_corrupt.png')).toMatch(/corrupt/);
+    expect(reasons.get('stray_at_root.png')).toMatch(/not inside a class folder/);
+    expect(reasons.get('Normal/loop')).toMatch(/link to a folder/);
+    expect(skipped).toHaveLength(8);
+  });
+
+  it('derives the classes from the folder names when none are declared', async () => {
+    const { dataset, unknownClasses } = await readImageFolder(root, { sampleShape: [4, 4, 1] });
+    expect(dataset.classes).toEqual(['covid', 'normal', 'pneumonia']);
+    expect(unknownClasses).toEqual([]);
+    expect(dataset.samples.filter((s) => s.label === 0).map((s) => s.id)).toEqual(['covid/q.png']);
+  });
+
+  it('explains what to do when the folder is missing or has no class folders', async () => {
+    await expect(readImageFolder(path.join(root, 'nope'), { sampleShape: [4, 4, 1] })).rejects.toThrow(/does not exist.*one sub-folder per class/);
+    await expect(readImageFolder(path.join(root, 'stray_at_root.png'), { sampleShape: [4, 4, 1] })).rejects.toThrow(/is a file/);
+    const flat = await mkdtemp(path.join(tmpdir(), 'image-folder-flat-'));
+    try {
+      await put(flat, 'only.png', pngBytes(2, 2, [0, 0, 0]));
+      await expect(readImageFolder(flat, { sampleShape: [4, 4, 1] })).rejects.toThrow(/no class folders.*one sub-folder per class/);
+    } finally {
+      await rm(flat, { recursive: true, force: true });
+    }
+  });
+});
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+const dataDir = process.env.SPLIT_DATA_DIR ?? path.resolve(repoRoot, '../shared/data');
+const pneumoniaVal = path.join(dataDir, 'pneumoniamnist', 'val');
+const hasPneumonia = existsSync(pneumoniaVal);
+if (!hasPneumonia) {
+  console.warn(`Skipping the PneumoniaMNIST reading test: ${pneumoniaVal} not found (set SPLIT_DATA_DIR to the shared data folder).`);
+}
+
+describe('readImageFolder on PneumoniaMNIST', () => {
+  it.skipIf(!hasPneumonia)('reads the 524 validation images with the published class counts', async () => {
+    const { dataset, skipped, unknownClasses } = await readImageFolder(pneumoniaVal, { sampleShape: [28, 28, 1], classes: ['normal', 'pneumonia'] });
+    expect(skipped).toEqual([]);
+    expect(unknownClasses).toEqual([]);
+    expect(dataset.samples).toHaveLength(524);
+    expect(dataset.samples.filter((s) => s.label === 0)).toHaveLength(135);
+    expect(dataset.samples.filter((s) => s.label === 1)).toHaveLength(389);
+    let min = Infinity;
+    let max = -Infinity;
+    for (const sample of dataset.samples) {
+      expect(sample.values).toHaveLength(784);
+      for (const v of sample.values) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+    }
+    expect(min).toBeGreaterThanOrEqual(0);
+    expect(max).toBeLessThanOrEqual(1);
+    // Real radiographs use most of the grey range: catches a reader that returns blank or unscaled pixels.
+    expect(max - min).toBeGreaterThan(0.5);
+  });
+});
