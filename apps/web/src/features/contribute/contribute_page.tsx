@@ -26,7 +26,8 @@ export function ContributePage({ joinCode }: { joinCode: string }): ReactNode {
           joinCode={state.joinCode}
           lookingUp={state.lookingUp}
           study={state.study}
-          savedIdentity={contribute.savedIdentity}
+          // The "taken part before" hint is for coming back, not for the session under way.
+          savedIdentity={participating ? undefined : contribute.savedIdentity}
           onJoinCodeChange={contribute.setJoinCode}
           onLookup={contribute.lookup}
         />
