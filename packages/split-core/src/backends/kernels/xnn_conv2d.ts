@@ -40,6 +40,53 @@ export function convOutputSize(inSize: number, filterSize: number, stride: numbe
 const CONV2D_ARG_COUNT = 19;
 
 /**
+ * Calls one of the wasm module's XNNPACK convolutions ('Conv2D' or 'DepthwiseConv2dNative',
+ * which take the same 19 arguments) with explicit padding; returns [N, outH, outW, outChannels].
+ */
+function runXnnConvolution(
+  backend: WasmBackend,
+  functionName: 'Conv2D' | 'DepthwiseConv2dNative',
+  x: TensorInfo,
+  filter: TensorInfo,
+  geometry: ConvGeometry,
+  channels: { input: number; output: number },
+): TensorInfo {
+  const [batch, inHeight, inWidth] = shape4(x.shape, 'conv input');
+  const [filterHeight, filterWidth] = shape4(filter.shape, 'conv filter');
+  const g = geometry;
+  if (Math.min(g.padTop, g.padBottom, g.padLeft, g.padRight) < 0) throw new Error('Conv padding must be >= 0');
+  const outHeight = convOutputSize(inHeight, filterHeight, g.strideHeight, g.dilationHeight, g.padTop, g.padBottom);
+  const outWidth = convOutputSize(inWidth, filterWidth, g.strideWidth, g.dilationWidth, g.padLeft, g.padRight);
+  if (outHeight < 1 || outWidth < 1) throw new Error(`Conv output would be empty (${outHeight}x${outWidth})`);
+
+  const out = backend.makeOutput([batch, outHeight, outWidth, channels.output], 'float32');
+  const convolve = wasmVoidFunction(backend, functionName, CONV2D_ARG_COUNT);
+  const isSamePad = 0;
+  convolve(
+    wasmTensorId(backend, x),
+    batch,
+    inHeight,
+    inWidth,
+    wasmTensorId(backend, filter),
+    filterHeight,
+    filterWidth,
+    g.padTop,
+    g.padRight,
+    g.padBottom,
+    g.padLeft,
+    isSamePad,
+    g.dilationHeight,
+    g.dilationWidth,
+    g.strideHeight,
+    g.strideWidth,
+    channels.input,
+    channels.output,
+    wasmTensorId(backend, out),
+  );
+  return out;
+}
+
+/**
  * NHWC input [N, H, W, Cin] convolved with an HWIO filter [fh, fw, Cin, Cout].
  * Returns a new tensor [N, outH, outW, Cout] owned by the caller.
  *
@@ -47,42 +94,12 @@ const CONV2D_ARG_COUNT = 19;
  * is disposed, so filters built inside a kernel must be disposed right after use.
  */
 export function xnnConv2d(backend: WasmBackend, x: TensorInfo, filter: TensorInfo, geometry: ConvGeometry): TensorInfo {
-  const [batch, inHeight, inWidth, inChannels] = shape4(x.shape, 'conv input');
-  const [filterHeight, filterWidth, filterInChannels, outChannels] = shape4(filter.shape, 'conv filter');
+  const [, , , inChannels] = shape4(x.shape, 'conv input');
+  const [, , filterInChannels, outChannels] = shape4(filter.shape, 'conv filter');
   if (filterInChannels !== inChannels) {
     throw new Error(`Conv input has ${inChannels} channels but the filter expects ${filterInChannels}`);
   }
-  const g = geometry;
-  if (Math.min(g.padTop, g.padBottom, g.padLeft, g.padRight) < 0) throw new Error('Conv padding must be >= 0');
-  const outHeight = convOutputSize(inHeight, filterHeight, g.strideHeight, g.dilationHeight, g.padTop, g.padBottom);
-  const outWidth = convOutputSize(inWidth, filterWidth, g.strideWidth, g.dilationWidth, g.padLeft, g.padRight);
-  if (outHeight < 1 || outWidth < 1) throw new Error(`Conv output would be empty (${outHeight}x${outWidth})`);
-
-  const out = backend.makeOutput([batch, outHeight, outWidth, outChannels], 'float32');
-  const conv2d = wasmVoidFunction(backend, 'Conv2D', CONV2D_ARG_COUNT);
-  const isSamePad = 0;
-  conv2d(
-    wasmTensorId(backend, x),
-    batch,
-    inHeight,
-    inWidth,
-    wasmTensorId(backend, filter),
-    filterHeight,
-    filterWidth,
-    g.padTop,
-    g.padRight,
-    g.padBottom,
-    g.padLeft,
-    isSamePad,
-    g.dilationHeight,
-    g.dilationWidth,
-    g.strideHeight,
-    g.strideWidth,
-    inChannels,
-    outChannels,
-    wasmTensorId(backend, out),
-  );
-  return out;
+  return runXnnConvolution(backend, 'Conv2D', x, filter, geometry, { input: inChannels, output: outChannels });
 }
 
 /**
@@ -90,42 +107,12 @@ export function xnnConv2d(backend: WasmBackend, x: TensorInfo, filter: TensorInf
  * give [N,outH,outW,C]. Same ownership and caching rules as `xnnConv2d`.
  */
 export function xnnDepthwiseConv2d(backend: WasmBackend, x: TensorInfo, filter: TensorInfo, geometry: ConvGeometry): TensorInfo {
-  const [batch, inHeight, inWidth, channels] = shape4(x.shape, 'depthwise input');
-  const [filterHeight, filterWidth, filterChannels, multiplier] = shape4(filter.shape, 'depthwise filter');
+  const [, , , channels] = shape4(x.shape, 'depthwise input');
+  const [, , filterChannels, multiplier] = shape4(filter.shape, 'depthwise filter');
   if (filterChannels !== channels || multiplier !== 1) {
     throw new Error(`Depthwise filter [${filter.shape.join(', ')}] does not fit ${channels} input channels with multiplier 1`);
   }
-  const g = geometry;
-  if (Math.min(g.padTop, g.padBottom, g.padLeft, g.padRight) < 0) throw new Error('Conv padding must be >= 0');
-  const outHeight = convOutputSize(inHeight, filterHeight, g.strideHeight, g.dilationHeight, g.padTop, g.padBottom);
-  const outWidth = convOutputSize(inWidth, filterWidth, g.strideWidth, g.dilationWidth, g.padLeft, g.padRight);
-  if (outHeight < 1 || outWidth < 1) throw new Error(`Conv output would be empty (${outHeight}x${outWidth})`);
-
-  const out = backend.makeOutput([batch, outHeight, outWidth, channels], 'float32');
-  const depthwise = wasmVoidFunction(backend, 'DepthwiseConv2dNative', CONV2D_ARG_COUNT);
-  const isSamePad = 0;
-  depthwise(
-    wasmTensorId(backend, x),
-    batch,
-    inHeight,
-    inWidth,
-    wasmTensorId(backend, filter),
-    filterHeight,
-    filterWidth,
-    g.padTop,
-    g.padRight,
-    g.padBottom,
-    g.padLeft,
-    isSamePad,
-    g.dilationHeight,
-    g.dilationWidth,
-    g.strideHeight,
-    g.strideWidth,
-    channels,
-    channels,
-    wasmTensorId(backend, out),
-  );
-  return out;
+  return runXnnConvolution(backend, 'DepthwiseConv2dNative', x, filter, geometry, { input: channels, output: channels });
 }
 
 export function shape4(shape: readonly number[], what: string): [number, number, number, number] {
