@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase, type Database } from '../storage/database';
 import { StorageCorruptionError } from '../storage/errors';
-import { readDatabaseFiles, useDataDir } from '../storage/test_support';
+import { readDatabaseFiles, useDatabase } from '../storage/test_support';
 import { ensureResearcherToken, RESEARCHER_TOKEN_SETTING, resetResearcherToken, verifyResearcherToken } from './researcher_token';
 
-const dataDir = useDataDir();
-
-function withDb<T>(use: (db: Database) => T): T {
-  const db = openDatabase(dataDir());
-  try {
-    return use(db);
-  } finally {
-    closeDatabase(db);
-  }
-}
+const { dataDir, withDb } = useDatabase();
 
 function firstStartToken(db: Database): string {
   const result = ensureResearcherToken(db);

@@ -120,7 +120,7 @@ async function handle(message: ToWorker): Promise<void> {
       const link = epochs.get(message.epochId);
       if (!link) return;
       const refusal = link.deliver({ ...message.header, studyId: '' }, message.payload);
-      if (refusal) post({ type: 'refused', epochId: message.epochId, participantId: '', ...refusal });
+      if (refusal) post({ type: 'refused', epochId: message.epochId, ...refusal });
       return;
     }
     case 'abort':

@@ -31,7 +31,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'frame'; epochId: string; participantId: string; header: protocol.StepHeader; payload: Uint8Array }
-  | { type: 'refused'; epochId: string; participantId: string; code: 'duplicate' | 'out-of-order'; message: string }
+  | { type: 'refused'; epochId: string; code: 'duplicate' | 'out-of-order'; message: string }
   | ({ type: 'epoch-done'; epochId: string; ok: true; steps: number; loss?: number } & EvalOutcome)
   | { type: 'epoch-done'; epochId: string; ok: false; message: string }
   | { type: 'reply'; requestId: number; ok: true; bundles?: Uint8Array[] }

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from './audit';
-import { closeDatabase, openDatabase, type Database } from './database';
 import { StorageCorruptionError } from './errors';
-import { useDataDir } from './test_support';
+import { useDatabase } from './test_support';
 
-const dataDir = useDataDir();
-
-function withDb<T>(use: (db: Database) => T): T {
-  const db = openDatabase(dataDir());
-  try {
-    return use(db);
-  } finally {
-    closeDatabase(db);
-  }
-}
+const { withDb } = useDatabase();
 
 describe('AuditLog', () => {
   it('appends lines and lists the latest first, per study or for all, across a restart', () => {

@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { closeDatabase, openDatabase, type Database } from './database';
+import type { Database } from './database';
 import { StorageCorruptionError } from './errors';
 import { MetricsRepository } from './metrics';
 import { ParticipantRepository } from './participants';
 import { StudyRepository } from './studies';
-import { useDataDir } from './test_support';
+import { useDatabase } from './test_support';
 
-const dataDir = useDataDir();
-
-function withDb<T>(use: (db: Database) => T): T {
-  const db = openDatabase(dataDir());
-  try {
-    return use(db);
-  } finally {
-    closeDatabase(db);
-  }
-}
+const { withDb } = useDatabase();
 
 function newStudy(db: Database): string {
   return new StudyRepository(db, z.object({})).create({ name: 'Study', config: {} }).id;

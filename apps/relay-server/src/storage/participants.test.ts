@@ -6,18 +6,9 @@ import { ParticipantWithdrawnError, StorageCorruptionError } from './errors';
 import { MetricsRepository } from './metrics';
 import { ParticipantRepository, type NewParticipant } from './participants';
 import { StudyRepository } from './studies';
-import { readDatabaseFiles, useDataDir } from './test_support';
+import { readDatabaseFiles, useDatabase } from './test_support';
 
-const dataDir = useDataDir();
-
-function withDb<T>(use: (db: Database) => T): T {
-  const db = openDatabase(dataDir());
-  try {
-    return use(db);
-  } finally {
-    closeDatabase(db);
-  }
-}
+const { dataDir, withDb } = useDatabase();
 
 function newStudy(db: Database): string {
   return new StudyRepository(db, z.object({})).create({ name: 'Study', config: {} }).id;

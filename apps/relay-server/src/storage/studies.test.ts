@@ -2,26 +2,16 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import type { protocol } from '@splitlearn/split-core';
 import { AuditLog } from './audit';
-import { closeDatabase, openDatabase, type Database } from './database';
 import { StorageCorruptionError } from './errors';
 import { JOIN_CODE_ALPHABET } from './ids';
 import { MetricsRepository } from './metrics';
 import { ParticipantRepository } from './participants';
 import { StudyRepository, type StudyState } from './studies';
-import { useDataDir } from './test_support';
+import { useDatabase } from './test_support';
 
-const dataDir = useDataDir();
+const { withDb } = useDatabase();
 
 const ConfigSchema = z.object({ model: z.string().trim().min(1), rounds: z.number().int().positive().optional() });
-
-function withDb<T>(use: (db: Database) => T): T {
-  const db = openDatabase(dataDir());
-  try {
-    return use(db);
-  } finally {
-    closeDatabase(db);
-  }
-}
 
 function clock(start = 1_000): () => number {
   let now = start;
