@@ -55,6 +55,8 @@ function writeBundles(key: string, bundles: Uint8Array[]): void {
 async function runEpoch(request: EpochRequest): Promise<void> {
   const setup = requireSetup();
   const copy = serverCopy(request.serverKey);
+  // The worker does not track study ids: the event loop checks them on the way in and
+  // stamps them on the way out, so frames here carry an empty one.
   const link = new network.StreamLink({
     studyId: '',
     round: request.round,
