@@ -3,3 +3,4 @@ export { StudyConfigSchema, STUDY_STATES, type StudyConfig, type StudyConfigInpu
 export type { RelayError, RelayErrorCode } from './errors';
 export * from './messages';
 export type { Binary, ClientToServerEvents, ServerToClientEvents } from './events';
+export * from './dashboard';
