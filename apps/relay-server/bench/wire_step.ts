@@ -1,14 +1,18 @@
-// Benchmark (not a test): time per training step over the wire (a headless Node client and
-// the relay on loopback) against the same step in process, and bytes per step against the
-// size of the cut tensor. Medians over rounds; both measured in the same run.
+// Benchmark (not a test): time per training step over the wire (a headless Node client, and
+// with --browser also the contribute page in Debian's Chromium, each alone with the relay on
+// loopback) against the same step in process, and bytes per step against the size of the cut
+// tensor. Medians over rounds; all measured in the same run.
 //
-//   npx tsx apps/relay-server/bench/wire_step.ts [--steps 20] [--rounds 4] [--codec fp32]
+//   npx tsx apps/relay-server/bench/wire_step.ts [--steps 20] [--rounds 4] [--codec fp32] [--browser]
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backends, codec, data, model, schedule, topology, training } from '@splitlearn/split-core';
 import { connectNodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor } from '../src/testing/relay_process';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '20' }, rounds: { type: 'string', default: '4' }, codec: { type: 'string', default: 'fp32' } } });
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '20' }, rounds: { type: 'string', default: '4' }, codec: { type: 'string', default: 'fp32' }, browser: { type: 'boolean', default: false } } });
 const steps = Number(values.steps);
 const rounds = Number(values.rounds);
 const encoding = (values.codec ?? 'fp32') as codec.Encoding;
@@ -21,7 +25,7 @@ function median(xs: number[]): number {
 }
 
 await backends.initBackend('wasm');
-const config = {
+const config: Record<string, unknown> = {
   name: 'wire bench',
   model: 'cnn-small',
   inputShape: [28, 28, 1],
@@ -42,12 +46,41 @@ const client = await connectNodeParticipant({ url: relay.url, joinCode: created.
 await api(relay, 'POST', `/api/studies/${created.id}/control`, { action: 'start' });
 await waitFor('the study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${created.id}`)).state === 'finished' ? true : undefined), 1_800_000, 500);
 const rows = (await api<{ metrics: { phase: string; metrics: { seconds?: number } }[] }>(relay, 'GET', `/api/studies/${created.id}/metrics`)).metrics;
-const wireStepMs = rows.filter((row) => row.phase === 'train').map((row) => ((row.metrics.seconds ?? 0) * 1000) / steps);
+const stepMsPerRound = (metricRows: typeof rows): number[] => metricRows.filter((row) => row.phase === 'train').map((row) => ((row.metrics.seconds ?? 0) * 1000) / steps);
+const wireStepMs = stepMsPerRound(rows);
 const sent = client.participant.meter.snapshot().byKind;
 const evalSteps = Math.ceil(client.data.val.samples.length / batchSize);
 const activationFrames = (sent.activations?.up.messages ?? 0);
 const bytesPerActivationFrame = (sent.activations?.up.bytes ?? 0) / activationFrames;
 client.close();
+
+// Over the wire from the browser: the contribute page (its training worker) alone in a study.
+let browserStepMs: number[] = [];
+let browserBackend = '';
+if (values.browser) {
+  const support = await import('../../../e2e/support');
+  const { writeDemoFolder } = await import('../../../e2e/demo_folder');
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'wire-bench-'));
+  const folder = path.join(scratch, 'images');
+  // Enough images that the 80 % kept for training fill every step of every round.
+  await writeDemoFolder(folder, { count: Math.ceil((steps * batchSize) / 0.75) });
+  const browserRelay = await startRelayProcess({ args: ['--web-dir', await support.builtWebApp(scratch)] });
+  const browser = await support.launchChromium();
+  try {
+    const study = await api<{ id: string; joinCode: string }>(browserRelay, 'POST', '/api/studies', { ...config, name: 'wire bench (browser)' });
+    const page = await browser.newPage();
+    await support.openStudyAndPickFolder(page, browserRelay, study.joinCode, folder, 'link');
+    browserBackend = await support.figureText(page, 'Training engine');
+    await support.joinAndWaitForId(page);
+    await api(browserRelay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
+    await waitFor('the browser study to finish', async () => ((await api<{ state: string }>(browserRelay, 'GET', `/api/studies/${study.id}`)).state === 'finished' ? true : undefined), 1_800_000, 500);
+    browserStepMs = stepMsPerRound((await api<{ metrics: typeof rows }>(browserRelay, 'GET', `/api/studies/${study.id}/metrics`)).metrics);
+  } finally {
+    await browser.close();
+    await browserRelay.dispose();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
 await relay.dispose();
 
 // In process: the same model, batch, steps and codec through the in-process federation.
@@ -74,6 +107,10 @@ const cutBytes = batchSize * 14 * 14 * 32 * 4;
 const expectedFrame = codec.encodedSize([batchSize, 14, 14, 32], 'float32', encoding, 'activations'.length);
 console.log(`cnn-small, vanilla, batch ${batchSize}, ${steps} steps x ${rounds} rounds, codec ${encoding} (median per step; first round included)`);
 console.log(`  over the wire (Node client, relay on loopback):  ${median(wireStepMs).toFixed(1)} ms   rounds: ${wireStepMs.map((ms) => ms.toFixed(0)).join(', ')}`);
+if (values.browser) {
+  console.log(`  over the wire (Chromium page, relay on loopback): ${median(browserStepMs).toFixed(1)} ms   rounds: ${browserStepMs.map((ms) => ms.toFixed(0)).join(', ')}   (${browserBackend})`);
+}
 console.log(`  in process (same code, no sockets):              ${median(inProcessMs).toFixed(1)} ms   rounds: ${inProcessMs.map((ms) => ms.toFixed(0)).join(', ')}`);
-console.log(`  ratio wire / in process:                         ${(median(wireStepMs) / median(inProcessMs)).toFixed(2)}x`);
+console.log(`  ratio wire / in process:                         ${(median(wireStepMs) / median(inProcessMs)).toFixed(2)}x (Node client)`);
+if (values.browser) console.log(`                                                   ${(median(browserStepMs) / median(inProcessMs)).toFixed(2)}x (Chromium page)`);
 console.log(`  bytes per activation frame: ${bytesPerActivationFrame.toFixed(0)} (cut tensor ${cutBytes} B as fp32; encoded frame ${expectedFrame} B); ${activationFrames} frames incl. ${evalSteps * rounds} for validation`);

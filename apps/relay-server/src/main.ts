@@ -1,27 +1,14 @@
 // `npm start`: the relay serving the web app, with SQLite in a local data folder and a
 // ready demo study on the generated dataset.
 import path from 'node:path';
-import { data, type protocol } from '@splitlearn/split-core';
 import { ensureResearcherToken, resetResearcherToken } from './auth/researcher_token';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
 import { startRelay } from './server';
 import { closeDatabase, openDatabase } from './storage/database';
+import { DEMO_STUDY } from './studies/demo_studies';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
-
-export const DEMO_STUDY: protocol.StudyConfigInput = {
-  name: 'Demo: chest X-ray nodules (generated data)',
-  model: 'cnn-small',
-  inputShape: [28, 28, 1],
-  classes: [...data.DEMO_CLASSES],
-  topology: 'vanilla',
-  schedule: 'splitfed-v2',
-  rounds: 20,
-  batchSize: 32,
-  learningRate: 0.001,
-  minClients: 1,
-};
 
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env, repoRoot);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { protocol } from '@splitlearn/split-core';
 import type { RelayConfig } from './config';
+import { attachDashboard } from './dashboard/dashboard_namespace';
 import { handleApi } from './http/api';
 import { sendJson } from './http/json';
 import { serveStatic } from './http/static_files';
@@ -10,6 +11,7 @@ import type { Logger } from './logger';
 import { attachParticipantHandlers } from './socket/participant_handlers';
 import { WireLog } from './socket/wire_log';
 import type { RelayServer } from './socket/types';
+import { DemoBooth } from './studies/demo_studies';
 import { StudyRegistry } from './studies/study_registry';
 import { verifyResearcherToken } from './auth/researcher_token';
 import { AuditLog } from './storage/audit';
@@ -56,6 +58,8 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
     maxMessageBytes: config.maxMessageMb * 1024 * 1024,
   });
   await registry.restore();
+  const dashboard = attachDashboard(io, { registry, metrics: new MetricsRepository(db), participants: new ParticipantRepository(db) }, log.child('dashboard'));
+  const demo = config.demo ? new DemoBooth(registry, db, log.child('demo')) : undefined;
 
   const socketLog = log.child('socket');
   io.on('connection', (socket) => {
@@ -67,7 +71,7 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
   http.on('request', (request, response) => {
     void (async () => {
       try {
-        if (await handleApi(request, response, { registry, verifyResearcher: (token) => verifyResearcherToken(db, token) })) return;
+        if (await handleApi(request, response, { registry, verifyResearcher: (token) => verifyResearcherToken(db, token), dashboard, demo })) return;
         if (request.method !== 'GET' && request.method !== 'HEAD') {
           sendJson(response, 405, { error: `${request.method ?? ''} is not allowed here` });
           return;
@@ -92,6 +96,7 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
     registry,
     port,
     close: async () => {
+      dashboard.close();
       await registry.shutdown();
       await io.close();
       http.closeAllConnections();

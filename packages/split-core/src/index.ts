@@ -12,3 +12,4 @@ export * as data from './data';
 export * as backends from './backends';
 export * as protocol from './protocol';
 export * as network from './network';
+export * as artifacts from './artifacts';

@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { protocol } from '@splitlearn/split-core';
+import { metricsCsv } from '../dashboard/metrics_csv';
+import type { DemoBooth } from '../studies/demo_studies';
 import type { StudyRegistry } from '../studies/study_registry';
+import { sendCsv } from './csv';
+import { handleDemo } from './demo_route';
+import { sendSegmentExport } from './export';
 import { bearerToken, HttpError, readJson, sendJson } from './json';
 
 // The REST API: researchers create and control studies (researcher token), anyone with a
@@ -12,12 +17,20 @@ const ControlSchema = z.object({ action: z.enum(['start', 'pause', 'resume', 'st
 export interface ApiContext {
   registry: StudyRegistry;
   verifyResearcher(token: string | undefined): boolean;
+  /** The dashboard's view of a study's rounds (metrics.csv). */
+  dashboard: { rounds(studyId: string): protocol.DashboardRound[] };
+  /** The booth demo; absent when the relay runs with --no-demo. */
+  demo?: DemoBooth | undefined;
 }
 
 function requireResearcher(request: IncomingMessage, context: ApiContext): void {
   if (!context.verifyResearcher(bearerToken(request))) {
     throw new HttpError(401, 'this needs the researcher token: send it as "Authorization: Bearer <token>" (it was printed when the relay first started)');
   }
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
 }
 
 /** Handles /api/*; returns false when the path is not an API route. */
@@ -38,6 +51,10 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       else sendJson(response, 200, { protocolVersion: protocol.PROTOCOL_VERSION, study: study.info() });
       return true;
     }
+    if (parts[0] === 'demo' && !parts[1]) {
+      await handleDemo(request, response, context.demo);
+      return true;
+    }
     if (parts[0] !== 'studies') throw new HttpError(404, `no API route ${method} ${url.pathname}`);
     const [, studyId, sub, subsub] = parts;
     if (!studyId) {
@@ -54,8 +71,29 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       }
       throw new HttpError(405, `${method} is not allowed on /api/studies`);
     }
+    if (sub === 'export' && method === 'GET') {
+      // Before the runtime lookup: a finished study is exported from storage after a restart.
+      requireResearcher(request, context);
+      await sendSegmentExport(response, context.registry, studyId, parts.slice(3));
+      return true;
+    }
+    if (sub === 'metrics.csv' && method === 'GET') {
+      // Read-only like /metrics, and from storage: a finished study's history stays downloadable.
+      if (!context.registry.studyInfo(studyId)) throw new HttpError(404, `no study ${studyId}`);
+      sendCsv(response, `study-${studyId}-metrics.csv`, metricsCsv(context.dashboard.rounds(studyId)));
+      return true;
+    }
     const study = context.registry.get(studyId);
     if (!study) throw new HttpError(404, `no study ${studyId}`);
+    if (!sub && method === 'PATCH') {
+      requireResearcher(request, context);
+      const change = protocol.StudyConfigChangeSchema.safeParse(await readJson(request));
+      if (!change.success) throw new HttpError(400, `body must be {"schedule"?: "round-robin" | "splitfed-v1" | "splitfed-v2", "codec"?: "fp32" | "fp16" | "int8"}, at least one; only these change while a study runs (${describeIssues(change.error)})`);
+      if (study.state === 'finished') throw new HttpError(409, 'the study is finished; its settings can no longer change');
+      const config = context.registry.reconfigure(studyId, change.data);
+      sendJson(response, 200, { config, appliesFromRound: study.nextRoundToStart });
+      return true;
+    }
     if (!sub && method === 'GET') {
       sendJson(response, 200, context.registry.publicInfo(studyId));
       return true;

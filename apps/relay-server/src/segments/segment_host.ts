@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { protocol } from '@splitlearn/split-core';
-import type { EpochRequest, EvalOutcome, FromWorker, ToWorker } from './worker_messages';
+import type { EpochRequest, EvalOutcome, FromWorker, ToWorker, TrainTally } from './worker_messages';
 
 // The event loop's handle on one study's segment worker: requests with replies, epochs with
 // their frames, and the frames the worker sends towards a participant.
 
-export interface EpochResult extends EvalOutcome {
+export interface EpochResult extends EvalOutcome, Partial<TrainTally> {
   steps: number;
   loss?: number;
 }
@@ -16,6 +16,9 @@ export interface SegmentHostEvents {
   /** A frame from a participant was refused (duplicate, out of order). */
   onRefused: (epochId: string, code: 'duplicate' | 'out-of-order', message: string) => void;
   onFatal: (message: string) => void;
+  /** A training step finished on the server (progress for the dashboard). */
+  onStepDone?: (participantId: string, epochId: string, tally: TrainTally) => void;
+  onReady?: (backend: string) => void;
 }
 
 const WORKER_URL = new URL('./segment_worker.ts', import.meta.url);
@@ -36,6 +39,7 @@ export class SegmentHost {
       const onMessage = (message: FromWorker): void => {
         switch (message.type) {
           case 'ready':
+            events.onReady?.(message.backend);
             resolve();
             return;
           case 'frame':
@@ -43,6 +47,9 @@ export class SegmentHost {
             return;
           case 'refused':
             events.onRefused(message.epochId, message.code, message.message);
+            return;
+          case 'step-done':
+            events.onStepDone?.(message.participantId, message.epochId, { samples: message.samples, ...(message.correct !== undefined ? { correct: message.correct } : {}) });
             return;
           case 'epoch-done': {
             const pending = this.epochs.get(message.epochId);

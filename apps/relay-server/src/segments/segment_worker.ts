@@ -2,7 +2,8 @@
 // split-core's training kernels and runs the server side of every step.
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { backends, metrics, model, network, training } from '@splitlearn/split-core';
+import { metrics, model, network, training } from '@splitlearn/split-core';
+import { initNodeBackend } from '@splitlearn/split-core/node';
 import type { protocol, topology } from '@splitlearn/split-core';
 import type { EpochRequest, FromWorker, ToWorker } from './worker_messages';
 
@@ -61,7 +62,7 @@ async function runEpoch(request: EpochRequest): Promise<void> {
     studyId: '',
     round: request.round,
     phase: request.phase,
-    encoding: setup.config.codec,
+    encoding: request.encoding,
     maxFrameBytes: MAX_FRAME_BYTES,
     receiveTimeoutMs: request.receiveTimeoutMs,
     sink: (header, payload) => post({ type: 'frame', epochId: request.epochId, participantId: request.participantId, header, payload }, [payload.buffer as ArrayBuffer]),
@@ -69,6 +70,8 @@ async function runEpoch(request: EpochRequest): Promise<void> {
   epochs.set(request.epochId, link);
   let lossSum = 0;
   let lossCount = 0;
+  let samples = 0;
+  let correct: number | undefined;
   const scores: number[] = [];
   const labels: number[] = [];
   try {
@@ -81,6 +84,9 @@ async function runEpoch(request: EpochRequest): Promise<void> {
             lossSum += result.loss;
             lossCount += 1;
           }
+          samples += result.samples ?? 0;
+          if (result.correct !== undefined) correct = (correct ?? 0) + result.correct;
+          post({ type: 'step-done', epochId: request.epochId, participantId: request.participantId, step: step + 1, samples: result.samples ?? 0, ...(result.correct !== undefined ? { correct: result.correct } : {}) });
         } else {
           const result = await setup.split.topology.serverEvalStep(copy.role, [link]);
           if (result.probabilities && result.labels) {
@@ -92,7 +98,14 @@ async function runEpoch(request: EpochRequest): Promise<void> {
       });
       link.nextStep();
     }
-    const done: FromWorker = { type: 'epoch-done', epochId: request.epochId, ok: true, steps: request.steps, ...(lossCount > 0 ? { loss: lossSum / lossCount } : {}) };
+    const done: FromWorker = {
+      type: 'epoch-done',
+      epochId: request.epochId,
+      ok: true,
+      steps: request.steps,
+      ...(lossCount > 0 ? { loss: lossSum / lossCount } : {}),
+      ...(request.phase === 'train' ? { samples, ...(correct !== undefined ? { correct } : {}) } : {}),
+    };
     if (request.phase === 'eval' && labels.length > 0) {
       done.metrics = metrics.evaluateClassification(Float32Array.from(scores), Int32Array.from(labels), setup.split.spec.numClasses);
     }
@@ -107,12 +120,13 @@ async function runEpoch(request: EpochRequest): Promise<void> {
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'init': {
-      await backends.initBackend('wasm');
+      // Native TensorFlow when the host has @tensorflow/tfjs-node, else wasm + our kernels.
+      const backend = await initNodeBackend();
       config = message.config;
       split = network.studySplit(config);
       serverCopy('shared');
       if (message.weights) writeBundles('shared', message.weights);
-      post({ type: 'ready' });
+      post({ type: 'ready', backend: `${backend.name}: ${backend.reason}` });
       return;
     }
     case 'epoch':

@@ -12,6 +12,16 @@ export interface EpochRequest {
   phase: 'train' | 'eval';
   steps: number;
   receiveTimeoutMs: number;
+  /** The codec of this epoch's cut tensors: the study's may change between rounds. */
+  encoding: protocol.StudyConfig['codec'];
+}
+
+/** What the server segment counted over a training epoch (or one step of it). */
+export interface TrainTally {
+  /** Samples the server processed. */
+  samples: number;
+  /** Of those, classified correctly, where the server holds the loss (vanilla). */
+  correct?: number;
 }
 
 export interface EvalOutcome {
@@ -29,10 +39,13 @@ export type ToWorker =
   | { type: 'drop-server'; requestId: number; serverKey: string };
 
 export type FromWorker =
-  | { type: 'ready' }
+  /** `backend` says which tfjs backend the segments train on, and why. */
+  | { type: 'ready'; backend: string }
   | { type: 'frame'; epochId: string; participantId: string; header: protocol.StepHeader; payload: Uint8Array }
   | { type: 'refused'; epochId: string; code: 'duplicate' | 'out-of-order'; message: string }
-  | ({ type: 'epoch-done'; epochId: string; ok: true; steps: number; loss?: number } & EvalOutcome)
+  /** A step of a training epoch finished on the server: the clients table shows progress. */
+  | ({ type: 'step-done'; epochId: string; participantId: string; step: number } & TrainTally)
+  | ({ type: 'epoch-done'; epochId: string; ok: true; steps: number; loss?: number } & Partial<TrainTally> & EvalOutcome)
   | { type: 'epoch-done'; epochId: string; ok: false; message: string }
   | { type: 'reply'; requestId: number; ok: true; bundles?: Uint8Array[] }
   | { type: 'reply'; requestId: number; ok: false; message: string }

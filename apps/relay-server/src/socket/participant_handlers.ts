@@ -38,15 +38,6 @@ export function attachParticipantHandlers(socket: RelaySocket, directory: Partic
     return study && participantId ? { study, participantId } : undefined;
   };
 
-  socket.on('study:lookup', (raw: unknown, ack: unknown) => {
-    if (typeof ack !== 'function') return reject(error('bad-message', 'study:lookup needs an acknowledgement callback', 'study:lookup'));
-    const reply = ack as (reply: protocol.StudyLookupReply) => void;
-    const code = typeof raw === 'string' && raw.length <= 64 ? raw : undefined;
-    const study = code ? directory.studyByJoinCode(code) : undefined;
-    if (!study) return reply({ ok: false, error: error('unknown-study', 'no study has this join code (or it was revoked): check the code with the researcher', 'study:lookup') });
-    reply({ ok: true, study: study.info() });
-  });
-
   socket.on('participant:hello', (raw: unknown, ack: unknown) => {
     if (typeof ack !== 'function') return reject(error('bad-message', 'participant:hello needs an acknowledgement callback', 'participant:hello'));
     const reply = ack as (reply: protocol.HelloReply) => void;

@@ -83,6 +83,18 @@ describe('StudyRepository', () => {
     });
   });
 
+  it('stores a changed config through its schema, refusing one the schema rejects', () => {
+    withDb((db) => {
+      const studies = new StudyRepository(db, ConfigSchema, { now: clock() });
+      const study = studies.create({ name: 'Settings', config: { model: 'mlp', rounds: 3 } });
+      expect(studies.update(study.id, { config: { model: ' cnn ', rounds: 5 } })?.config).toEqual({ model: 'cnn', rounds: 5 });
+      expect(() => studies.update(study.id, { config: { model: '' } })).toThrow(z.ZodError);
+      expect(new StudyRepository(db, ConfigSchema).get(study.id)?.config).toEqual({ model: 'cnn', rounds: 5 });
+      // Progress updates leave the config alone.
+      expect(studies.update(study.id, { round: 1 })?.config).toEqual({ model: 'cnn', rounds: 5 });
+    });
+  });
+
   it('lists oldest first and filters by state', () => {
     withDb((db) => {
       const studies = new StudyRepository(db, ConfigSchema, { now: clock() });

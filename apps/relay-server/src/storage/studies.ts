@@ -28,10 +28,12 @@ export interface NewStudy<Config> {
   round?: number;
 }
 
-export interface StudyChanges {
+export interface StudyChanges<Config = unknown> {
   name?: string;
   state?: StudyState;
   round?: number;
+  /** A running study's changed settings (schedule, codec); validated with the config schema. */
+  config?: Config;
 }
 
 export interface StudyRepositoryOptions {
@@ -119,15 +121,16 @@ export class StudyRepository<Config> {
    * Stores the study's progress. Which transitions are legal is the caller's state machine;
    * this only refuses values the schema cannot hold. Undefined when the study does not exist.
    */
-  update(id: string, changes: StudyChanges): Study<Config> | undefined {
+  update(id: string, changes: StudyChanges<Config>): Study<Config> | undefined {
     const current = this.get(id);
     if (current === undefined) return undefined;
     const name = changes.name === undefined ? current.name : nameSchema.parse(changes.name);
     const state = changes.state === undefined ? current.state : z.enum(STUDY_STATES).parse(changes.state);
     const round = changes.round === undefined ? current.round : roundSchema.parse(changes.round);
+    const config = encodeJson(changes.config === undefined ? current.config : this.#configSchema.parse(changes.config), 'study config');
     this.#db
-      .prepare('UPDATE studies SET name = ?, state = ?, round = ?, updated_at = ? WHERE id = ?')
-      .run(name, state, round, this.#now(), id);
+      .prepare('UPDATE studies SET name = ?, state = ?, round = ?, config = ?, updated_at = ? WHERE id = ?')
+      .run(name, state, round, config, this.#now(), id);
     return this.#mustGet(id);
   }
 

@@ -21,6 +21,8 @@ export interface NetworkFederationContext {
   wireLog?: WireLog;
   /** Called when a client's epoch finishes, with its result (train loss, eval metrics). */
   onEpochDone?: (participantId: string, phase: 'train' | 'eval', result: EpochResult & { clientMetrics?: protocol.EpochReply }) => void;
+  /** Called when a client enters or leaves an epoch (its status in the clients table). */
+  onEpochChange?: (participantId: string) => void;
 }
 
 export class ParticipantGoneError extends Error {
@@ -61,12 +63,13 @@ export class NetworkFederation implements schedule.Federation {
     const epochId = randomUUID();
     session.epochId = epochId;
     session.stepsDone = 0;
-    const serverSide = host.runEpoch({ epochId, participantId, serverKey, round, phase, steps, receiveTimeoutMs: this.context.receiveTimeoutMs });
+    this.context.onEpochChange?.(participantId);
+    const serverSide = host.runEpoch({ epochId, participantId, serverKey, round, phase, steps, receiveTimeoutMs: this.context.receiveTimeoutMs, encoding: config.codec });
     // Handled below; without this a server-side failure while the client's reply is pending
     // would count as an unhandled rejection.
     serverSide.catch(() => undefined);
     try {
-      const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase }), 'epoch:start');
+      const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase, codec: config.codec }), 'epoch:start');
       const parsed = protocol.EpochReplySchema.safeParse(reply);
       if (!parsed.success) throw new Error(`participant ${participantId} sent a malformed epoch reply`);
       if (!parsed.data.ok) throw new Error(`participant ${participantId} did not complete the ${phase} epoch: ${parsed.data.error.message}`);
@@ -80,6 +83,7 @@ export class NetworkFederation implements schedule.Federation {
       throw error;
     } finally {
       session.epochId = undefined;
+      this.context.onEpochChange?.(participantId);
     }
   }
 
@@ -87,6 +91,7 @@ export class NetworkFederation implements schedule.Federation {
   private async untilGone<T>(session: ParticipantSession, pending: Promise<T>, event: string): Promise<unknown> {
     const gone = new Promise<never>((_, reject) => (session.abandon = reject));
     const reply = await Promise.race([pending, gone]).finally(() => (session.abandon = undefined));
+    session.lastSeen = Date.now();
     this.context.wireLog?.record(session.socket, `ack:${event}`, [reply]);
     return reply;
   }

@@ -4,11 +4,13 @@ import type { ParticipantDirectory } from '../socket/participant_handlers';
 import type { RelayServer } from '../socket/types';
 import type { WireLog } from '../socket/wire_log';
 import type { AuditLog } from '../storage/audit';
-import type { CheckpointStore } from '../storage/checkpoints';
+import type { Checkpoint, CheckpointStore } from '../storage/checkpoints';
 import type { MetricRecord, MetricsRepository } from '../storage/metrics';
 import type { ParticipantRepository } from '../storage/participants';
 import type { Study, StudyRepository } from '../storage/studies';
+import { totalsFromRecords } from './client_ledger';
 import type { StudyPersistence } from './persistence';
+import type { StudyObserver } from './study_observer';
 import { StudyRuntime } from './study_runtime';
 
 // Owns the running studies: creates them from validated configs, restores them after a
@@ -46,8 +48,20 @@ const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
 export class StudyRegistry implements ParticipantDirectory {
   private readonly runtimes = new Map<string, StudyRuntime>();
   private readonly frameLimits = new Map<string, number>();
+  private readonly observers: StudyObserver[] = [];
+  /** Every study reports to this; it passes on to the observers registered with observe(). */
+  private readonly fanOut: StudyObserver = {
+    studyChanged: (studyId) => this.observers.forEach((observer) => observer.studyChanged(studyId)),
+    roundRecorded: (studyId, round) => this.observers.forEach((observer) => observer.roundRecorded(studyId, round)),
+    clientsChanged: (studyId) => this.observers.forEach((observer) => observer.clientsChanged(studyId)),
+  };
 
   constructor(private readonly options: StudyRegistryOptions) {}
+
+  /** Be told about every study's changes, rounds and clients (the dashboard). */
+  observe(observer: StudyObserver): void {
+    this.observers.push(observer);
+  }
 
   /** Brings back every unfinished study; one interrupted mid-training resumes from its last completed round. */
   async restore(): Promise<void> {
@@ -61,7 +75,8 @@ export class StudyRegistry implements ParticipantDirectory {
     }
   }
 
-  create(input: unknown, state: protocol.StudyState = 'open'): StudySummary {
+  /** `actor` is who asked, for the audit log: the relay itself for its demo studies. */
+  create(input: unknown, state: protocol.StudyState = 'open', actor: 'researcher' | 'relay' = 'researcher'): StudySummary {
     const config = protocol.StudyConfigSchema.parse(input);
     // Building the split validates model, cuts and input shape before anything is stored.
     network.studySplit(config);
@@ -72,7 +87,7 @@ export class StudyRegistry implements ParticipantDirectory {
       );
     }
     const study = this.options.studies.create({ name: config.name, config, state });
-    this.options.audit.append({ studyId: study.id, actor: 'researcher', action: 'study created', details: { model: config.model, topology: config.topology, schedule: config.schedule } });
+    this.options.audit.append({ studyId: study.id, actor, action: 'study created', details: { model: config.model, topology: config.topology, schedule: config.schedule } });
     this.launch(study, 0, undefined);
     return this.summary(study.id);
   }
@@ -111,10 +126,37 @@ export class StudyRegistry implements ParticipantDirectory {
     return this.options.metrics.list(studyId, { participantId: null });
   }
 
-  control(studyId: string, action: 'start' | 'pause' | 'resume' | 'stop'): protocol.StudyState {
+  /**
+   * A study's stored configuration and a checkpoint (the latest, or that round's), for
+   * exporting its segments. Read from storage: finished studies export after a restart too.
+   * Undefined for an unknown study; `checkpoint` undefined when there is none (yet).
+   */
+  async checkpointOf(studyId: string, round?: number): Promise<{ config: protocol.StudyConfig; checkpoint: Checkpoint | undefined } | undefined> {
+    const study = this.options.studies.get(studyId);
+    if (!study) return undefined;
+    const checkpoint = round === undefined ? await this.options.checkpoints.latest(study.id) : await this.options.checkpoints.load(study.id, round);
+    return { config: study.config, checkpoint };
+  }
+
+  control(studyId: string, action: 'start' | 'pause' | 'resume' | 'stop', actor: 'researcher' | 'relay' = 'researcher'): protocol.StudyState {
     const runtime = this.runtimes.get(studyId);
     if (!runtime) throw new Error(`study ${studyId} is finished or unknown`);
-    return runtime.control(action);
+    return runtime.control(action, actor);
+  }
+
+  /** Changes a running study's schedule and/or codec, from its next round on. */
+  reconfigure(studyId: string, change: protocol.StudyConfigChange): protocol.StudyConfig {
+    const runtime = this.runtimes.get(studyId);
+    if (!runtime) throw new Error(`study ${studyId} is finished or unknown`);
+    return runtime.reconfigure(change);
+  }
+
+  /** What any viewer may see of a study, running or not; undefined for an unknown id. */
+  studyInfo(studyId: string): protocol.StudyInfo | undefined {
+    const runtime = this.runtimes.get(studyId);
+    if (runtime) return runtime.info();
+    const study = this.options.studies.get(studyId);
+    return study ? { id: study.id, config: study.config, state: study.state, round: study.round } : undefined;
   }
 
   joinCode(studyId: string): string {
@@ -182,11 +224,20 @@ export class StudyRegistry implements ParticipantDirectory {
   }
 
   private persistence(): StudyPersistence {
-    const { studies, metrics, audit, checkpoints } = this.options;
+    const { studies, metrics, audit, checkpoints, participants } = this.options;
+    // A round can end after one of its participants withdrew: nothing recorded from then on
+    // may name them again (withdrawal has already redacted what was there).
+    const withdrawn = (participantId: string | null | undefined): boolean => !!participantId && participants.get(participantId)?.status === 'withdrawn';
     return {
       saveProgress: (studyId, state, round) => void studies.update(studyId, { state, round }),
-      recordMetrics: (studyId, round, phase, participantId, values) => void metrics.insert({ studyId, round, phase, participantId, metrics: values }),
-      audit: (studyId, actor, action, details) => void audit.append({ studyId, actor, action, ...(details ? { details } : {}) }),
+      saveConfig: (studyId, config) => void studies.update(studyId, { config }),
+      recordMetrics: (studyId, round, phase, participantId, values) => {
+        if (!withdrawn(participantId)) metrics.insert({ studyId, round, phase, participantId, metrics: values });
+      },
+      audit: (studyId, actor, action, details, participantId) => {
+        if (withdrawn(participantId)) audit.append({ studyId, actor, action });
+        else audit.append({ studyId, actor, action, ...(details ? { details } : {}), ...(participantId ? { participantId } : {}) });
+      },
       saveCheckpoint: async (studyId, round, blobs) => {
         await checkpoints.save(studyId, round, { manifest: { round }, blobs });
       },
@@ -217,6 +268,8 @@ export class StudyRegistry implements ParticipantDirectory {
       timeouts: this.options.timeouts,
       ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}),
       ...(checkpoint && checkpoint.server.length > 0 ? { checkpoint } : {}),
+      clientTotals: totalsFromRecords(this.options.metrics.list(study.id)),
+      observer: this.fanOut,
     });
     this.runtimes.set(study.id, runtime);
     runtime.start();

@@ -1,11 +1,16 @@
-import { accounting, metrics as metricsLib, model, schedule as scheduleLib, type protocol } from '@splitlearn/split-core';
+import { model, schedule as scheduleLib, type accounting, type protocol } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
 import { SegmentHost } from '../segments/segment_host';
 import type { RelayServer } from '../socket/types';
 import type { WireLog } from '../socket/wire_log';
+import { ClientLedger, CumulativeTrafficMeter, type ClientTotals } from './client_ledger';
 import { NetworkFederation, ParticipantGoneError, type NetworkFederationContext } from './network_federation';
 import type { ParticipantSession } from './participant_session';
 import type { StudyPersistence } from './persistence';
+import { evaluateRound } from './round_evaluation';
+import { recordRound, studyFlopsPerSample, type FlopsPerSample } from './round_record';
+import type { StudyObserver } from './study_observer';
+import { applyConfigChange, createSchedule, describeConfigChange, switchSchedule } from './study_reconfiguration';
 
 // One study while the relay runs: its participants, its segment worker, its state machine
 // (open -> training <-> paused -> finished) and the loop that runs the schedule round after
@@ -23,6 +28,9 @@ export interface StudyRuntimeOptions {
   wireLog?: WireLog;
   /** Restored from the latest checkpoint. */
   checkpoint?: { server: Uint8Array[]; client?: Uint8Array[] };
+  /** Each participant's totals over the rounds already stored (after a restart). */
+  clientTotals?: Map<string, ClientTotals>;
+  observer?: StudyObserver;
 }
 
 export interface RoundSummary {
@@ -40,31 +48,47 @@ const WEIGHT_LIMITS = { maxFrameBytes: 1024 * 1024 * 1024, maxTensors: 10_000 };
 
 export class StudyRuntime {
   readonly id: string;
-  readonly config: protocol.StudyConfig;
-  readonly meter = new accounting.TrafficMeter();
+  /** Reset at every round; its `sinceStart` never is. */
+  readonly meter = new CumulativeTrafficMeter();
   readonly sessions = new Map<string, ParticipantSession>();
+  readonly ledger: ClientLedger;
+  private configValue: protocol.StudyConfig;
   private stateValue: protocol.StudyState;
   private roundValue: number;
   private readonly host: SegmentHost;
-  private readonly schedule: scheduleLib.Schedule;
+  private readonly flopsPerSample: FlopsPerSample;
+  private schedule: scheduleLib.Schedule;
   private latestClientWeights: scheduleLib.SegmentWeights | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private lastSummary: RoundSummary | undefined;
+  /** The round whose configuration is fixed: started, metrics not yet recorded. */
+  private runningRound: number | undefined;
 
   constructor(private readonly options: StudyRuntimeOptions) {
     this.id = options.id;
-    this.config = options.config;
+    this.configValue = options.config;
     this.stateValue = options.state;
     this.roundValue = options.round;
+    this.ledger = new ClientLedger(this.meter, options.clientTotals);
+    this.flopsPerSample = studyFlopsPerSample(options.config);
     this.latestClientWeights = options.checkpoint?.client?.map((bundle) => model.decodeWeights(bundle, WEIGHT_LIMITS));
-    this.schedule =
-      this.config.schedule === 'round-robin' ? new scheduleLib.RoundRobinSchedule(this.latestClientWeights) : scheduleLib.getSchedule(this.config.schedule);
+    this.schedule = createSchedule(this.config.schedule, this.latestClientWeights);
     this.host = new SegmentHost(this.config, {
       onFrame: (participantId, epochId, header, payload) => this.sendFrame(participantId, epochId, header, payload),
       onRefused: (epochId, code, message) => this.refused(epochId, code, message),
       onFatal: (message) => options.log.error('segment worker failed', { study: this.id, message }),
+      onReady: (backend) => options.log.info('server segments ready', { study: this.id, backend }),
+      onStepDone: (participantId, _epochId, tally) => {
+        this.ledger.stepDone(participantId, tally);
+        this.options.observer?.clientsChanged(this.id);
+      },
     }, options.checkpoint?.server);
+  }
+
+  /** The current configuration; a round in progress keeps the one it started with. */
+  get config(): protocol.StudyConfig {
+    return this.configValue;
   }
 
   get state(): protocol.StudyState {
@@ -79,15 +103,23 @@ export class StudyRuntime {
     return this.lastSummary;
   }
 
+  /** The first round a configuration change made now applies to. */
+  get nextRoundToStart(): number {
+    return this.runningRound === undefined ? this.roundValue : this.runningRound + 1;
+  }
+
   info(): protocol.StudyInfo {
     return { id: this.id, config: this.config, state: this.stateValue, round: this.roundValue };
   }
 
   /** Starts the round loop (idempotent). */
   start(): void {
-    this.loop ??= this.runLoop().catch((error: unknown) => {
-      this.options.log.error('study loop stopped', { study: this.id, error: error instanceof Error ? error.message : String(error) });
-    });
+    this.loop ??= this.runLoop()
+      // A finished study trains no more: its worker thread and server segments are released.
+      .then(() => this.host.terminate())
+      .catch((error: unknown) => {
+        this.options.log.error('study loop stopped', { study: this.id, error: error instanceof Error ? error.message : String(error) });
+      });
   }
 
   async addSession(session: ParticipantSession): Promise<void> {
@@ -120,6 +152,7 @@ export class StudyRuntime {
     if (session?.epochId) this.hostAbort(session.epochId, `participant ${participantId} left`);
     session?.abandon?.(new ParticipantGoneError(participantId, 'left'));
     this.sessions.delete(participantId);
+    this.ledger.forget(participantId);
     this.broadcastState();
   }
 
@@ -127,6 +160,8 @@ export class StudyRuntime {
     const session = this.sessions.get(participantId);
     if (!session || session.status === 'disconnected') return;
     session.status = status;
+    session.lastSeen = Date.now();
+    this.options.observer?.clientsChanged(this.id);
     this.wake?.();
   }
 
@@ -141,7 +176,7 @@ export class StudyRuntime {
     return undefined;
   }
 
-  control(action: 'start' | 'pause' | 'resume' | 'stop'): protocol.StudyState {
+  control(action: 'start' | 'pause' | 'resume' | 'stop', actor: 'researcher' | 'relay' = 'researcher'): protocol.StudyState {
     const before = this.stateValue;
     if (action === 'stop') this.stateValue = 'finished';
     else if (this.stateValue === 'finished') throw new Error('the study is finished; create a new one to train again');
@@ -149,11 +184,25 @@ export class StudyRuntime {
     else if (action === 'pause') this.stateValue = 'paused';
     if (before !== this.stateValue) {
       this.options.persistence.saveProgress(this.id, this.stateValue, this.roundValue);
-      this.options.persistence.audit(this.id, 'researcher', `study ${action}`, { from: before, to: this.stateValue });
+      this.options.persistence.audit(this.id, actor, `study ${action}`, { from: before, to: this.stateValue });
       this.broadcastState();
     }
     this.wake?.();
     return this.stateValue;
+  }
+
+  /** Changes the schedule and/or codec from the next round on; returns the configuration now in force. */
+  reconfigure(change: protocol.StudyConfigChange): protocol.StudyConfig {
+    if (this.stateValue === 'finished') throw new Error('the study is finished; its settings can no longer change');
+    const before = this.configValue;
+    const after = applyConfigChange(before, change);
+    if (!after) return before;
+    this.configValue = after;
+    this.options.persistence.saveConfig(this.id, after);
+    this.options.persistence.audit(this.id, 'researcher', 'study reconfigured', describeConfigChange(before, after));
+    this.broadcastState(`from the next round: ${after.schedule}, ${after.codec}`);
+    this.wake?.();
+    return after;
   }
 
   async shutdown(): Promise<void> {
@@ -180,7 +229,10 @@ export class StudyRuntime {
       round: this.roundValue,
       participants: [...this.sessions.values()].filter((session) => session.status !== 'disconnected').length,
       ...(message ? { message } : {}),
+      config: this.configValue,
     });
+    this.options.observer?.studyChanged(this.id);
+    this.options.observer?.clientsChanged(this.id);
   }
 
   private sendFrame(participantId: string, epochId: string, header: protocol.StepHeader, payload: Uint8Array): void {
@@ -195,17 +247,18 @@ export class StudyRuntime {
     session?.socket.emit('relay:error', { code, message, event: 'step:frame' });
   }
 
-  private federationContext(): NetworkFederationContext {
+  private federationContext(config = this.configValue): NetworkFederationContext {
     return {
       studyId: this.id,
       round: this.roundValue,
-      config: this.config,
+      config,
       host: this.host,
       meter: this.meter,
       session: (participantId) => this.sessions.get(participantId),
       whileRunning: () => this.whileRunning(),
       ackTimeoutMs: this.options.timeouts.ackMs,
       receiveTimeoutMs: this.options.timeouts.receiveMs,
+      onEpochChange: () => this.options.observer?.clientsChanged(this.id),
       ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}),
     };
   }
@@ -235,7 +288,7 @@ export class StudyRuntime {
         await this.sleep();
         continue;
       }
-      await this.runRound(ready);
+      await this.runRound(ready).finally(() => (this.runningRound = undefined));
       if (this.roundValue >= this.config.rounds) {
         this.stateValue = 'finished';
         this.options.persistence.saveProgress(this.id, this.stateValue, this.roundValue);
@@ -248,44 +301,56 @@ export class StudyRuntime {
 
   private async runRound(ready: ParticipantSession[]): Promise<void> {
     const round = this.roundValue;
+    // The round keeps the configuration it starts with, whatever the researcher changes meanwhile.
+    const config = this.configValue;
+    this.runningRound = round;
     this.meter.reset();
-    const losses: { loss: number; weight: number }[] = [];
-    const context = this.federationContext();
+    const context = this.federationContext(config);
     context.onEpochDone = (participantId, phase, result) => {
-      const loss = result.loss ?? (result.clientMetrics?.ok ? result.clientMetrics.loss : undefined);
-      if (phase === 'train' && loss !== undefined) losses.push({ loss, weight: result.steps });
-      if (phase === 'train') this.options.log.debug('epoch done', { study: this.id, participant: participantId, steps: result.steps });
+      if (phase !== 'train') return;
+      const reply = result.clientMetrics?.ok ? result.clientMetrics : undefined;
+      this.ledger.trainEpochDone(participantId, { steps: result.steps, loss: result.loss ?? reply?.loss, samples: result.samples, correct: result.correct, clientAccuracy: reply?.accuracy });
+      this.options.log.debug('epoch done', { study: this.id, participant: participantId, steps: result.steps });
     };
     const clients = ready.map((session) => ({ id: session.participantId, sampleCount: session.trainCount }));
     const federation = new NetworkFederation(context, clients);
+    if (this.schedule.name !== config.schedule) this.schedule = await switchSchedule(config.schedule, this.latestClientWeights, federation, this.options.log);
     const started = performance.now();
     const outcome = await this.schedule.runRound(federation);
     const seconds = (performance.now() - started) / 1000;
     this.latestClientWeights = this.currentClientWeights() ?? this.latestClientWeights;
     for (const failure of outcome.failed) {
       this.options.log.warn('participant failed its round', { study: this.id, participant: failure.clientId, reason: failure.error.message });
-      this.options.persistence.audit(this.id, 'relay', 'step abandoned', { round, reason: failure.error.message });
+      this.options.persistence.audit(this.id, 'relay', 'step abandoned', { round, reason: failure.error.message }, failure.clientId);
     }
     const trainTraffic = this.meter.snapshot();
-    const val = await this.evaluate(federation, outcome);
-    const weight = losses.reduce((sum, entry) => sum + entry.weight, 0);
-    const trainLoss = weight > 0 ? losses.reduce((sum, entry) => sum + entry.loss * entry.weight, 0) / weight : null;
-    const samples = ready.filter((session) => outcome.completed.includes(session.participantId)).reduce((sum, session) => sum + Math.min(session.trainCount, (this.config.maxStepsPerRound ?? Infinity) * this.config.batchSize), 0);
-    const summary: RoundSummary = {
+    const val = await evaluateRound({
+      studyId: this.id,
       round,
-      trainLoss,
+      config,
+      participants: this.readyParticipants().filter((session) => session.valCount > 0),
+      outcome,
+      latestClientWeights: this.latestClientWeights,
+      federation,
+      persistence: this.options.persistence,
+    });
+    const totals = this.ledger.closeRound(this.sessions.keys());
+    const { samplesPerSecond } = recordRound(this.options.persistence, { studyId: this.id, round, config, seconds, completed: outcome.completed, failed: outcome.failed, totals, flopsPerSample: this.flopsPerSample });
+    if (val) this.options.persistence.recordMetrics(this.id, round, 'val', null, val);
+    this.lastSummary = {
+      round,
+      trainLoss: totals.trainLoss,
       val,
       seconds,
-      samplesPerSecond: samples / seconds,
+      samplesPerSecond,
       completed: outcome.completed,
       failed: outcome.failed.map((failure) => ({ participantId: failure.clientId, reason: failure.error.message })),
       traffic: trainTraffic,
     };
-    this.lastSummary = summary;
-    this.options.persistence.recordMetrics(this.id, round, 'train', null, { loss: trainLoss, seconds, samplesPerSecond: summary.samplesPerSecond, bytesUp: trainTraffic.up.bytes, bytesDown: trainTraffic.down.bytes, completed: outcome.completed.length, failed: outcome.failed.length });
-    if (val) this.options.persistence.recordMetrics(this.id, round, 'val', null, val);
     this.roundValue = round + 1;
+    this.runningRound = undefined;
     this.options.persistence.saveProgress(this.id, this.stateValue, this.roundValue);
+    this.options.observer?.roundRecorded(this.id, round);
     await this.checkpoint(federation);
     this.broadcastState();
   }
@@ -293,34 +358,6 @@ export class StudyRuntime {
   private currentClientWeights(): scheduleLib.SegmentWeights | undefined {
     const current = this.schedule as { lastHandOff?: scheduleLib.SegmentWeights; lastAverage?: scheduleLib.SegmentWeights };
     return current.lastHandOff ?? current.lastAverage;
-  }
-
-  /**
-   * Validation without moving data: each participant scores its own validation split. In
-   * vanilla the server scores the validation activations (it holds the last layers); in
-   * U-shaped the client scores locally and reports only metrics. The study figure is the
-   * sample-weighted merge.
-   */
-  private async evaluate(federation: NetworkFederation, outcome: scheduleLib.RoundOutcome): Promise<Record<string, unknown> | null> {
-    const participants = this.readyParticipants().filter((session) => session.valCount > 0);
-    const lastTrainer = outcome.completed[outcome.completed.length - 1];
-    const parts = await Promise.allSettled(
-      participants.map(async (session) => {
-        if (this.config.schedule === 'round-robin' && this.latestClientWeights && session.participantId !== lastTrainer) {
-          await federation.writeClientWeights(session.participantId, this.latestClientWeights);
-        }
-        const result = await federation.runEpoch(session.participantId, scheduleLib.SHARED_SERVER, 'eval');
-        const reported = result.clientMetrics?.ok ? result.clientMetrics.metrics : undefined;
-        const scored = result.metrics ?? (reported ? { ...reported, auc: reported.auc ?? Number.NaN, sensitivity: reported.sensitivity ?? Number.NaN, specificity: reported.specificity ?? Number.NaN } : undefined);
-        if (!scored) throw new Error(`no validation metrics from ${session.participantId}`);
-        this.options.persistence.recordMetrics(this.id, this.roundValue, 'val', session.participantId, { ...scored });
-        return { metrics: scored, count: scored.count };
-      }),
-    );
-    const succeeded = parts.flatMap((part) => (part.status === 'fulfilled' ? [part.value] : []));
-    if (succeeded.length === 0) return null;
-    const merged = metricsLib.mergeClassificationMetrics(succeeded);
-    return { ...merged, participants: succeeded.length };
   }
 
   private async checkpoint(federation: NetworkFederation): Promise<void> {

@@ -20,9 +20,10 @@ export interface RelayProcess {
   dispose(): Promise<void>;
 }
 
-export async function startRelayProcess(options: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<RelayProcess> {
+/** `demo: true` keeps the relay's demo (the startup demo study and POST /api/demo); tests run without it by default. */
+export async function startRelayProcess(options: { dataDir?: string; args?: string[]; env?: Record<string, string>; demo?: boolean } = {}): Promise<RelayProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'relay-test-')));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/relay-server/src/main.ts'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--no-demo', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/relay-server/src/main.ts'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...(options.demo === true ? [] : ['--no-demo']), ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -89,4 +90,21 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+export interface CommandProcess {
+  child: ChildProcess;
+  /** Resolves when the process exits, with everything it wrote. */
+  exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/** One of the repository's command lines (a tsx script path relative to the repository root), as `npm run` starts it. */
+export function startCommand(script: string, args: string[], env: Record<string, string> = {}): CommandProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, script), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, exited };
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { TrafficMeter } from '../accounting/traffic';
+import { segmentFileStem, segmentMetadata } from '../artifacts/metadata';
+import { DEFAULT_WEIGHTS_FILE, segmentFilesFromWeights, type SegmentFiles } from '../artifacts/segment_files';
 import { batchToTensors, epochBatches } from '../data/batches';
 import type { Dataset, Sample } from '../data/dataset';
 import { createRng, deriveSeed } from '../data/random';
@@ -7,10 +9,11 @@ import { evaluateClassification } from '../metrics/classification';
 import { readWeights, writeWeights } from '../model/weights';
 import { decodeWeights, encodeWeights } from '../model/weights_frames';
 import type { Binary, ClientToServerEvents, ServerToClientEvents } from '../protocol/events';
-import { EpochStartSchema, StepHeaderSchema, StudyInfoSchema, WeightsHeaderSchema, type EpochReply, type HelloReply, type StudyInfo, type StudyLookupReply, type StudyStateMessage } from '../protocol/messages';
+import { EpochStartSchema, StepHeaderSchema, WeightsHeaderSchema, type EpochReply, type HelloReply, type StudyInfo, type StudyStateMessage } from '../protocol/messages';
 import { StudyStateMessageSchema } from '../protocol/messages';
 import type { RelayError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/version';
+import type { Encoding } from '../codec/types';
 import type { ClientRole } from '../topology/topology';
 import { createClientRole, disposeRole, type SplitPlan } from '../training/roles';
 import { StepAbandonedError, StreamLink } from './stream_link';
@@ -43,6 +46,8 @@ export interface ParticipantProgress {
   round: number;
   step: number;
   steps: number;
+  /** The codec this epoch's cut tensors travel in (the study's may change between rounds). */
+  codec: Encoding;
   /** Mean loss so far this round, where this client computes the loss (U-shaped). */
   loss?: number;
 }
@@ -87,15 +92,6 @@ function classCounts(data: Dataset): Record<string, number> {
   return counts;
 }
 
-/** Asks the relay what study a join code leads to, before any data is committed. */
-export async function lookupStudy(socket: ParticipantSocket, joinCode: string): Promise<StudyInfo> {
-  const reply = await new Promise<StudyLookupReply>((resolve) => socket.emit('study:lookup', joinCode, resolve));
-  if (!reply.ok) throw new JoinError(reply.error);
-  const parsed = StudyInfoSchema.safeParse(reply.study);
-  if (!parsed.success) throw new JoinError({ code: 'bad-message', message: 'the relay described the study in a form this client does not understand: reload or update the client' });
-  return parsed.data;
-}
-
 export class Participant {
   /** Everything this participant sent (up) and received (down), by kind. */
   readonly meter = new TrafficMeter();
@@ -105,6 +101,8 @@ export class Participant {
   private credentials: { participantId: string; resumeToken: string } | undefined;
   private activeLink: StreamLink | undefined;
   private paused = false;
+  /** The study's completed rounds, from the relay's state messages: what the segments carry. */
+  private roundsDone = 0;
 
   constructor(
     private readonly socket: ParticipantSocket,
@@ -112,7 +110,10 @@ export class Participant {
   ) {
     socket.on('study:state', (state) => {
       const parsed = StudyStateMessageSchema.safeParse(state);
-      if (parsed.success) options.events?.onStudy?.(parsed.data);
+      if (!parsed.success) return;
+      if (parsed.data.studyId === this.study?.id) this.roundsDone = parsed.data.round;
+      this.adoptRunningChanges(parsed.data);
+      options.events?.onStudy?.(parsed.data);
     });
     socket.on('relay:error', (error) => options.events?.onError?.(error));
     // A dropped connection ends the step in progress at once rather than after the timeout.
@@ -173,11 +174,28 @@ export class Participant {
     if (!reply.ok) throw new JoinError(reply.error);
     this.credentials = { participantId: reply.participantId, resumeToken: reply.resumeToken };
     this.study = reply.study;
+    this.roundsDone = reply.study.round;
     if (!this.role) {
       this.split = studySplit(reply.study.config);
       this.role = createClientRole(this.split, studyRoleOptions(reply.study.config));
     }
     return reply.study;
+  }
+
+  /**
+   * This device's client segment(s) as tfjs model files, for the clinician to keep: the
+   * model the study trained here, labelled with what it is (segmentMetadata). The weights
+   * are copied synchronously first, so a step running meanwhile cannot tear the snapshot.
+   */
+  async exportClientSegments(weightsFile: (stem: string) => string = () => DEFAULT_WEIGHTS_FILE): Promise<SegmentFiles[]> {
+    const { role, split, study } = this.requireRole();
+    const snapshot = role.segments.map((segment) => ({ plan: segment.plan, name: segment.model.name, weights: readWeights(segment.model) }));
+    const files: SegmentFiles[] = [];
+    for (const { plan, name, weights } of snapshot) {
+      const metadata = segmentMetadata({ study, split, plan, trainedRounds: this.roundsDone });
+      files.push(await segmentFilesFromWeights(plan, name, weights, metadata, weightsFile(segmentFileStem(metadata))));
+    }
+    return files;
   }
 
   /** Finishes the current step, then declines further rounds until resumed. */
@@ -202,6 +220,16 @@ export class Participant {
     this.activeLink?.fail(new Error('participant disposed'));
     if (this.role) disposeRole(this.role);
     this.role = undefined;
+  }
+
+  /**
+   * Only what may change while a study runs (schedule, codec) is taken from a state message:
+   * the segments were built from the configuration at join and stay as they are.
+   */
+  private adoptRunningChanges(state: StudyStateMessage): void {
+    const study = this.study;
+    if (!study || !state.config || state.studyId !== study.id) return;
+    this.study = { ...study, state: state.state, round: state.round, config: { ...study.config, schedule: state.config.schedule, codec: state.config.codec } };
   }
 
   private requireRole(): { role: ClientRole; split: SplitPlan; study: StudyInfo } {
@@ -240,6 +268,7 @@ export class Participant {
     const { round, steps, phase, studyId } = parsed.data;
     if (this.paused) return { ok: false, error: { code: 'paused', message: 'this participant is paused' } };
     const { role, split, study } = this.requireRole();
+    const codec = parsed.data.codec ?? study.config.codec;
     const data = phase === 'train' ? this.options.train : this.options.val;
     const batches = this.batchesFor(data.samples, round, phase);
     if (batches.length === 0 && steps > 0) return { ok: false, error: { code: 'no-data', message: `no ${phase} samples on this device` } };
@@ -247,7 +276,7 @@ export class Participant {
       studyId,
       round,
       phase,
-      encoding: study.config.codec,
+      encoding: codec,
       maxFrameBytes: 512 * 1024 * 1024,
       receiveTimeoutMs: this.options.receiveTimeoutMs ?? 120_000,
       sink: (header, payload) => this.socket.emit('step:frame', header, payload),
@@ -256,6 +285,8 @@ export class Participant {
     this.activeLink = link;
     let lossSum = 0;
     let lossCount = 0;
+    let correct = 0;
+    let scoredSamples = 0;
     const scores: number[] = [];
     const labels: number[] = [];
     try {
@@ -270,6 +301,10 @@ export class Participant {
               lossSum += result.loss;
               lossCount += 1;
             }
+            if (result.correct !== undefined && result.samples !== undefined) {
+              correct += result.correct;
+              scoredSamples += result.samples;
+            }
           } else {
             const result = await split.topology.clientEvalStep(role, link, { x: tensors.x, labels: tensors.labels });
             if (result.probabilities && result.labels) {
@@ -282,7 +317,7 @@ export class Participant {
           tf.dispose([tensors.x, tensors.labels]);
         }
         link.nextStep();
-        this.options.events?.onProgress?.({ phase, round, step: step + 1, steps, ...(lossCount > 0 ? { loss: lossSum / lossCount } : {}) });
+        this.options.events?.onProgress?.({ phase, round, step: step + 1, steps, codec, ...(lossCount > 0 ? { loss: lossSum / lossCount } : {}) });
       }
     } finally {
       if (this.activeLink === link) this.activeLink = undefined;
@@ -298,7 +333,7 @@ export class Participant {
         metrics: { ...metrics, auc: finite(metrics.auc), sensitivity: finite(metrics.sensitivity), specificity: finite(metrics.specificity) },
       };
     }
-    return { ok: true, steps, ...(loss !== undefined ? { loss } : {}) };
+    return { ok: true, steps, ...(loss !== undefined ? { loss } : {}), ...(scoredSamples > 0 ? { accuracy: correct / scoredSamples } : {}) };
   }
 
   private applyWeights(bundles: Binary[]): void {

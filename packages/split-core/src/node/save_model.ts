@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 
 // tfjs's own 'file://' handler ships with tfjs-node, which cannot be installed here; this
 // writes the same tfjs layers-model format (model.json + weights.bin), loadable by
-// tf.loadLayersModel in browsers and by readLayersModel below.
+// tf.loadLayersModel in browsers. Exported study segments (with their metadata) are written
+// and read by segment_files.ts.
 
 export async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RelayError } from './errors';
 import type { StudyInfo } from './messages';
+import type { StudyConfig } from './study_config';
 
 // What the relay streams to a study's dashboard viewers. Viewing is read-only and needs only
 // the study id (read-only view links); controlling a study goes through the REST API with
@@ -73,6 +74,12 @@ export interface DashboardRound {
   perClient: { participantId: string; bytesUp: number; bytesDown: number }[];
   completed: number;
   failed: number;
+  /**
+   * The schedule and codec this round ran with (the researcher may change them between
+   * rounds); absent for rounds recorded by a relay that did not track them.
+   */
+  schedule?: StudyConfig['schedule'];
+  codec?: StudyConfig['codec'];
 }
 
 export interface DashboardSnapshot {
@@ -99,4 +106,6 @@ export interface DashboardServerToClientEvents {
   'dashboard:round': (update: { round: DashboardRound; sentAt: number }) => void;
   /** The clients table, whole; sent on change and at most a few times per second. */
   'dashboard:clients': (update: { clients: DashboardClient[]; sentAt: number }) => void;
+  /** A viewer message the relay refused that has no acknowledgement to answer in (malformed unwatch, unknown event). */
+  'dashboard:error': (error: RelayError) => void;
 }

@@ -1,5 +1,5 @@
 import type { RelayError } from './errors';
-import type { AckReply, EpochReply, EpochStart, HelloReply, StepHeader, StudyLookupReply, StudyStateMessage, WeightsHeader } from './messages';
+import type { AckReply, EpochReply, EpochStart, HelloReply, StepHeader, StudyStateMessage, WeightsHeader } from './messages';
 
 // The typed socket.io event maps shared by the relay, the browser client and the Node
 // client (STYLE.md §8). Payloads a side receives are still validated with the schemas in
@@ -9,8 +9,6 @@ import type { AckReply, EpochReply, EpochStart, HelloReply, StepHeader, StudyLoo
 export type Binary = Uint8Array | ArrayBuffer;
 
 export interface ClientToServerEvents {
-  /** What a join code leads to (model, classes, topology), before the client commits any data. */
-  'study:lookup': (joinCode: unknown, ack: (reply: StudyLookupReply) => void) => void;
   'participant:hello': (hello: unknown, ack: (reply: HelloReply) => void) => void;
   'step:frame': (header: StepHeader, payload: Binary) => void;
   'participant:status': (status: unknown) => void;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WIRE_KINDS, type WireKind } from '../topology/link';
-import { StudyConfigSchema, STUDY_STATES, type StudyState } from './study_config';
+import { CODEC_NAMES, StudyConfigSchema, STUDY_STATES, type StudyState } from './study_config';
 import type { RelayError } from './errors';
 
 // Control messages are JSON and validated on arrival, on both sides. Tensors never travel
@@ -50,8 +50,6 @@ export const StudyInfoSchema = z.object({
 });
 export type StudyInfo = z.infer<typeof StudyInfoSchema>;
 
-export type StudyLookupReply = { ok: true; study: StudyInfo } | { ok: false; error: RelayError };
-
 export type HelloReply = { ok: true; participantId: string; resumeToken: string; study: StudyInfo } | { ok: false; error: RelayError };
 
 export const EpochStartSchema = z.object({
@@ -60,6 +58,11 @@ export const EpochStartSchema = z.object({
   /** Steps the server will run with this client; the client trains exactly these. */
   steps: count,
   phase: z.enum(['train', 'eval']),
+  /**
+   * The codec of this epoch's cut tensors. The researcher may change a running study's codec;
+   * the relay switches at a round boundary and says so here. Absent: the study's configured one.
+   */
+  codec: z.enum(CODEC_NAMES).optional(),
 });
 export type EpochStart = z.infer<typeof EpochStartSchema>;
 
@@ -69,6 +72,8 @@ export const EpochReplySchema = z.union([
     steps: count,
     /** Mean loss over the epoch where the client computes it (U-shaped). */
     loss: z.number().optional(),
+    /** Training accuracy over the epoch where the client computes the loss (U-shaped). */
+    accuracy: z.number().min(0).max(1).optional(),
     /** U-shaped evaluation: the client scores locally and reports only these. */
     metrics: z
       .object({
@@ -95,6 +100,11 @@ export const StudyStateMessageSchema = z.object({
   round: count,
   participants: count,
   message: z.string().max(500).optional(),
+  /**
+   * The study's current configuration. The researcher may change a running study's schedule
+   * and codec; participants learn of it here (the relay applies it from the next round).
+   */
+  config: StudyConfigSchema.optional(),
 });
 export type StudyStateMessage = z.infer<typeof StudyStateMessageSchema>;
 

@@ -8,6 +8,9 @@ import { OPTIMIZER_NAMES } from '../training/optimizer';
 
 const positiveInt = z.number().int().positive();
 
+/** How cut tensors travel (codec/types.ts Encoding). */
+export const CODEC_NAMES = ['fp32', 'fp16', 'int8'] as const;
+
 export const StudyConfigSchema = z.object({
   name: z.string().trim().min(1).max(120),
   model: z.enum(CATALOGUE_MODEL_NAMES as [string, ...string[]]),
@@ -25,7 +28,7 @@ export const StudyConfigSchema = z.object({
   rounds: positiveInt.max(100_000).default(10),
   /** Caps each client's steps per round (quick studies, tests); all local data when absent. */
   maxStepsPerRound: positiveInt.max(1_000_000).optional(),
-  codec: z.enum(['fp32', 'fp16', 'int8']).default('fp32'),
+  codec: z.enum(CODEC_NAMES).default('fp32'),
   minClients: positiveInt.max(10_000).default(1),
   seed: z.number().int().default(1),
   /** Share of each client's labelled data kept on the device for validation. */
@@ -37,3 +40,15 @@ export type StudyConfigInput = z.input<typeof StudyConfigSchema>;
 
 export type StudyState = 'open' | 'training' | 'paused' | 'finished';
 export const STUDY_STATES: readonly StudyState[] = ['open', 'training', 'paused', 'finished'];
+
+/**
+ * What a researcher may change while a study runs (REST `PATCH /api/studies/:id`); the relay
+ * applies it from the next round. Anything else is fixed when the study is created.
+ */
+export const StudyConfigChangeSchema = z
+  .strictObject({
+    schedule: z.enum(SCHEDULE_NAMES as [string, ...string[]]).optional(),
+    codec: z.enum(CODEC_NAMES).optional(),
+  })
+  .refine((change) => change.schedule !== undefined || change.codec !== undefined, 'give schedule and/or codec');
+export type StudyConfigChange = z.infer<typeof StudyConfigChangeSchema>;

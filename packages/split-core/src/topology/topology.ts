@@ -37,6 +37,10 @@ export interface RoleAssignment {
 export interface StepResult {
   /** Mean training loss of the batch, reported by the role that computes it. */
   loss?: number;
+  /** Samples of the batch classified correctly, by the role that computes the loss. */
+  correct?: number;
+  /** Samples in the batch, by any role that sees the batch dimension. */
+  samples?: number;
 }
 
 export interface EvalResult {

@@ -52,9 +52,11 @@ export const uShaped: HorizontalTopology = {
     }
     const cut2 = await link.receive('activations');
     let loss: number;
+    let correct: number;
     try {
       const step = lossStep(head, cut2, labels, true);
       loss = step.loss;
+      correct = step.correct;
       try {
         await link.send('gradients', step.inputGradient as tf.Tensor);
       } finally {
@@ -69,7 +71,7 @@ export const uShaped: HorizontalTopology = {
     } finally {
       cut1Gradient.dispose();
     }
-    return { loss };
+    return { loss, correct, samples: labels.shape[0] ?? 0 };
   },
 
   async serverTrainStep(server: ServerRole, links: Link[]): Promise<StepResult> {
@@ -96,7 +98,7 @@ export const uShaped: HorizontalTopology = {
     } finally {
       cut1.dispose();
     }
-    return {};
+    return { samples: cut1.shape[0] ?? 0 };
   },
 
   async clientEvalStep(client: ClientRole, link: Link, batch: Batch): Promise<EvalResult> {

@@ -60,13 +60,13 @@ export const vanilla: HorizontalTopology = {
     const activations = await link.receive('activations');
     const labels = await link.receive('labels');
     try {
-      const { loss, inputGradient } = lossStep(top, activations, labels, true);
+      const { loss, correct, inputGradient } = lossStep(top, activations, labels, true);
       try {
         await link.send('gradients', inputGradient as tf.Tensor);
       } finally {
         inputGradient?.dispose();
       }
-      return { loss };
+      return { loss, correct, samples: labels.shape[0] ?? 0 };
     } finally {
       tf.dispose([activations, labels]);
     }

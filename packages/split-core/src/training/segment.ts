@@ -45,21 +45,35 @@ export function backward(segment: Segment, input: tf.Tensor, outputGradient: tf.
 
 /**
  * Loss-side step: forward, softmax cross-entropy against `labels`, backward, update.
- * Returns the mean loss and, when asked, the gradient at the segment's input.
+ * Returns the mean loss, how many samples the logits classified correctly (argmax, before
+ * the update: the training accuracy the dashboard plots), and, when asked, the gradient at
+ * the segment's input.
  */
 export function lossStep(
   segment: Segment,
   input: tf.Tensor,
   labels: tf.Tensor,
   needsInputGradient: boolean,
-): { loss: number; inputGradient: tf.Tensor | undefined } {
+): { loss: number; correct: number; inputGradient: tf.Tensor | undefined } {
   let loss = Number.NaN;
+  let correct = 0;
   const inputGradient = applyGradients(segment, input, needsInputGradient, (logits) => {
     const value = softmaxCrossEntropy(logits, labels);
     loss = value.dataSync()[0] ?? Number.NaN;
+    correct = countCorrect(logits, labels);
     return value;
   });
-  return { loss, inputGradient };
+  return { loss, correct, inputGradient };
+}
+
+/** Samples whose highest logit is their label. */
+export function countCorrect(logits: tf.Tensor, labels: tf.Tensor): number {
+  const hits = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(labels, 'int32')), 'int32')));
+  try {
+    return hits.dataSync()[0] ?? 0;
+  } finally {
+    hits.dispose();
+  }
 }
 
 export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {

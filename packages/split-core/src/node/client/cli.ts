@@ -1,13 +1,16 @@
 #!/usr/bin/env -S npx tsx
 // `npm run client -- --url URL --study CODE --data DIR|demo`: a headless participant on the
 // wasm backend, running the same client code as the browser, for automation and load.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { initBackend } from '../../backends/select';
 import { JoinError } from '../../network/participant';
-import { connectNodeParticipant } from './connect';
+import { describeSegment, segmentFileStem } from '../../artifacts/metadata';
+import { writeSegmentFiles } from '../segment_files';
+import { connectNodeParticipant, type NodeParticipant } from './connect';
 
-const USAGE = `Usage: npm run client -- --url URL --study CODE --data DIR|demo [--shard K/N] [--label NAME]
+const USAGE = `Usage: npm run client -- --url URL --study CODE --data DIR|demo [--shard K/N] [--label NAME] [--export DIR]
 
   --url URL        the relay, e.g. http://localhost:8080
   --study CODE     the study's join code
@@ -15,6 +18,8 @@ const USAGE = `Usage: npm run client -- --url URL --study CODE --data DIR|demo [
                    generated dataset (then --shard K/N picks this client's share)
   --label NAME     a name shown to the researcher (default: node-<pid>)
   --backend NAME   wasm | cpu (default wasm)
+  --export DIR     when the study finishes (or on Ctrl-C), write this client's trained
+                   segment(s) in the tfjs format: DIR/client-segment<i>/model.json + weights
 `;
 
 const ArgsSchema = z.object({
@@ -32,12 +37,21 @@ const ArgsSchema = z.object({
     .optional(),
   label: z.string().max(64).optional(),
   backend: z.enum(['wasm', 'cpu']).default('wasm'),
+  export: z.string().min(1, '--export needs a folder').optional(),
 });
+
+/** The client segment(s) this machine trained, one folder each, for the data owner to keep. */
+async function exportSegments(client: NodeParticipant, dir: string): Promise<void> {
+  for (const files of await client.participant.exportClientSegments()) {
+    const written = await writeSegmentFiles(path.join(dir, segmentFileStem(files.metadata)), files);
+    process.stderr.write(`exported the ${describeSegment(files.metadata)} after ${files.metadata.trainedRounds} rounds to ${written}\n`);
+  }
+}
 
 async function main(): Promise<number> {
   let args: z.infer<typeof ArgsSchema>;
   try {
-    const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { url: { type: 'string' }, study: { type: 'string' }, data: { type: 'string' }, shard: { type: 'string' }, label: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean' } } });
+    const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { url: { type: 'string' }, study: { type: 'string' }, data: { type: 'string' }, shard: { type: 'string' }, label: { type: 'string' }, backend: { type: 'string' }, export: { type: 'string' }, help: { type: 'boolean' } } });
     if (values.help) {
       process.stdout.write(USAGE);
       return 0;
@@ -76,6 +90,7 @@ async function main(): Promise<number> {
     process.on('SIGINT', () => finished());
     process.on('SIGTERM', () => finished());
     await done;
+    if (args.export) await exportSegments(client, args.export);
     client.close();
     return 0;
   } catch (error) {

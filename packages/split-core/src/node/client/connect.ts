@@ -1,7 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events';
 import type { StudyInfo } from '../../protocol/messages';
-import { lookupStudy, Participant, participantSocket, type ParticipantEvents } from '../../network/participant';
+import { JoinError, Participant, participantSocket, type ParticipantEvents } from '../../network/participant';
+import { lookupStudy } from '../../network/study_lookup';
 import { loadLocalData, type LocalData, type LocalDataOptions } from './local_data';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -36,7 +37,14 @@ export async function connectNodeParticipant(options: {
   try {
     await connected(socket, options.url);
     const agentSocket = participantSocket(socket);
-    const study = await lookupStudy(agentSocket, options.joinCode);
+    const lookup = await lookupStudy(options.url, options.joinCode);
+    if (!lookup.ok) {
+      const { failure } = lookup;
+      if (failure.reason === 'refused') throw new JoinError(failure.error);
+      if (failure.reason === 'protocol-mismatch') throw new JoinError({ code: 'unsupported-protocol', message: `${failure.message}: update the client` });
+      throw new Error(`cannot look the study up: ${failure.message}`);
+    }
+    const { study } = lookup;
     const data = await loadLocalData(study, options.data);
     const participant = new Participant(agentSocket, {
       joinCode: options.joinCode,

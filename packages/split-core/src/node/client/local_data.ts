@@ -1,12 +1,11 @@
 import type { Dataset, SkippedFile } from '../../data/dataset';
-import { generateDemoDataset } from '../../data/demo';
+import { generateDemoShard } from '../../data/demo_shard';
 import { createRng, deriveSeed } from '../../data/random';
-import { shardIid, stratifiedSplit } from '../../data/shard';
+import { stratifiedSplit } from '../../data/shard';
 import type { StudyInfo } from '../../protocol/messages';
 import { readImageFolder } from '../data/image_folder';
 
-/** The generated dataset is the same for every study seed: the seed varies training, not data. */
-export const DEMO_DATA_SEED = 2026;
+export { DEMO_DATA_SEED } from '../../data/demo_shard';
 
 export interface LocalData {
   train: Dataset;
@@ -22,19 +21,6 @@ export interface LocalDataOptions {
   shard?: { index: number; count: number };
 }
 
-const demoCache = new Map<string, Dataset>();
-
-/** Generating the demo set takes seconds; several clients in one process (tests, load) share it. */
-function demoTrainingSet(size: number, channels: 1 | 3): Dataset {
-  const key = `${size}x${channels}`;
-  let train = demoCache.get(key);
-  if (!train) {
-    train = generateDemoDataset({ seed: DEMO_DATA_SEED, size, channels, valSize: 0 }).train;
-    demoCache.set(key, train);
-  }
-  return train;
-}
-
 /**
  * Loads a client's labelled images for a study (converted to the study's input, classes
  * matched to the study's declared ones) and keeps a stratified share on the device for
@@ -47,10 +33,9 @@ export async function loadLocalData(study: StudyInfo, options: LocalDataOptions)
   let skipped: SkippedFile[] = [];
   let unknownClasses: string[] = [];
   if (options.source === 'demo') {
-    const demo = demoTrainingSet(height, channels === 3 ? 3 : 1);
+    // Only this client's shard is rendered (the same images the booth demo's hospital holds).
     const shard = options.shard ?? { index: 0, count: 1 };
-    const shards = shardIid(demo.samples, shard.count, createRng(deriveSeed(DEMO_DATA_SEED, 'client-shards')));
-    all = { ...demo, samples: shards[shard.index] ?? [] };
+    all = generateDemoShard({ hospital: shard.index, hospitals: shard.count, size: height, channels: channels === 3 ? 3 : 1 });
   } else {
     const read = await readImageFolder(options.source, { sampleShape: config.inputShape as [number, number, number], classes: config.classes });
     all = read.dataset;

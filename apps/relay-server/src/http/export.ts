@@ -1,0 +1,82 @@
+import type { ServerResponse } from 'node:http';
+import { artifacts, backends, model } from '@splitlearn/split-core';
+import type { MetricRecord } from '../storage/metrics';
+import type { StudyRegistry } from '../studies/study_registry';
+import { HttpError, sendJson } from './json';
+import { ISOLATION_HEADERS } from './static_files';
+
+// The researcher's copy of the trained server segment, in the tfjs layers format, served so
+// that tf.loadLayersModel(`${relay}/api/studies/${id}/export/server/model.json`,
+// { requestInit: { headers: { Authorization: 'Bearer ...' } } }) loads it directly:
+//
+//   GET /api/studies/:id/export/server/model.json          the latest checkpoint's segment
+//   GET /api/studies/:id/export/server/weights-round<N>.bin  its weights (N from model.json)
+//
+// The weights file names the checkpoint's round, so a round finishing between the two
+// requests cannot pair one round's model.json with the next round's weights. Client
+// segments are not served: they belong to the clients, which export their own.
+
+const MODEL_JSON = 'model.json';
+const WEIGHTS_FILE = /^weights-round(0|[1-9][0-9]{0,15})\.bin$/;
+const WEIGHT_LIMITS = { maxFrameBytes: 1024 * 1024 * 1024, maxTensors: 10_000 };
+
+const weightsFileOf = (round: number): string => `weights-round${round}.bin`;
+
+// The relay's main thread runs no model, but rebuilding one to serialize needs a tfjs
+// backend: wasm, as in the segment workers (the cpu backend would print tfjs's "install
+// tfjs-node" banner into the relay's log on first use).
+let backendReady: Promise<unknown> | undefined;
+
+/** The study's pooled validation after the checkpoint's last round, when it was recorded. */
+function validationOf(records: readonly MetricRecord[], trainedRounds: number): artifacts.SegmentMetadata['validation'] {
+  const row = records.find((record) => record.phase === 'val' && record.participantId === null && record.round === trainedRounds - 1);
+  const { accuracy, loss, auc, count } = row?.metrics ?? {};
+  if (!row || typeof accuracy !== 'number' || typeof count !== 'number') return undefined;
+  return { round: row.round, accuracy, loss: loss ?? null, auc: auc ?? null, count };
+}
+
+function route(studyId: string): string {
+  return `/api/studies/${studyId}/export/server/${MODEL_JSON}`;
+}
+
+/** Handles GET /api/studies/:id/export/<rest>; the caller has checked the researcher token. */
+export async function sendSegmentExport(response: ServerResponse, registry: StudyRegistry, studyId: string, rest: readonly string[]): Promise<void> {
+  const [segment, file, ...extra] = rest;
+  const round = file === undefined ? undefined : WEIGHTS_FILE.exec(file)?.[1];
+  if (segment !== 'server' || extra.length > 0 || (file !== MODEL_JSON && round === undefined)) {
+    throw new HttpError(404, `no such export: the server segment is at ${route(studyId)} (client segments stay with the clients, which export their own)`);
+  }
+  const stored = await registry.checkpointOf(studyId, round === undefined ? undefined : Number(round));
+  if (!stored) throw new HttpError(404, `no study ${studyId}`);
+  const { checkpoint } = stored;
+  if (!checkpoint) {
+    throw new HttpError(
+      404,
+      round === undefined
+        ? `study ${studyId} has no checkpoint yet: the server segment can be exported once its first round is done`
+        : `there is no round-${round} checkpoint (the relay keeps the last few): fetch ${route(studyId)} again`,
+    );
+  }
+  const weights = [...checkpoint.blobs.keys()]
+    .filter((name) => name.startsWith('server-segment'))
+    .sort()
+    .map((name) => model.decodeWeights(checkpoint.blobs.get(name) as Uint8Array, WEIGHT_LIMITS));
+  backendReady ??= backends.initBackend('wasm');
+  await backendReady;
+  const [files] = await artifacts.roleSegmentFiles({
+    study: { id: studyId, config: stored.config },
+    role: 'server',
+    weights,
+    trainedRounds: checkpoint.round,
+    validation: validationOf(registry.metrics(studyId), checkpoint.round),
+    weightsFile: () => weightsFileOf(checkpoint.round),
+  });
+  // Every horizontal topology the relay runs (vanilla, U-shaped) has one server segment.
+  if (!files) throw new HttpError(500, `study ${studyId}'s checkpoint holds no server segment`);
+  if (file === MODEL_JSON) {
+    sendJson(response, 200, files.modelJson);
+    return;
+  }
+  response.writeHead(200, { ...ISOLATION_HEADERS, 'Content-Type': 'application/octet-stream', 'Content-Length': files.weightData.byteLength, 'Cache-Control': 'no-store' });
+  response.end(files.weightData);
+}

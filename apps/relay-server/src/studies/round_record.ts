@@ -1,0 +1,59 @@
+import { network, training, type protocol } from '@splitlearn/split-core';
+import type { RoundTotals } from './client_ledger';
+import type { StudyPersistence } from './persistence';
+
+// What a finished round leaves in SQLite: one study row ('train', no participant) with the
+// round's loss, accuracy, throughput, traffic and compute, and one 'train' row per participant
+// with its share (steps, samples, bytes), so the dashboard's history and the clients' totals
+// survive a restart. Validation rows are written by the evaluation itself.
+
+export interface FlopsPerSample {
+  client: number;
+  server: number;
+}
+
+/** Analytic training FLOPs (forward + backward) per sample of each side of the study's split. */
+export function studyFlopsPerSample(config: protocol.StudyConfig): FlopsPerSample {
+  const split = network.studySplit(config);
+  return { client: training.trainingFlopsPerSample(split.client), server: training.trainingFlopsPerSample(split.server) };
+}
+
+export interface FinishedRound {
+  studyId: string;
+  round: number;
+  /** The configuration the round ran with. */
+  config: protocol.StudyConfig;
+  /** Wall time of the round's training (validation excluded). */
+  seconds: number;
+  completed: readonly string[];
+  failed: readonly unknown[];
+  totals: RoundTotals;
+  flopsPerSample: FlopsPerSample;
+}
+
+export function recordRound(persistence: StudyPersistence, finished: FinishedRound): { samplesPerSecond: number } {
+  const { studyId, round, totals } = finished;
+  for (const client of totals.perClient) {
+    const { participantId, ...share } = client;
+    persistence.recordMetrics(studyId, round, 'train', participantId, { ...share });
+  }
+  const samplesPerSecond = finished.seconds > 0 ? totals.samples / finished.seconds : 0;
+  persistence.recordMetrics(studyId, round, 'train', null, {
+    loss: totals.trainLoss,
+    accuracy: totals.trainAccuracy,
+    seconds: finished.seconds,
+    steps: totals.steps,
+    samples: totals.samples,
+    samplesPerSecond,
+    // All of the round's traffic: training, weight exchange and validation.
+    bytesUp: totals.bytesUp,
+    bytesDown: totals.bytesDown,
+    clientFlops: totals.samples * finished.flopsPerSample.client,
+    serverFlops: totals.samples * finished.flopsPerSample.server,
+    completed: finished.completed.length,
+    failed: finished.failed.length,
+    schedule: finished.config.schedule,
+    codec: finished.config.codec,
+  });
+  return { samplesPerSecond };
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env -S npx tsx
+// `npm run infer -- --client DIR --server DIR --data FOLDER`: a study's exported segments,
+// chained and scored on labelled images. Progress goes to stderr; with --json stdout is one
+// JSON object.
+import { initBackend } from '../../backends/select';
+import { SegmentFilesError } from '../../artifacts/errors';
+import { parseInferArgs, USAGE, UsageError } from './args';
+import { runInfer, type InferResult } from './run';
+
+function percent(value: number | null | undefined): string {
+  return value !== null && value !== undefined && Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : 'n/a';
+}
+
+function decimal(value: number | null | undefined): string {
+  return value !== null && value !== undefined && Number.isFinite(value) ? value.toFixed(4) : 'n/a';
+}
+
+/** Rows: true class; columns: predicted class. */
+function confusionTable(classes: readonly string[], confusion: readonly (readonly number[])[]): string {
+  const width = Math.max(8, ...classes.map((name) => name.length + 2), ...confusion.flat().map((value) => String(value).length + 2));
+  const label = Math.max(...classes.map((name) => name.length), 'true \\ predicted'.length) + 2;
+  const header = 'true \\ predicted'.padEnd(label) + classes.map((name) => name.padStart(width)).join('');
+  const rows = classes.map((name, i) => name.padEnd(label) + (confusion[i] ?? []).map((value) => String(value).padStart(width)).join(''));
+  return [header, ...rows].map((line) => `  ${line}`).join('\n');
+}
+
+function report(result: InferResult): string {
+  const { metrics } = result;
+  const lines = [
+    `study "${result.study.name}" (${result.study.id}): ${result.model}, ${result.topology}, ${result.trainedRounds} rounds trained`,
+    `${result.data}: ${metrics.count} images scored, ${result.skipped.length} files skipped${result.cutCodec !== 'fp32' ? `; cut tensors rounded as ${result.cutCodec}` : ''}`,
+    `accuracy ${percent(metrics.accuracy)}, AUC ${decimal(metrics.auc)}, sensitivity ${percent(metrics.sensitivity)}, specificity ${percent(metrics.specificity)}, loss ${decimal(metrics.loss)}`,
+    'confusion matrix:',
+    confusionTable(result.classes, metrics.confusion),
+  ];
+  const reference = result.studyValidation;
+  if (reference) {
+    lines.push(`the study's own validation after round ${reference.round + 1}: accuracy ${percent(reference.accuracy)} on ${reference.count} images (pooled over its clients)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseInferArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (!args) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const backend = await initBackend(args.backend);
+  process.stderr.write(`backend: ${backend.name} (${backend.reason})\n`);
+  const { json: _json, ...effective } = args;
+  process.stderr.write(`configuration: ${JSON.stringify(effective)}\n`);
+  let result: InferResult;
+  try {
+    result = await runInfer(args, { onInfo: (message) => process.stderr.write(`${message}\n`) });
+  } catch (error) {
+    const prefix = error instanceof SegmentFilesError ? `segments: ${error.code}` : 'error';
+    process.stderr.write(`${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+  if (result.skipped.length > 0) {
+    process.stderr.write(`${result.skipped.length} files skipped:\n`);
+    for (const file of result.skipped.slice(0, 20)) process.stderr.write(`  ${file.path}: ${file.reason}\n`);
+    if (result.skipped.length > 20) process.stderr.write(`  ... and ${result.skipped.length - 20} more\n`);
+  }
+  if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else process.stdout.write(report(result));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
