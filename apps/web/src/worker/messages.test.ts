@@ -8,6 +8,9 @@ describe('main -> worker messages', () => {
       { type: 'prepare', images: [{ path: 'd/normal/a.png', label: 'normal', file: new Blob(['x']) }] },
       { type: 'join' },
       { type: 'join', resume: { participantId: 'p1', resumeToken: 'token-token-token' } },
+      { type: 'join', label: 'Hospital 3' },
+      { type: 'prepare-demo', hospital: 0, hospitals: 4 },
+      { type: 'prepare-demo', hospital: 15, hospitals: 16 },
       { type: 'pause' },
       { type: 'resume' },
       { type: 'leave' },
@@ -23,6 +26,9 @@ describe('main -> worker messages', () => {
     expect(parseMainToWorker({ type: 'lookup', joinCode: '   ' }).ok).toBe(false);
     expect(parseMainToWorker({ type: 'prepare', images: [{ path: 'a.png', label: 'x', file: 'pixels' }] }).ok).toBe(false);
     expect(parseMainToWorker(null).ok).toBe(false);
+    expect(parseMainToWorker({ type: 'prepare-demo', hospital: 4, hospitals: 4 }).ok).toBe(false);
+    expect(parseMainToWorker({ type: 'prepare-demo', hospital: -1, hospitals: 4 }).ok).toBe(false);
+    expect(parseMainToWorker({ type: 'prepare-demo', hospital: 0, hospitals: 0 }).ok).toBe(false);
     const result = parseMainToWorker({ type: 'join', resume: { participantId: '' } });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(/resume/);

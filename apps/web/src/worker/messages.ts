@@ -114,11 +114,18 @@ export type ImageCandidate = z.infer<typeof ImageCandidateSchema>;
 export const MainToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lookup'), joinCode: z.string().trim().min(1).max(64) }),
   z.object({ type: z.literal('prepare'), images: z.array(ImageCandidateSchema) }),
-  z.object({ type: z.literal('join'), resume: credentials.optional() }),
+  /** The booth demo: build hospital `hospital` (0-based) of `hospitals`'s shard of the generated demo images, instead of 'prepare'. */
+  z
+    .object({ type: z.literal('prepare-demo'), hospital: count, hospitals: z.number().int().min(1).max(64) })
+    .refine((message) => message.hospital < message.hospitals, { message: 'hospital must be below hospitals', path: ['hospital'] }),
+  /** `label` names this participant on the researcher's dashboard (the demo's "Hospital 3"). */
+  z.object({ type: z.literal('join'), resume: credentials.optional(), label: z.string().trim().min(1).max(64).optional() }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume') }),
   z.object({ type: z.literal('leave') }),
   z.object({ type: z.literal('withdraw') }),
+  /** A request with one reply: the worker answers on the MessagePort sent along (event.ports[0]) with an ExportedSegments. */
+  z.object({ type: z.literal('export-segments') }),
 ]);
 export type MainToWorker = z.infer<typeof MainToWorkerSchema>;
 
@@ -144,6 +151,20 @@ export const WorkerToMainSchema = z.discriminatedUnion('type', [
 ]);
 export type WorkerToMain = z.infer<typeof WorkerToMainSchema>;
 
+/**
+ * This device's trained client segment(s) as tfjs model files (a model .json and its
+ * weights file each), for the clinician to save. The reply to 'export-segments'.
+ */
+export const ExportedSegmentsSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    trainedRounds: count,
+    files: z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/), bytes: z.instanceof(ArrayBuffer) })).min(2).max(16),
+  }),
+  z.object({ ok: z.literal(false), error: WorkerErrorSchema }),
+]);
+export type ExportedSegments = z.infer<typeof ExportedSegmentsSchema>;
+
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
 
 function parseWith<T>(schema: z.ZodType<T>, data: unknown): ParseResult<T> {
@@ -158,4 +179,8 @@ export function parseMainToWorker(data: unknown): ParseResult<MainToWorker> {
 
 export function parseWorkerToMain(data: unknown): ParseResult<WorkerToMain> {
   return parseWith(WorkerToMainSchema, data);
+}
+
+export function parseExportedSegments(data: unknown): ParseResult<ExportedSegments> {
+  return parseWith(ExportedSegmentsSchema, data);
 }

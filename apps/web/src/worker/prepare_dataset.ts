@@ -26,7 +26,7 @@ const THUMBNAILS_PER_CLASS = 4;
 /** Decodes in flight at once: enough to overlap file reads with decoding, few enough to bound memory. */
 const DECODE_CONCURRENCY = 4;
 
-function imageShape(inputShape: readonly number[]): data.ImageShape {
+export function imageShape(inputShape: readonly number[]): data.ImageShape {
   const [height, width, channels] = inputShape;
   if (height === undefined || width === undefined || channels === undefined || inputShape.length !== 3) {
     throw new Error(`this study's input shape [${inputShape.join(', ')}] is not an image shape [height, width, channels]`);
@@ -89,14 +89,24 @@ export async function prepareDataset(
   }
   const decoded = await decodeAll(known, shape, decode, onProgress);
   skipped.push(...decoded.skipped);
-  const samples = decoded.samples.sort((a, b) => byPath({ path: a.id }, { path: b.id }));
+  return keepLocalValidation(decoded.samples, match.classes, shape, study, skipped);
+}
+
+/**
+ * Labelled samples -> the local training and validation datasets: the split every browser
+ * participant makes, whether its images came from a folder or from the demo generator.
+ * Samples are sorted by id first, so the seeded split picks the same samples whatever
+ * order they arrived in.
+ */
+export function keepLocalValidation(labelled: readonly data.Sample[], classNames: string[], shape: data.ImageShape, study: StudyDataConfig, skipped: Skipped[] = []): PreparedData {
+  const samples = [...labelled].sort((a, b) => byPath({ path: a.id }, { path: b.id }));
   const split = data.stratifiedSplit(samples, study.validationFraction, data.createRng(data.deriveSeed(study.seed, 'local-validation-split')));
   const valIds = new Set(split.val.map((sample) => sample.id));
-  const classes = match.classes.map((name, label): ClassPreview => {
+  const classes = classNames.map((name, label): ClassPreview => {
     const members = samples.filter((sample) => sample.label === label);
     const val = members.filter((sample) => valIds.has(sample.id)).length;
     return { name, count: members.length, train: members.length - val, val, samplePaths: members.slice(0, THUMBNAILS_PER_CLASS).map((sample) => sample.id) };
   });
-  const dataset = (part: data.Sample[]): data.Dataset => ({ classes: match.classes, sampleShape: [...shape], samples: part });
+  const dataset = (part: data.Sample[]): data.Dataset => ({ classes: classNames, sampleShape: [...shape], samples: part });
   return { train: dataset(split.train), val: dataset(split.val), classes, skipped: skipped.sort(byPath) };
 }

@@ -1,4 +1,4 @@
-import { network, type protocol } from '@splitlearn/split-core';
+import { network, type artifacts, type protocol } from '@splitlearn/split-core';
 import { io, type Socket } from 'socket.io-client';
 import type { Traffic, WorkerError, WorkerToMain } from './messages';
 import type { PreparedData } from './prepare_dataset';
@@ -25,6 +25,8 @@ export interface RelaySessionOptions {
   backend: string;
   egress: EgressInput;
   post: Post;
+  /** Names this participant on the researcher's dashboard. */
+  label?: string;
 }
 
 export class RelaySession {
@@ -59,7 +61,7 @@ export class RelaySession {
       joinCode: this.options.joinCode,
       train: this.options.prepared.train,
       val: this.options.prepared.val,
-      client: { kind: 'browser', backend: this.options.backend },
+      client: { kind: 'browser', backend: this.options.backend, ...(this.options.label !== undefined ? { label: this.options.label } : {}) },
       ...(resume ? { resume } : {}),
       events: {
         onStudy: (state) => post({ type: 'study-state', state: state.state, round: state.round, participants: state.participants, ...(state.message !== undefined ? { message: state.message } : {}) }),
@@ -117,6 +119,11 @@ export class RelaySession {
     this.options.post({ type: 'participation', status: 'withdrawn' });
   }
 
+  /** This device's trained client segment(s) as tfjs model files; undefined before joining. */
+  exportSegments(weightsFile: (stem: string) => string): Promise<artifacts.SegmentFiles[]> | undefined {
+    return this.participant?.exportClientSegments(weightsFile);
+  }
+
   private async join(): Promise<boolean> {
     const { participant, participantOptions } = this;
     if (!participant || !participantOptions) return false;
@@ -139,7 +146,8 @@ export class RelaySession {
     const { prepared, egress } = this.options;
     const samples = progress.phase === 'train' ? prepared.train.samples.length : prepared.val.samples.length;
     const batch = batchSizeAt(samples, egress.batchSize, progress.step - 1);
-    this.declared = addDeclared(this.declared, declaredStepBytes(egress, progress.phase, batch));
+    // The researcher may change the codec between rounds: declare in the one this step used.
+    this.declared = addDeclared(this.declared, declaredStepBytes({ ...egress, codec: progress.codec }, progress.phase, batch));
     this.options.post({ type: 'progress', ...progress });
     this.postTraffic();
   }

@@ -41,6 +41,7 @@ export function ContributePage({ joinCode }: { joinCode: string }): ReactNode {
           onResume={contribute.resume}
           onLeave={contribute.leave}
           onWithdraw={contribute.withdraw}
+          onDownloadSegments={contribute.downloadSegments}
         />
       </div>
     </>

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { forgetIdentity, loadIdentity, saveIdentity, type Identity } from '../../lib/resume_store';
 import { joinPath } from '../../lib/routes';
-import { parseWorkerToMain, type ImageCandidate, type MainToWorker } from '../../worker/messages';
+import { saveFiles } from '../../lib/save_files';
+import { parseExportedSegments, parseWorkerToMain, type ImageCandidate, type MainToWorker } from '../../worker/messages';
 import { contributeReducer, initialContributeState, type ContributeState, type PickedSummary } from './contribute_state';
 import { assignLabels, type PickedFile } from './files/assign_labels';
 import { parseCsvLabels, type CsvLabel } from './files/csv_labels';
@@ -29,6 +30,8 @@ export interface ContributeControls {
   resume: () => void;
   leave: () => void;
   withdraw: () => void;
+  /** Saves this device's trained client segment(s) as tfjs model files (the worker serializes them). */
+  downloadSegments: () => void;
 }
 
 interface CsvSource {
@@ -153,6 +156,21 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     post({ type: 'lookup', joinCode: code });
   }, [post, state.joinCode]);
 
+  const downloadSegments = useCallback(() => {
+    const worker = workerRef.current;
+    if (!worker) return;
+    // A request with one reply: it comes back on its own channel, not in the event stream.
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event: MessageEvent<unknown>) => {
+      channel.port1.close();
+      const parsed = parseExportedSegments(event.data);
+      if (!parsed.ok) dispatch({ type: 'page-error', error: { code: 'bad-message', message: `unexpected model files from the training worker: ${parsed.error}` } });
+      else if (!parsed.message.ok) dispatch({ type: 'page-error', error: parsed.message.error });
+      else saveFiles(parsed.message.files);
+    };
+    worker.postMessage({ type: 'export-segments' } satisfies MainToWorker, [channel.port2]);
+  }, []);
+
   const join = useCallback(() => {
     dispatch({ type: 'join-started' });
     const resume = loadIdentity(localStorage, studyCodeRef.current);
@@ -173,5 +191,6 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     resume: () => post({ type: 'resume' }),
     leave: () => post({ type: 'leave' }),
     withdraw: () => post({ type: 'withdraw' }),
+    downloadSegments,
   };
 }

@@ -41,9 +41,10 @@ export interface TrainingPanelProps {
   onResume: () => void;
   onLeave: () => void;
   onWithdraw: () => void;
+  onDownloadSegments: () => void;
 }
 
-export function TrainingPanel({ state, onJoin, onPause, onResume, onLeave, onWithdraw }: TrainingPanelProps): ReactNode {
+export function TrainingPanel({ state, onJoin, onPause, onResume, onLeave, onWithdraw, onDownloadSegments }: TrainingPanelProps): ReactNode {
   const [confirming, setConfirming] = useState(false);
   const blocker = joinBlocker(state);
   const participating = isParticipating(state);
@@ -87,8 +88,15 @@ export function TrainingPanel({ state, onJoin, onPause, onResume, onLeave, onWit
             <button type="button" className="danger" onClick={() => setConfirming(true)}>
               Withdraw from study…
             </button>
+            <button type="button" onClick={onDownloadSegments} aria-describedby="download-hint">
+              Download my model segment
+            </button>
           </div>
           <p className="hint">Pause finishes the current batch and then stops. Leave disconnects; you can join again later as the same participant.</p>
+          <p id="download-hint" className="hint">
+            The model layers trained on this device, as it holds them now (best once the study has finished), in the TensorFlow.js format: a .json file and its
+            weights file per segment. Keep them next to each other.
+          </p>
         </>
       )}
       <ConfirmDialog

@@ -72,6 +72,13 @@ export function WhatLeavesPanel({ egress, traffic }: { egress: Egress | undefine
         label="Weights per hand-off"
         facts={egress.weights.map((segment) => bytesFact(`Client segment ${segment.segment + 1} weights per hand-off`, segment.bytes, `${formatCount(segment.values)} numbers in ${segment.tensors} tensors, fp32`))}
       />
+      <h3>Once, when joining</h3>
+      <p>To plan the training rounds and weigh each hospital's part in the shared model, this device tells the study server (the same fields as the protocol's hello message):</p>
+      <ul aria-label="Sent when joining">
+        <li>How many images it will train on and how many it keeps for validation</li>
+        <li>How many images there are of each class (counts only, e.g. "normal: 120")</li>
+        <li>Its kind (a browser), its training engine (e.g. WebAssembly) and a display name if one is set</li>
+      </ul>
       <h3>Never leaves this device</h3>
       <ul aria-label="Never leaves this device">
         {egress.neverLeaves.map((item) => (
