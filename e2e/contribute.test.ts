@@ -47,8 +47,8 @@ const PER_CLASS = 250;
 const ROUNDS = 5;
 const MAX_STEPS_PER_ROUND = 13;
 const ACCURACY_BAR = 0.85;
-/** What a participant may send: a lookup and its hello, step frames, status changes, and replies to the relay's requests. */
-const KNOWN_EVENTS = ['study:lookup', 'participant:hello', 'participant:status', 'participant:withdraw', 'step:frame', 'ack:epoch:start', 'ack:weights:apply', 'ack:weights:request'];
+/** What a participant may send: its hello, step frames, status changes, and replies to the relay's requests. */
+const KNOWN_EVENTS = ['participant:hello', 'participant:status', 'participant:withdraw', 'step:frame', 'ack:epoch:start', 'ack:weights:apply', 'ack:weights:request'];
 
 /** cnn-small cut after pool1 (vanilla): what the client segment outputs and holds. */
 const CNN_SMALL_VANILLA = {

@@ -157,6 +157,11 @@ export async function openStudyAndPickFolder(page: Page, relay: RelayProcess, jo
   } else {
     await page.goto(`${relay.url}/join/${joinCode}`);
   }
+  return pickFolder(page, folder);
+}
+
+/** Picks the image folder through the real folder input on an opened study and waits for the preview. */
+export async function pickFolder(page: Page, folder: string): Promise<PickedImages> {
   await page.getByLabel('Study details', { exact: true }).waitFor();
   await page.getByLabel('Image folder').setInputFiles(folder);
   const ready = page.getByText(/^Ready: [\d,]+ images for training and [\d,]+ kept on this device for validation\.$/);
