@@ -1,6 +1,7 @@
 import type { MouseEvent, ReactNode } from 'react';
 import { ContributePage } from '../features/contribute/contribute_page';
 import { DashboardPage } from '../features/dashboard/dashboard_page';
+import { StudyDashboard } from '../features/dashboard/study_dashboard';
 import { DemoPage } from '../features/demo/demo_page';
 import type { Route } from '../lib/routes';
 import { navigate, useRoute } from './use_route';
@@ -27,7 +28,8 @@ function Page({ route }: { route: Route }): ReactNode {
     case 'dashboard':
       return <DashboardPage studyId={route.studyId} />;
     case 'demo':
-      return <DemoPage />;
+      // Features do not import each other: the demo gets the dashboard from here.
+      return <DemoPage dashboard={(studyId) => <StudyDashboard key={studyId} studyId={studyId} controls="read-only" />} />;
     case 'not-found':
       return (
         <div className="page-intro">

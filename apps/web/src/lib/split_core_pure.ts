@@ -3,13 +3,12 @@
 // not import it (main_thread_imports.test.ts walks these paths and proves they reach no
 // tfjs). Only files that import nothing but each other, zod and types belong here.
 
-export { DASHBOARD_NAMESPACE, CLIENT_STATUSES, DashboardWatchSchema } from '../../../../packages/split-core/src/protocol/dashboard';
-export { CATALOGUE_MODEL_NAMES, getModelSpec, isCatalogueModelName } from '../../../../packages/split-core/src/model/catalogue';
-export { planSegments, resolveCut, type SegmentPlan } from '../../../../packages/split-core/src/model/cuts';
-export { countSegmentParams, elementCount } from '../../../../packages/split-core/src/model/shapes';
+export { DASHBOARD_NAMESPACE, CLIENT_STATUSES } from '../../../../packages/split-core/src/protocol/dashboard';
+export { getModelSpec } from '../../../../packages/split-core/src/model/catalogue';
+export { planSegments, type SegmentPlan } from '../../../../packages/split-core/src/model/cuts';
+export { countSegmentParams } from '../../../../packages/split-core/src/model/shapes';
 export { segmentFlops } from '../../../../packages/split-core/src/accounting/flops';
 export { SCHEDULE_NAMES, type ScheduleName } from '../../../../packages/split-core/src/schedule/schedule';
 export { DEMO_CLASSES, DEMO_LABEL_NOISE, generateDemoSample } from '../../../../packages/split-core/src/data/demo';
 export { DEMO_DATA_SEED } from '../../../../packages/split-core/src/data/demo_shard';
 export { encodedSize, nameByteLength } from '../../../../packages/split-core/src/codec/encoded_size';
-export { confusionRates } from '../../../../packages/split-core/src/metrics/confusion';

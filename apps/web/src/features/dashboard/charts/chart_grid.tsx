@@ -1,0 +1,21 @@
+import type { ReactNode } from 'react';
+import type { DashboardFeed } from '../feed/dashboard_feed';
+import { useFeedSlice } from '../use_dashboard_feed';
+import { CHART_SPECS } from './chart_specs';
+import { LiveChart } from './live_chart';
+
+export function ChartGrid({ feed, studyName }: { feed: DashboardFeed; studyName: string }): ReactNode {
+  // Coarse only: whether there is anything to draw yet. The charts themselves update outside React.
+  const hasRounds = useFeedSlice(feed, (state) => state.progress.rounds > 0);
+  const snapshotLoaded = useFeedSlice(feed, (state) => state.progress.snapshotLoaded);
+  return (
+    <>
+      {!hasRounds && <p className="hint">{snapshotLoaded ? 'No round has finished yet: the curves start when the first round ends.' : 'Loading the study’s history…'}</p>}
+      <div className="chart-grid">
+        {CHART_SPECS.map((spec) => (
+          <LiveChart key={spec.id} feed={feed} spec={spec} studyName={studyName} />
+        ))}
+      </div>
+    </>
+  );
+}
