@@ -96,8 +96,8 @@ describe('the researcher dashboard (Chromium, real relay, Node clients on demo d
 
       // 2. Live: rounds finishing now reach the charts without a reload.
       await waitFor('a live round on the charts', async () => ((await chartPoints(page, 'loss')).points > atOpen.points ? true : undefined), 300_000, 250);
-      const later = await chartPoints(page, 'loss');
-      expect(later.draws).toBeGreaterThan(atOpen.draws);
+      // (Charts redraw at most every 400 ms, so the new point is drawn a moment after it arrives.)
+      await expect.poll(async () => (await chartPoints(page, 'loss')).draws, { timeout: 10_000 }).toBeGreaterThan(atOpen.draws);
 
       // 3. Controls (while rounds still run): read-only without the token; a wrong token is explained; the right one pauses, changes the codec, resumes.
       await expect(page.getByRole('button', { name: 'Pause' }).count()).resolves.toBe(0);
