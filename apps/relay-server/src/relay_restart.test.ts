@@ -60,5 +60,12 @@ describe('relay restart', () => {
     } finally {
       for (const client of clients) client.close();
     }
+    // A finished study stays readable after a further restart (no runtime is loaded for it).
+    await second.stop();
+    const third = await startRelayProcess({ dataDir: first.dataDir });
+    relays.push(third);
+    expect(await api<StudyInfo>(third, 'GET', `/api/studies/${created.id}`)).toMatchObject({ id: created.id, state: 'finished', round: 4 });
+    const stored = (await api<{ metrics: { round: number; phase: string }[] }>(third, 'GET', `/api/studies/${created.id}/metrics`)).metrics;
+    expect(stored.filter((row) => row.phase === 'val').map((row) => row.round).sort()).toEqual([0, 1, 2, 3]);
   });
 });

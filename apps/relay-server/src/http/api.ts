@@ -83,6 +83,14 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       sendCsv(response, `study-${studyId}-metrics.csv`, metricsCsv(context.dashboard.rounds(studyId)));
       return true;
     }
+    // Read-only routes answer from storage: a finished study stays readable after a restart,
+    // when no runtime is loaded for it.
+    if ((!sub || sub === 'metrics') && method === 'GET') {
+      if (!context.registry.studyInfo(studyId)) throw new HttpError(404, `no study ${studyId}`);
+      if (!sub) sendJson(response, 200, context.registry.publicInfo(studyId));
+      else sendJson(response, 200, { metrics: context.registry.metrics(studyId) });
+      return true;
+    }
     const study = context.registry.get(studyId);
     if (!study) throw new HttpError(404, `no study ${studyId}`);
     if (!sub && method === 'PATCH') {
@@ -92,14 +100,6 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       if (study.state === 'finished') throw new HttpError(409, 'the study is finished; its settings can no longer change');
       const config = context.registry.reconfigure(studyId, change.data);
       sendJson(response, 200, { config, appliesFromRound: study.nextRoundToStart });
-      return true;
-    }
-    if (!sub && method === 'GET') {
-      sendJson(response, 200, context.registry.publicInfo(studyId));
-      return true;
-    }
-    if (sub === 'metrics' && method === 'GET') {
-      sendJson(response, 200, { metrics: context.registry.metrics(studyId) });
       return true;
     }
     if (sub === 'control' && method === 'POST') {
