@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { UsageError } from '../command';
 
 // The inference command's flags, validated once at start-up (STYLE.md §17).
 
@@ -50,12 +51,7 @@ const InferArgsSchema = z
 
 export type InferArgs = z.infer<typeof InferArgsSchema>;
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** Parses argv; returns undefined when --help was asked for. */
 export function parseInferArgs(argv: string[]): InferArgs | undefined {

@@ -2,9 +2,9 @@
 // `npm run infer -- --client DIR --server DIR --data FOLDER`: a study's exported segments,
 // chained and scored on labelled images. Progress goes to stderr; with --json stdout is one
 // JSON object.
-import { initBackend } from '../../backends/select';
 import { SegmentFilesError } from '../../artifacts/errors';
-import { parseInferArgs, USAGE, UsageError } from './args';
+import { runCommand } from '../command';
+import { parseInferArgs, USAGE, type InferArgs } from './args';
 import { runInfer, type InferResult } from './run';
 
 function percent(value: number | null | undefined): string {
@@ -40,25 +40,7 @@ function report(result: InferResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseInferArgs(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-  if (!args) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const backend = await initBackend(args.backend);
-  process.stderr.write(`backend: ${backend.name} (${backend.reason})\n`);
-  const { json: _json, ...effective } = args;
-  process.stderr.write(`configuration: ${JSON.stringify(effective)}\n`);
+async function run(args: InferArgs): Promise<number> {
   let result: InferResult;
   try {
     result = await runInfer(args, { onInfo: (message) => process.stderr.write(`${message}\n`) });
@@ -78,10 +60,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand({ usage: USAGE, parse: parseInferArgs, run });

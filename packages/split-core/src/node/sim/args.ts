@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CATALOGUE_MODEL_NAMES } from '../../model/catalogue';
 import { SCHEDULE_NAMES } from '../../schedule/schedule';
 import { OPTIMIZER_NAMES } from '../../training/optimizer';
+import { UsageError } from '../command';
 
 // The simulator's flags, validated once at start-up (STYLE.md §17).
 
@@ -65,12 +66,7 @@ const SimArgsSchema = z
 
 export type SimArgs = z.infer<typeof SimArgsSchema>;
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** Parses argv; returns undefined when --help was asked for. */
 export function parseSimArgs(argv: string[]): SimArgs | undefined {

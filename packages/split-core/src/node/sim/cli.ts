@@ -1,8 +1,8 @@
 #!/usr/bin/env -S npx tsx
 // `npm run sim -- ...`: a whole split learning study in one process. Progress goes to
 // stderr; with --json the last line of stdout is the machine-readable result.
-import { initBackend } from '../../backends/select';
-import { parseSimArgs, USAGE, UsageError } from './args';
+import { runCommand } from '../command';
+import { parseSimArgs, USAGE, type SimArgs } from './args';
 import { ProgressBar } from './progress';
 import { runSim } from './run';
 
@@ -10,25 +10,7 @@ function percent(value: number): string {
   return Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : 'n/a';
 }
 
-async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseSimArgs(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-  if (!args) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const backend = await initBackend(args.backend);
-  process.stderr.write(`backend: ${backend.name} (${backend.reason})\n`);
-  const { json: _json, ...effective } = args;
-  process.stderr.write(`configuration: ${JSON.stringify(effective)}\n`);
+async function run(args: SimArgs): Promise<number> {
 
   let bar: ProgressBar | undefined;
   let barEpoch = 0;
@@ -71,10 +53,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand({ usage: USAGE, parse: parseSimArgs, run });
