@@ -5,6 +5,7 @@ import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { data } from '@splitlearn/split-core';
 import { api, startCommand, startRelayProcess, waitFor, type CommandProcess, type RelayProcess } from '../apps/relay-server/src/testing/relay_process';
+import { demoStudy } from '../apps/relay-server/src/testing/demo_study';
 import { builtWebApp, collectPageErrors, createStudy, launchChromium, screenshot, startStudy, studyState } from './support';
 
 // The researcher's dashboard in Debian's Chromium against a real relay, with two Node
@@ -64,18 +65,13 @@ describe('the researcher dashboard (Chromium, real relay, Node clients on demo d
   it('draws the history of a study opened mid-run, follows it live, and controls and exports it', async () => {
     if (!relay || !browser) throw new Error('setup failed');
     const live = relay;
-    const study = await createStudy(live, {
-      name: 'e2e dashboard',
-      model: 'cnn-small',
-      inputShape: [28, 28, 1],
-      classes: [...data.DEMO_CLASSES],
-      topology: 'vanilla',
+    const study = await createStudy(live, demoStudy('e2e dashboard', {
       schedule: 'splitfed-v2',
       batchSize: 16,
       rounds: ROUNDS,
       maxStepsPerRound: 3,
       minClients: 2,
-    });
+    }));
     for (const shard of [1, 2]) {
       clients.push(startCommand('packages/split-core/src/node/client/cli.ts', ['--url', live.url, '--study', study.joinCode, '--data', 'demo', '--shard', `${shard}/2`, '--label', `Hospital ${shard}`]));
     }

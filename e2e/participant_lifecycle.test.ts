@@ -4,9 +4,10 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifacts, backends, data } from '@splitlearn/split-core';
+import { artifacts, backends } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { startRelayProcess, waitFor, type RelayProcess } from '../apps/relay-server/src/testing/relay_process';
+import { demoStudy } from '../apps/relay-server/src/testing/demo_study';
 import { writeDemoFolder } from './demo_folder';
 import {
   builtWebApp,
@@ -90,18 +91,12 @@ describe('a clinician joins, reloads, and withdraws (Chromium, real relay, demo 
     const nodeFolder = path.join(workDir, 'other-hospital');
     await writeDemoFolder(nodeFolder, { count: GOOD_IMAGES, first: GOOD_IMAGES });
 
-    const study = await createStudy(relay, {
-      name: 'e2e lifecycle',
-      model: 'cnn-small',
-      inputShape: [28, 28, 1],
-      classes: [...data.DEMO_CLASSES],
-      topology: 'vanilla',
-      schedule: 'round-robin',
+    const study = await createStudy(relay, demoStudy('e2e lifecycle', {
       batchSize: 16,
       rounds: ROUNDS,
       maxStepsPerRound: 2,
       minClients: 1,
-    });
+    }));
 
     const context = await browser.newContext();
     const page: Page = await context.newPage();

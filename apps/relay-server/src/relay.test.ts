@@ -2,9 +2,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, data } from '@splitlearn/split-core';
+import { backends, type protocol } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+import { demoStudy } from './testing/demo_study';
 
 // The relay as a real process, with real socket.io clients running split-core's participant
 // agent: schedules over the network, with many clients at once.
@@ -44,18 +45,8 @@ afterAll(async () => {
   await relay?.dispose();
 });
 
-function studyConfig(schedule: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name: `test ${schedule}`,
-    model: 'cnn-small',
-    inputShape: [28, 28, 1],
-    classes: [...data.DEMO_CLASSES],
-    topology: 'vanilla',
-    schedule,
-    batchSize: 32,
-    learningRate: 0.002,
-    ...extra,
-  };
+function studyConfig(schedule: string, extra: Partial<protocol.StudyConfigInput> = {}): protocol.StudyConfigInput {
+  return demoStudy(`test ${schedule}`, { schedule, learningRate: 0.002, ...extra });
 }
 
 async function joinClients(joinCode: string, count: number): Promise<NodeParticipant[]> {

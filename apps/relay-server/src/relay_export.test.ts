@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, data } from '@splitlearn/split-core';
+import { backends, type protocol } from '@splitlearn/split-core';
 import { api, startCommand, startRelayProcess, waitFor, type CommandProcess, type RelayProcess } from './testing/relay_process';
+import { demoStudy } from './testing/demo_study';
 
 // Issue 4: after a study, the researcher downloads the server segment from the relay, each
 // headless client writes its own client segment(s), and `npm run infer` on those files
@@ -47,8 +48,8 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-function studyConfig(topology: 'vanilla' | 'u-shaped', extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: `export ${topology}`, model: 'cnn-small', inputShape: [28, 28, 1], classes: [...data.DEMO_CLASSES], topology, batchSize: 32, learningRate: 0.005, minClients: CLIENTS, ...extra };
+function studyConfig(topology: 'vanilla' | 'u-shaped', extra: Partial<protocol.StudyConfigInput> = {}): protocol.StudyConfigInput {
+  return demoStudy(`export ${topology}`, { topology, learningRate: 0.005, minClients: CLIENTS, ...extra });
 }
 
 function exportRoute(studyId: string, file = 'model.json'): string {

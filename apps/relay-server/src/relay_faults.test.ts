@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codec, data, protocol } from '@splitlearn/split-core';
+import { codec, protocol } from '@splitlearn/split-core';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+import { demoStudy } from './testing/demo_study';
 
 // Bad input and faults: a malformed, oversized or unauthenticated message gets a clear
 // error and changes nothing; a client that vanishes mid-step has its step abandoned and the
@@ -129,19 +130,13 @@ describe('bad input', () => {
 
 describe('faults', () => {
   it('abandons the step of a client killed mid-epoch; round-robin moves on with the last hand-off', { timeout: 600_000 }, async () => {
-    const { id, joinCode } = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', {
-      name: 'vanishing client',
-      model: 'cnn-small',
-      inputShape: [28, 28, 1],
-      classes: [...data.DEMO_CLASSES],
-      topology: 'vanilla',
-      schedule: 'round-robin',
+    const { id, joinCode } = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('vanishing client', {
       batchSize: 16,
       rounds: 2,
       maxStepsPerRound: 40,
       // After the kill, the study goes on with the one client left.
       minClients: 1,
-    });
+    }));
     const spawnClient = (shard: string) =>
       spawn(process.execPath, ['--import', 'tsx', 'packages/split-core/src/node/client/cli.ts', '--url', relay.url, '--study', joinCode, '--data', 'demo', '--shard', shard], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     const victim = spawnClient('1/2');

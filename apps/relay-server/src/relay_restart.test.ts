@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { backends, data } from '@splitlearn/split-core';
+import { backends } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+import { demoStudy } from './testing/demo_study';
 
 // A relay killed mid-study (SIGKILL: no goodbye, no flush) comes back on the same data
 // folder with its studies, join codes, metrics and checkpoints intact, and the study goes
@@ -23,18 +24,14 @@ describe('relay restart', () => {
     await backends.initBackend('wasm');
     const first = await startRelayProcess();
     relays.push(first);
-    const created = await api<{ id: string; joinCode: string }>(first, 'POST', '/api/studies', {
-      name: 'restart',
-      model: 'cnn-small',
-      inputShape: [28, 28, 1],
-      classes: [...data.DEMO_CLASSES],
+    const created = await api<{ id: string; joinCode: string }>(first, 'POST', '/api/studies', demoStudy('restart', {
       topology: 'u-shaped',
       schedule: 'splitfed-v2',
       batchSize: 32,
       rounds: 4,
       maxStepsPerRound: 4,
       minClients: 2,
-    });
+    }));
     const join = (relay: RelayProcess): Promise<NodeParticipant[]> =>
       Promise.all([0, 1].map((index) => connectNodeParticipant({ url: relay.url, joinCode: created.joinCode, data: { source: 'demo', shard: { index, count: 2 } }, backend: 'wasm' })));
     let clients = await join(first);

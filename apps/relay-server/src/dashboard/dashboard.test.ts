@@ -9,6 +9,7 @@ import { backends, data, network, protocol, training } from '@splitlearn/split-c
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { parseCsv } from '../testing/csv_reader';
 import { api, startRelayProcess, waitFor, type RelayProcess } from '../testing/relay_process';
+import { demoStudy } from '../testing/demo_study';
 import { METRICS_CSV_COLUMNS } from './metrics_csv';
 
 // The researcher dashboard's relay side, against a real relay process, real socket.io
@@ -96,8 +97,8 @@ class Viewer {
   }
 }
 
-function studyConfig(name: string, extra: Record<string, unknown>): protocol.StudyConfigInput {
-  return { name, model: 'cnn-small', inputShape: [28, 28, 1], classes: [...data.DEMO_CLASSES], topology: 'vanilla', batchSize: 32, learningRate: 0.002, schedule: 'round-robin', ...extra };
+function studyConfig(name: string, extra: Partial<protocol.StudyConfigInput>): protocol.StudyConfigInput {
+  return demoStudy(name, { learningRate: 0.002, ...extra });
 }
 
 function joinInProcess(target: RelayProcess, joinCode: string, shards: number[], count: number): Promise<NodeParticipant[]> {
