@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -124,15 +124,19 @@ describe('export and inference', () => {
     expect(result).toMatchObject({ study: { id: studyId }, trainedRounds: 2, cutCodec: 'fp32', skipped: [] });
     expectReproduced(result, lastVal);
 
-    // The check can fail: the previous round's server weights (the relay keeps the last few
-    // checkpoints, and the weights route names its round) behind the same model.json score
-    // differently, though every shape fits.
+    // The check can fail: the same model.json with every server weight negated scores
+    // differently, though every shape fits. (The previous round's weights made a weaker
+    // control: after a short run they can score within 1e-5 of the last round's.)
     const staleDir = path.join(scratch, studyId, 'stale-server');
     await mkdir(staleDir, { recursive: true });
     await copyFile(path.join(serverDir, 'model.json'), path.join(staleDir, 'model.json'));
+    const trained = await readFile(path.join(serverDir, 'weights-round2.bin'));
+    const negated = new Float32Array(trained.buffer.slice(trained.byteOffset, trained.byteOffset + trained.byteLength)).map((value) => -value);
+    await writeFile(path.join(staleDir, 'weights-round2.bin'), new Uint8Array(negated.buffer));
+    // The relay still serves earlier rounds' weights by name (it keeps the last few checkpoints).
     const previous = await fetch(`${relay.url}${exportRoute(studyId, 'weights-round1.bin')}`, { headers: { Authorization: `Bearer ${relay.token}` } });
     expect(previous.status).toBe(200);
-    await writeFile(path.join(staleDir, 'weights-round2.bin'), new Uint8Array(await previous.arrayBuffer()));
+    expect((await previous.arrayBuffer()).byteLength).toBe(trained.byteLength);
     const stale = await infer(['--client', clientDirs[0] as string, '--server', staleDir, '--data', 'demo', '--shard', '1/2', '--shard', '2/2']);
     expect(Math.abs(stale.metrics.loss - lastVal.metrics.loss)).toBeGreaterThan(1e-3);
 
