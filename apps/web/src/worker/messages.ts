@@ -146,6 +146,8 @@ export const WorkerToMainSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), phase, round: count, step: count, steps: count, loss: z.number().optional() }),
   z.object({ type: z.literal('round-done'), phase, round: count, steps: count, loss: z.number().optional() }),
   z.object({ type: z.literal('traffic'), traffic: TrafficSchema }),
+  /** What leaves this device changed mid-study (the researcher switched the codec). */
+  z.object({ type: z.literal('egress'), egress: EgressSchema }),
   z.object({ type: z.literal('participation'), status: z.enum(['active', 'paused', 'left', 'withdrawn']) }),
   z.object({ type: z.literal('error'), error: WorkerErrorSchema }),
 ]);

@@ -4,7 +4,7 @@ import type { Traffic, WorkerError, WorkerToMain } from './messages';
 import type { PreparedData } from './prepare_dataset';
 import { describeFailure, fromRelayError } from './relay_errors';
 import { toStudySummary } from './study_summary';
-import { addDeclared, batchSizeAt, declaredStepBytes, noDeclaredBytes, type DeclaredBytes, type EgressInput } from './what_leaves';
+import { addDeclared, batchSizeAt, declaredStepBytes, describeEgress, noDeclaredBytes, type DeclaredBytes, type EgressInput } from './what_leaves';
 
 // One participation in one study: the socket.io connection (same origin, WebSocket only:
 // the relay is served from the page's origin, and long-polling would add a second path for
@@ -35,6 +35,8 @@ export class RelaySession {
   /** The options the participant was created with. */
   private participantOptions: network.ParticipantOptions | undefined;
   private declared: DeclaredBytes = noDeclaredBytes();
+  /** The codec the "what leaves" panel states; the study's may change between rounds. */
+  private statedCodec: EgressInput['codec'] | undefined;
   private lastTraffic = '';
   private trafficTimer: ReturnType<typeof setInterval> | undefined;
   private ended = false;
@@ -148,6 +150,10 @@ export class RelaySession {
     const batch = batchSizeAt(samples, egress.batchSize, progress.step - 1);
     // The researcher may change the codec between rounds: declare in the one this step used.
     this.declared = addDeclared(this.declared, declaredStepBytes({ ...egress, codec: progress.codec }, progress.phase, batch));
+    if (progress.codec !== (this.statedCodec ?? egress.codec)) {
+      this.statedCodec = progress.codec;
+      this.options.post({ type: 'egress', egress: describeEgress({ ...egress, codec: progress.codec }) });
+    }
     this.options.post({ type: 'progress', ...progress });
     this.postTraffic();
   }

@@ -43,6 +43,15 @@ describe('contributeReducer', () => {
     expect(allSkipped(state).map((entry) => entry.path)).toEqual(['a/bad.png', 'z.txt']);
   });
 
+  it('states the new codec in "what leaves" when the researcher switches it mid-study', () => {
+    const fp32 = { topology: 'vanilla' as const, codec: 'fp32' as const, batchSize: 32, train: [], eval: [], weights: [], neverLeaves: [] };
+    let state = apply(initialContributeState('CODE'), { type: 'study', study, egress: fp32 });
+    expect(state.egress?.codec).toBe('fp32');
+    state = apply(state, { type: 'egress', egress: { ...fp32, codec: 'fp16' } });
+    expect(state.egress?.codec).toBe('fp16');
+    expect(state.study).toEqual(study);
+  });
+
   it('drops a failed lookup error on retry and returns to "not joined" when joining fails', () => {
     let state = apply(initialContributeState('X'), { type: 'error', error: { code: 'relay-unreachable', message: 'down' } });
     expect(state.errors).toHaveLength(1);

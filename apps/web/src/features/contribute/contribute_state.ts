@@ -129,6 +129,8 @@ function onWorkerMessage(state: ContributeState, message: WorkerToMain, at: numb
     }
     case 'traffic':
       return { ...state, traffic: message.traffic };
+    case 'egress':
+      return { ...state, egress: message.egress };
     case 'participation':
       return { ...state, participation: message.status };
     case 'error': {

@@ -92,6 +92,7 @@ function onWorkerMessage(hospital: HospitalView, message: WorkerToMain): Hospita
     case 'connection':
     case 'decode-progress':
     case 'traffic':
+    case 'egress':
     case 'participation':
       return hospital;
   }
