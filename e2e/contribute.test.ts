@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -19,6 +19,7 @@ import {
   openStudyAndPickFolder,
   pneumoniaTrainDir,
   PNEUMONIA_CLASSES,
+  saveRelayLog,
   screenshot,
   startStudy,
   trainMetrics,
@@ -174,9 +175,7 @@ describe.skipIf(trainDir === undefined)('contribute page with real clinicians in
     await browser?.close();
     await relay?.dispose();
     // The relay's log and the wire log are kept beside the screenshots, for whoever reads a failure.
-    await mkdir(ARTIFACTS_DIR, { recursive: true });
-    // (The throwaway relay's researcher token is blanked: artifacts get copied around.)
-    if (relay) await writeFile(path.join(ARTIFACTS_DIR, 'relay.log'), relay.output().replaceAll(relay.token || '\u0000', '<researcher token>'));
+    if (relay) await saveRelayLog(relay, 'relay.log');
     if (workDir) {
       await copyFile(wireLog, path.join(ARTIFACTS_DIR, 'wire.jsonl')).catch(() => undefined);
       await rm(workDir, { recursive: true, force: true });

@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startRelayProcess, waitFor, type RelayProcess } from '../apps/relay-server/src/testing/relay_process';
 import { cardSummaries, readFrameProbe, startDemo, startFrameProbe, waitForCardsTrained } from './demo_support';
-import { ARTIFACTS_DIR, builtWebApp, collectPageErrors, launchChromium, screenshot } from './support';
+import { builtWebApp, collectPageErrors, launchChromium, saveRelayLog, screenshot } from './support';
 
 // The conference-booth demo as a visitor runs it: a real relay with the demo on, Debian's
 // Chromium, K simulated hospitals (one training worker each) on the generated data, the
@@ -61,8 +61,7 @@ describe('booth demo: simulated hospitals in one Chromium page', () => {
   afterAll(async () => {
     await browser?.close();
     await relay?.dispose();
-    await mkdir(ARTIFACTS_DIR, { recursive: true });
-    if (relay) await writeFile(path.join(ARTIFACTS_DIR, 'demo-relay.log'), relay.output().replaceAll(relay.token || '\u0000', '<researcher token>'));
+    if (relay) await saveRelayLog(relay, 'demo-relay.log');
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 

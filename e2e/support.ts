@@ -3,7 +3,7 @@
 // Contribute page (found by role and label, as a user finds them).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -116,6 +116,15 @@ export function collectPageErrors(page: Page): string[] {
     if (response.status() >= 400 && !isFaviconRequest(response.url())) errors.push(`HTTP ${response.status()} for ${response.url()}`);
   });
   return errors;
+}
+
+/**
+ * Keeps a relay's log beside the screenshots, for whoever reads a failure. The throwaway
+ * relay's researcher token is blanked: artifacts get copied around.
+ */
+export async function saveRelayLog(relay: RelayProcess, name: string): Promise<void> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  await writeFile(path.join(ARTIFACTS_DIR, name), relay.output().replaceAll(relay.token || '\u0000', '<researcher token>'));
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backends, codec, data, model, schedule, topology, training } from '@splitlearn/split-core';
 import { connectNodeParticipant } from '@splitlearn/split-core/node';
+import { demoStudy } from '../src/testing/demo_study';
 import { api, startRelayProcess, waitFor } from '../src/testing/relay_process';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '20' }, rounds: { type: 'string', default: '4' }, codec: { type: 'string', default: 'fp32' }, browser: { type: 'boolean', default: false } } });
@@ -25,19 +26,7 @@ function median(xs: number[]): number {
 }
 
 await backends.initBackend('wasm');
-const config: Record<string, unknown> = {
-  name: 'wire bench',
-  model: 'cnn-small',
-  inputShape: [28, 28, 1],
-  classes: [...data.DEMO_CLASSES],
-  topology: 'vanilla',
-  schedule: 'round-robin',
-  batchSize,
-  rounds,
-  maxStepsPerRound: steps,
-  minClients: 1,
-  codec: encoding,
-};
+const config = demoStudy('wire bench', { batchSize, rounds, maxStepsPerRound: steps, minClients: 1, codec: encoding });
 
 // Over the wire: one Node client, the relay on loopback.
 const relay = await startRelayProcess();
