@@ -22,7 +22,8 @@ async function screenshotWhole(page: Page, name: string): Promise<void> {
   const viewport = page.viewportSize() ?? { width: 1600, height: 1100 };
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   await page.setViewportSize({ width: viewport.width, height: Math.min(height, 8000) });
-  await page.waitForTimeout(300);
+  // Two animation frames after the resize: the page has laid out and painted at the new size.
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
   await screenshot(page, name);
   await page.setViewportSize(viewport);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auditParticipant, entriesByParticipant, type DeclaredTraffic, type WireEntry } from './wire_audit';
+import type { WireEntry } from '../apps/relay-server/src/testing/wire_log_reader';
+import { auditParticipant, entriesByParticipant, type DeclaredTraffic } from './wire_audit';
 
 // The wire audit is what lets the browser tests fail when something undeclared leaves a
 // device, so it gets its own checks: a clean record passes, and each kind of leak is caught.

@@ -1,25 +1,6 @@
-// Reads the relay's wire log (--wire-log: one JSON line per incoming socket event and per
-// acknowledged reply, binary attachments decoded as codec frames or bundles) and checks
-// what a set of participants actually sent against what their study declares.
-import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
-
-const TensorSchema = z.object({ name: z.string(), dtype: z.string(), shape: z.array(z.number().int()), encoding: z.string().optional() });
-const BinarySchema = z.object({
-  binary: z.enum(['frame', 'bundle', 'unknown']),
-  bytes: z.number().int().nonnegative(),
-  name: z.string().optional(),
-  dtype: z.string().optional(),
-  shape: z.array(z.number().int()).optional(),
-  encoding: z.string().optional(),
-  tensors: z.array(TensorSchema).optional(),
-});
-export type WireBinary = z.infer<typeof BinarySchema>;
-
-const EntrySchema = z.object({ at: z.number(), socket: z.string(), participant: z.string().nullable(), event: z.string(), args: z.array(z.unknown()) });
-export type WireEntry = z.infer<typeof EntrySchema>;
-
-const StepHeaderSchema = z.object({ studyId: z.string(), round: z.number(), step: z.number(), seq: z.number(), kind: z.string(), phase: z.enum(['train', 'eval']) });
+// Checks what a set of participants actually sent, as the relay's wire log recorded it,
+// against what their study declares.
+import { WireBinarySchema, WireStepHeaderSchema, type WireBinary, type WireEntry } from '../apps/relay-server/src/testing/wire_log_reader';
 
 /**
  * Control messages are small JSON. A picture would show up as a long run of numbers (a
@@ -30,18 +11,6 @@ const StepHeaderSchema = z.object({ studyId: z.string(), round: z.number(), step
 const MAX_NUMBERS_PER_MESSAGE = 64;
 const MAX_STRING_CHARS = 512;
 const IMAGE_SIGNATURES = ['iVBORw0KGgo' /* PNG, base64 */, '\u0089PNG', '/9j/' /* JPEG, base64 */, 'data:image'];
-
-export async function readWireLog(file: string): Promise<WireEntry[]> {
-  const text = await readFile(file, 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line, index) => {
-      const parsed = EntrySchema.safeParse(JSON.parse(line));
-      if (!parsed.success) throw new Error(`wire log line ${index + 1} is not an entry: ${parsed.error.message}`);
-      return parsed.data;
-    });
-}
 
 /**
  * Every entry sent by these participants, including what their sockets sent before the
@@ -70,7 +39,7 @@ function binariesIn(value: unknown, at: string, found: Found[]): void {
     value.forEach((item, index) => binariesIn(item, `${at}[${index}]`, found));
   } else if (value !== null && typeof value === 'object') {
     if ('binary' in value) {
-      found.push({ path: at, binary: BinarySchema.parse(value) });
+      found.push({ path: at, binary: WireBinarySchema.parse(value) });
       return;
     }
     for (const [key, inner] of Object.entries(value)) binariesIn(inner, `${at}.${key}`, found);
@@ -124,7 +93,7 @@ const same = (a: readonly number[] | undefined, b: readonly number[]): boolean =
 
 function checkStepFrame(entry: WireEntry, declared: DeclaredTraffic, audit: ParticipantAudit): void {
   const where = `${entry.event} (socket ${entry.socket})`;
-  const header = StepHeaderSchema.safeParse(entry.args[0]);
+  const header = WireStepHeaderSchema.safeParse(entry.args[0]);
   const found: Found[] = [];
   binariesIn(entry.args.slice(1), 'args', found);
   const frame = found[0]?.binary;

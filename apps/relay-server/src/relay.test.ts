@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { backends, type protocol } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
 import { demoStudy } from './testing/demo_study';
+import { binariesIn, readWireLog } from './testing/wire_log_reader';
 
 // The relay as a real process, with real socket.io clients running split-core's participant
 // agent: schedules over the network, with many clients at once.
@@ -24,21 +25,6 @@ beforeAll(async () => {
   wireLog = path.join(await mkdtemp(path.join(os.tmpdir(), 'wire-')), 'wire.jsonl');
   relay = await startRelayProcess({ args: ['--wire-log', wireLog] });
 });
-
-interface WireEntry {
-  event: string;
-  participant: string | null;
-  args: unknown[];
-}
-
-function binaries(value: unknown): { binary: string; name?: string; dtype?: string; shape?: number[]; encoding?: string; tensors?: { name: string; shape: number[] }[] }[] {
-  if (Array.isArray(value)) return value.flatMap(binaries);
-  if (value && typeof value === 'object') {
-    if ('binary' in value) return [value as never];
-    return Object.values(value).flatMap(binaries);
-  }
-  return [];
-}
 
 afterAll(async () => {
   if (process.env.RELAY_TEST_LOG) console.log(relay?.output());
@@ -86,8 +72,8 @@ describe('relay with headless clients', () => {
       // tensor of the declared shape: cut activations [batch, 14, 14, 32] in the study's codec,
       // int32 labels [batch] (vanilla), or a client-segment weight bundle (conv1 only).
       const ids = new Set(clients.map((client) => client.participant.identity?.participantId));
-      const entries = (await readFile(wireLog, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as WireEntry).filter((entry) => ids.has(entry.participant ?? ''));
-      const payloads = entries.flatMap((entry) => binaries(entry.args).map((payload) => ({ event: entry.event, ...payload })));
+      const entries = (await readWireLog(wireLog)).filter((entry) => ids.has(entry.participant ?? ''));
+      const payloads = entries.flatMap((entry) => binariesIn(entry.args).map((payload) => ({ event: entry.event, ...payload })));
       expect(payloads.length).toBeGreaterThan(0);
       for (const payload of payloads) {
         if (payload.binary === 'frame' && payload.name === 'activations') {

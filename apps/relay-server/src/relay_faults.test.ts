@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codec, protocol } from '@splitlearn/split-core';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
 import { demoStudy } from './testing/demo_study';
+import { readWireLog, stepHeaderOf } from './testing/wire_log_reader';
 
 // Bad input and faults: a malformed, oversized or unauthenticated message gets a clear
 // error and changes nothing; a client that vanishes mid-step has its step abandoned and the
@@ -12,10 +15,14 @@ import { demoStudy } from './testing/demo_study';
 
 type RawSocket = Socket;
 let relay: RelayProcess;
+let wireLog: string;
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 
 beforeAll(async () => {
-  relay = await startRelayProcess({ args: ['--step-timeout-ms', '4000', '--ping-interval-ms', '1000', '--ping-timeout-ms', '1000'] });
+  wireLog = path.join(await mkdtemp(path.join(os.tmpdir(), 'faults-wire-')), 'wire.jsonl');
+  // A killed client's socket closes at once: no short heartbeat is needed to notice it (and
+  // a short one would drop the live client on a busy machine).
+  relay = await startRelayProcess({ args: ['--wire-log', wireLog] });
 });
 
 afterAll(async () => {
@@ -148,9 +155,21 @@ describe('faults', () => {
     try {
       await waitFor('both clients to join', joined(2), 120_000);
       await api(relay, 'POST', `/api/studies/${id}/control`, { action: 'start' });
-      // The first to join trains first in round-robin: kill it without a goodbye mid-epoch.
-      await waitFor('the victim to be mid-epoch', () => (/epoch done|participant joined/.test(relay.output()) ? true : undefined));
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      // The first to join trains first in round-robin. Its step frames at the relay, not the
+      // clock, say when it is mid-epoch; it is then frozen (SIGSTOP) so that it cannot finish
+      // the epoch while the test looks, checked to be mid-epoch, and killed without a goodbye.
+      const victimId = await waitFor('the victim to send training frames of round 0', async () => {
+        const frames = (await readWireLog(wireLog)).filter((entry) => {
+          const header = stepHeaderOf(entry);
+          return header?.studyId === id && header.round === 0 && header.phase === 'train';
+        });
+        return frames.length >= 2 ? (frames[0]?.participant ?? undefined) : undefined;
+      });
+      victim.kill('SIGSTOP');
+      const fromVictim = (await readWireLog(wireLog)).filter((entry) => entry.participant === victimId);
+      const victimSteps = new Set(fromVictim.flatMap((entry) => stepHeaderOf(entry)?.step ?? []));
+      expect(victimSteps.size, 'the victim is frozen before the end of its 40-step epoch').toBeLessThan(40);
+      expect(fromVictim.filter((entry) => entry.event === 'ack:epoch:start'), 'the victim has not acknowledged its epoch').toEqual([]);
       victim.kill('SIGKILL');
       await waitFor('the study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${id}`)).state === 'finished' ? true : undefined), 300_000, 500);
       const rows = (await api<{ metrics: { round: number; phase: string; metrics: { completed?: number; failed?: number } }[] }>(relay, 'GET', `/api/studies/${id}/metrics`)).metrics;
