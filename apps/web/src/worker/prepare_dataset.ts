@@ -93,15 +93,13 @@ export async function prepareDataset(
 }
 
 /**
- * Labelled samples -> the local training and validation datasets: the split every browser
- * participant makes, whether its images came from a folder or from the demo generator.
- * Samples are sorted by id first, so the seeded split picks the same samples whatever
- * order they arrived in.
+ * Labelled samples -> the local training and validation datasets, with split-core's one
+ * local-validation rule (the Node client keeps the same files for validation).
  */
 export function keepLocalValidation(labelled: readonly data.Sample[], classNames: string[], shape: data.ImageShape, study: StudyDataConfig, skipped: Skipped[] = []): PreparedData {
-  const samples = [...labelled].sort((a, b) => byPath({ path: a.id }, { path: b.id }));
-  const split = data.stratifiedSplit(samples, study.validationFraction, data.createRng(data.deriveSeed(study.seed, 'local-validation-split')));
+  const split = data.localValidationSplit(labelled, study);
   const valIds = new Set(split.val.map((sample) => sample.id));
+  const samples = [...labelled].sort((a, b) => byPath({ path: a.id }, { path: b.id }));
   const classes = classNames.map((name, label): ClassPreview => {
     const members = samples.filter((sample) => sample.label === label);
     const val = members.filter((sample) => valIds.has(sample.id)).length;

@@ -1,7 +1,6 @@
 import type { Dataset, SkippedFile } from '../../data/dataset';
 import { generateDemoShard } from '../../data/demo_shard';
-import { createRng, deriveSeed } from '../../data/random';
-import { stratifiedSplit } from '../../data/shard';
+import { localValidationSplit } from '../../data/local_validation';
 import type { StudyInfo } from '../../protocol/messages';
 import { readImageFolder } from '../data/image_folder';
 
@@ -42,6 +41,6 @@ export async function loadLocalData(study: StudyInfo, options: LocalDataOptions)
     skipped = read.skipped;
     unknownClasses = read.unknownClasses;
   }
-  const split = stratifiedSplit(all.samples, config.validationFraction, createRng(deriveSeed(config.seed, 'local-validation', options.source, options.shard?.index ?? 0)));
+  const split = localValidationSplit(all.samples, config);
   return { train: { ...all, samples: split.train }, val: { ...all, samples: split.val }, skipped, unknownClasses };
 }
