@@ -27,7 +27,8 @@ import {
   waitUntilFinished,
   type MetricRow,
 } from './support';
-import { auditParticipant, entriesByParticipant, readWireLog, type DeclaredTraffic, type ParticipantAudit } from './wire_audit';
+import { readWireLog } from '../apps/relay-server/src/testing/wire_log_reader';
+import { auditParticipant, entriesByParticipant, type DeclaredTraffic, type ParticipantAudit } from './wire_audit';
 
 // Clinicians contribute from Debian's Chromium to a real relay process: each picks a
 // different shard of PneumoniaMNIST through the real folder input, trains in the page's
@@ -196,8 +197,13 @@ describe.skipIf(trainDir === undefined)('contribute page with real clinicians in
       await screenshot(pages[0] as Page, `${schedule}-preview`);
 
       const participantIds: string[] = [];
-      for (const page of pages) participantIds.push(await joinAndWaitForId(page));
+      for (const page of pages) {
+        participantIds.push(await joinAndWaitForId(page));
+        if (participantIds.length === 1) await expect.poll(() => figureText(page, 'Study state'), { timeout: 10_000 }).toBe('Waiting for participants (1 of 3 have joined)');
+      }
       expect(new Set(participantIds).size).toBe(3);
+      // Enough have joined: what the study waits for now is the researcher.
+      for (const page of pages) await expect.poll(() => figureText(page, 'Study state'), { timeout: 10_000 }).toBe('Waiting for the study to start');
       // The page keeps its identity for a reload under the join code.
       const stored = await (pages[0] as Page).evaluate((code) => localStorage.getItem(`splitlearn.participant.${code}`), study.joinCode);
       expect(stored).toContain(participantIds[0]);

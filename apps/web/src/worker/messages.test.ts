@@ -50,6 +50,7 @@ describe('worker -> main messages', () => {
     inputShape: [28, 28, 1],
     batchSize: 32,
     validationFraction: 0.2,
+    minClients: 2,
   } satisfies StudySummary;
 
   it('accepts progress, traffic and study messages', () => {

@@ -30,6 +30,8 @@ export const StudySummarySchema = z.object({
   batchSize: count,
   validationFraction: z.number(),
   maxStepsPerRound: count.optional(),
+  /** Participants the study needs before a round can start. */
+  minClients: count,
 });
 export type StudySummary = z.infer<typeof StudySummarySchema>;
 

@@ -21,6 +21,7 @@ export function toStudySummary(study: StudyInfo): StudySummary {
     inputShape: config.inputShape,
     batchSize: config.batchSize,
     validationFraction: config.validationFraction,
+    minClients: config.minClients,
     ...(config.maxStepsPerRound !== undefined ? { maxStepsPerRound: config.maxStepsPerRound } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StudySummary, WorkerToMain } from '../../worker/messages';
-import { allSkipped, contributeReducer, initialContributeState, joinBlocker, type ContributeState } from './contribute_state';
+import { allSkipped, contributeReducer, describeStudyState, initialContributeState, joinBlocker, type ContributeState } from './contribute_state';
 
 const study: StudySummary = {
   id: 's1',
@@ -16,6 +16,7 @@ const study: StudySummary = {
   inputShape: [28, 28, 1],
   batchSize: 32,
   validationFraction: 0.2,
+  minClients: 3,
 };
 
 function apply(state: ContributeState, ...messages: WorkerToMain[]): ContributeState {
@@ -109,5 +110,20 @@ describe('contributeReducer', () => {
     let state = apply(initialContributeState(''), { type: 'dataset', classes: [], trainCount: 5, valCount: 1, skipped: [] });
     state = contributeReducer(state, { type: 'files-picked', picked: { labelSource: 'csv', imageCount: 0, found: [], skipped: [], csvProblems: [], csvRowsWithoutFile: [] } });
     expect(state.dataset).toBeUndefined();
+  });
+});
+
+describe('describeStudyState', () => {
+  it('says what an open study waits for: more participants, then the researcher pressing start', () => {
+    expect(describeStudyState({ state: 'open', round: 0, participants: 2 }, study)).toBe('Waiting for participants (2 of 3 have joined)');
+    expect(describeStudyState({ state: 'open', round: 0, participants: 3 }, study)).toBe('Waiting for the study to start');
+    expect(describeStudyState({ state: 'open', round: 0, participants: 5 }, study)).toBe('Waiting for the study to start');
+  });
+
+  it('tells a training study short of participants from one that trains, and keeps the relay message', () => {
+    expect(describeStudyState({ state: 'training', round: 1, participants: 1 }, study)).toBe('Waiting for participants (1 of 3 connected)');
+    expect(describeStudyState({ state: 'training', round: 1, participants: 3 }, study)).toBe('Training');
+    expect(describeStudyState({ state: 'paused', round: 1, participants: 3 }, study)).toBe('Paused by the researcher');
+    expect(describeStudyState({ state: 'finished', round: 5, participants: 0, message: 'all rounds done' }, study)).toBe('Finished: all rounds done');
   });
 });

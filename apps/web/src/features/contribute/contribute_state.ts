@@ -180,3 +180,26 @@ export function joinBlocker(state: ContributeState): string | undefined {
 export function isParticipating(state: ContributeState): boolean {
   return state.participation === 'active' || state.participation === 'paused';
 }
+
+/**
+ * The study's state in a participant's words. An open study waits for the researcher to
+ * press start once enough participants have joined, not for more participants; a training
+ * study with too few ready participants waits for more.
+ */
+export function describeStudyState(studyState: NonNullable<ContributeState['studyState']>, study: Pick<StudySummary, 'minClients'> | undefined): string {
+  const needed = study?.minClients;
+  const short = needed !== undefined && studyState.participants < needed;
+  const base =
+    studyState.state === 'open'
+      ? short
+        ? `Waiting for participants (${studyState.participants} of ${needed} have joined)`
+        : 'Waiting for the study to start'
+      : studyState.state === 'training'
+        ? short
+          ? `Waiting for participants (${studyState.participants} of ${needed} connected)`
+          : 'Training'
+        : studyState.state === 'paused'
+          ? 'Paused by the researcher'
+          : 'Finished';
+  return studyState.message ? `${base}: ${studyState.message}` : base;
+}

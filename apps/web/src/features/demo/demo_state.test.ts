@@ -36,7 +36,7 @@ describe('demoReducer', () => {
         { type: 'hospital-started', run: 1, hospital: 1 },
         worker(1, { type: 'backend', backend: { name: 'wasm', software: false, reason: 'no GPU' } }),
         worker(1, { type: 'dataset', classes: [], trainCount: 533, valCount: 134, skipped: [] }),
-        worker(1, { type: 'joined', credentials: { participantId: 'p2', resumeToken: 'token-token-token-1' }, study: { id: 's1', name: 'x', state: 'training', round: 0, rounds: 10, model: 'cnn-small', topology: 'u-shaped', schedule: 'round-robin', codec: 'fp32', classes: ['normal', 'nodule'], inputShape: [28, 28, 1], batchSize: 32, validationFraction: 0.2 } }),
+        worker(1, { type: 'joined', credentials: { participantId: 'p2', resumeToken: 'token-token-token-1' }, study: { id: 's1', name: 'x', state: 'training', round: 0, rounds: 10, model: 'cnn-small', topology: 'u-shaped', schedule: 'round-robin', codec: 'fp32', classes: ['normal', 'nodule'], inputShape: [28, 28, 1], batchSize: 32, validationFraction: 0.2, minClients: 2 } }),
         worker(1, { type: 'progress', phase: 'train', round: 0, step: 3, steps: 8, loss: 0.61 }),
       ],
       started,

@@ -4,9 +4,8 @@ import { FactList, type Fact } from '../../../components/fact_list';
 import { PageSection } from '../../../components/page_section';
 import { estimateRemainingMs } from '../../../lib/eta';
 import { formatDuration } from '../../../lib/format';
-import { isParticipating, joinBlocker, type ContributeState } from '../contribute_state';
+import { describeStudyState, isParticipating, joinBlocker, type ContributeState } from '../contribute_state';
 
-const STUDY_STATES: Record<string, string> = { open: 'Waiting for participants', training: 'Training', paused: 'Paused by the researcher', finished: 'Finished' };
 const CONNECTION: Record<ContributeState['connection'], string> = {
   idle: 'Not connected',
   connecting: 'Connecting…',
@@ -21,7 +20,7 @@ function progressFacts(state: ContributeState): Fact[] {
   return [
     { label: 'Participant', value: state.participantId ?? '—' },
     { label: 'Connection', value: CONNECTION[state.connection] },
-    { label: 'Study state', value: studyState ? (STUDY_STATES[studyState.state] ?? studyState.state) + (studyState.message ? `: ${studyState.message}` : '') : 'Waiting for the study server…' },
+    { label: 'Study state', value: studyState ? describeStudyState(studyState, study) : 'Waiting for the study server…' },
     { label: 'Participants', value: studyState ? String(studyState.participants) : '—' },
     { label: 'Round', value: progress ? `${progress.round + 1}${study ? ` of ${study.rounds}` : ''}` : studyState ? String(studyState.round + 1) : '—' },
     { label: 'Phase', value: progress ? (progress.phase === 'train' ? 'Training' : 'Validation') : 'Waiting for a turn' },
