@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, type protocol } from '@splitlearn/split-core';
+import { connectNodeParticipant, writeSegmentFiles, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startCommand, startRelayProcess, waitFor, type CommandProcess, type RelayProcess } from './testing/relay_process';
 import { demoStudy } from './testing/demo_study';
 
@@ -20,7 +21,7 @@ const CLIENTS = 2;
 interface ValRow {
   round: number;
   phase: 'train' | 'val';
-  metrics: { accuracy: number; loss: number; count: number; confusion: number[][] };
+  metrics: { accuracy: number; loss: number; count: number; confusion: number[][]; participants?: number; failed?: number; weights?: { client?: string; server?: string } };
 }
 
 interface InferJson {
@@ -29,7 +30,8 @@ interface InferJson {
   cutCodec: string;
   metrics: { accuracy: number; loss: number; count: number; confusion: number[][]; auc: number | null };
   skipped: unknown[];
-  studyValidation?: { round: number; accuracy: number; count: number };
+  studyValidation?: { round: number; accuracy: number; count: number; weights?: { client?: string; server?: string } };
+  weights: { client: string; server: string; validated: boolean | null; validatedRound?: number };
   warnings: string[];
 }
 
@@ -110,6 +112,10 @@ function expectReproduced(result: InferJson, lastVal: ValRow): void {
   const differing = result.metrics.confusion.flat().reduce((sum, value, i) => sum + Math.abs(value - (metrics.confusion.flat()[i] ?? 0)), 0);
   expect(differing).toBeLessThanOrEqual(2);
   expect(result.studyValidation).toMatchObject({ round: lastVal.round, count: metrics.count });
+  // By construction, not by luck: the files are the weights the stored validation names.
+  expect(metrics.weights?.client).toMatch(/^[0-9a-f]{64}$/);
+  expect(metrics.weights?.server).toMatch(/^[0-9a-f]{64}$/);
+  expect(result.weights).toMatchObject({ client: metrics.weights?.client, server: metrics.weights?.server, validated: true, validatedRound: lastVal.round });
   expect(result.warnings).toEqual([]);
 }
 
@@ -139,6 +145,12 @@ describe('export and inference', () => {
     expect((await previous.arrayBuffer()).byteLength).toBe(trained.byteLength);
     const stale = await infer(['--client', clientDirs[0] as string, '--server', staleDir, '--data', 'demo', '--shard', '1/2', '--shard', '2/2']);
     expect(Math.abs(stale.metrics.loss - lastVal.metrics.loss)).toBeGreaterThan(1e-3);
+    // ...and infer says why before anyone compares numbers: the files are not the validated weights.
+    expect(stale.weights).toMatchObject({ client: lastVal.metrics.weights?.client, validated: false });
+    expect(stale.warnings).toEqual([
+      expect.stringMatching(/the server segment files hold weights \w+, but .* was exported with server weights \w+: a file was changed/),
+      expect.stringMatching(/the server weights given \(\w+\) are not the ones the study validated after round 2/),
+    ]);
 
     // tfjs loads the relay's export straight from its URL, with the token as a header.
     const served = await tf.loadLayersModel(`${relay.url}${exportRoute(studyId)}`, { requestInit: { headers: { Authorization: `Bearer ${relay.token}` } } });
@@ -160,6 +172,76 @@ describe('export and inference', () => {
     const missing = await startCommand(INFER, ['--client', path.join(clientDirs[0] as string, 'client-segment0'), '--server', serverDir, '--data', 'demo']).exited;
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/client head segment .* is missing: pass it with --client/);
+  });
+
+  // A participant whose connection drops mid-round misses that round's hand-off or average;
+  // when it rejoins before validation, it must validate the study's weights, not its own, or
+  // the stored figures would be of a model nobody can download. The drop is a real transport
+  // close (socket.io reconnects and the agent rejoins); the study is paused meanwhile so that
+  // its validation waits for the rejoin instead of racing it.
+  it.each([
+    ['vanilla', 'round-robin'],
+    ['u-shaped', 'splitfed-v2'],
+  ] as const)('%s, %s: a participant that drops out mid-round and rejoins validates the weights everyone exports', { timeout: 600_000 }, async (topology, schedule) => {
+    const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', studyConfig(topology, { schedule, rounds: 1, maxStepsPerRound: 40 }));
+    const steadyDir = path.join(scratch, created.id, 'steady');
+    const flakyDir = path.join(scratch, created.id, 'flaky');
+    const steady = startCommand(CLIENT, ['--url', relay.url, '--study', created.joinCode, '--data', 'demo', '--shard', '1/2', '--label', 'steady', '--export', steadyDir]);
+    let flaky: NodeParticipant | undefined;
+    let dropped = false;
+    let rejoined = false;
+    let finishedState = false;
+    try {
+      flaky = await connectNodeParticipant({
+        url: relay.url,
+        joinCode: created.joinCode,
+        data: { source: 'demo', shard: { index: 1, count: 2 } },
+        label: 'flaky',
+        backend: 'wasm',
+        events: {
+          onProgress: (progress) => {
+            if (dropped || progress.phase !== 'train' || progress.step !== 1 || !flaky) return;
+            dropped = true;
+            void api(relay, 'POST', `/api/studies/${created.id}/control`, { action: 'pause' });
+            flaky.socket.io.engine.close();
+          },
+          // The relay sends the study's state to a participant once it has rejoined its room.
+          onStudy: (state) => {
+            if (dropped && flaky?.socket.connected) rejoined = true;
+            if (state.state === 'finished') finishedState = true;
+          },
+        },
+      });
+      const joined = flaky;
+      await waitFor('both clients to join', async () => ((await api<{ participants: number }>(relay, 'GET', `/api/studies/${created.id}`)).participants === CLIENTS ? true : undefined));
+      await api(relay, 'POST', `/api/studies/${created.id}/control`, { action: 'start' });
+      await waitFor('the flaky participant to drop out and rejoin', () => (rejoined ? true : undefined), 300_000);
+      expect((await api<{ state: string }>(relay, 'GET', `/api/studies/${created.id}`)).state).toBe('paused');
+      await api(relay, 'POST', `/api/studies/${created.id}/control`, { action: 'resume' });
+      await finished(steady, 'the steady client');
+      await waitFor('the flaky participant to see the study finish', () => (finishedState ? true : undefined));
+      for (const files of await joined.participant.exportClientSegments()) await writeSegmentFiles(path.join(flakyDir, `${files.metadata.role}-segment${files.metadata.index}`), files);
+    } finally {
+      steady.child.kill();
+      flaky?.close();
+    }
+
+    const rows = (await api<{ metrics: ValRow[] }>(relay, 'GET', `/api/studies/${created.id}/metrics`)).metrics;
+    const train = rows.find((row) => row.phase === 'train');
+    const val = rows.find((row) => row.phase === 'val');
+    // The fault happened as intended: the flaky participant failed its training, yet validated.
+    expect(train?.metrics.failed).toBe(1);
+    expect(val?.metrics.participants).toBe(CLIENTS);
+    if (!val) throw new Error('the study recorded no validation');
+
+    const serverDir = path.join(scratch, created.id, 'server');
+    await finished(startCommand(EXPORT, ['--url', relay.url, '--study', created.id, '--out', serverDir], { RELAY_TOKEN: relay.token }), 'npm run export');
+    const shards = ['--data', 'demo', '--shard', '1/2', '--shard', '2/2'];
+    const fromSteady = await infer(['--client', steadyDir, '--server', serverDir, ...shards]);
+    const fromFlaky = await infer(['--client', flakyDir, '--server', serverDir, ...shards]);
+    expectReproduced(fromSteady, val);
+    expectReproduced(fromFlaky, val);
+    expect(fromFlaky.weights.client).toBe(fromSteady.weights.client);
   });
 
   it('needs the researcher token, and has nothing to export before the first checkpoint', { timeout: 120_000 }, async () => {

@@ -17,6 +17,7 @@ import { ISOLATION_HEADERS } from './static_files';
 // segments are not served: they belong to the clients, which export their own.
 
 const MODEL_JSON = 'model.json';
+
 const WEIGHTS_FILE = /^weights-round(0|[1-9][0-9]{0,15})\.bin$/;
 const WEIGHT_LIMITS = { maxFrameBytes: 1024 * 1024 * 1024, maxTensors: 10_000 };
 
@@ -30,9 +31,9 @@ let backendReady: Promise<unknown> | undefined;
 /** The study's pooled validation after the checkpoint's last round, when it was recorded. */
 function validationOf(records: readonly MetricRecord[], trainedRounds: number): artifacts.SegmentMetadata['validation'] {
   const row = records.find((record) => record.phase === 'val' && record.participantId === null && record.round === trainedRounds - 1);
-  const { accuracy, loss, auc, count } = row?.metrics ?? {};
+  const { accuracy, loss, auc, count, weights } = row?.metrics ?? {};
   if (!row || typeof accuracy !== 'number' || typeof count !== 'number') return undefined;
-  return { round: row.round, accuracy, loss: loss ?? null, auc: auc ?? null, count };
+  return { round: row.round, accuracy, loss: loss ?? null, auc: auc ?? null, count, ...(weights ? { weights } : {}) };
 }
 
 function route(studyId: string): string {

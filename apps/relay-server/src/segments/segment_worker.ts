@@ -106,8 +106,10 @@ async function runEpoch(request: EpochRequest): Promise<void> {
       ...(lossCount > 0 ? { loss: lossSum / lossCount } : {}),
       ...(request.phase === 'train' ? { samples, ...(correct !== undefined ? { correct } : {}) } : {}),
     };
-    if (request.phase === 'eval' && labels.length > 0) {
-      done.metrics = metrics.evaluateClassification(Float32Array.from(scores), Int32Array.from(labels), setup.split.spec.numClasses);
+    if (request.phase === 'eval') {
+      // Evaluation leaves the weights as they were: these are the weights just scored.
+      done.weightsDigest = model.weightsDigest(copy.role.segments.map((segment) => model.readWeights(segment.model)));
+      if (labels.length > 0) done.metrics = metrics.evaluateClassification(Float32Array.from(scores), Int32Array.from(labels), setup.split.spec.numClasses);
     }
     post(done);
   } catch (error) {

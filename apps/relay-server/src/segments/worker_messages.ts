@@ -27,6 +27,8 @@ export interface TrainTally {
 export interface EvalOutcome {
   /** Vanilla: the server scored the client's validation activations. */
   metrics?: { accuracy: number; loss: number; auc: number; sensitivity: number; specificity: number; confusion: number[][]; count: number };
+  /** The digest of the server segment weights an evaluation ran with. */
+  weightsDigest?: string;
 }
 
 export type ToWorker =

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { model } from '@splitlearn/split-core';
 import type { Database } from './database';
 import { systemClock, type Clock } from './clock';
 import { decodeJsonColumn, decodeRow, encodeJson, JsonValueSchema, rowIdOf } from './row_codec';
@@ -27,6 +28,8 @@ export const RoundMetricsSchema = z
     bytesDown: countNumber,
     clientFlops: countNumber,
     serverFlops: countNumber,
+    /** Validation: the digests of the client and server weights scored (model/weights_digest.ts). */
+    weights: z.object({ client: z.string().regex(model.WEIGHTS_DIGEST_PATTERN).optional(), server: z.string().regex(model.WEIGHTS_DIGEST_PATTERN).optional() }).optional(),
   })
   .catchall(JsonValueSchema);
 export type RoundMetrics = z.infer<typeof RoundMetricsSchema>;

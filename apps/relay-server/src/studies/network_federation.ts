@@ -34,6 +34,19 @@ export class ParticipantGoneError extends Error {
 
 const WEIGHT_LIMITS = { maxFrameBytes: 1024 * 1024 * 1024, maxTensors: 10_000 };
 
+// Schedules hand the same weight sets to many participants (a FedAvg to every client, a
+// hand-off to each next one): each set is hashed once.
+const digests = new WeakMap<schedule.SegmentWeights, string>();
+
+export function digestOf(weights: schedule.SegmentWeights): string {
+  let digest = digests.get(weights);
+  if (digest === undefined) {
+    digest = model.weightsDigest(weights);
+    digests.set(weights, digest);
+  }
+  return digest;
+}
+
 function toBytes(payload: protocol.Binary): Uint8Array {
   return payload instanceof Uint8Array ? payload : new Uint8Array(payload);
 }
@@ -62,6 +75,8 @@ export class NetworkFederation implements schedule.Federation {
     const steps = phase === 'train' ? network.stepsPerRound(session.trainCount, config.batchSize, config.maxStepsPerRound) : network.stepsPerRound(session.valCount, config.batchSize);
     const epochId = randomUUID();
     session.epochId = epochId;
+    // Training changes the client's weights: what it holds is unknown until it reports or sends them.
+    if (phase === 'train') session.clientWeightsDigest = undefined;
     session.stepsDone = 0;
     this.context.onEpochChange?.(participantId);
     const serverSide = host.runEpoch({ epochId, participantId, serverKey, round, phase, steps, receiveTimeoutMs: this.context.receiveTimeoutMs, encoding: config.codec });
@@ -73,6 +88,7 @@ export class NetworkFederation implements schedule.Federation {
       const parsed = protocol.EpochReplySchema.safeParse(reply);
       if (!parsed.success) throw new Error(`participant ${participantId} sent a malformed epoch reply`);
       if (!parsed.data.ok) throw new Error(`participant ${participantId} did not complete the ${phase} epoch: ${parsed.data.error.message}`);
+      if (parsed.data.weightsDigest) session.clientWeightsDigest = parsed.data.weightsDigest;
       const result = await serverSide;
       const combined = { ...result, clientMetrics: parsed.data };
       this.context.onEpochDone?.(participantId, phase, combined);
@@ -115,12 +131,14 @@ export class NetworkFederation implements schedule.Federation {
     if (typeof reply !== 'object' || reply === null || !('ok' in reply) || reply.ok !== true || !('bundles' in reply) || !Array.isArray(reply.bundles)) {
       throw new Error(`participant ${clientId} did not send its weights`);
     }
-    return (reply.bundles as unknown[]).map((bundle) => {
+    const weights = (reply.bundles as unknown[]).map((bundle) => {
       if (!(bundle instanceof Uint8Array) && !(bundle instanceof ArrayBuffer)) throw new Error(`participant ${clientId} sent weights that are not binary`);
       const bytes = toBytes(bundle);
       this.context.meter.record({ participantId: clientId, direction: 'up', kind: 'weights', bytes: bytes.byteLength });
       return model.decodeWeights(bytes, WEIGHT_LIMITS);
     });
+    session.clientWeightsDigest = digestOf(weights);
+    return weights;
   }
 
   async writeClientWeights(clientId: string, weights: schedule.SegmentWeights): Promise<void> {
@@ -132,5 +150,11 @@ export class NetworkFederation implements schedule.Federation {
     if (typeof reply !== 'object' || reply === null || !('ok' in reply) || reply.ok !== true) {
       throw new Error(`participant ${clientId} could not load the weights`);
     }
+    session.clientWeightsDigest = digestOf(weights);
+  }
+
+  /** Whether the participant holds exactly these client weights, as far as the relay knows. */
+  holds(clientId: string, weights: schedule.SegmentWeights): boolean {
+    return this.context.session(clientId)?.clientWeightsDigest === digestOf(weights);
   }
 }

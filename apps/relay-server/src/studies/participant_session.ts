@@ -14,6 +14,11 @@ export interface ParticipantSession {
   epochId: string | undefined;
   stepsDone: number;
   lastSeen: number;
+  /**
+   * The digest of the client segment weights this participant holds, as far as the relay
+   * knows (what it last sent or received): undefined once the participant trains, or when unknown.
+   */
+  clientWeightsDigest?: string | undefined;
   /** Set while the relay waits on this participant: fails the wait when it disconnects. */
   abandon?: ((error: Error) => void) | undefined;
 }

@@ -324,16 +324,18 @@ export class StudyRuntime {
       this.options.persistence.audit(this.id, 'relay', 'step abandoned', { round, reason: failure.error.message }, failure.clientId);
     }
     const trainTraffic = this.meter.snapshot();
-    const val = await evaluateRound({
+    // A paused study validates once resumed, with whoever is ready then (a stopped one fails each epoch).
+    await this.whileRunning().catch(() => undefined);
+    const { val, failed: evalFailures } = await evaluateRound({
       studyId: this.id,
       round,
       config,
       participants: this.readyParticipants().filter((session) => session.valCount > 0),
-      outcome,
       latestClientWeights: this.latestClientWeights,
       federation,
       persistence: this.options.persistence,
     });
+    for (const failure of evalFailures) this.options.log.warn('participant left out of validation', { study: this.id, participant: failure.participantId, reason: failure.reason });
     const totals = this.ledger.closeRound(this.sessions.keys());
     const { samplesPerSecond } = recordRound(this.options.persistence, { studyId: this.id, round, config, seconds, completed: outcome.completed, failed: outcome.failed, totals, flopsPerSample: this.flopsPerSample });
     if (val) this.options.persistence.recordMetrics(this.id, round, 'val', null, val);

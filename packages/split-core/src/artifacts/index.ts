@@ -6,3 +6,4 @@ export { isWeightFileName, ModelJsonSchema, parseSegmentModelJson, weightFileNam
 export { DEFAULT_WEIGHTS_FILE, loadSegment, segmentFiles, segmentFilesFromWeights, segmentModelFromWeights, type LoadedSegment, type SegmentFiles } from './segment_files';
 export { chainSegments, checkRole, disposeChain, predictProbabilities, type SegmentChain } from './chain';
 export { roleSegmentFiles } from './study_segments';
+export { checkValidatedWeights, type WeightsCheck } from './validated_weights';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolveCut, type SegmentPlan } from '../model/cuts';
+import { WEIGHTS_DIGEST_PATTERN } from '../model/weights_digest';
 import { StudyConfigSchema, type StudyConfig } from '../protocol/study_config';
 import type { SplitPlan } from '../training/roles';
 
@@ -11,6 +12,7 @@ import type { SplitPlan } from '../training/roles';
 export const SEGMENT_FORMAT = 'splitnn-segment/1';
 
 const count = z.number().int().nonnegative();
+const digest = z.string().regex(WEIGHTS_DIGEST_PATTERN);
 const shape = z.array(z.number().int().positive()).min(1).max(8);
 
 /** Which piece of the model a segment is, named for its place from the images to the logits. */
@@ -41,6 +43,12 @@ export const SegmentMetadataSchema = z.object({
   classes: z.array(z.string()).min(2),
   /** The study's configuration (preprocessing, seed, validation share, wire codec). */
   config: StudyConfigSchema,
+  /**
+   * The digest of this role's weights as exported, all its segments together, input side
+   * first (model/weights_digest.ts): the same as the study's validation row names when these
+   * are the weights it validated.
+   */
+  weightsDigest: digest.optional(),
   /** The study's pooled validation figures after `trainedRounds` (server exports only). */
   validation: z
     .object({
@@ -49,6 +57,8 @@ export const SegmentMetadataSchema = z.object({
       loss: z.number().nullable(),
       auc: z.number().nullable(),
       count,
+      /** The digests of the client and server weights that validation scored. */
+      weights: z.object({ client: digest.optional(), server: digest.optional() }).optional(),
     })
     .optional(),
 });
@@ -59,11 +69,13 @@ export interface SegmentDescription {
   split: SplitPlan;
   plan: SegmentPlan;
   trainedRounds: number;
+  /** The digest of all of the role's weights (see SegmentMetadata.weightsDigest). */
+  weightsDigest?: string;
   validation?: SegmentMetadata['validation'];
 }
 
 /** The metadata of one segment of a study's split. */
-export function segmentMetadata({ study, split, plan, trainedRounds, validation }: SegmentDescription): SegmentMetadata {
+export function segmentMetadata({ study, split, plan, trainedRounds, weightsDigest, validation }: SegmentDescription): SegmentMetadata {
   const segmentCount = split.client.length + split.server.length;
   const role = split.client.includes(plan) ? 'client' : split.server.includes(plan) ? 'server' : undefined;
   if (!role) throw new Error(`segment ${plan.index} is not part of this split`);
@@ -84,6 +96,7 @@ export function segmentMetadata({ study, split, plan, trainedRounds, validation 
     outputShape: plan.outputShape.slice(),
     classes: config.classes.slice(),
     config,
+    ...(weightsDigest ? { weightsDigest } : {}),
     ...(validation ? { validation } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { NamedWeight } from '../model/weights';
+import { weightsDigest } from '../model/weights_digest';
 import { studySplit } from '../network/study_model';
 import type { StudyConfig } from '../protocol/study_config';
 import { segmentFileStem, segmentMetadata, type SegmentMetadata } from './metadata';
@@ -23,8 +24,9 @@ export async function roleSegmentFiles(options: {
     throw new Error(`a ${study.config.topology} study has ${plans.length} ${role} segment(s), but ${weights.length} weight set(s) were given`);
   }
   const files: SegmentFiles[] = [];
+  const digest = weightsDigest(weights);
   for (const [i, plan] of plans.entries()) {
-    const metadata = segmentMetadata({ study, split, plan, trainedRounds, ...(validation ? { validation } : {}) });
+    const metadata = segmentMetadata({ study, split, plan, trainedRounds, weightsDigest: digest, ...(validation ? { validation } : {}) });
     // Named as training/roles.ts names the live segments: a client's own export looks the same.
     files.push(await segmentFilesFromWeights(plan, `${role}_segment${plan.index}`, weights[i] ?? [], metadata, weightsFile(segmentFileStem(metadata))));
   }

@@ -6,3 +6,4 @@ export { buildLayersModel } from './build';
 export { inferShapes, inferLayerShape, countParams, countSegmentParams } from './shapes';
 export { averageWeights, readWeights, writeWeights, WeightMismatchError, type NamedWeight } from './weights';
 export { decodeWeights, encodeWeights } from './weights_frames';
+export { WEIGHTS_DIGEST_PATTERN, weightsDigest, type WeightsDigest } from './weights_digest';

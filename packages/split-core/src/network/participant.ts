@@ -8,6 +8,7 @@ import { createRng, deriveSeed } from '../data/random';
 import { evaluateClassification } from '../metrics/classification';
 import { readWeights, writeWeights } from '../model/weights';
 import { decodeWeights, encodeWeights } from '../model/weights_frames';
+import { weightsDigest } from '../model/weights_digest';
 import type { Binary, ClientToServerEvents, ServerToClientEvents } from '../protocol/events';
 import { EpochStartSchema, StepHeaderSchema, WeightsHeaderSchema, type EpochReply, type HelloReply, type StudyInfo, type StudyStateMessage } from '../protocol/messages';
 import { StudyStateMessageSchema } from '../protocol/messages';
@@ -190,9 +191,10 @@ export class Participant {
   async exportClientSegments(weightsFile: (stem: string) => string = () => DEFAULT_WEIGHTS_FILE): Promise<SegmentFiles[]> {
     const { role, split, study } = this.requireRole();
     const snapshot = role.segments.map((segment) => ({ plan: segment.plan, name: segment.model.name, weights: readWeights(segment.model) }));
+    const digest = weightsDigest(snapshot.map((segment) => segment.weights));
     const files: SegmentFiles[] = [];
     for (const { plan, name, weights } of snapshot) {
-      const metadata = segmentMetadata({ study, split, plan, trainedRounds: this.roundsDone });
+      const metadata = segmentMetadata({ study, split, plan, trainedRounds: this.roundsDone, weightsDigest: digest });
       files.push(await segmentFilesFromWeights(plan, name, weights, metadata, weightsFile(segmentFileStem(metadata))));
     }
     return files;
@@ -324,12 +326,16 @@ export class Participant {
     }
     const loss = lossCount > 0 ? lossSum / lossCount : undefined;
     this.options.events?.onRoundDone?.({ phase, round, steps, ...(loss !== undefined ? { loss } : {}) });
-    if (phase === 'eval' && labels.length > 0) {
+    if (phase === 'eval') {
+      // Evaluation leaves the weights as they were: these are the weights just scored.
+      const scored = { weightsDigest: weightsDigest(role.segments.map((segment) => readWeights(segment.model))) };
+      if (labels.length === 0) return { ok: true, steps, ...scored };
       const metrics = evaluateClassification(Float32Array.from(scores), Int32Array.from(labels), split.spec.numClasses);
       const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
       return {
         ok: true,
         steps,
+        ...scored,
         metrics: { ...metrics, auc: finite(metrics.auc), sensitivity: finite(metrics.sensitivity), specificity: finite(metrics.specificity) },
       };
     }

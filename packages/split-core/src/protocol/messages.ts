@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WIRE_KINDS, type WireKind } from '../topology/link';
+import { WEIGHTS_DIGEST_PATTERN } from '../model/weights_digest';
 import { CODEC_NAMES, StudyConfigSchema, STUDY_STATES, type StudyState } from './study_config';
 import type { RelayError } from './errors';
 
@@ -74,6 +75,11 @@ export const EpochReplySchema = z.union([
     loss: z.number().optional(),
     /** Training accuracy over the epoch where the client computes the loss (U-shaped). */
     accuracy: z.number().min(0).max(1).optional(),
+    /**
+     * Evaluation: the digest of the client segment weights the epoch ran with, so the relay
+     * knows which model a validation figure belongs to (model/weights_digest.ts).
+     */
+    weightsDigest: z.string().regex(WEIGHTS_DIGEST_PATTERN).optional(),
     /** U-shaped evaluation: the client scores locally and reports only these. */
     metrics: z
       .object({

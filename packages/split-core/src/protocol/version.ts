@@ -2,4 +2,4 @@
  * Bumped on any incompatible change to the events or message shapes. A client speaking
  * another version is refused at hello with 'unsupported-protocol' and told to reload.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;

@@ -37,6 +37,11 @@ function report(result: InferResult): string {
   if (reference) {
     lines.push(`the study's own validation after round ${reference.round + 1}: accuracy ${percent(reference.accuracy)} on ${reference.count} images (pooled over its clients)`);
   }
+  const { weights } = result;
+  const digests = `client ${weights.client.slice(0, 12)}, server ${weights.server.slice(0, 12)}`;
+  if (weights.validated === true) lines.push(`these are exactly the weights the study validated after round ${(weights.validatedRound ?? 0) + 1} (${digests})`);
+  else if (weights.validated === false) lines.push(`these are NOT the weights the study validated after round ${(weights.validatedRound ?? 0) + 1} (see the warning; given: ${digests})`);
+  else lines.push(`the export does not name the weights the study validated: no check possible (${digests})`);
   return `${lines.join('\n')}\n`;
 }
 

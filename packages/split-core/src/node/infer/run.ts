@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { chainSegments, checkRole, disposeChain, predictProbabilities, type SegmentChain } from '../../artifacts/chain';
+import { checkValidatedWeights, type WeightsCheck } from '../../artifacts/validated_weights';
 import { describeSegment, type SegmentMetadata } from '../../artifacts/metadata';
 import type { LoadedSegment } from '../../artifacts/segment_files';
 import type { Encoding } from '../../codec/types';
@@ -31,8 +32,10 @@ export interface InferResult {
   cutCodec: Encoding;
   metrics: ClassificationMetrics;
   skipped: SkippedFile[];
-  /** The study's own pooled validation figures for these weights, when the server export carries them. */
+  /** The study's own pooled validation figures after the rounds trained, when the server export carries them. */
   studyValidation?: NonNullable<SegmentMetadata['validation']>;
+  /** The weights scored, and whether they are exactly those the study's validation scored. */
+  weights: Omit<WeightsCheck, 'warnings'>;
   warnings: string[];
 }
 
@@ -127,6 +130,7 @@ export async function runInfer(args: InferArgs, hooks: InferHooks = {}): Promise
     const cutCodec: Encoding = args.cutCodec === 'study' ? chain.config.codec : args.cutCodec;
     const metrics = score(chain, data.dataset, args.batch ?? chain.config.batchSize, cutCodec);
     const studyValidation = chain.segments.find((segment) => segment.metadata.validation)?.metadata.validation;
+    const { warnings: weightWarnings, ...weights } = checkValidatedWeights(chain);
     return {
       study: chain.study,
       model: chain.config.model,
@@ -139,7 +143,8 @@ export async function runInfer(args: InferArgs, hooks: InferHooks = {}): Promise
       metrics,
       skipped: data.skipped,
       ...(studyValidation ? { studyValidation } : {}),
-      warnings: chain.warnings,
+      weights,
+      warnings: [...chain.warnings, ...weightWarnings],
     };
   } finally {
     disposeChain(chain);
