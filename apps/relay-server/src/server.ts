@@ -32,7 +32,11 @@ export interface Relay {
 }
 
 export async function startRelay(config: RelayConfig, db: Database, log: Logger): Promise<Relay> {
-  const http = createServer();
+  // Keep idle HTTP connections longer than clients do. Node's default (5 s) is barely above
+  // undici's (fetch's) own idle timeout, so on a busy machine a client could reuse a
+  // connection the relay had just closed, and a request would fail with 'fetch failed'
+  // (seen in a loaded test run). Clients time idle connections out first from the hint this sends.
+  const http = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
   const io: RelayServer = new Server(http, {
     pingInterval: config.pingIntervalMs,
     pingTimeout: config.pingTimeoutMs,

@@ -43,10 +43,21 @@ describe('lookupStudy', () => {
   });
 
   it('treats a network failure or a proxy error page as an unreachable relay', async () => {
-    const failed = await lookupStudy('http://relay', 'x', () => Promise.reject(new TypeError('Failed to fetch')));
+    let attempts = 0;
+    const failed = await lookupStudy('http://relay', 'x', () => {
+      attempts += 1;
+      return Promise.reject(new TypeError('Failed to fetch'));
+    });
     expect(failed).toMatchObject({ ok: false, failure: { reason: 'unreachable' } });
+    expect(attempts).toBe(2);
     const proxy = await lookupStudy('', 'x', () => Promise.resolve(new Response('Bad Gateway', { status: 502 })));
     expect(proxy).toMatchObject({ ok: false, failure: { reason: 'unreachable' } });
+  });
+
+  it('asks again once when a connection drops as the request goes out (a kept-alive connection the relay closed)', async () => {
+    const answers = [() => Promise.reject(new TypeError('fetch failed')), () => Promise.resolve(json(200, { protocolVersion: protocol.PROTOCOL_VERSION, study }))];
+    const result = await lookupStudy('http://relay', 'x', () => (answers.shift() ?? (() => Promise.reject(new Error('asked a third time'))))());
+    expect(result).toMatchObject({ ok: true, study: { id: 'study-1' } });
   });
 
   it('refuses a study description that does not validate', async () => {

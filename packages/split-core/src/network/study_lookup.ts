@@ -37,11 +37,16 @@ async function readJson(response: Response): Promise<unknown> {
 export async function lookupStudy(origin: string, joinCode: string, fetchImpl: Fetch = fetch): Promise<LookupResult> {
   const base = origin.replace(/\/+$/, '');
   const url = `${base}${LOOKUP_PATH}${encodeURIComponent(joinCode.trim())}`;
-  let response: Response;
-  try {
-    response = await fetchImpl(url, { headers: { accept: 'application/json' } });
-  } catch (error) {
-    return { ok: false, failure: { reason: 'unreachable', message: `no answer from ${base} (${error instanceof Error ? error.message : String(error)})` } };
+  let response: Response | undefined;
+  // The lookup is a GET: one retry on a fresh connection covers a kept-alive connection the
+  // relay closed just as the request went out; a relay that is really down fails both.
+  for (let attempt = 1; response === undefined; attempt++) {
+    try {
+      response = await fetchImpl(url, { headers: { accept: 'application/json' } });
+    } catch (error) {
+      if (attempt < 2) continue;
+      return { ok: false, failure: { reason: 'unreachable', message: `no answer from ${base} (${error instanceof Error ? error.message : String(error)})` } };
+    }
   }
   const body = await readJson(response);
   if (response.ok) {
