@@ -77,8 +77,7 @@ const spec = model.getModelSpec('cnn-small', { numClasses: 2 });
 const demo = data.generateDemoDataset({ seed: 2026, valSize: 0 });
 const inProcessMs: number[] = [];
 const simulation = new training.Simulation({
-  spec,
-  topology: topology.vanilla,
+  plans: topology.horizontalRolePlans(topology.planSplit(spec, topology.vanilla)),
   schedule: new schedule.RoundRobinSchedule(),
   optimizer: { name: 'adam', learningRate: 0.001 },
   batchSize,

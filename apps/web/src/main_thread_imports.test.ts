@@ -1,20 +1,24 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 // The page's main thread must never load tfjs or initialise a tfjs backend (the e2e test
 // checks it at run time; this catches it at the import that would cause it). Walks every
-// static import reachable from main.tsx and refuses tfjs, socket.io-client, split-core values
-// (its index pulls in tfjs) and worker modules other than the message contract.
+// static import reachable from main.tsx, into split-core's tfjs-free entry
+// (@splitlearn/split-core/pure) and everything it reaches, and refuses tfjs, socket.io-client,
+// split-core's other entries (its index pulls in tfjs) and worker modules other than the
+// message contract.
 
 const SRC = dirname(fileURLToPath(import.meta.url));
+const PURE_ENTRY = '@splitlearn/split-core/pure';
+const PURE_FILE = resolve(SRC, '../../../packages/split-core/src/pure.ts');
 const IMPORT = /^\s*(?:import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/gm;
 const SIDE_EFFECT_IMPORT = /^\s*import\s*['"]([^'"]+)['"]/gm;
 
 function resolveLocal(from: string, specifier: string): string | undefined {
   const base = resolve(dirname(from), specifier);
-  return [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), join(base, 'index.tsx')].find((path) => existsSync(path) && !path.endsWith('/'));
+  return [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), join(base, 'index.tsx')].find((path) => existsSync(path) && statSync(path).isFile());
 }
 
 /** Value imports only: `import type {...}` and specifier lists that are all `type X` are erased. */
@@ -40,6 +44,10 @@ function mainThreadGraph(): { files: string[]; bare: { from: string; specifier: 
     for (const specifier of specifiers) {
       if (!specifier.startsWith('.')) {
         bare.push({ from: relative(SRC, file), specifier });
+        if (specifier === PURE_ENTRY && !seen.has(PURE_FILE)) {
+          seen.add(PURE_FILE);
+          queue.push(PURE_FILE);
+        }
         continue;
       }
       const target = resolveLocal(file, specifier);
@@ -55,12 +63,13 @@ function mainThreadGraph(): { files: string[]; bare: { from: string; specifier: 
 describe('main-thread bundle', () => {
   const graph = mainThreadGraph();
 
-  it('reaches the pages (the walk itself works)', () => {
+  it('reaches the pages and the tfjs-free entry of split-core (the walk itself works)', () => {
     expect(graph.files).toEqual(expect.arrayContaining(['main.tsx', 'app/app.tsx', 'features/contribute/use_contribute.ts', 'worker/messages.ts']));
+    expect(graph.files).toEqual(expect.arrayContaining(['../../../packages/split-core/src/pure.ts', '../../../packages/split-core/src/protocol/dashboard.ts', '../../../packages/split-core/src/topology/descriptors.ts']));
   });
 
-  it('imports no tfjs, no socket.io and no split-core values', () => {
-    const forbidden = graph.bare.filter(({ specifier }) => /^@tensorflow\/|^socket\.io-client|^@splitlearn\/split-core/.test(specifier));
+  it('imports no tfjs and no socket.io, and split-core only through its tfjs-free entry, all the way down', () => {
+    const forbidden = graph.bare.filter(({ specifier }) => /^@tensorflow\/|^socket\.io-client/.test(specifier) || (specifier.startsWith('@splitlearn/split-core') && specifier !== PURE_ENTRY));
     expect(forbidden).toEqual([]);
   });
 

@@ -38,21 +38,21 @@ console.log(`backend: ${backend.name}`);
 for (const seed of flags.seeds.split(',').map(Number)) {
   const { train, val } = generateDemoDataset({ seed });
   for (let init = 0; init < Number(flags.inits); init++) {
-    const accuracies = (spec: ModelSpec, epochs: number, learningRate: number): number[] => {
+    const accuracies = async (spec: ModelSpec, epochs: number, learningRate: number): Promise<number[]> => {
       const trainer = new CentralizedTrainer(spec, { seed: 100 + init, optimizer: { name: 'adam', learningRate } });
       const curve: number[] = [];
       for (let epoch = 0; epoch < epochs; epoch++) {
-        trainer.trainEpoch(train, 32, 100 + init);
-        curve.push(trainer.evaluate(val).accuracy);
+        await trainer.trainEpoch(train, 32, 100 + init);
+        curve.push((await trainer.evaluate(val)).accuracy);
       }
       trainer.dispose();
       return curve;
     };
     const format = (curve: number[]): string => curve.map((a) => a.toFixed(3)).join(' ');
-    const cnn = accuracies(getModelSpec('cnn-small', { numClasses: 2 }), 3, 1e-3);
+    const cnn = await accuracies(getModelSpec('cnn-small', { numClasses: 2 }), 3, 1e-3);
     const linearEpochs = Number(flags['linear-epochs']);
-    const linearSlow = accuracies(linear, linearEpochs, 1e-3);
-    const linearFast = accuracies(linear, linearEpochs, 1e-2);
+    const linearSlow = await accuracies(linear, linearEpochs, 1e-3);
+    const linearFast = await accuracies(linear, linearEpochs, 1e-2);
     console.log(
       `seed ${seed} init ${init}: cnn-small by epoch ${format(cnn)} | linear best over ${linearEpochs} epochs: ` +
         `lr 1e-3 ${Math.max(...linearSlow).toFixed(3)}, lr 1e-2 ${Math.max(...linearFast).toFixed(3)}`,

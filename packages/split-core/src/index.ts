@@ -4,7 +4,10 @@
 export * as model from './model';
 export * as topology from './topology';
 export * as schedule from './schedule';
+export * as segment from './segment';
+export * as runtime from './runtime';
 export * as training from './training';
+export * as study from './study';
 export * as codec from './codec';
 export * as accounting from './accounting';
 export * as metrics from './metrics';
@@ -13,3 +16,4 @@ export * as backends from './backends';
 export * as protocol from './protocol';
 export * as network from './network';
 export * as artifacts from './artifacts';
+export * as alignment from './alignment';

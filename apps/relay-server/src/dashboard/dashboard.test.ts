@@ -5,7 +5,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, data, network, protocol, training } from '@splitlearn/split-core';
+import { accounting, backends, data, protocol, study } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { parseCsv } from '../testing/csv_reader';
 import { api, startRelayProcess, waitFor, type RelayProcess } from '../testing/relay_process';
@@ -121,8 +121,8 @@ function untilFinished(target: RelayProcess, studyId: string): Promise<true> {
 }
 
 function flopsPerSample(input: protocol.StudyConfigInput): { client: number; server: number } {
-  const split = network.studySplit(protocol.StudyConfigSchema.parse(input));
-  return { client: training.trainingFlopsPerSample(split.client), server: training.trainingFlopsPerSample(split.server) };
+  const split = study.studySplit(protocol.StudyConfigSchema.parse(input));
+  return { client: accounting.trainingFlopsPerSample(split.client), server: accounting.trainingFlopsPerSample(split.server) };
 }
 
 function statusesOf(viewer: Viewer, participantId: string): Set<protocol.ClientStatus> {

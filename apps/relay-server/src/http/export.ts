@@ -19,7 +19,6 @@ import { ISOLATION_HEADERS } from './static_files';
 const MODEL_JSON = 'model.json';
 
 const WEIGHTS_FILE = /^weights-round(0|[1-9][0-9]{0,15})\.bin$/;
-const WEIGHT_LIMITS = { maxFrameBytes: 1024 * 1024 * 1024, maxTensors: 10_000 };
 
 const weightsFileOf = (round: number): string => `weights-round${round}.bin`;
 
@@ -61,7 +60,7 @@ export async function sendSegmentExport(response: ServerResponse, registry: Stud
   const weights = [...checkpoint.blobs.keys()]
     .filter((name) => name.startsWith('server-segment'))
     .sort()
-    .map((name) => model.decodeWeights(checkpoint.blobs.get(name) as Uint8Array, WEIGHT_LIMITS));
+    .map((name) => model.decodeWeights(checkpoint.blobs.get(name) as Uint8Array));
   backendReady ??= backends.initBackend('wasm');
   await backendReady;
   const [files] = await artifacts.roleSegmentFiles({

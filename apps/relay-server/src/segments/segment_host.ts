@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { protocol } from '@splitlearn/split-core';
-import type { EpochRequest, EvalOutcome, FromWorker, ToWorker, TrainTally } from './worker_messages';
+import type { EpochRequest, EvalOutcome, FromWorker, ServerRequest, ToWorker, TrainTally } from './worker_messages';
 
 // The event loop's handle on one study's segment worker: requests with replies, epochs with
 // their frames, and the frames the worker sends towards a participant.
@@ -14,10 +14,10 @@ export interface SegmentHostEvents {
   /** A frame the server segment sends to a participant. */
   onFrame: (participantId: string, epochId: string, header: protocol.StepHeader, payload: Uint8Array) => void;
   /** A frame from a participant was refused (duplicate, out of order). */
-  onRefused: (epochId: string, code: 'duplicate' | 'out-of-order', message: string) => void;
+  onRefused: (participantId: string, code: 'duplicate' | 'out-of-order', message: string) => void;
   onFatal: (message: string) => void;
-  /** A training step finished on the server (progress for the dashboard). */
-  onStepDone?: (participantId: string, epochId: string, tally: TrainTally) => void;
+  /** A training step of a group finished on the server (progress for the dashboard). */
+  onStepDone?: (members: readonly string[], tally: TrainTally) => void;
   onReady?: (backend: string) => void;
 }
 
@@ -46,10 +46,10 @@ export class SegmentHost {
             events.onFrame(message.participantId, message.epochId, message.header, message.payload);
             return;
           case 'refused':
-            events.onRefused(message.epochId, message.code, message.message);
+            events.onRefused(message.participantId, message.code, message.message);
             return;
           case 'step-done':
-            events.onStepDone?.(message.participantId, message.epochId, { samples: message.samples, ...(message.correct !== undefined ? { correct: message.correct } : {}) });
+            events.onStepDone?.(message.members, { samples: message.samples, ...(message.correct !== undefined ? { correct: message.correct } : {}) });
             return;
           case 'epoch-done': {
             const pending = this.epochs.get(message.epochId);
@@ -96,12 +96,12 @@ export class SegmentHost {
     });
   }
 
-  /** Forwards a participant's frame to the epoch it belongs to. */
-  deliver(epochId: string, header: protocol.StepHeader, payload: Uint8Array): void {
+  /** Forwards a participant's frame to its link in the epoch it belongs to. */
+  deliver(epochId: string, participantId: string, header: protocol.StepHeader, payload: Uint8Array): void {
     // Copied into a buffer of its own: socket.io may hand a view into a pooled buffer, which
     // must not be transferred to another thread.
     const own = new Uint8Array(payload);
-    this.post({ type: 'frame', epochId, header, payload: own }, [own.buffer]);
+    this.post({ type: 'frame', epochId, participantId, header, payload: own }, [own.buffer]);
   }
 
   abort(epochId: string, reason: string): void {
@@ -116,6 +116,10 @@ export class SegmentHost {
     await this.request({ type: 'write-server', serverKey, bundles });
   }
 
+  async averageServers(keys: readonly string[], sampleCounts: readonly number[], into: string): Promise<void> {
+    await this.request({ type: 'average-servers', keys: [...keys], sampleCounts: [...sampleCounts], into });
+  }
+
   async dropServer(serverKey: string): Promise<void> {
     await this.request({ type: 'drop-server', serverKey });
   }
@@ -125,7 +129,7 @@ export class SegmentHost {
     await this.worker.terminate();
   }
 
-  private request(message: { type: 'read-server'; serverKey: string } | { type: 'write-server'; serverKey: string; bundles: Uint8Array[] } | { type: 'drop-server'; serverKey: string }): Promise<Uint8Array[] | undefined> {
+  private request(message: ServerRequest): Promise<Uint8Array[] | undefined> {
     const requestId = this.nextRequest++;
     return new Promise((resolve, reject) => {
       this.requests.set(requestId, { resolve, reject });

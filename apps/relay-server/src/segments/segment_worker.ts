@@ -1,115 +1,81 @@
-// Worker thread entry: one per study. Holds the study's server segment(s) on tfjs-wasm with
-// split-core's training kernels and runs the server side of every step.
+// Worker thread entry: one per study. Holds the study's server segment copies on tfjs-wasm
+// with split-core's training kernels and runs the server side of every group's epochs
+// through split-core's runtime; averages server copies where they live.
 import { parentPort } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
-import { metrics, model, network, training } from '@splitlearn/split-core';
+import { model, network, runtime, schedule, segment, study } from '@splitlearn/split-core';
 import { initNodeBackend } from '@splitlearn/split-core/node';
-import type { protocol, topology } from '@splitlearn/split-core';
-import type { EpochRequest, FromWorker, ToWorker } from './worker_messages';
+import type { topology } from '@splitlearn/split-core';
+import type { EpochRequest, FromWorker, ServerRequestMessage, ToWorker } from './worker_messages';
 
 const port = parentPort;
 if (!port) throw new Error('segment_worker must run in a worker thread');
 
-interface ServerCopy {
-  role: topology.ServerRole;
-  lock: training.Lock;
-}
-
-let config: protocol.StudyConfig | undefined;
-let split: training.SplitPlan | undefined;
-const servers = new Map<string, ServerCopy>();
-const epochs = new Map<string, network.StreamLink>();
+let setup: { split: topology.SplitPlan; pool: runtime.ServerPool } | undefined;
+/** The links of each running epoch, by participant. */
+const epochs = new Map<string, Map<string, network.StreamLink>>();
 const MAX_FRAME_BYTES = 1024 * 1024 * 1024;
-const WEIGHT_LIMITS = { maxFrameBytes: MAX_FRAME_BYTES, maxTensors: 10_000 };
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
 
-function requireSetup(): { config: protocol.StudyConfig; split: training.SplitPlan } {
-  if (!config || !split) throw new Error('worker used before init');
-  return { config, split };
-}
-
-function serverCopy(key: string): ServerCopy {
-  let copy = servers.get(key);
-  if (!copy) {
-    const setup = requireSetup();
-    copy = { role: training.createServerRole(setup.split, network.studyRoleOptions(setup.config)), lock: new training.Lock() };
-    const shared = servers.get('shared');
-    if (shared && key !== 'shared') copy.role.segments.forEach((segment, i) => model.writeWeights(segment.model, model.readWeights((shared.role.segments[i] as training.Segment).model)));
-    servers.set(key, copy);
-  }
-  return copy;
+function requireSetup(): { split: topology.SplitPlan; pool: runtime.ServerPool } {
+  if (!setup) throw new Error('worker used before init');
+  return setup;
 }
 
 function readBundles(key: string): Uint8Array[] {
-  return serverCopy(key).role.segments.map((segment) => model.encodeWeights(model.readWeights(segment.model)));
-}
-
-function writeBundles(key: string, bundles: Uint8Array[]): void {
-  const copy = serverCopy(key);
-  if (bundles.length !== copy.role.segments.length) throw new Error(`expected ${copy.role.segments.length} server weight bundles, got ${bundles.length}`);
-  copy.role.segments.forEach((segment, i) => model.writeWeights(segment.model, model.decodeWeights(bundles[i] as Uint8Array, WEIGHT_LIMITS)));
+  return requireSetup().pool.read(key).map((weights) => model.encodeWeights(weights));
 }
 
 async function runEpoch(request: EpochRequest): Promise<void> {
-  const setup = requireSetup();
-  const copy = serverCopy(request.serverKey);
+  const { split, pool } = requireSetup();
+  const copy = pool.copy(request.serverKey);
   // The worker does not track study ids: the event loop checks them on the way in and
   // stamps them on the way out, so frames here carry an empty one.
-  const link = new network.StreamLink({
-    studyId: '',
-    round: request.round,
-    phase: request.phase,
-    encoding: request.encoding,
-    maxFrameBytes: MAX_FRAME_BYTES,
-    receiveTimeoutMs: request.receiveTimeoutMs,
-    sink: (header, payload) => post({ type: 'frame', epochId: request.epochId, participantId: request.participantId, header, payload }, [payload.buffer as ArrayBuffer]),
-  });
-  epochs.set(request.epochId, link);
-  let lossSum = 0;
-  let lossCount = 0;
-  let samples = 0;
-  let correct: number | undefined;
-  const scores: number[] = [];
-  const labels: number[] = [];
+  const links = new Map(
+    request.members.map((participantId) => [
+      participantId,
+      new network.StreamLink({
+        studyId: '',
+        round: request.round,
+        phase: request.phase,
+        encoding: request.encoding,
+        maxFrameBytes: MAX_FRAME_BYTES,
+        receiveTimeoutMs: request.receiveTimeoutMs,
+        sink: (header, payload) => post({ type: 'frame', epochId: request.epochId, participantId, header, payload }, [payload.buffer as ArrayBuffer]),
+      }),
+    ]),
+  );
+  epochs.set(request.epochId, links);
   try {
-    for (let step = 0; step < request.steps; step++) {
-      // Clients sharing a server copy (round-robin, SplitFed V2) take turns step by step.
-      await copy.lock.run(async () => {
-        if (request.phase === 'train') {
-          const result = await setup.split.topology.serverTrainStep(copy.role, [link]);
-          if (result.loss !== undefined) {
-            lossSum += result.loss;
-            lossCount += 1;
-          }
-          samples += result.samples ?? 0;
-          if (result.correct !== undefined) correct = (correct ?? 0) + result.correct;
-          post({ type: 'step-done', epochId: request.epochId, participantId: request.participantId, step: step + 1, samples: result.samples ?? 0, ...(result.correct !== undefined ? { correct: result.correct } : {}) });
-        } else {
-          const result = await setup.split.topology.serverEvalStep(copy.role, [link]);
-          if (result.probabilities && result.labels) {
-            scores.push(...result.probabilities.dataSync());
-            labels.push(...result.labels.dataSync());
-          }
-          tf.dispose([result.probabilities, result.labels]);
-        }
-      });
-      link.nextStep();
-    }
+    const tally = await runtime.runServerEpoch({
+      topology: split.topology,
+      copy,
+      links: [...links.values()],
+      phase: request.phase,
+      steps: request.steps,
+      hooks: {
+        afterStep: (step, outcome) => {
+          if (request.phase !== 'train') return;
+          post({ type: 'step-done', epochId: request.epochId, members: request.members, step: step + 1, samples: outcome.samples ?? 0, ...(outcome.correct !== undefined ? { correct: outcome.correct } : {}) });
+        },
+      },
+    });
+    const { loss, correct } = tally;
     const done: FromWorker = {
       type: 'epoch-done',
       epochId: request.epochId,
       ok: true,
       steps: request.steps,
-      ...(lossCount > 0 ? { loss: lossSum / lossCount } : {}),
-      ...(request.phase === 'train' ? { samples, ...(correct !== undefined ? { correct } : {}) } : {}),
+      ...(loss !== undefined ? { loss } : {}),
+      ...(request.phase === 'train' ? { samples: tally.samples, ...(correct !== undefined ? { correct } : {}) } : {}),
     };
     if (request.phase === 'eval') {
       // Evaluation leaves the weights as they were: these are the weights just scored.
-      done.weightsDigest = model.weightsDigest(copy.role.segments.map((segment) => model.readWeights(segment.model)));
-      if (labels.length > 0) done.metrics = metrics.evaluateClassification(Float32Array.from(scores), Int32Array.from(labels), setup.split.spec.numClasses);
+      done.weightsDigest = model.weightsDigest(pool.read(request.serverKey));
+      const metrics = tally.metrics(split.spec.numClasses);
+      if (metrics) done.metrics = metrics;
     }
     post(done);
   } catch (error) {
@@ -119,15 +85,37 @@ async function runEpoch(request: EpochRequest): Promise<void> {
   }
 }
 
+/** Answers a request about the server copies; replies with bundles where it reads. */
+function serve(message: ServerRequestMessage): void {
+  const { pool } = requireSetup();
+  switch (message.type) {
+    case 'read-server': {
+      const bundles = readBundles(message.serverKey);
+      post({ type: 'reply', requestId: message.requestId, ok: true, bundles }, bundles.map((bundle) => bundle.buffer as ArrayBuffer));
+      return;
+    }
+    case 'write-server':
+      pool.write(message.serverKey, message.bundles.map((bundle) => model.decodeWeights(bundle)));
+      break;
+    case 'average-servers':
+      pool.average(message.keys, message.sampleCounts, message.into);
+      break;
+    case 'drop-server':
+      pool.drop(message.serverKey);
+      break;
+  }
+  post({ type: 'reply', requestId: message.requestId, ok: true });
+}
+
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'init': {
       // Native TensorFlow when the host has @tensorflow/tfjs-node, else wasm + our kernels.
       const backend = await initNodeBackend();
-      config = message.config;
-      split = network.studySplit(config);
-      serverCopy('shared');
-      if (message.weights) writeBundles('shared', message.weights);
+      const split = study.studySplit(message.config);
+      const options = study.studyRoleOptions(message.config);
+      setup = { split, pool: new runtime.ServerPool(() => segment.createRole('server', split.server, options)) };
+      if (message.weights) setup.pool.write(schedule.SHARED_SERVER, message.weights.map((bundle) => model.decodeWeights(bundle)));
       post({ type: 'ready', backend: `${backend.name}: ${backend.reason}` });
       return;
     }
@@ -135,33 +123,17 @@ async function handle(message: ToWorker): Promise<void> {
       void runEpoch(message);
       return;
     case 'frame': {
-      const link = epochs.get(message.epochId);
+      const link = epochs.get(message.epochId)?.get(message.participantId);
       if (!link) return;
       const refusal = link.deliver({ ...message.header, studyId: '' }, message.payload);
-      if (refusal) post({ type: 'refused', epochId: message.epochId, ...refusal });
+      if (refusal) post({ type: 'refused', epochId: message.epochId, participantId: message.participantId, ...refusal });
       return;
     }
     case 'abort':
-      epochs.get(message.epochId)?.fail(new network.StepAbandonedError(message.reason));
+      for (const link of epochs.get(message.epochId)?.values() ?? []) link.fail(new network.StepAbandonedError(message.reason));
       return;
-    case 'read-server': {
-      const bundles = readBundles(message.serverKey);
-      post({ type: 'reply', requestId: message.requestId, ok: true, bundles }, bundles.map((b) => b.buffer as ArrayBuffer));
-      return;
-    }
-    case 'write-server':
-      writeBundles(message.serverKey, message.bundles);
-      post({ type: 'reply', requestId: message.requestId, ok: true });
-      return;
-    case 'drop-server': {
-      const copy = servers.get(message.serverKey);
-      if (copy && message.serverKey !== 'shared') {
-        training.disposeRole(copy.role);
-        servers.delete(message.serverKey);
-      }
-      post({ type: 'reply', requestId: message.requestId, ok: true });
-      return;
-    }
+    default:
+      serve(message);
   }
 }
 

@@ -6,7 +6,8 @@ import type { protocol } from '@splitlearn/split-core';
 
 export interface EpochRequest {
   epochId: string;
-  participantId: string;
+  /** The group's participants, in the order of the server's links (a vertical label holder first). */
+  members: string[];
   serverKey: string;
   round: number;
   phase: 'train' | 'eval';
@@ -31,22 +32,31 @@ export interface EvalOutcome {
   weightsDigest?: string;
 }
 
+type ServerRequest =
+  | { type: 'read-server'; serverKey: string }
+  | { type: 'write-server'; serverKey: string; bundles: Uint8Array[] }
+  /** FedAvg of server copies `keys` into copy `into`, where the copies live. */
+  | { type: 'average-servers'; keys: string[]; sampleCounts: number[]; into: string }
+  | { type: 'drop-server'; serverKey: string };
+
+export type ServerRequestMessage = ServerRequest & { requestId: number };
+
 export type ToWorker =
   | { type: 'init'; config: protocol.StudyConfig; weights?: Uint8Array[] }
   | ({ type: 'epoch' } & EpochRequest)
-  | { type: 'frame'; epochId: string; header: protocol.StepHeader; payload: Uint8Array }
+  | { type: 'frame'; epochId: string; participantId: string; header: protocol.StepHeader; payload: Uint8Array }
   | { type: 'abort'; epochId: string; reason: string }
-  | { type: 'read-server'; requestId: number; serverKey: string }
-  | { type: 'write-server'; requestId: number; serverKey: string; bundles: Uint8Array[] }
-  | { type: 'drop-server'; requestId: number; serverKey: string };
+  | ServerRequestMessage;
+
+export type { ServerRequest };
 
 export type FromWorker =
   /** `backend` says which tfjs backend the segments train on, and why. */
   | { type: 'ready'; backend: string }
   | { type: 'frame'; epochId: string; participantId: string; header: protocol.StepHeader; payload: Uint8Array }
-  | { type: 'refused'; epochId: string; code: 'duplicate' | 'out-of-order'; message: string }
+  | { type: 'refused'; epochId: string; participantId: string; code: 'duplicate' | 'out-of-order'; message: string }
   /** A step of a training epoch finished on the server: the clients table shows progress. */
-  | ({ type: 'step-done'; epochId: string; participantId: string; step: number } & TrainTally)
+  | ({ type: 'step-done'; epochId: string; members: string[]; step: number } & TrainTally)
   | ({ type: 'epoch-done'; epochId: string; ok: true; steps: number; loss?: number } & Partial<TrainTally> & EvalOutcome)
   | { type: 'epoch-done'; epochId: string; ok: false; message: string }
   | { type: 'reply'; requestId: number; ok: true; bundles?: Uint8Array[] }

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { codec } from '@splitlearn/split-core';
+import { codec, model } from '@splitlearn/split-core';
 import type { RelaySocket } from './types';
 
 // An audit of what actually crosses the wire into the relay (RELAY_WIRE_LOG=file): one JSON
@@ -7,7 +7,8 @@ import type { RelaySocket } from './types';
 // (name, dtype, shape, encoding, bytes) and every other argument kept as JSON. The privacy
 // end-to-end tests read it to prove that nothing but declared tensors arrives.
 
-const LIMITS = { maxFrameBytes: 1024 * 1024 * 1024, maxTensors: 10_000, allowNonFinite: true };
+// An audit decodes whatever arrived, within the limits weights have anywhere; non-finite values are recorded, not refused.
+const LIMITS = { ...model.WEIGHT_BUNDLE_LIMITS, allowNonFinite: true };
 
 function describeBinary(bytes: Uint8Array): Record<string, unknown> {
   try {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { model, network, protocol, type accounting, type schedule } from '@splitlearn/split-core';
+import { model, protocol, runtime, type accounting, type schedule } from '@splitlearn/split-core';
 import type { EpochResult, SegmentHost } from '../segments/segment_host';
 import type { WireLog } from '../socket/wire_log';
 import type { ParticipantSession } from './participant_session';
@@ -19,10 +19,15 @@ export interface NetworkFederationContext {
   ackTimeoutMs: number;
   receiveTimeoutMs: number;
   wireLog?: WireLog;
-  /** Called when a client's epoch finishes, with its result (train loss, eval metrics). */
-  onEpochDone?: (participantId: string, phase: 'train' | 'eval', result: EpochResult & { clientMetrics?: protocol.EpochReply }) => void;
+  /** Called when a group's epoch finishes, with its result (train loss, eval metrics). */
+  onEpochDone?: (group: schedule.TrainingGroup, phase: 'train' | 'eval', result: GroupEpochResult) => void;
   /** Called when a client enters or leaves an epoch (its status in the clients table). */
   onEpochChange?: (participantId: string) => void;
+}
+
+/** What the server counted over a group's epoch, and what each member replied, in member order. */
+export interface GroupEpochResult extends EpochResult {
+  replies: Extract<protocol.EpochReply, { ok: true }>[];
 }
 
 export class ParticipantGoneError extends Error {
@@ -32,10 +37,8 @@ export class ParticipantGoneError extends Error {
   }
 }
 
-const WEIGHT_LIMITS = { maxFrameBytes: 1024 * 1024 * 1024, maxTensors: 10_000 };
-
-// Schedules hand the same weight sets to many participants (a FedAvg to every client, a
-// hand-off to each next one): each set is hashed once.
+// Schedules hand the same weight sets to many groups (a FedAvg to every client, a hand-off
+// to each next one): each set is hashed once.
 const digests = new WeakMap<schedule.SegmentWeights, string>();
 
 export function digestOf(weights: schedule.SegmentWeights): string {
@@ -51,10 +54,19 @@ function toBytes(payload: protocol.Binary): Uint8Array {
   return payload instanceof Uint8Array ? payload : new Uint8Array(payload);
 }
 
+/** Each member's share of a group's weights: its client segments, member by member. */
+function memberSlices(group: schedule.TrainingGroup, weights: schedule.SegmentWeights): schedule.SegmentWeights[] {
+  // A group of one holds all of it: the same object, so its digest is computed once.
+  if (group.members.length === 1) return [weights];
+  const each = weights.length / group.members.length;
+  if (!Number.isInteger(each)) throw new Error(`${weights.length} segment weight sets do not divide among the ${group.members.length} members of group ${group.id}`);
+  return group.members.map((_, i) => weights.slice(i * each, (i + 1) * each));
+}
+
 export class NetworkFederation implements schedule.Federation {
   constructor(
     private readonly context: NetworkFederationContext,
-    readonly clients: schedule.FederationClient[],
+    readonly groups: schedule.TrainingGroup[],
   ) {}
 
   private connected(participantId: string, what: string): ParticipantSession {
@@ -63,43 +75,53 @@ export class NetworkFederation implements schedule.Federation {
     return session;
   }
 
-  trainLocalEpoch(clientId: string, serverKey: string): Promise<void> {
-    return this.runEpoch(clientId, serverKey, 'train').then(() => undefined);
+  async trainGroup(group: schedule.TrainingGroup, serverKey: string): Promise<void> {
+    await this.runGroupEpoch(group, serverKey, 'train');
   }
 
-  /** One epoch of steps between a participant and the server segment, in either phase. */
-  async runEpoch(participantId: string, serverKey: string, phase: 'train' | 'eval'): Promise<EpochResult & { clientMetrics?: protocol.EpochReply }> {
+  /** One epoch of steps between a group's participants and a server copy, in either phase. */
+  async runGroupEpoch(group: schedule.TrainingGroup, serverKey: string, phase: 'train' | 'eval'): Promise<GroupEpochResult> {
     await this.context.whileRunning();
     const { config, host, round, studyId } = this.context;
-    const session = this.connected(participantId, `${phase} epoch`);
-    const steps = phase === 'train' ? network.stepsPerRound(session.trainCount, config.batchSize, config.maxStepsPerRound) : network.stepsPerRound(session.valCount, config.batchSize);
+    const sessions = group.members.map((id) => this.connected(id, `${phase} epoch`));
+    // Members of a group hold the same rows (vertical) or are one client: they agree on the count.
+    const samples = Math.min(...sessions.map((session) => (phase === 'train' ? session.trainCount : session.valCount)));
+    const steps = runtime.stepsPerRound(samples, config.batchSize, phase === 'train' ? config.maxStepsPerRound : undefined);
     const epochId = randomUUID();
-    session.epochId = epochId;
-    // Training changes the client's weights: what it holds is unknown until it reports or sends them.
-    if (phase === 'train') session.clientWeightsDigest = undefined;
-    session.stepsDone = 0;
-    this.context.onEpochChange?.(participantId);
-    const serverSide = host.runEpoch({ epochId, participantId, serverKey, round, phase, steps, receiveTimeoutMs: this.context.receiveTimeoutMs, encoding: config.codec });
-    // Handled below; without this a server-side failure while the client's reply is pending
+    for (const session of sessions) {
+      session.epochId = epochId;
+      session.stepsDone = 0;
+      // Training changes the client's weights: what it holds is unknown until it reports or sends them.
+      if (phase === 'train') session.clientWeightsDigest = undefined;
+      this.context.onEpochChange?.(session.participantId);
+    }
+    const serverSide = host.runEpoch({ epochId, members: [...group.members], serverKey, round, phase, steps, receiveTimeoutMs: this.context.receiveTimeoutMs, encoding: config.codec });
+    // Handled below; without this a server-side failure while the clients' replies are pending
     // would count as an unhandled rejection.
     serverSide.catch(() => undefined);
     try {
-      const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase, codec: config.codec }), 'epoch:start');
-      const parsed = protocol.EpochReplySchema.safeParse(reply);
-      if (!parsed.success) throw new Error(`participant ${participantId} sent a malformed epoch reply`);
-      if (!parsed.data.ok) throw new Error(`participant ${participantId} did not complete the ${phase} epoch: ${parsed.data.error.message}`);
-      if (parsed.data.weightsDigest) session.clientWeightsDigest = parsed.data.weightsDigest;
-      const result = await serverSide;
-      const combined = { ...result, clientMetrics: parsed.data };
-      this.context.onEpochDone?.(participantId, phase, combined);
-      return combined;
+      const replies = await Promise.all(
+        sessions.map(async (session) => {
+          const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase, codec: config.codec }), 'epoch:start');
+          const parsed = protocol.EpochReplySchema.safeParse(reply);
+          if (!parsed.success) throw new Error(`participant ${session.participantId} sent a malformed epoch reply`);
+          if (!parsed.data.ok) throw new Error(`participant ${session.participantId} did not complete the ${phase} epoch: ${parsed.data.error.message}`);
+          if (parsed.data.weightsDigest) session.clientWeightsDigest = parsed.data.weightsDigest;
+          return parsed.data;
+        }),
+      );
+      const result = { ...(await serverSide), replies };
+      this.context.onEpochDone?.(group, phase, result);
+      return result;
     } catch (error) {
       host.abort(epochId, error instanceof Error ? error.message : String(error));
       await serverSide.catch(() => undefined);
       throw error;
     } finally {
-      session.epochId = undefined;
-      this.context.onEpochChange?.(participantId);
+      for (const session of sessions) {
+        session.epochId = undefined;
+        this.context.onEpochChange?.(session.participantId);
+      }
     }
   }
 
@@ -114,7 +136,7 @@ export class NetworkFederation implements schedule.Federation {
 
   async readServerWeights(serverKey: string): Promise<schedule.SegmentWeights> {
     const bundles = await this.context.host.readServer(serverKey);
-    return bundles.map((bundle) => model.decodeWeights(bundle, WEIGHT_LIMITS));
+    return bundles.map((bundle) => model.decodeWeights(bundle));
   }
 
   async writeServerWeights(serverKey: string, weights: schedule.SegmentWeights): Promise<void> {
@@ -124,7 +146,32 @@ export class NetworkFederation implements schedule.Federation {
     );
   }
 
-  async readClientWeights(clientId: string): Promise<schedule.SegmentWeights> {
+  async averageServerCopies(keys: readonly string[], sampleCounts: readonly number[], into: string): Promise<void> {
+    await this.context.host.averageServers(keys, sampleCounts, into);
+  }
+
+  async readGroupWeights(group: schedule.TrainingGroup): Promise<schedule.SegmentWeights> {
+    const perMember = await Promise.all(group.members.map((id) => this.readClientWeights(id)));
+    return perMember.flat();
+  }
+
+  async writeGroupWeights(group: schedule.TrainingGroup, weights: schedule.SegmentWeights): Promise<void> {
+    const slices = memberSlices(group, weights);
+    await Promise.all(group.members.map((id, i) => this.writeClientWeights(id, slices[i] ?? [])));
+  }
+
+  /** Whether every member holds exactly its share of these group weights, as far as the relay knows. */
+  holds(group: schedule.TrainingGroup, weights: schedule.SegmentWeights): boolean {
+    const slices = memberSlices(group, weights);
+    return group.members.every((id, i) => this.context.session(id)?.clientWeightsDigest === digestOf(slices[i] ?? []));
+  }
+
+  /** The digest each member of the group should report for its share of these weights. */
+  memberDigests(group: schedule.TrainingGroup, weights: schedule.SegmentWeights): string[] {
+    return memberSlices(group, weights).map((slice) => digestOf(slice));
+  }
+
+  private async readClientWeights(clientId: string): Promise<schedule.SegmentWeights> {
     const session = this.connected(clientId, 'weights upload');
     const header = { studyId: this.context.studyId, round: this.context.round, segments: 0 };
     const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('weights:request', header), 'weights:request');
@@ -135,13 +182,13 @@ export class NetworkFederation implements schedule.Federation {
       if (!(bundle instanceof Uint8Array) && !(bundle instanceof ArrayBuffer)) throw new Error(`participant ${clientId} sent weights that are not binary`);
       const bytes = toBytes(bundle);
       this.context.meter.record({ participantId: clientId, direction: 'up', kind: 'weights', bytes: bytes.byteLength });
-      return model.decodeWeights(bytes, WEIGHT_LIMITS);
+      return model.decodeWeights(bytes);
     });
     session.clientWeightsDigest = digestOf(weights);
     return weights;
   }
 
-  async writeClientWeights(clientId: string, weights: schedule.SegmentWeights): Promise<void> {
+  private async writeClientWeights(clientId: string, weights: schedule.SegmentWeights): Promise<void> {
     const session = this.connected(clientId, 'weights download');
     const bundles = weights.map((segment) => model.encodeWeights(segment));
     for (const bundle of bundles) this.context.meter.record({ participantId: clientId, direction: 'down', kind: 'weights', bytes: bundle.byteLength });
@@ -151,10 +198,5 @@ export class NetworkFederation implements schedule.Federation {
       throw new Error(`participant ${clientId} could not load the weights`);
     }
     session.clientWeightsDigest = digestOf(weights);
-  }
-
-  /** Whether the participant holds exactly these client weights, as far as the relay knows. */
-  holds(clientId: string, weights: schedule.SegmentWeights): boolean {
-    return this.context.session(clientId)?.clientWeightsDigest === digestOf(weights);
   }
 }

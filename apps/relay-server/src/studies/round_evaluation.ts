@@ -1,6 +1,5 @@
 import { metrics as metricsLib, schedule as scheduleLib, type protocol } from '@splitlearn/split-core';
 import { digestOf, type NetworkFederation } from './network_federation';
-import type { ParticipantSession } from './participant_session';
 import type { StudyPersistence } from './persistence';
 
 export interface RoundEvaluation {
@@ -8,9 +7,10 @@ export interface RoundEvaluation {
   round: number;
   /** The configuration the round ran with. */
   config: protocol.StudyConfig;
-  /** Ready participants holding validation data. */
-  participants: readonly ParticipantSession[];
-  latestClientWeights: scheduleLib.SegmentWeights | undefined;
+  /** The groups to validate: those whose participants are ready and hold validation data. */
+  groups: readonly scheduleLib.TrainingGroup[];
+  /** The schedule's latest group weights: the model the study stands at. */
+  latestGroupWeights: scheduleLib.SegmentWeights | undefined;
   federation: NetworkFederation;
   persistence: StudyPersistence;
 }
@@ -21,45 +21,46 @@ export interface ScoredWeights {
   server?: string;
 }
 
-/** The one value every participant agreed on, or undefined when they differ or none said. */
+/** The one value every group agreed on, or undefined when they differ or none said. */
 function agreed(values: readonly (string | undefined)[]): string | undefined {
   const distinct = new Set(values);
   return distinct.size === 1 ? values[0] : undefined;
 }
 
 /**
- * Validation without moving data: each participant scores its own validation split. In
- * vanilla the server scores the validation activations (it holds the last layers); in
- * U-shaped the client scores locally and reports only metrics. The study figure is the
- * sample-weighted merge; each participant's own figures are stored as its 'val' row.
+ * Validation without moving data: each group scores its own validation split. Where the
+ * server holds the loss (vanilla) it scores the validation activations; where a client
+ * does (U-shaped) the client scores locally and reports only metrics. The study figure is
+ * the sample-weighted merge; each group's own figures are stored as its members' 'val' rows.
  *
- * The merged figure is of one model by construction: every participant is first given the
- * study's latest client weights unless the relay knows it holds them (whatever the schedule:
- * a round-robin client that trained before the last, a SplitFed client that missed the
- * average, a participant that rejoined mid-round), and a participant whose reply names other
+ * The merged figure is of one model by construction: every group is first given the
+ * schedule's latest weights unless the relay knows it holds them (whatever the schedule: a
+ * round-robin client that trained before the last, a SplitFed client that missed the
+ * average, a participant that rejoined mid-round), and a group whose members report other
  * weights is left out of the merge. The row records the digests of the weights it scored.
  */
-export async function evaluateRound(evaluation: RoundEvaluation): Promise<{ val: Record<string, unknown> | null; failed: { participantId: string; reason: string }[] }> {
-  const { latestClientWeights: latest, federation, persistence } = evaluation;
-  const latestDigest = latest ? digestOf(latest) : undefined;
+export async function evaluateRound(evaluation: RoundEvaluation): Promise<{ val: Record<string, unknown> | null; failed: { groupId: string; reason: string }[] }> {
+  const { latestGroupWeights: latest, federation, persistence } = evaluation;
   const parts = await Promise.allSettled(
-    evaluation.participants.map(async (session) => {
-      const { participantId } = session;
-      if (latest && !federation.holds(participantId, latest)) await federation.writeClientWeights(participantId, latest);
-      const result = await federation.runEpoch(participantId, scheduleLib.SHARED_SERVER, 'eval');
-      const reply = result.clientMetrics?.ok ? result.clientMetrics : undefined;
-      if (latestDigest !== undefined && reply?.weightsDigest !== latestDigest) {
-        throw new Error(`participant ${participantId} validated client weights ${reply?.weightsDigest ?? '(unnamed)'}, not the study's latest ${latestDigest}`);
-      }
-      const reported = reply?.metrics;
+    evaluation.groups.map(async (group) => {
+      if (latest && !federation.holds(group, latest)) await federation.writeGroupWeights(group, latest);
+      const result = await federation.runGroupEpoch(group, scheduleLib.SHARED_SERVER, 'eval');
+      const expected = latest ? federation.memberDigests(group, latest) : undefined;
+      result.replies.forEach((reply, i) => {
+        if (expected && reply.weightsDigest !== expected[i]) {
+          throw new Error(`participant ${group.members[i] ?? '?'} validated client weights ${reply.weightsDigest ?? '(unnamed)'}, not the study's latest ${expected[i] ?? '?'}`);
+        }
+      });
+      const reported = result.replies.find((reply) => reply.metrics)?.metrics;
       const scored = result.metrics ?? (reported ? { ...reported, auc: reported.auc ?? Number.NaN, sensitivity: reported.sensitivity ?? Number.NaN, specificity: reported.specificity ?? Number.NaN } : undefined);
-      if (!scored) throw new Error(`no validation metrics from ${participantId}`);
-      const weights: ScoredWeights = { ...(reply?.weightsDigest ? { client: reply.weightsDigest } : {}), ...(result.weightsDigest ? { server: result.weightsDigest } : {}) };
-      persistence.recordMetrics(evaluation.studyId, evaluation.round, 'val', participantId, { ...scored, weights });
+      if (!scored) throw new Error(`no validation metrics from group ${group.id}`);
+      const client = latest ? digestOf(latest) : agreed(result.replies.map((reply) => reply.weightsDigest));
+      const weights: ScoredWeights = { ...(client ? { client } : {}), ...(result.weightsDigest ? { server: result.weightsDigest } : {}) };
+      for (const member of group.members) persistence.recordMetrics(evaluation.studyId, evaluation.round, 'val', member, { ...scored, weights });
       return { metrics: scored, count: scored.count, weights };
     }),
   );
-  const failed = parts.flatMap((part, i) => (part.status === 'rejected' ? [{ participantId: evaluation.participants[i]?.participantId ?? '?', reason: part.reason instanceof Error ? part.reason.message : String(part.reason) }] : []));
+  const failed = parts.flatMap((part, i) => (part.status === 'rejected' ? [{ groupId: evaluation.groups[i]?.id ?? '?', reason: part.reason instanceof Error ? part.reason.message : String(part.reason) }] : []));
   const succeeded = parts.flatMap((part) => (part.status === 'fulfilled' ? [part.value] : []));
   if (succeeded.length === 0) return { val: null, failed };
   const merged = metricsLib.mergeClassificationMetrics(succeeded);

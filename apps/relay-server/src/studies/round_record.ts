@@ -1,4 +1,4 @@
-import { network, training, type protocol } from '@splitlearn/split-core';
+import { accounting, study, type protocol } from '@splitlearn/split-core';
 import type { RoundTotals } from './client_ledger';
 import type { StudyPersistence } from './persistence';
 
@@ -14,8 +14,8 @@ export interface FlopsPerSample {
 
 /** Analytic training FLOPs (forward + backward) per sample of each side of the study's split. */
 export function studyFlopsPerSample(config: protocol.StudyConfig): FlopsPerSample {
-  const split = network.studySplit(config);
-  return { client: training.trainingFlopsPerSample(split.client), server: training.trainingFlopsPerSample(split.server) };
+  const split = study.studySplit(config);
+  return { client: accounting.trainingFlopsPerSample(split.client), server: accounting.trainingFlopsPerSample(split.server) };
 }
 
 export interface FinishedRound {

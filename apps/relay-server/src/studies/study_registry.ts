@@ -1,4 +1,4 @@
-import { network, protocol } from '@splitlearn/split-core';
+import { protocol, study as studyLib } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
 import type { ParticipantDirectory } from '../socket/participant_handlers';
 import type { RelayServer } from '../socket/types';
@@ -79,8 +79,8 @@ export class StudyRegistry implements ParticipantDirectory {
   create(input: unknown, state: protocol.StudyState = 'open', actor: 'researcher' | 'relay' = 'researcher'): StudySummary {
     const config = protocol.StudyConfigSchema.parse(input);
     // Building the split validates model, cuts and input shape before anything is stored.
-    network.studySplit(config);
-    const largest = network.largestMessageBytes(config) + MESSAGE_OVERHEAD_BYTES;
+    studyLib.studySplit(config);
+    const largest = studyLib.largestMessageBytes(config) + MESSAGE_OVERHEAD_BYTES;
     if (largest > this.options.maxMessageBytes) {
       throw new Error(
         `this study's largest message would be ${(largest / 2 ** 20).toFixed(1)} MiB, over the relay's ${(this.options.maxMessageBytes / 2 ** 20).toFixed(0)} MiB limit: lower batchSize, cut later, or start the relay with a larger --max-message-mb`,
@@ -255,7 +255,7 @@ export class StudyRegistry implements ParticipantDirectory {
   }
 
   private launch(study: Study<protocol.StudyConfig>, round: number, checkpoint: { server: Uint8Array[]; client?: Uint8Array[] } | undefined): void {
-    const frameLimit = network.largestMessageBytes(study.config) + MESSAGE_OVERHEAD_BYTES;
+    const frameLimit = studyLib.largestMessageBytes(study.config) + MESSAGE_OVERHEAD_BYTES;
     this.frameLimits.set(study.id, frameLimit);
     const runtime = new StudyRuntime({
       id: study.id,

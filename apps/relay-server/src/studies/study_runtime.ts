@@ -10,7 +10,7 @@ import type { StudyPersistence } from './persistence';
 import { evaluateRound } from './round_evaluation';
 import { recordRound, studyFlopsPerSample, type FlopsPerSample } from './round_record';
 import type { StudyObserver } from './study_observer';
-import { applyConfigChange, createSchedule, describeConfigChange, switchSchedule } from './study_reconfiguration';
+import { applyConfigChange, describeConfigChange } from './study_reconfiguration';
 
 // One study while the relay runs: its participants, its segment worker, its state machine
 // (open -> training <-> paused -> finished) and the loop that runs the schedule round after
@@ -39,12 +39,11 @@ export interface RoundSummary {
   val: Record<string, unknown> | null;
   seconds: number;
   samplesPerSecond: number;
+  /** Group ids (a participant id where each client is its own group). */
   completed: string[];
-  failed: { participantId: string; reason: string }[];
+  failed: { groupId: string; reason: string }[];
   traffic: accounting.TrafficSnapshot;
 }
-
-const WEIGHT_LIMITS = { maxFrameBytes: 1024 * 1024 * 1024, maxTensors: 10_000 };
 
 export class StudyRuntime {
   readonly id: string;
@@ -58,7 +57,8 @@ export class StudyRuntime {
   private readonly host: SegmentHost;
   private readonly flopsPerSample: FlopsPerSample;
   private schedule: scheduleLib.Schedule;
-  private latestClientWeights: scheduleLib.SegmentWeights | undefined;
+  /** The client weights the study stands at (the schedule's latest hand-off or average). */
+  private latestGroupWeights: scheduleLib.SegmentWeights | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private lastSummary: RoundSummary | undefined;
@@ -72,15 +72,15 @@ export class StudyRuntime {
     this.roundValue = options.round;
     this.ledger = new ClientLedger(this.meter, options.clientTotals);
     this.flopsPerSample = studyFlopsPerSample(options.config);
-    this.latestClientWeights = options.checkpoint?.client?.map((bundle) => model.decodeWeights(bundle, WEIGHT_LIMITS));
-    this.schedule = createSchedule(this.config.schedule, this.latestClientWeights);
+    this.latestGroupWeights = options.checkpoint?.client?.map((bundle) => model.decodeWeights(bundle));
+    this.schedule = scheduleLib.getSchedule(this.config.schedule, { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
     this.host = new SegmentHost(this.config, {
       onFrame: (participantId, epochId, header, payload) => this.sendFrame(participantId, epochId, header, payload),
-      onRefused: (epochId, code, message) => this.refused(epochId, code, message),
+      onRefused: (participantId, code, message) => this.sessions.get(participantId)?.socket.emit('relay:error', { code, message, event: 'step:frame' }),
       onFatal: (message) => options.log.error('segment worker failed', { study: this.id, message }),
       onReady: (backend) => options.log.info('server segments ready', { study: this.id, backend }),
-      onStepDone: (participantId, _epochId, tally) => {
-        this.ledger.stepDone(participantId, tally);
+      onStepDone: (members, tally) => {
+        for (const participantId of members) this.ledger.stepDone(participantId, tally);
         this.options.observer?.clientsChanged(this.id);
       },
     }, options.checkpoint?.server);
@@ -128,9 +128,9 @@ export class StudyRuntime {
     this.sessions.set(session.participantId, session);
     void session.socket.join(this.room);
     // A late joiner starts from the current client segment, not from the initial weights.
-    if (this.latestClientWeights) {
+    if (this.latestGroupWeights) {
       const federation = new NetworkFederation(this.federationContext(), []);
-      await federation.writeClientWeights(session.participantId, this.latestClientWeights).catch((error: unknown) => {
+      await federation.writeGroupWeights(scheduleLib.singleClientGroup(session.participantId, session.trainCount), this.latestGroupWeights).catch((error: unknown) => {
         this.options.log.warn('could not send current weights to a late joiner', { study: this.id, participant: session.participantId, error: String(error) });
       });
     }
@@ -171,7 +171,7 @@ export class StudyRuntime {
     if (!session?.epochId) return { code: 'out-of-order', message: 'no step is in progress for this participant', event: 'step:frame' };
     if (header.studyId !== this.id) return { code: 'out-of-order', message: `frame for study ${header.studyId}, but this participant is in ${this.id}`, event: 'step:frame' };
     this.meter.record({ participantId, direction: 'up', kind: header.kind, bytes: payload.byteLength });
-    this.host.deliver(session.epochId, { ...header, studyId: '' }, payload);
+    this.host.deliver(session.epochId, participantId, { ...header, studyId: '' }, payload);
     session.lastSeen = Date.now();
     return undefined;
   }
@@ -242,11 +242,6 @@ export class StudyRuntime {
     session.socket.emit('step:frame', { ...header, studyId: this.id }, payload);
   }
 
-  private refused(epochId: string, code: 'duplicate' | 'out-of-order', message: string): void {
-    const session = [...this.sessions.values()].find((candidate) => candidate.epochId === epochId);
-    session?.socket.emit('relay:error', { code, message, event: 'step:frame' });
-  }
-
   private federationContext(config = this.configValue): NetworkFederationContext {
     return {
       studyId: this.id,
@@ -306,22 +301,26 @@ export class StudyRuntime {
     this.runningRound = round;
     this.meter.reset();
     const context = this.federationContext(config);
-    context.onEpochDone = (participantId, phase, result) => {
+    context.onEpochDone = (group, phase, result) => {
       if (phase !== 'train') return;
-      const reply = result.clientMetrics?.ok ? result.clientMetrics : undefined;
-      this.ledger.trainEpochDone(participantId, { steps: result.steps, loss: result.loss ?? reply?.loss, samples: result.samples, correct: result.correct, clientAccuracy: reply?.accuracy });
-      this.options.log.debug('epoch done', { study: this.id, participant: participantId, steps: result.steps });
+      group.members.forEach((participantId, i) => {
+        const reply = result.replies[i];
+        this.ledger.trainEpochDone(participantId, { steps: result.steps, loss: result.loss ?? reply?.loss, samples: result.samples, correct: result.correct, clientAccuracy: reply?.accuracy });
+      });
+      this.options.log.debug('epoch done', { study: this.id, group: group.id, steps: result.steps });
     };
-    const clients = ready.map((session) => ({ id: session.participantId, sampleCount: session.trainCount }));
-    const federation = new NetworkFederation(context, clients);
-    if (this.schedule.name !== config.schedule) this.schedule = await switchSchedule(config.schedule, this.latestClientWeights, federation, this.options.log);
+    const federation = new NetworkFederation(context, this.groupsOf(ready, 'train'));
+    // A schedule changed by the researcher starts from where the study stands.
+    if (this.schedule.name !== config.schedule) this.schedule = scheduleLib.getSchedule(config.schedule, { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
     const started = performance.now();
     const outcome = await this.schedule.runRound(federation);
     const seconds = (performance.now() - started) / 1000;
-    this.latestClientWeights = this.currentClientWeights() ?? this.latestClientWeights;
+    this.latestGroupWeights = this.schedule.latestGroupWeights ?? this.latestGroupWeights;
     for (const failure of outcome.failed) {
-      this.options.log.warn('participant failed its round', { study: this.id, participant: failure.clientId, reason: failure.error.message });
-      this.options.persistence.audit(this.id, 'relay', 'step abandoned', { round, reason: failure.error.message }, failure.clientId);
+      this.options.log.warn('participant failed its round', { study: this.id, group: failure.groupId, reason: failure.error.message });
+      for (const participantId of federation.groups.find((group) => group.id === failure.groupId)?.members ?? []) {
+        this.options.persistence.audit(this.id, 'relay', 'step abandoned', { round, reason: failure.error.message }, participantId);
+      }
     }
     const trainTraffic = this.meter.snapshot();
     // A paused study validates once resumed, with whoever is ready then (a stopped one fails each epoch).
@@ -330,12 +329,12 @@ export class StudyRuntime {
       studyId: this.id,
       round,
       config,
-      participants: this.readyParticipants().filter((session) => session.valCount > 0),
-      latestClientWeights: this.latestClientWeights,
+      groups: this.groupsOf(this.readyParticipants(), 'eval'),
+      latestGroupWeights: this.latestGroupWeights,
       federation,
       persistence: this.options.persistence,
     });
-    for (const failure of evalFailures) this.options.log.warn('participant left out of validation', { study: this.id, participant: failure.participantId, reason: failure.reason });
+    for (const failure of evalFailures) this.options.log.warn('left out of validation', { study: this.id, group: failure.groupId, reason: failure.reason });
     const totals = this.ledger.closeRound(this.sessions.keys());
     const { samplesPerSecond } = recordRound(this.options.persistence, { studyId: this.id, round, config, seconds, completed: outcome.completed, failed: outcome.failed, totals, flopsPerSample: this.flopsPerSample });
     if (val) this.options.persistence.recordMetrics(this.id, round, 'val', null, val);
@@ -346,7 +345,7 @@ export class StudyRuntime {
       seconds,
       samplesPerSecond,
       completed: outcome.completed,
-      failed: outcome.failed.map((failure) => ({ participantId: failure.clientId, reason: failure.error.message })),
+      failed: outcome.failed.map((failure) => ({ groupId: failure.groupId, reason: failure.error.message })),
       traffic: trainTraffic,
     };
     this.roundValue = round + 1;
@@ -357,9 +356,9 @@ export class StudyRuntime {
     this.broadcastState();
   }
 
-  private currentClientWeights(): scheduleLib.SegmentWeights | undefined {
-    const current = this.schedule as { lastHandOff?: scheduleLib.SegmentWeights; lastAverage?: scheduleLib.SegmentWeights };
-    return current.lastHandOff ?? current.lastAverage;
+  /** The training groups of these participants: each client is its own group in the horizontal topologies. */
+  private groupsOf(participants: readonly ParticipantSession[], phase: 'train' | 'eval'): scheduleLib.TrainingGroup[] {
+    return participants.filter((session) => (phase === 'train' ? session.trainCount : session.valCount) > 0).map((session) => scheduleLib.singleClientGroup(session.participantId, session.trainCount));
   }
 
   private async checkpoint(federation: NetworkFederation): Promise<void> {
@@ -367,7 +366,7 @@ export class StudyRuntime {
       const server = await federation.readServerWeights(scheduleLib.SHARED_SERVER);
       const blobs: Record<string, Uint8Array> = {};
       server.forEach((segment, i) => (blobs[`server-segment${i}.bin`] = model.encodeWeights(segment)));
-      this.latestClientWeights?.forEach((segment, i) => (blobs[`client-segment${i}.bin`] = model.encodeWeights(segment)));
+      this.latestGroupWeights?.forEach((segment, i) => (blobs[`client-segment${i}.bin`] = model.encodeWeights(segment)));
       await this.options.persistence.saveCheckpoint(this.id, this.roundValue, blobs);
     } catch (error) {
       this.options.log.warn('checkpoint failed', { study: this.id, error: error instanceof Error ? error.message : String(error) });

@@ -1,16 +1,17 @@
 import { z } from 'zod';
+import { protocol, TOPOLOGY_NAMES, type TopologyName } from '@splitlearn/split-core/pure';
 
 // The only contract between the page and the training worker. Both directions are a
 // discriminated union on `type`, and each side parses what arrives (STYLE.md §10): a
 // message is `unknown` until its schema says otherwise. This module is the one file under
-// worker/ that the main thread imports, so it must stay free of tfjs and split-core values
-// (type-only imports are erased and are fine).
+// worker/ that the main thread imports, so it takes split-core values only from its
+// tfjs-free entry.
 
 const count = z.number().int().nonnegative();
 const shape = z.array(count).max(8);
-const topology = z.enum(['vanilla', 'u-shaped']);
-const encoding = z.enum(['fp32', 'fp16', 'int8']);
-const studyState = z.enum(['open', 'training', 'paused', 'finished']);
+const topology = z.enum(TOPOLOGY_NAMES as [TopologyName, ...TopologyName[]]);
+const encoding = z.enum(protocol.CODEC_NAMES);
+const studyState = z.enum(protocol.STUDY_STATES as [protocol.StudyState, ...protocol.StudyState[]]);
 const phase = z.enum(['train', 'eval']);
 const credentials = z.object({ participantId: z.string().min(1).max(128), resumeToken: z.string().min(1).max(128) });
 

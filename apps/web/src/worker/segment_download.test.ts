@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { artifacts, backends, model, network, protocol } from '@splitlearn/split-core';
+import { artifacts, backends, model, protocol, study } from '@splitlearn/split-core';
 import { parseExportedSegments, parseMainToWorker } from './messages';
 import { downloadPrefix, downloadWeightsFile, segmentDownloads } from './segment_download';
 
@@ -16,7 +16,7 @@ describe('segment downloads', () => {
   it('names each segment as a .json and its weights file, which the .json points at', async () => {
     const prefix = downloadPrefix('3f2a9c1e-7b7d-4c55-9a1b-000000000000');
     expect(prefix).toBe('splitnn-3f2a9c1e-');
-    const split = network.studySplit(config);
+    const split = study.studySplit(config);
     const client = split.client.map((plan) => model.buildLayersModel(plan.layers, plan.inputShape, { seed: 1, name: `client_segment${plan.index}` }));
     const files = await artifacts.roleSegmentFiles({
       study: { id: 'study-1', config },

@@ -1,9 +1,9 @@
-import type { network, protocol } from '@splitlearn/split-core';
+import type { protocol, study } from '@splitlearn/split-core';
 import type { StudySummary } from './messages';
 import type { EgressInput } from './what_leaves';
 
 type StudyInfo = protocol.StudyInfo;
-type SplitPlan = ReturnType<typeof network.studySplit>;
+type SplitPlan = ReturnType<typeof study.studySplit>;
 
 export function toStudySummary(study: StudyInfo): StudySummary {
   const { config } = study;

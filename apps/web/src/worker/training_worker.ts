@@ -1,4 +1,4 @@
-import { network, type protocol } from '@splitlearn/split-core';
+import { study as studyLib, type protocol } from '@splitlearn/split-core';
 import { chooseBackend } from './backend';
 import { decodeImage } from './decode_image';
 import { parseMainToWorker, type BackendChoice, type ExportedSegments, type MainToWorker, type WorkerToMain } from './messages';
@@ -51,7 +51,7 @@ const backendReady: Promise<BackendChoice | undefined> = chooseBackend().then(
 
 async function describeStudy(joinCode: string, info: protocol.StudyInfo): Promise<void> {
   await backendReady; // building the layout model needs the backend
-  const split = network.studySplit(info.config);
+  const split = studyLib.studySplit(info.config);
   const egress = egressInputFor(info, split, clientWeightLayout(split, info.config.seed));
   study = { joinCode, info, egress };
   post({ type: 'study', study: toStudySummary(info), egress: describeEgress(egress) });

@@ -1,11 +1,11 @@
-import { model, type training } from '@splitlearn/split-core';
+import { model, type topology } from '@splitlearn/split-core';
 
 // Names and shapes of each client segment's variables, exactly as readWeights will name them
 // when the relay asks for a hand-off or aggregation. Layer types differ in what they hold
 // (batch norm keeps moving statistics besides its trainable parameters), so rather than
 // re-deriving tfjs's variable list, the segment is built once, read and thrown away.
 
-export function clientWeightLayout(split: training.SplitPlan, seed: number): { name: string; shape: number[] }[][] {
+export function clientWeightLayout(split: topology.SplitPlan, seed: number): { name: string; shape: number[] }[][] {
   return split.client.map((plan) => {
     const built = model.buildLayersModel(plan.layers, plan.inputShape, { seed, name: `layout_client_segment${plan.index}` });
     try {

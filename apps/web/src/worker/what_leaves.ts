@@ -1,24 +1,26 @@
-import { codec } from '@splitlearn/split-core';
+import { encodedBundleSize, encodedSize, getTopologyDescriptor, nameByteLength, upCrossings, type Encoding, type TopologyName, type WireCrossing } from '@splitlearn/split-core/pure';
 import type { Egress, WireItem } from './messages';
 
-// "What leaves this device", computed from the study configuration and this client's split,
-// never from observation, so the page can state it before the first byte is sent and an
-// end-to-end test can hold the measured traffic against it. Sizes are exact codec frame
-// sizes: network/stream_link.ts names every step frame after its kind ('activations',
-// 'labels', 'gradients'), encodes labels raw (int32) and everything else with the study's
-// codec; client-segment weights always travel as fp32 bundles (model/weights_frames.ts).
+// "What leaves this device", computed from the study configuration, this client's split and
+// split-core's topology descriptor (the tensors each step sends), never from observation, so
+// the page can state it before the first byte is sent and an end-to-end test can hold the
+// measured traffic against it. Sizes are exact codec frame sizes: network/stream_link.ts
+// names every step frame after its kind ('activations', 'labels', 'gradients'), encodes
+// labels raw (int32) and everything else with the study's codec; client-segment weights
+// always travel as fp32 bundles (model/weights_frames.ts).
 
-type Encoding = codec.Encoding;
 type WireKind = WireItem['kind'];
 
 export interface EgressInput {
-  topology: 'vanilla' | 'u-shaped';
+  topology: TopologyName;
   codec: Encoding;
   batchSize: number;
   /** Per-sample shape at each cut, input side first: one cut in vanilla, two in U-shaped. */
   cutShapes: number[][];
   /** Each client segment's variables in model order, named as readWeights names them. */
   clientWeights: { name: string; shape: number[] }[][];
+  /** A vertical party without the labels sends none. */
+  holdsLabels?: boolean;
 }
 
 interface ItemPlan {
@@ -28,30 +30,35 @@ interface ItemPlan {
   dtype: 'float32' | 'int32';
 }
 
-function requireCut(input: EgressInput, index: number): number[] {
-  const cut = input.cutShapes[index];
-  if (!cut) throw new Error(`a ${input.topology} split needs ${index + 1} cut shape(s), got ${input.cutShapes.length}`);
-  return cut;
+const ORDINALS = ['first', 'second', 'third', 'fourth'];
+
+function describeCrossing(crossing: WireCrossing, cut: number): string {
+  switch (crossing.kind) {
+    case 'labels':
+      return 'Labels (class numbers) of the batch';
+    case 'activations':
+      return cut === 0 ? 'Cut-layer activations (the output of the layers that run on this device)' : `Activations at the ${ORDINALS[cut] ?? `#${cut + 1}`} cut`;
+    case 'gradients':
+      return `Gradients at the ${ORDINALS[cut] ?? `#${cut + 1}`} cut (to update the server layers)`;
+  }
 }
 
-/** The tensors this device sends at each step of a phase (per-sample shapes). */
+/** The tensors this device sends at each step of a phase (per-sample shapes), as the topology's descriptor lists them. */
 function itemPlans(input: EgressInput, phase: 'train' | 'eval'): ItemPlan[] {
-  const firstCut = requireCut(input, 0);
-  const activations: ItemPlan = { kind: 'activations', description: 'Cut-layer activations (the output of the layers that run on this device)', sampleShape: firstCut, dtype: 'float32' };
-  if (input.topology === 'vanilla') {
-    // Vanilla: the server computes the loss, so it needs the labels (also for validation).
-    return [activations, { kind: 'labels', description: 'Labels (class numbers) of the batch', sampleShape: [], dtype: 'int32' }];
-  }
-  if (phase === 'eval') return [activations];
-  // U-shaped: the loss is computed here; the server needs the gradient at its output (cut 2).
-  const secondCut = requireCut(input, 1);
-  return [activations, { kind: 'gradients', description: 'Gradients at the second cut (to update the server layers)', sampleShape: secondCut, dtype: 'float32' }];
+  const descriptor = getTopologyDescriptor(input.topology);
+  return upCrossings(descriptor.wirePlan[phase], input.holdsLabels ?? true).map((crossing): ItemPlan => {
+    if (crossing.kind === 'labels') return { kind: 'labels', description: describeCrossing(crossing, 0), sampleShape: [], dtype: 'int32' };
+    const cut = crossing.cut ?? 0;
+    const sampleShape = input.cutShapes[cut];
+    if (!sampleShape) throw new Error(`a ${input.topology} split needs ${cut + 1} cut shape(s), got ${input.cutShapes.length}`);
+    return { kind: crossing.kind, description: describeCrossing(crossing, cut), sampleShape, dtype: 'float32' };
+  });
 }
 
 function frameBytes(plan: ItemPlan, batch: number, encoding: Encoding): number {
   // Labels are int32 and always raw; the codec records 'fp32' for them (codec/types.ts).
   const itemEncoding = plan.dtype === 'int32' ? 'fp32' : encoding;
-  return codec.encodedSize([batch, ...plan.sampleShape], plan.dtype, itemEncoding, codec.nameByteLength(plan.kind));
+  return encodedSize([batch, ...plan.sampleShape], plan.dtype, itemEncoding, nameByteLength(plan.kind));
 }
 
 function toWireItem(plan: ItemPlan, input: EgressInput): WireItem {
@@ -66,7 +73,7 @@ function toWireItem(plan: ItemPlan, input: EgressInput): WireItem {
 }
 
 function weightsBundleBytes(weights: { name: string; shape: number[] }[]): number {
-  return codec.encodedBundleSize(weights.map((weight) => codec.encodedSize(weight.shape, 'float32', 'fp32', codec.nameByteLength(weight.name))));
+  return encodedBundleSize(weights.map((weight) => encodedSize(weight.shape, 'float32', 'fp32', nameByteLength(weight.name))));
 }
 
 function elementCount(shape: readonly number[]): number {
@@ -74,8 +81,7 @@ function elementCount(shape: readonly number[]): number {
 }
 
 export function describeEgress(input: EgressInput): Egress {
-  const neverLeaves = ['Your images (pixels are decoded and kept only in this browser tab)', 'File names and folder names'];
-  if (input.topology === 'u-shaped') neverLeaves.push('Labels', 'Predictions (the model output is computed and scored here)');
+  const neverLeaves = ['Your images (pixels are decoded and kept only in this browser tab)', 'File names and folder names', ...getTopologyDescriptor(input.topology).neverLeaves];
   return {
     topology: input.topology,
     codec: input.codec,

@@ -155,3 +155,11 @@ function residualFlops(
       (needsInputGradient ? elementCount(inputShape) : 0),
   };
 }
+
+/** Training FLOPs per sample of a role's segments; only a first segment skips its input gradient. */
+export function trainingFlopsPerSample(plans: readonly { index: number; layers: readonly LayerSpec[]; inputShape: readonly number[] }[]): number {
+  return plans.reduce((sum, plan) => {
+    const flops = segmentFlops(plan.layers, plan.inputShape, { needsInputGradient: plan.index > 0 });
+    return sum + flops.forward + flops.backward;
+  }, 0);
+}

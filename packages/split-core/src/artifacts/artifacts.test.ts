@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backends/select';
 import { readWeights } from '../model/weights';
-import { studyRoleOptions, studySplit } from '../network/study_model';
-import { StudyConfigSchema, type StudyConfig } from '../protocol/study_config';
-import { createClientRole, createServerRole, disposeRole } from '../training/roles';
-import { infer } from '../training/segment';
+import { studyRoleOptions, studySplit } from '../study/model';
+import { StudyConfigSchema, type StudyConfig } from '../study/config';
+import { createRole, disposeRole } from '../segment/roles';
+import { infer } from '../segment/segment';
 import { chainSegments, checkRole, disposeChain, predictProbabilities } from './chain';
 import { SegmentFilesError } from './errors';
 import { SEGMENT_FORMAT, type SegmentMetadata } from './metadata';
@@ -23,8 +23,8 @@ function config(topology: 'vanilla' | 'u-shaped', extra: Partial<StudyConfig> = 
 /** Trains nothing: fresh roles with seed-derived weights are as good as trained ones for a format test. */
 async function exportStudy(id: string, studyConfig: StudyConfig, trainedRounds = 3): Promise<{ files: SegmentFiles[]; reference: (x: tf.Tensor) => tf.Tensor }> {
   const split = studySplit(studyConfig);
-  const client = createClientRole(split, studyRoleOptions(studyConfig));
-  const server = createServerRole(split, studyRoleOptions(studyConfig));
+  const client = createRole('client', split.client, studyRoleOptions(studyConfig));
+  const server = createRole('server', split.server, studyRoleOptions(studyConfig));
   const study = { id, config: studyConfig };
   const files = [
     ...(await roleSegmentFiles({ study, role: 'client', weights: client.segments.map((segment) => readWeights(segment.model)), trainedRounds })),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { resolveCut, type SegmentPlan } from '../model/cuts';
 import { WEIGHTS_DIGEST_PATTERN } from '../model/weights_digest';
-import { StudyConfigSchema, type StudyConfig } from '../protocol/study_config';
-import type { SplitPlan } from '../training/roles';
+import { StudyConfigSchema, type StudyConfig } from '../study/config';
+import type { SplitPlan } from '../topology/split_plan';
 
 // What an exported segment is, stored in its model.json as `userDefinedMetadata` (where
 // tfjs keeps it: `model.getUserDefinedMetadata()` after tf.loadLayersModel). Enough to

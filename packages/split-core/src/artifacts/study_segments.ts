@@ -1,7 +1,7 @@
 import type { NamedWeight } from '../model/weights';
 import { weightsDigest } from '../model/weights_digest';
-import { studySplit } from '../network/study_model';
-import type { StudyConfig } from '../protocol/study_config';
+import { studySplit } from '../study/model';
+import type { StudyConfig } from '../study/config';
 import { segmentFileStem, segmentMetadata, type SegmentMetadata } from './metadata';
 import { DEFAULT_WEIGHTS_FILE, segmentFilesFromWeights, type SegmentFiles } from './segment_files';
 

@@ -32,17 +32,17 @@ describe('demo dataset', () => {
     expect(a.val.samples[0]?.values).not.toEqual(a.train.samples[0]?.values);
   });
 
-  it('cnn-small learns it to 0.75-0.97 in 3 epochs; a linear model scores at least 10 points lower', { timeout: 600_000 }, () => {
+  it('cnn-small learns it to 0.75-0.97 in 3 epochs; a linear model scores at least 10 points lower', { timeout: 600_000 }, async () => {
     const { train, val } = generateDemoDataset({ seed: 2026 });
-    const accuracyAfter3Epochs = (spec: ModelSpec): number => {
+    const accuracyAfter3Epochs = async (spec: ModelSpec): Promise<number> => {
       const trainer = new CentralizedTrainer(spec, { seed: 1, optimizer: { name: 'adam', learningRate: 1e-3 } });
-      for (let epoch = 0; epoch < 3; epoch++) trainer.trainEpoch(train, 32, 1);
-      const accuracy = trainer.evaluate(val).accuracy;
+      for (let epoch = 0; epoch < 3; epoch++) await trainer.trainEpoch(train, 32, 1);
+      const { accuracy } = await trainer.evaluate(val);
       trainer.dispose();
       return accuracy;
     };
-    const cnn = accuracyAfter3Epochs(getModelSpec('cnn-small', { numClasses: 2 }));
-    const flat = accuracyAfter3Epochs(linear);
+    const cnn = await accuracyAfter3Epochs(getModelSpec('cnn-small', { numClasses: 2 }));
+    const flat = await accuracyAfter3Epochs(linear);
     console.log(`demo dataset: cnn-small ${cnn.toFixed(3)}, linear ${flat.toFixed(3)}`);
     expect(cnn).toBeGreaterThanOrEqual(0.75);
     expect(cnn).toBeLessThanOrEqual(0.97);

@@ -1,5 +1,5 @@
 import type { Sample } from './dataset';
-import { createRng, deriveSeed } from './random';
+import { createRng, deriveSeed, shuffled } from './random';
 import { stratifiedSplit } from './shard';
 
 /** What of a study decides a participant's local validation split. */
@@ -25,4 +25,18 @@ function byId(a: Sample, b: Sample): number {
 export function localValidationSplit<T extends Sample>(samples: readonly T[], study: LocalValidationConfig): { train: T[]; val: T[] } {
   const sorted = [...samples].sort(byId);
   return stratifiedSplit(sorted, study.validationFraction, createRng(deriveSeed(study.seed, 'local-validation')));
+}
+
+/**
+ * The validation rows of a vertical group: the parties hold the same rows in one common
+ * order (by PSI tag), so a seeded choice of row positions picks the same patients at every
+ * party without anyone naming one. Not stratified: only the label holder knows the labels.
+ * Returns the positions (0..count-1) kept for validation, ascending.
+ */
+export function sharedValidationRows(count: number, study: LocalValidationConfig): number[] {
+  const positions = shuffled(
+    Array.from({ length: count }, (_, i) => i),
+    createRng(deriveSeed(study.seed, 'shared-validation')),
+  );
+  return positions.slice(0, Math.round(count * study.validationFraction)).sort((a, b) => a - b);
 }

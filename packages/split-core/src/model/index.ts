@@ -5,5 +5,5 @@ export { planSegments, resolveCut, type SegmentPlan } from './cuts';
 export { buildLayersModel } from './build';
 export { inferShapes, inferLayerShape, countParams, countSegmentParams } from './shapes';
 export { averageWeights, readWeights, writeWeights, WeightMismatchError, type NamedWeight } from './weights';
-export { decodeWeights, encodeWeights } from './weights_frames';
+export { decodeWeights, encodeWeights, WEIGHT_BUNDLE_LIMITS } from './weights_frames';
 export { WEIGHTS_DIGEST_PATTERN, weightsDigest, type WeightsDigest } from './weights_digest';

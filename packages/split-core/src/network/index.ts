@@ -1,4 +1,3 @@
 export { StreamLink, StepAbandonedError, type FrameSink, type StreamLinkOptions } from './stream_link';
 export { JoinError, Participant, participantSocket, type ParticipantEvents, type ParticipantOptions, type ParticipantProgress, type ParticipantSocket } from './participant';
-export { largestMessageBytes, stepsPerRound, studyModelSpec, studyRoleOptions, studySplit } from './study_model';
 export { LOOKUP_PATH, lookupStudy, type LookupFailure, type LookupResult } from './study_lookup';

@@ -1,11 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import { TrafficMeter } from '../accounting/traffic';
 import { segmentFileStem, segmentMetadata } from '../artifacts/metadata';
 import { DEFAULT_WEIGHTS_FILE, segmentFilesFromWeights, type SegmentFiles } from '../artifacts/segment_files';
-import { batchToTensors, epochBatches } from '../data/batches';
-import type { Dataset, Sample } from '../data/dataset';
-import { createRng, deriveSeed } from '../data/random';
-import { evaluateClassification } from '../metrics/classification';
+import type { Dataset } from '../data/dataset';
 import { readWeights, writeWeights } from '../model/weights';
 import { decodeWeights, encodeWeights } from '../model/weights_frames';
 import { weightsDigest } from '../model/weights_digest';
@@ -15,10 +11,13 @@ import { StudyStateMessageSchema } from '../protocol/messages';
 import type { RelayError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/version';
 import type { Encoding } from '../codec/types';
-import type { ClientRole } from '../topology/topology';
-import { createClientRole, disposeRole, type SplitPlan } from '../training/roles';
+import { evaluationBatches, trainingBatches } from '../runtime/batch_order';
+import { runClientEpoch } from '../runtime/client_epoch';
+import { EpochStoppedError } from '../runtime/epoch_loop';
+import { createRole, disposeRole, type ClientRole } from '../segment/roles';
+import type { SplitPlan } from '../topology/split_plan';
 import { StepAbandonedError, StreamLink } from './stream_link';
-import { studyRoleOptions, studySplit } from './study_model';
+import { studyRoleOptions, studySplit } from '../study/model';
 
 // The client side of a study over the network: the same agent runs in a browser Web
 // Worker and in the headless Node client. It holds the client segment(s), trains them
@@ -178,7 +177,7 @@ export class Participant {
     this.roundsDone = reply.study.round;
     if (!this.role) {
       this.split = studySplit(reply.study.config);
-      this.role = createClientRole(this.split, studyRoleOptions(reply.study.config));
+      this.role = createRole('client', this.split.client, studyRoleOptions(reply.study.config));
     }
     return reply.study;
   }
@@ -252,18 +251,6 @@ export class Participant {
     if (refusal) this.options.events?.onError?.({ code: refusal.code, message: refusal.message, event: 'step:frame' });
   }
 
-  private batchesFor(data: Sample[], round: number, phase: 'train' | 'eval'): Sample[][] {
-    const { study } = this.requireRole();
-    const batchSize = study.config.batchSize;
-    if (phase === 'eval') {
-      const batches: Sample[][] = [];
-      for (let i = 0; i < data.length; i += batchSize) batches.push(data.slice(i, i + batchSize));
-      return batches;
-    }
-    const seed = deriveSeed(study.config.seed, 'batches', this.credentials?.participantId ?? '', round);
-    return epochBatches(data, batchSize, createRng(seed));
-  }
-
   private async runEpoch(start: unknown): Promise<EpochReply> {
     const parsed = EpochStartSchema.safeParse(start);
     if (!parsed.success) return { ok: false, error: { code: 'bad-message', message: 'malformed epoch:start' } };
@@ -272,7 +259,9 @@ export class Participant {
     const { role, split, study } = this.requireRole();
     const codec = parsed.data.codec ?? study.config.codec;
     const data = phase === 'train' ? this.options.train : this.options.val;
-    const batches = this.batchesFor(data.samples, round, phase);
+    const { batchSize, seed } = study.config;
+    // A client is its own training group: the batch-order rule keys it by its participant id.
+    const batches = phase === 'train' ? trainingBatches(data.samples, batchSize, { seed, group: this.credentials?.participantId ?? '', round }) : evaluationBatches(data.samples, batchSize);
     if (batches.length === 0 && steps > 0) return { ok: false, error: { code: 'no-data', message: `no ${phase} samples on this device` } };
     const link = new StreamLink({
       studyId,
@@ -285,52 +274,38 @@ export class Participant {
       meter: { meter: this.meter, participantId: 'self', direction: 'up' },
     });
     this.activeLink = link;
-    let lossSum = 0;
-    let lossCount = 0;
-    let correct = 0;
-    let scoredSamples = 0;
-    const scores: number[] = [];
-    const labels: number[] = [];
+    let tally;
     try {
-      for (let step = 0; step < steps; step++) {
-        if (this.paused) return { ok: false, error: { code: 'paused', message: `paused after ${step} of ${steps} steps` } };
-        const batch = batches[step % batches.length] as Sample[];
-        const tensors = batchToTensors(batch, data.sampleShape, split.spec.numClasses);
-        try {
-          if (phase === 'train') {
-            const result = await split.topology.clientTrainStep(role, link, { x: tensors.x, labels: tensors.labels });
-            if (result.loss !== undefined) {
-              lossSum += result.loss;
-              lossCount += 1;
-            }
-            if (result.correct !== undefined && result.samples !== undefined) {
-              correct += result.correct;
-              scoredSamples += result.samples;
-            }
-          } else {
-            const result = await split.topology.clientEvalStep(role, link, { x: tensors.x, labels: tensors.labels });
-            if (result.probabilities && result.labels) {
-              scores.push(...result.probabilities.dataSync());
-              labels.push(...result.labels.dataSync());
-            }
-            tf.dispose([result.probabilities, result.labels]);
-          }
-        } finally {
-          tf.dispose([tensors.x, tensors.labels]);
-        }
-        link.nextStep();
-        this.options.events?.onProgress?.({ phase, round, step: step + 1, steps, codec, ...(lossCount > 0 ? { loss: lossSum / lossCount } : {}) });
-      }
+      tally = await runClientEpoch({
+        topology: split.topology,
+        role,
+        link,
+        phase,
+        batches,
+        steps,
+        sampleShape: data.sampleShape,
+        numClasses: split.spec.numClasses,
+        hooks: {
+          stopReason: () => (this.paused ? 'paused' : undefined),
+          afterStep: (step, _outcome, sofar) => {
+            const loss = sofar.loss;
+            this.options.events?.onProgress?.({ phase, round, step: step + 1, steps, codec, ...(loss !== undefined ? { loss } : {}) });
+          },
+        },
+      });
+    } catch (error) {
+      if (error instanceof EpochStoppedError) return { ok: false, error: { code: 'paused', message: `paused after ${error.stepsDone} of ${steps} steps` } };
+      throw error;
     } finally {
       if (this.activeLink === link) this.activeLink = undefined;
     }
-    const loss = lossCount > 0 ? lossSum / lossCount : undefined;
+    const { loss, accuracy } = tally;
     this.options.events?.onRoundDone?.({ phase, round, steps, ...(loss !== undefined ? { loss } : {}) });
     if (phase === 'eval') {
       // Evaluation leaves the weights as they were: these are the weights just scored.
       const scored = { weightsDigest: weightsDigest(role.segments.map((segment) => readWeights(segment.model))) };
-      if (labels.length === 0) return { ok: true, steps, ...scored };
-      const metrics = evaluateClassification(Float32Array.from(scores), Int32Array.from(labels), split.spec.numClasses);
+      const metrics = tally.metrics(split.spec.numClasses);
+      if (!metrics) return { ok: true, steps, ...scored };
       const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
       return {
         ok: true,
@@ -339,7 +314,7 @@ export class Participant {
         metrics: { ...metrics, auc: finite(metrics.auc), sensitivity: finite(metrics.sensitivity), specificity: finite(metrics.specificity) },
       };
     }
-    return { ok: true, steps, ...(loss !== undefined ? { loss } : {}), ...(scoredSamples > 0 ? { accuracy: correct / scoredSamples } : {}) };
+    return { ok: true, steps, ...(loss !== undefined ? { loss } : {}), ...(accuracy !== undefined ? { accuracy } : {}) };
   }
 
   private applyWeights(bundles: Binary[]): void {
@@ -348,7 +323,7 @@ export class Participant {
     role.segments.forEach((segment, i) => {
       const bytes = toBytes(bundles[i] as Binary);
       this.meter.record({ participantId: 'self', direction: 'down', kind: 'weights', bytes: bytes.byteLength });
-      writeWeights(segment.model, decodeWeights(bytes, { maxFrameBytes: 1024 * 1024 * 1024, maxTensors: 10_000 }));
+      writeWeights(segment.model, decodeWeights(bytes));
     });
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RelayError } from './errors';
-import type { StudyInfo } from './messages';
-import type { StudyConfig } from './study_config';
+import { StudyInfoSchema, type StudyInfo } from './messages';
+import { StudyConfigSchema } from '../study/config';
 
 // What the relay streams to a study's dashboard viewers. Viewing is read-only and needs only
 // the study id (read-only view links); controlling a study goes through the REST API with
@@ -20,76 +20,97 @@ export const DASHBOARD_NAMESPACE = '/dashboard';
 export const CLIENT_STATUSES = ['idle', 'training', 'waiting', 'disconnected'] as const;
 export type ClientStatus = (typeof CLIENT_STATUSES)[number];
 
-export interface DashboardClient {
-  participantId: string;
-  label: string | null;
-  kind: 'browser' | 'node';
-  backend: string;
+// The schemas a viewer parses what arrives with (everything is `unknown` until then,
+// STYLE.md §10); the relay builds the same shapes. The types are inferred from them.
+
+const count = z.number().int().nonnegative();
+const finite = z.number().refine(Number.isFinite, 'a finite number');
+const nullableFinite = finite.nullable();
+const id = z.string().min(1).max(128);
+
+export const DashboardClientSchema = z.object({
+  participantId: id,
+  label: z.string().max(128).nullable(),
+  kind: z.enum(['browser', 'node']),
+  backend: z.string().max(64),
   /** training: in a step with the server; waiting: ready, not its turn; idle: paused by the clinician or not yet started. */
-  status: ClientStatus;
-  trainCount: number;
-  valCount: number;
+  status: z.enum(CLIENT_STATUSES),
+  trainCount: count,
+  valCount: count,
   /** Samples trained in this study so far (all rounds). */
-  samples: number;
+  samples: count,
   /** Training steps completed in this study so far. */
-  steps: number;
+  steps: count,
   /** Bytes this client sent to / received from the relay so far (tensors and weights). */
-  bytesUp: number;
-  bytesDown: number;
+  bytesUp: count,
+  bytesDown: count,
   /** Date.now() of the last message from this client. */
-  lastSeen: number;
-}
+  lastSeen: finite,
+});
+export type DashboardClient = z.infer<typeof DashboardClientSchema>;
 
 /** Validation metrics of one round, merged over clients (sample-weighted). */
-export interface DashboardValMetrics {
-  loss: number;
-  accuracy: number;
+export const DashboardValMetricsSchema = z.object({
+  loss: finite,
+  accuracy: finite,
   /** null where undefined (e.g. one class only in the validation data). */
-  auc: number | null;
-  sensitivity: number | null;
-  specificity: number | null;
+  auc: nullableFinite,
+  sensitivity: nullableFinite,
+  specificity: nullableFinite,
   /** confusion[trueClass][predictedClass]. */
-  confusion: number[][];
-  count: number;
-}
+  confusion: z.array(z.array(count).max(100)).max(100),
+  count,
+});
+export type DashboardValMetrics = z.infer<typeof DashboardValMetricsSchema>;
 
 /** One point per finished round: the curves' x is `round`. */
-export interface DashboardRound {
-  round: number;
+export const DashboardRoundSchema = z.object({
+  round: count,
   /** Date.now() when the round ended. */
-  at: number;
-  seconds: number;
-  trainLoss: number | null;
+  at: finite,
+  seconds: finite,
+  trainLoss: nullableFinite,
   /** Where the party holding the labels computes it; null when nobody reported it. */
-  trainAccuracy: number | null;
-  val: DashboardValMetrics | null;
-  samples: number;
-  samplesPerSecond: number;
-  bytesUp: number;
-  bytesDown: number;
+  trainAccuracy: nullableFinite,
+  val: DashboardValMetricsSchema.nullable(),
+  samples: count,
+  samplesPerSecond: finite,
+  bytesUp: count,
+  bytesDown: count,
   /** Analytic FLOPs of the round's training (forward + backward), per side. */
-  clientFlops: number;
-  serverFlops: number;
+  clientFlops: finite,
+  serverFlops: finite,
   /** Per-client traffic in this round. */
-  perClient: { participantId: string; bytesUp: number; bytesDown: number }[];
-  completed: number;
-  failed: number;
+  perClient: z.array(z.object({ participantId: id, bytesUp: count, bytesDown: count })).max(100_000),
+  completed: count,
+  failed: count,
   /**
    * The schedule and codec this round ran with (the researcher may change them between
    * rounds); absent for rounds recorded by a relay that did not track them.
    */
-  schedule?: StudyConfig['schedule'];
-  codec?: StudyConfig['codec'];
-}
+  schedule: StudyConfigSchema.shape.schedule.optional(),
+  codec: StudyConfigSchema.shape.codec.optional(),
+});
+export type DashboardRound = z.infer<typeof DashboardRoundSchema>;
 
-export interface DashboardSnapshot {
-  study: StudyInfo;
-  rounds: DashboardRound[];
-  clients: DashboardClient[];
-  sentAt: number;
-}
+export const DashboardSnapshotSchema = z.object({
+  study: StudyInfoSchema,
+  rounds: z.array(DashboardRoundSchema),
+  clients: z.array(DashboardClientSchema),
+  sentAt: finite,
+});
+export type DashboardSnapshot = z.infer<typeof DashboardSnapshotSchema>;
 
+const RelayErrorSchema = z.object({ code: z.string().max(64), message: z.string().max(2000) });
+
+export const DashboardWatchReplySchema = z.union([z.object({ ok: z.literal(true), snapshot: DashboardSnapshotSchema }), z.object({ ok: z.literal(false), error: RelayErrorSchema })]);
 export type DashboardWatchReply = { ok: true; snapshot: DashboardSnapshot } | { ok: false; error: RelayError };
+
+export const DashboardStudyUpdateSchema = z.object({ study: StudyInfoSchema, sentAt: finite });
+export const DashboardRoundUpdateSchema = z.object({ round: DashboardRoundSchema, sentAt: finite });
+export const DashboardClientsUpdateSchema = z.object({ clients: z.array(DashboardClientSchema), sentAt: finite });
+/** A refusal the relay sends a viewer ('dashboard:error'). */
+export const DashboardErrorSchema = RelayErrorSchema;
 
 export const DashboardWatchSchema = z.object({ studyId: z.string().min(1).max(128) });
 export type DashboardWatch = z.infer<typeof DashboardWatchSchema>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { WIRE_KINDS, type WireKind } from '../topology/link';
 import { WEIGHTS_DIGEST_PATTERN } from '../model/weights_digest';
-import { CODEC_NAMES, StudyConfigSchema, STUDY_STATES, type StudyState } from './study_config';
+import { CODEC_NAMES, StudyConfigSchema, STUDY_STATES, type StudyState } from '../study/config';
 import type { RelayError } from './errors';
 
 // Control messages are JSON and validated on arrival, on both sides. Tensors never travel

@@ -1,8 +1,8 @@
 import { averageWeights } from '../model/weights';
-import type { Federation, FederationClient, SegmentWeights } from './federation';
+import type { Federation, SegmentWeights, TrainingGroup } from './federation';
 import { asError, type RoundOutcome } from './schedule';
 
-/** Sample-weighted mean of several participants' segment weights, segment by segment. */
+/** Sample-weighted mean of several groups' segment weights, segment by segment. */
 export function averageSegmentWeights(sets: readonly SegmentWeights[], sampleCounts: readonly number[]): SegmentWeights {
   const first = sets[0];
   if (!first) return [];
@@ -10,31 +10,31 @@ export function averageSegmentWeights(sets: readonly SegmentWeights[], sampleCou
 }
 
 /**
- * FedAvg of client segments (McMahan et al. 2017) over the clients that completed the
+ * FedAvg of client segments (McMahan et al. 2017) over the groups that completed the
  * round; every one of them leaves the round with the average. Returns the average, or
- * undefined when no client completed.
+ * undefined when no group completed.
  */
-export async function federatedAverageClients(federation: Federation, clients: readonly FederationClient[], outcome: RoundOutcome): Promise<SegmentWeights | undefined> {
-  const uploads = await Promise.allSettled(clients.map((client) => federation.readClientWeights(client.id)));
+export async function federatedAverageGroups(federation: Federation, groups: readonly TrainingGroup[], outcome: RoundOutcome): Promise<SegmentWeights | undefined> {
+  const uploads = await Promise.allSettled(groups.map((group) => federation.readGroupWeights(group)));
   const sets: SegmentWeights[] = [];
   const counts: number[] = [];
-  const contributors: FederationClient[] = [];
+  const contributors: TrainingGroup[] = [];
   uploads.forEach((upload, i) => {
-    const client = clients[i] as FederationClient;
+    const group = groups[i] as TrainingGroup;
     if (upload.status === 'fulfilled') {
       sets.push(upload.value);
-      counts.push(client.sampleCount);
-      contributors.push(client);
+      counts.push(group.sampleCount);
+      contributors.push(group);
     } else {
-      outcome.failed.push({ clientId: client.id, error: asError(upload.reason) });
-      outcome.completed = outcome.completed.filter((id) => id !== client.id);
+      outcome.failed.push({ groupId: group.id, error: asError(upload.reason) });
+      outcome.completed = outcome.completed.filter((id) => id !== group.id);
     }
   });
   if (sets.length === 0) return undefined;
   const average = averageSegmentWeights(sets, counts);
-  const downloads = await Promise.allSettled(contributors.map((client) => federation.writeClientWeights(client.id, average)));
+  const downloads = await Promise.allSettled(contributors.map((group) => federation.writeGroupWeights(group, average)));
   downloads.forEach((download, i) => {
-    if (download.status === 'rejected') outcome.failed.push({ clientId: (contributors[i] as FederationClient).id, error: asError(download.reason) });
+    if (download.status === 'rejected') outcome.failed.push({ groupId: (contributors[i] as TrainingGroup).id, error: asError(download.reason) });
   });
   return average;
 }

@@ -1,33 +1,47 @@
 import type { NamedWeight } from '../model/weights';
 
-// What a schedule needs from the system that runs it: train a client for one local epoch
-// against a given server copy, and move segment weights around. The simulator implements
-// it in process; the relay implements it over sockets. Weights are per segment, input side
-// first (a U-shaped client holds two segments).
+// What a schedule needs from the system that runs it: train a group for one local epoch
+// against a given server copy, and move segment weights around. The in-process federation
+// implements it for the simulator and tests; the relay implements it over sockets. Weights
+// are per segment, input side first (a U-shaped client holds two segments).
 
-export interface FederationClient {
+/**
+ * The unit a schedule trains: one client in a horizontal topology (vanilla, U-shaped), the
+ * K aligned parties of a vertical one. A group's weights are its members' client segments,
+ * member by member, input side first.
+ */
+export interface TrainingGroup {
   id: string;
-  /** Local training samples: the FedAvg weight. */
+  /** Client ids, in the order their links reach the server (a vertical label holder first). */
+  members: readonly string[];
+  /** Training samples of the group: the FedAvg weight. */
   sampleCount: number;
 }
 
 export type SegmentWeights = NamedWeight[][];
 
-/** The server segment every client trains against, unless a schedule keeps copies. */
+/** The server segment every group trains against, unless a schedule keeps copies. */
 export const SHARED_SERVER = 'shared';
 
 export interface Federation {
-  readonly clients: readonly FederationClient[];
+  readonly groups: readonly TrainingGroup[];
   /**
-   * One pass of the client over its local training data, each step run against server copy
-   * `serverKey`. Steps of clients sharing a server copy are serialized by the federation.
+   * One pass of the group over its local training data, each step run against server copy
+   * `serverKey`. Steps of groups sharing a server copy are serialized by the federation.
    */
-  trainLocalEpoch(clientId: string, serverKey: string): Promise<void>;
+  trainGroup(group: TrainingGroup, serverKey: string): Promise<void>;
   readServerWeights(serverKey: string): Promise<SegmentWeights>;
   /** Creates the server copy on first write. */
   writeServerWeights(serverKey: string, weights: SegmentWeights): Promise<void>;
-  /** Weights leave the client (up): counted as 'weights' traffic. */
-  readClientWeights(clientId: string): Promise<SegmentWeights>;
-  /** Weights reach the client (down): counted as 'weights' traffic. */
-  writeClientWeights(clientId: string, weights: SegmentWeights): Promise<void>;
+  /** Sets server copy `into` to the sample-weighted mean of copies `keys` (where the copies live). */
+  averageServerCopies(keys: readonly string[], sampleCounts: readonly number[], into: string): Promise<void>;
+  /** Weights leave the group's clients (up): counted as 'weights' traffic. */
+  readGroupWeights(group: TrainingGroup): Promise<SegmentWeights>;
+  /** Weights reach the group's clients (down): counted as 'weights' traffic. */
+  writeGroupWeights(group: TrainingGroup, weights: SegmentWeights): Promise<void>;
+}
+
+/** A group of one client (horizontal topologies). */
+export function singleClientGroup(clientId: string, sampleCount: number): TrainingGroup {
+  return { id: clientId, members: [clientId], sampleCount };
 }

@@ -1,16 +1,16 @@
 import { RoundRobinSchedule } from './round_robin';
-import type { Schedule } from './schedule';
+import type { Schedule, ScheduleOptions } from './schedule';
 import { SCHEDULE_NAMES } from './schedule';
 import { SplitFedV1Schedule, SplitFedV2Schedule } from './splitfed';
 
-export function getSchedule(name: string): Schedule {
+export function getSchedule(name: string, options: ScheduleOptions = {}): Schedule {
   switch (name) {
     case 'round-robin':
-      return new RoundRobinSchedule();
+      return new RoundRobinSchedule(options);
     case 'splitfed-v1':
-      return new SplitFedV1Schedule();
+      return new SplitFedV1Schedule(options);
     case 'splitfed-v2':
-      return new SplitFedV2Schedule();
+      return new SplitFedV2Schedule(options);
     default:
       throw new Error(`unknown schedule '${name}': choose one of ${SCHEDULE_NAMES.join(', ')}`);
   }

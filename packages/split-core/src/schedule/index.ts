@@ -1,7 +1,8 @@
-export type { RoundOutcome, Schedule, ScheduleName } from './schedule';
+export type { RoundOutcome, Schedule, ScheduleName, ScheduleOptions } from './schedule';
 export { asError, SCHEDULE_NAMES } from './schedule';
-export { SHARED_SERVER, type Federation, type FederationClient, type SegmentWeights } from './federation';
-export { averageSegmentWeights, federatedAverageClients } from './fedavg';
+export { SHARED_SERVER, singleClientGroup, type Federation, type SegmentWeights, type TrainingGroup } from './federation';
+export { averageSegmentWeights, federatedAverageGroups } from './fedavg';
 export { RoundRobinSchedule } from './round_robin';
 export { SplitFedV1Schedule, SplitFedV2Schedule } from './splitfed';
 export { getSchedule } from './get';
+export { SCHEDULE_DESCRIPTORS, scheduleDescriptor, type ScheduleDescriptor, type WeightTransfer } from './descriptor';

@@ -4,7 +4,8 @@ import type { ModelSpec } from '../model/spec';
 import { averageSegmentWeights } from './fedavg';
 import { randomDataset, relativeWeightDistances, useBackend } from '../testing/fixtures';
 import { InProcessFederation } from '../training/in_process_federation';
-import { planSplit } from '../training/roles';
+import { horizontalRolePlans } from '../topology/role_plans';
+import { planSplit } from '../topology/split_plan';
 import { vanilla } from '../topology/vanilla';
 import { SHARED_SERVER } from './federation';
 import { getSchedule } from './get';
@@ -23,7 +24,7 @@ const spec: ModelSpec = {
 function federation(meter: TrafficMeter): InProcessFederation {
   // Unequal shards, so sample weighting matters.
   const clients = [8, 16, 40].map((count, k) => ({ id: `h${k}`, data: randomDataset({ seed: k, count, sampleShape: [6], numClasses: 2, idPrefix: `h${k}` }) }));
-  return new InProcessFederation({ split: planSplit(spec, vanilla), clients, batchSize: 8, seed: 1, optimizer: { name: 'sgd', learningRate: 0.1 }, encoding: 'fp32', meter });
+  return new InProcessFederation({ plans: horizontalRolePlans(planSplit(spec, vanilla)), clients, batchSize: 8, seed: 1, optimizer: { name: 'sgd', learningRate: 0.1 }, encoding: 'fp32', meter });
 }
 
 beforeAll(() => useBackend('cpu'));
@@ -35,17 +36,17 @@ describe('SplitFed schedules', () => {
     const before = await fed.readServerWeights(SHARED_SERVER);
     meter.reset();
     await getSchedule(name).runRound(fed);
-    const clientWeights = await Promise.all(fed.clients.map((client) => fed.readClientWeights(client.id)));
+    const clientWeights = await Promise.all(fed.groups.map((group) => fed.readGroupWeights(group)));
     for (const weights of clientWeights.slice(1)) {
       for (const distance of relativeWeightDistances(clientWeights[0]?.[0] ?? [], weights[0] ?? []).values()) expect(distance).toBe(0);
     }
     const after = await fed.readServerWeights(SHARED_SERVER);
     expect(Math.max(...relativeWeightDistances(before[0] ?? [], after[0] ?? []).values())).toBeGreaterThan(1e-3);
     const traffic = meter.snapshot();
-    for (const client of fed.clients) {
+    for (const group of fed.groups) {
       // One FedAvg upload + one download in the round, plus the reads above (uploads).
-      expect(traffic.byParticipant[client.id]?.byKind.weights?.down.messages).toBe(1);
-      expect(traffic.byParticipant[client.id]?.byKind.weights?.up.messages).toBe(2);
+      expect(traffic.byParticipant[group.id]?.byKind.weights?.down.messages).toBe(1);
+      expect(traffic.byParticipant[group.id]?.byKind.weights?.up.messages).toBe(2);
     }
     fed.dispose();
   });
@@ -53,10 +54,10 @@ describe('SplitFed schedules', () => {
   it('splitfed-v1 sets the shared server to the sample-weighted mean of the per-client server copies', async () => {
     const fed = federation(new TrafficMeter());
     await getSchedule('splitfed-v1').runRound(fed);
-    const copies = await Promise.all(fed.clients.map((client) => fed.readServerWeights(`client:${client.id}`)));
+    const copies = await Promise.all(fed.groups.map((group) => fed.readServerWeights(`group:${group.id}`)));
     const expected = averageSegmentWeights(
       copies,
-      fed.clients.map((client) => client.sampleCount),
+      fed.groups.map((group) => group.sampleCount),
     );
     const shared = await fed.readServerWeights(SHARED_SERVER);
     for (const distance of relativeWeightDistances(expected[0] ?? [], shared[0] ?? []).values()) expect(distance).toBeLessThan(1e-6);

@@ -1,19 +1,19 @@
-import { averageSegmentWeights, federatedAverageClients } from './fedavg';
-import type { Federation, FederationClient, SegmentWeights } from './federation';
+import { federatedAverageGroups } from './fedavg';
+import type { Federation, SegmentWeights, TrainingGroup } from './federation';
 import { SHARED_SERVER } from './federation';
-import { asError, type RoundOutcome, type Schedule } from './schedule';
+import { asError, type RoundOutcome, type Schedule, type ScheduleOptions } from './schedule';
 
-// SplitFed (Thapa et al. 2020, arXiv 2004.12088): all clients train at the same time and
+// SplitFed (Thapa et al. 2020, arXiv 2004.12088): all groups train at the same time and
 // their client segments are FedAvg'ed (weighted by samples) at the end of each round. A
-// client that fails its epoch is left out of both averages.
+// group that fails its epoch is left out of both averages.
 
-async function trainAll(federation: Federation, serverKeyOf: (client: FederationClient) => string): Promise<RoundOutcome> {
-  const results = await Promise.allSettled(federation.clients.map((client) => federation.trainLocalEpoch(client.id, serverKeyOf(client))));
+async function trainAll(federation: Federation, serverKeyOf: (group: TrainingGroup) => string): Promise<RoundOutcome> {
+  const results = await Promise.allSettled(federation.groups.map((group) => federation.trainGroup(group, serverKeyOf(group))));
   const outcome: RoundOutcome = { completed: [], failed: [] };
   results.forEach((result, i) => {
-    const clientId = (federation.clients[i] as FederationClient).id;
-    if (result.status === 'fulfilled') outcome.completed.push(clientId);
-    else outcome.failed.push({ clientId, error: asError(result.reason) });
+    const groupId = (federation.groups[i] as TrainingGroup).id;
+    if (result.status === 'fulfilled') outcome.completed.push(groupId);
+    else outcome.failed.push({ groupId, error: asError(result.reason) });
   });
   return outcome;
 }
@@ -21,52 +21,65 @@ async function trainAll(federation: Federation, serverKeyOf: (client: Federation
 abstract class SplitFedSchedule implements Schedule {
   abstract readonly name: 'splitfed-v1' | 'splitfed-v2';
   private average: SegmentWeights | undefined;
+  /** Weights to hand every group before the first round, then forgotten. */
+  private startFrom: SegmentWeights | undefined;
 
-  /** The latest FedAvg of client segments: what a late joiner starts from. */
-  get lastAverage(): SegmentWeights | undefined {
+  constructor(options: ScheduleOptions = {}) {
+    this.average = options.startFrom;
+    this.startFrom = options.startFrom;
+  }
+
+  get latestGroupWeights(): SegmentWeights | undefined {
     return this.average;
   }
 
-  abstract runRound(federation: Federation): Promise<RoundOutcome>;
-
-  protected async averageClients(federation: Federation, outcome: RoundOutcome): Promise<void> {
-    const completed = federation.clients.filter((client) => outcome.completed.includes(client.id));
-    this.average = (await federatedAverageClients(federation, completed, outcome)) ?? this.average;
+  async runRound(federation: Federation): Promise<RoundOutcome> {
+    const start = this.startFrom;
+    this.startFrom = undefined;
+    // Every group starts from one model, so that the first average is of comparable weights.
+    const handed = start ? await Promise.allSettled(federation.groups.map((group) => federation.writeGroupWeights(group, start))) : [];
+    const outcome = await this.trainRound(federation);
+    handed.forEach((result, i) => {
+      const groupId = (federation.groups[i] as TrainingGroup).id;
+      if (result.status === 'rejected' && !outcome.failed.some((failure) => failure.groupId === groupId)) {
+        outcome.failed.push({ groupId, error: asError(result.reason) });
+        outcome.completed = outcome.completed.filter((id) => id !== groupId);
+      }
+    });
+    const completed = federation.groups.filter((group) => outcome.completed.includes(group.id));
+    this.average = (await federatedAverageGroups(federation, completed, outcome)) ?? this.average;
+    return outcome;
   }
+
+  protected abstract trainRound(federation: Federation): Promise<RoundOutcome>;
 }
 
-/** SFLV1: one server copy per client, averaged into the shared server after each round. */
+/** SFLV1: one server copy per group, averaged into the shared server after each round. */
 export class SplitFedV1Schedule extends SplitFedSchedule {
   readonly name = 'splitfed-v1' as const;
 
-  async runRound(federation: Federation): Promise<RoundOutcome> {
-    const copyKey = (client: FederationClient): string => `client:${client.id}`;
+  protected async trainRound(federation: Federation): Promise<RoundOutcome> {
+    const copyKey = (group: TrainingGroup): string => `group:${group.id}`;
     const start = await federation.readServerWeights(SHARED_SERVER);
-    await Promise.all(federation.clients.map((client) => federation.writeServerWeights(copyKey(client), start)));
+    await Promise.all(federation.groups.map((group) => federation.writeServerWeights(copyKey(group), start)));
     const outcome = await trainAll(federation, copyKey);
-    const completed = federation.clients.filter((client) => outcome.completed.includes(client.id));
+    const completed = federation.groups.filter((group) => outcome.completed.includes(group.id));
     if (completed.length > 0) {
-      const copies = await Promise.all(completed.map((client) => federation.readServerWeights(copyKey(client))));
-      await federation.writeServerWeights(
+      await federation.averageServerCopies(
+        completed.map(copyKey),
+        completed.map((group) => group.sampleCount),
         SHARED_SERVER,
-        averageSegmentWeights(
-          copies,
-          completed.map((client) => client.sampleCount),
-        ),
       );
     }
-    await this.averageClients(federation, outcome);
     return outcome;
   }
 }
 
-/** SFLV2: one shared server segment processes the clients' batches in turn. */
+/** SFLV2: one shared server segment processes the groups' batches in turn. */
 export class SplitFedV2Schedule extends SplitFedSchedule {
   readonly name = 'splitfed-v2' as const;
 
-  async runRound(federation: Federation): Promise<RoundOutcome> {
-    const outcome = await trainAll(federation, () => SHARED_SERVER);
-    await this.averageClients(federation, outcome);
-    return outcome;
+  protected trainRound(federation: Federation): Promise<RoundOutcome> {
+    return trainAll(federation, () => SHARED_SERVER);
   }
 }

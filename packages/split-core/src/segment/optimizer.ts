@@ -1,15 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import type { OptimizerConfig } from './optimizer_names';
 
 // Each role owns its optimizer: the server never sees the client's optimizer state and
 // vice versa (PAPER.md, vanilla configuration).
-
-export type OptimizerName = 'sgd' | 'momentum' | 'adam';
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'momentum', 'adam'];
-
-export interface OptimizerConfig {
-  name: OptimizerName;
-  learningRate: number;
-}
 
 export function createOptimizer(config: OptimizerConfig): tf.Optimizer {
   switch (config.name) {

@@ -1,22 +1,18 @@
-import { planSegments, type SegmentPlan } from '../model/cuts';
-import type { CutPoint, ModelSpec } from '../model/spec';
-import type { ClientRole, HorizontalTopology, ServerRole } from '../topology/topology';
-import type { OptimizerConfig } from './optimizer';
-import { createSegment } from './segment';
+import type { SegmentPlan } from '../model/cuts';
+import type { OptimizerConfig } from './optimizer_names';
+import { createSegment, type Segment } from './segment';
 
-export interface SplitPlan {
-  spec: ModelSpec;
-  topology: HorizontalTopology;
-  cuts: CutPoint[];
-  client: SegmentPlan[];
-  server: SegmentPlan[];
+// A role is whoever holds segments of the split model: a client (data holder, party or hop)
+// or the server. Each holds its segments, input side first, with its own optimizers.
+
+/** The segments a client (data owner) holds, input side first. */
+export interface ClientRole {
+  segments: Segment[];
 }
 
-/** Splits a model for a horizontal topology (the topology's default cuts when none are given). */
-export function planSplit(spec: ModelSpec, topology: HorizontalTopology, cuts?: CutPoint[]): SplitPlan {
-  const chosen = cuts && cuts.length > 0 ? cuts : topology.defaultCuts(spec);
-  const assignment = topology.assign(planSegments(spec, chosen));
-  return { spec, topology, cuts: chosen, ...assignment };
+/** The segments the server holds. */
+export interface ServerRole {
+  segments: Segment[];
 }
 
 export interface RoleOptions {
@@ -25,16 +21,9 @@ export interface RoleOptions {
   optimizer: OptimizerConfig;
 }
 
-function segmentName(role: string, plan: SegmentPlan): string {
-  return `${role}_segment${plan.index}`;
-}
-
-export function createClientRole(split: SplitPlan, options: RoleOptions): ClientRole {
-  return { segments: split.client.map((plan) => createSegment(plan, { ...options, name: segmentName('client', plan) })) };
-}
-
-export function createServerRole(split: SplitPlan, options: RoleOptions): ServerRole {
-  return { segments: split.server.map((plan) => createSegment(plan, { ...options, name: segmentName('server', plan) })) };
+/** Builds a role's segments; named `client_segment0`, `server_segment1`, ... as exports name them. */
+export function createRole(role: 'client' | 'server', plans: readonly SegmentPlan[], options: RoleOptions): ClientRole & ServerRole {
+  return { segments: plans.map((plan) => createSegment(plan, { ...options, name: `${role}_segment${plan.index}` })) };
 }
 
 export function disposeRole(role: ClientRole | ServerRole): void {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildLayersModel } from '../model/build';
 import type { SegmentPlan } from '../model/cuts';
-import { createOptimizer, type OptimizerConfig } from './optimizer';
+import { createOptimizer } from './optimizer';
+import type { OptimizerConfig } from './optimizer_names';
 
 /** One trainable piece of the split model, held by one role, with that role's optimizer. */
 export interface Segment {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CATALOGUE_MODEL_NAMES } from '../model/catalogue';
 import { SCHEDULE_NAMES } from '../schedule/schedule';
-import { OPTIMIZER_NAMES } from '../training/optimizer';
+import { OPTIMIZER_NAMES } from '../segment/optimizer_names';
 
 // What a researcher sets when creating a study. Validated where it enters (REST, the
 // study table) and sent to every participant, which rebuilds its segments from it.
@@ -18,6 +18,7 @@ export const StudyConfigSchema = z.object({
   inputShape: z.array(positiveInt.max(4096)).min(1).max(3),
   /** Declared class names; clients' folder names and CSV labels are matched case-insensitively. */
   classes: z.array(z.string().trim().min(1).max(64)).min(2).max(100),
+  /** The horizontal topologies (one model, every client the same segments). */
   topology: z.enum(['vanilla', 'u-shaped']),
   schedule: z.enum(SCHEDULE_NAMES as [string, ...string[]]),
   /** Cut layer names or indices; the model's defaults for the topology when absent. */

@@ -2,10 +2,11 @@ import { encodedSize } from '../codec/encoded_size';
 import { getModelSpec } from '../model/catalogue';
 import { countSegmentParams } from '../model/shapes';
 import type { ModelSpec } from '../model/spec';
-import type { StudyConfig } from '../protocol/study_config';
+import type { OptimizerName } from '../segment/optimizer_names';
+import type { RoleOptions } from '../segment/roles';
 import { getHorizontalTopology } from '../topology/get';
-import type { OptimizerName } from '../training/optimizer';
-import { planSplit, type RoleOptions, type SplitPlan } from '../training/roles';
+import { planSplit, type SplitPlan } from '../topology/split_plan';
+import type { StudyConfig } from './config';
 
 // Every participant rebuilds the same split from the study's configuration; identical
 // specs and seeds give identical initial weights on every role.
@@ -20,12 +21,6 @@ export function studySplit(config: StudyConfig): SplitPlan {
 
 export function studyRoleOptions(config: StudyConfig): RoleOptions {
   return { seed: config.seed, optimizer: { name: config.optimizer as OptimizerName, learningRate: config.learningRate } };
-}
-
-/** Steps a client with `sampleCount` samples takes in one round (the relay and the client agree on it). */
-export function stepsPerRound(sampleCount: number, batchSize: number, maxSteps?: number): number {
-  const steps = Math.ceil(sampleCount / batchSize);
-  return maxSteps === undefined ? steps : Math.min(steps, maxSteps);
 }
 
 /**

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from '../backends/register_kernels';
 import type { Dataset, Sample } from '../data/dataset';
 import { createRng } from '../data/random';
+import type { ModelSpec } from '../model/spec';
 import type { NamedWeight } from '../model/weights';
 
 /** Random inputs with labels that depend on the inputs, so training has a signal to follow. */
@@ -76,3 +77,16 @@ export function blobImages(options: { seed: number; count: number; sampleShape: 
   }
   return { classes: ['plain', 'blob'], sampleShape: options.sampleShape, samples };
 }
+
+/** A three-layer MLP over 6 features and 3 classes, cut once (vanilla) or twice (U-shaped): quick on the cpu backend. */
+export const TINY_MLP: ModelSpec = {
+  name: 'tiny-mlp',
+  inputShape: [6],
+  numClasses: 3,
+  layers: [
+    { type: 'dense', name: 'hidden', units: 5, activation: 'relu' },
+    { type: 'dense', name: 'middle', units: 4, activation: 'relu' },
+    { type: 'dense', name: 'logits', units: 3 },
+  ],
+  defaultCuts: { vanilla: 'hidden', uShaped: ['hidden', 'middle'] },
+};

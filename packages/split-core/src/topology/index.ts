@@ -1,8 +1,11 @@
-export type { Batch, ClientRole, EvalResult, HorizontalTopology, RoleAssignment, ServerRole, StepResult, Topology, TopologyName } from './topology';
-export { TOPOLOGY_NAMES } from './topology';
+export type { Batch, EvalResult, HorizontalTopology, StepResult, Topology } from './topology';
+export { TOPOLOGY_NAMES, upCrossings, type HorizontalTopologyDescriptor, type RoleAssignment, type TopologyDescriptor, type TopologyName, type WireCrossing } from './descriptor';
+export { getHorizontalDescriptor, getTopologyDescriptor, TOPOLOGY_DESCRIPTORS, UnknownTopologyError, uShapedDescriptor, vanillaDescriptor, verticalDescriptor } from './descriptors';
 export { ProtocolError, WIRE_KINDS, type Link, type WireKind } from './link';
 export { createInProcessLinkPair, type InProcessLinkOptions } from './in_process_link';
+export { planSplit, type SplitPlan } from './split_plan';
 export { vanilla } from './vanilla';
 export { uShaped } from './u_shaped';
 export { planVertical, vertical, type VerticalPartySpec, type VerticalPlan } from './vertical';
-export { getHorizontalTopology, getTopology, UnknownTopologyError } from './get';
+export { getHorizontalTopology, getTopology } from './get';
+export { horizontalRolePlans, verticalRolePlans, type RolePlans } from './role_plans';

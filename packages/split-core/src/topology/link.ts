@@ -14,6 +14,8 @@ export interface Link {
   send(kind: WireKind, tensor: tf.Tensor): Promise<void>;
   /** The next tensor from the peer, which must be of `kind`; the caller owns and disposes it. */
   receive(kind: WireKind): Promise<tf.Tensor>;
+  /** The step is over: frames of it are no longer accepted (a no-op where frames cannot stray). */
+  nextStep(): void;
 }
 
 /** The peer broke the choreography (wrong message kind, closed link): the step is abandoned. */

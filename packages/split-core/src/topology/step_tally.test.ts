@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ModelSpec } from '../model/spec';
-import { useBackend } from '../testing/fixtures';
-import { countCorrect, infer } from '../training/segment';
-import { createClientRole, createServerRole, planSplit } from '../training/roles';
+import { TINY_MLP, useBackend } from '../testing/fixtures';
+import { countCorrect, infer } from '../segment/segment';
+import { createRole } from '../segment/roles';
+import { planSplit } from './split_plan';
 import { createInProcessLinkPair } from './in_process_link';
 import { uShaped } from './u_shaped';
 import { vanilla } from './vanilla';
@@ -13,17 +13,7 @@ import { vanilla } from './vanilla';
 
 beforeAll(() => useBackend('cpu'));
 
-const spec: ModelSpec = {
-  name: 'tiny-mlp',
-  inputShape: [6],
-  numClasses: 3,
-  layers: [
-    { type: 'dense', name: 'hidden', units: 5, activation: 'relu' },
-    { type: 'dense', name: 'middle', units: 4, activation: 'relu' },
-    { type: 'dense', name: 'logits', units: 3 },
-  ],
-  defaultCuts: { vanilla: 'hidden', uShaped: ['hidden', 'middle'] },
-};
+const spec = TINY_MLP;
 const options = { seed: 3, optimizer: { name: 'sgd' as const, learningRate: 0 } };
 
 describe('step tallies', () => {
@@ -39,16 +29,16 @@ describe('step tallies', () => {
     ['u-shaped', uShaped],
   ] as const)('%s: the loss side reports the correct count its logits give, and the server the batch size', async (_name, topology) => {
     const split = planSplit(spec, topology);
-    const client = createClientRole(split, options);
-    const server = createServerRole(split, options);
+    const client = createRole('client', split.client, options);
+    const server = createRole('server', split.server, options);
     const link = createInProcessLinkPair({ encoding: 'fp32', participantId: 'h1' });
     const x = tf.randomUniform([7, 6], 0, 1, 'float32', 11);
     const labels = tf.tensor1d([0, 1, 2, 0, 1, 2, 0], 'int32');
     // Learning rate 0: the weights the step scores with are the ones scored here.
-    const logits = tf.tidy(() => client.segments.concat(server.segments).sort((a, b) => a.plan.index - b.plan.index).reduce((input: tf.Tensor, segment) => infer(segment, input), x));
+    const logits = tf.tidy(() => [...client.segments, ...server.segments].sort((a, b) => a.plan.index - b.plan.index).reduce((input: tf.Tensor, segment) => infer(segment, input), x));
     const expected = countCorrect(logits, labels);
     const [clientResult, serverResult] = await Promise.all([topology.clientTrainStep(client, link.client, { x, labels }), topology.serverTrainStep(server, [link.server])]);
-    const lossSide = topology.name === 'vanilla' ? serverResult : clientResult;
+    const lossSide = topology.descriptor.lossHolder === 'server' ? serverResult : clientResult;
     expect(lossSide.correct).toBe(expected);
     expect(lossSide.samples).toBe(7);
     expect(serverResult.samples).toBe(7);

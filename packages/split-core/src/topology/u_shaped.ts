@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { SegmentPlan } from '../model/cuts';
-import { ModelSpecError } from '../model/errors';
-import { backward, forward, infer, lossStep, type Segment } from '../training/segment';
+import type { ClientRole, ServerRole } from '../segment/roles';
+import { backward, forward, infer, lossStep, type Segment } from '../segment/segment';
+import { uShapedDescriptor } from './descriptors';
 import type { Link } from './link';
 import { ProtocolError } from './link';
-import type { Batch, ClientRole, EvalResult, HorizontalTopology, ServerRole, StepResult } from './topology';
+import type { Batch, EvalResult, HorizontalTopology, StepResult } from './topology';
 
 // U-shaped SplitNN without label sharing (PAPER.md, Fig. 2b): the client holds the first
 // and the last layers, the loss and the labels; the server only ever sees cut-1
@@ -32,14 +32,7 @@ function labelsOf(batch: Batch): tf.Tensor {
 }
 
 export const uShaped: HorizontalTopology = {
-  name: 'u-shaped',
-  sendsLabels: false,
-  cutCount: 2,
-  defaultCuts: (spec) => [...spec.defaultCuts.uShaped],
-  assign(plans: SegmentPlan[]) {
-    if (plans.length !== 3) throw new ModelSpecError('invalid-cut', `U-shaped split learning needs exactly two cuts, got ${plans.length - 1}`);
-    return { client: [plans[0] as SegmentPlan, plans[2] as SegmentPlan], server: [plans[1] as SegmentPlan] };
-  },
+  descriptor: uShapedDescriptor,
 
   async clientTrainStep(client: ClientRole, link: Link, batch: Batch): Promise<StepResult> {
     const { bottom, head } = clientSegments(client);

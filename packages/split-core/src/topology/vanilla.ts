@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { SegmentPlan } from '../model/cuts';
-import { ModelSpecError } from '../model/errors';
-import { backward, forward, infer, lossStep, type Segment } from '../training/segment';
+import type { ClientRole, ServerRole } from '../segment/roles';
+import { backward, forward, infer, lossStep, type Segment } from '../segment/segment';
+import { vanillaDescriptor } from './descriptors';
 import type { Link } from './link';
 import { ProtocolError } from './link';
-import type { Batch, ClientRole, EvalResult, HorizontalTopology, ServerRole, StepResult } from './topology';
+import type { Batch, EvalResult, HorizontalTopology, StepResult } from './topology';
 
 // Vanilla SplitNN (PAPER.md, Fig. 2a): the client runs the layers up to the cut and sends
 // the cut activations with the labels; the server runs the rest, the loss and the backward
@@ -39,14 +39,7 @@ export async function sendActivationsAndLearn(bottom: Segment, link: Link, batch
 }
 
 export const vanilla: HorizontalTopology = {
-  name: 'vanilla',
-  sendsLabels: true,
-  cutCount: 1,
-  defaultCuts: (spec) => [spec.defaultCuts.vanilla],
-  assign(plans: SegmentPlan[]) {
-    if (plans.length !== 2) throw new ModelSpecError('invalid-cut', `vanilla split learning needs exactly one cut, got ${plans.length - 1}`);
-    return { client: [plans[0] as SegmentPlan], server: [plans[1] as SegmentPlan] };
-  },
+  descriptor: vanillaDescriptor,
 
   async clientTrainStep(client: ClientRole, link: Link, batch: Batch): Promise<StepResult> {
     labelsOf(batch);

@@ -7,7 +7,7 @@ import { ModelSpecError } from '../model/errors';
 import type { LayerSpec } from '../model/spec';
 import { readWeights } from '../model/weights';
 import { relativeWeightDistances, useBackend } from '../testing/fixtures';
-import { createSegment } from '../training/segment';
+import { createSegment } from '../segment/segment';
 import { createInProcessLinkPair } from './in_process_link';
 import { planVertical, vertical } from './vertical';
 

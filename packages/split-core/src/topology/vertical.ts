@@ -3,10 +3,12 @@ import type { SegmentPlan } from '../model/cuts';
 import { ModelSpecError } from '../model/errors';
 import { inferShapes } from '../model/shapes';
 import type { LayerSpec } from '../model/spec';
-import { infer, lossStep, type Segment } from '../training/segment';
+import type { ClientRole, ServerRole } from '../segment/roles';
+import { infer, lossStep, type Segment } from '../segment/segment';
+import { verticalDescriptor } from './descriptors';
 import type { Link } from './link';
 import { ProtocolError } from './link';
-import type { Batch, ClientRole, EvalResult, ServerRole, StepResult, Topology } from './topology';
+import type { Batch, EvalResult, StepResult, Topology } from './topology';
 import { sendActivationsAndLearn } from './vanilla';
 
 // Vertically partitioned SplitNN (PAPER.md, Fig. 2c): several parties hold different
@@ -74,8 +76,7 @@ async function receiveParties(links: Link[]): Promise<{ joined: tf.Tensor; width
 }
 
 export const vertical: Topology = {
-  name: 'vertical',
-  sendsLabels: true,
+  descriptor: verticalDescriptor,
 
   async clientTrainStep(client: ClientRole, link: Link, batch: Batch): Promise<StepResult> {
     await sendActivationsAndLearn(onlySegment(client, 'party'), link, batch);
@@ -86,7 +87,7 @@ export const vertical: Topology = {
     const top = onlySegment(server, 'server');
     const { joined, widths, labels } = await receiveParties(links);
     try {
-      const { loss, inputGradient } = lossStep(top, joined, labels, true);
+      const { loss, correct, inputGradient } = lossStep(top, joined, labels, true);
       const slices = tf.split(inputGradient as tf.Tensor, widths, joined.rank - 1);
       inputGradient?.dispose();
       try {
@@ -94,7 +95,7 @@ export const vertical: Topology = {
       } finally {
         tf.dispose(slices);
       }
-      return { loss };
+      return { loss, correct, samples: labels.shape[0] ?? 0 };
     } finally {
       tf.dispose([joined, labels]);
     }

@@ -3,6 +3,8 @@ import { getModelSpec, type CatalogueModelName } from '../model/catalogue';
 import { getSchedule } from '../schedule/get';
 import { blobImages, randomDataset, useBackend } from '../testing/fixtures';
 import { getHorizontalTopology } from '../topology/get';
+import { horizontalRolePlans } from '../topology/role_plans';
+import { planSplit } from '../topology/split_plan';
 import { Simulation } from './simulation';
 import type { Dataset } from '../data/dataset';
 
@@ -38,8 +40,7 @@ describe('catalogue models learn through the split path', () => {
     const spec = getModelSpec(name, { numClasses: 2, inputShape: train.sampleShape });
     const half = Math.floor(train.samples.length / 2);
     const simulation = new Simulation({
-      spec,
-      topology: getHorizontalTopology(topologyName),
+      plans: horizontalRolePlans(planSplit(spec, getHorizontalTopology(topologyName))),
       schedule: getSchedule(scheduleName),
       optimizer: { name: 'adam', learningRate: 2e-3 },
       batchSize: 16,

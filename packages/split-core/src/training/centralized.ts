@@ -1,17 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { segmentFlops } from '../accounting/flops';
-import { batchToTensors, epochBatches } from '../data/batches';
+import { batchToTensors } from '../data/batches';
 import type { Dataset, Sample } from '../data/dataset';
-import { createRng, deriveSeed } from '../data/random';
 import { planSegments } from '../model/cuts';
 import type { ModelSpec } from '../model/spec';
 import { evaluateClassification, type ClassificationMetrics } from '../metrics/classification';
-import type { OptimizerConfig } from './optimizer';
-import { createSegment, infer, lossStep, type Segment } from './segment';
+import { evaluationBatches, trainingBatches } from '../runtime/batch_order';
+import { runEpochLoop } from '../runtime/epoch_loop';
+import type { OptimizerConfig } from '../segment/optimizer_names';
+import { createSegment, infer, lossStep, type Segment } from '../segment/segment';
 
 /**
  * The reference every split configuration is measured against: the same model, unsplit,
- * trained on all the data in one place.
+ * trained on all the data in one place, through the same epoch loop and batch order.
  */
 export class CentralizedTrainer {
   readonly segment: Segment;
@@ -31,39 +32,40 @@ export class CentralizedTrainer {
     return lossStep(this.segment, x, labels, false).loss;
   }
 
-  /** One pass over `samples` in seeded random order. */
-  trainEpoch(data: { samples: Sample[]; sampleShape: number[] }, batchSize: number, seed: number): { trainLoss: number; samples: number; seconds: number; flops: number } {
-    const batches = epochBatches(data.samples, batchSize, createRng(deriveSeed(seed, 'batches', 'centralized', this.epoch)));
+  /** One pass over `samples` in seeded random order (the batch-order rule, as group 'centralized'). */
+  async trainEpoch(data: { samples: Sample[]; sampleShape: number[] }, batchSize: number, seed: number): Promise<{ trainLoss: number; samples: number; seconds: number; flops: number }> {
+    const batches = trainingBatches(data.samples, batchSize, { seed, group: 'centralized', round: this.epoch });
     this.epoch += 1;
     const started = performance.now();
-    let lossSum = 0;
-    for (const batch of batches) {
+    const tally = await runEpochLoop(batches.length, (step) => {
+      const batch = batches[step] as Sample[];
       const tensors = batchToTensors(batch, data.sampleShape, this.spec.numClasses);
-      lossSum += this.trainBatch(tensors.x, tensors.labels) * batch.length;
-      tf.dispose([tensors.x, tensors.labels]);
-    }
+      try {
+        const { loss, correct } = lossStep(this.segment, tensors.x, tensors.labels, false);
+        return Promise.resolve({ loss, correct, samples: batch.length });
+      } finally {
+        tf.dispose([tensors.x, tensors.labels]);
+      }
+    });
     const flops = segmentFlops(this.segment.plan.layers, this.segment.plan.inputShape, { needsInputGradient: false });
     return {
-      trainLoss: lossSum / data.samples.length,
-      samples: data.samples.length,
+      trainLoss: tally.loss ?? Number.NaN,
+      samples: tally.samples,
       seconds: (performance.now() - started) / 1000,
-      flops: data.samples.length * (flops.forward + flops.backward),
+      flops: tally.samples * (flops.forward + flops.backward),
     };
   }
 
-  evaluate(dataset: Dataset, batchSize = 256): ClassificationMetrics {
+  async evaluate(dataset: Dataset, batchSize = 256): Promise<ClassificationMetrics> {
     const numClasses = this.spec.numClasses;
-    const probabilities = new Float32Array(dataset.samples.length * numClasses);
-    const labels = new Int32Array(dataset.samples.length);
-    for (let start = 0; start < dataset.samples.length; start += batchSize) {
-      const batch = dataset.samples.slice(start, start + batchSize);
-      const tensors = batchToTensors(batch, dataset.sampleShape, numClasses);
-      const scores = tf.tidy(() => tf.softmax(infer(this.segment, tensors.x)));
-      probabilities.set(scores.dataSync(), start * numClasses);
-      labels.set(tensors.labels.dataSync(), start);
-      tf.dispose([tensors.x, tensors.labels, scores]);
-    }
-    return evaluateClassification(probabilities, labels, numClasses);
+    const batches = evaluationBatches(dataset.samples, batchSize);
+    const tally = await runEpochLoop(batches.length, (step) => {
+      const tensors = batchToTensors(batches[step] as Sample[], dataset.sampleShape, numClasses);
+      const probabilities = tf.tidy(() => tf.softmax(infer(this.segment, tensors.x)));
+      tensors.x.dispose();
+      return Promise.resolve({ probabilities, labels: tensors.labels, samples: tensors.labels.shape[0] });
+    });
+    return tally.metrics(numClasses) ?? evaluateClassification([], [], numClasses);
   }
 
   dispose(): void {

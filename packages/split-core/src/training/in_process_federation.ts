@@ -1,17 +1,16 @@
-import * as tf from '@tensorflow/tfjs';
 import type { TrafficMeter } from '../accounting/traffic';
 import type { Encoding } from '../codec/types';
-import { batchToTensors, epochBatches } from '../data/batches';
 import type { Dataset } from '../data/dataset';
-import { createRng, deriveSeed } from '../data/random';
 import { readWeights, writeWeights } from '../model/weights';
 import { decodeWeights, encodeWeights } from '../model/weights_frames';
-import type { Federation, FederationClient, SegmentWeights } from '../schedule/federation';
-import { SHARED_SERVER } from '../schedule/federation';
-import { createInProcessLinkPair } from '../topology/in_process_link';
-import type { ClientRole, ServerRole } from '../topology/topology';
-import { Lock } from './lock';
-import { createClientRole, createServerRole, disposeRole, type RoleOptions, type SplitPlan } from './roles';
+import { trainingBatches } from '../runtime/batch_order';
+import { runInProcessEpoch } from '../runtime/in_process';
+import { ServerPool, type ServerCopy } from '../runtime/server_pool';
+import type { StepOutcome } from '../runtime/tally';
+import type { Federation, SegmentWeights, TrainingGroup } from '../schedule/federation';
+import { singleClientGroup } from '../schedule/federation';
+import { createRole, disposeRole, type ClientRole, type RoleOptions } from '../segment/roles';
+import type { RolePlans } from '../topology/role_plans';
 
 export interface SimulatedClient {
   id: string;
@@ -19,42 +18,42 @@ export interface SimulatedClient {
 }
 
 export interface InProcessFederationOptions extends RoleOptions {
-  split: SplitPlan;
+  plans: RolePlans;
   clients: SimulatedClient[];
+  /** The training groups; each client is its own group when absent (horizontal topologies). */
+  groups?: TrainingGroup[];
   batchSize: number;
   /** Encoding of cut tensors; weights always travel as fp32. */
   encoding: Encoding;
   meter: TrafficMeter;
-  /** Called after every training step with the loss the loss-holding role computed. */
-  onStep?: (step: { clientId: string; loss: number; samples: number }) => void;
+  /** Called after every training step with what the loss-holding role reported. */
+  onStep?: (step: { groupId: string; outcome: StepOutcome }) => void;
 }
 
-interface ServerCopy {
-  role: ServerRole;
-  lock: Lock;
-}
-
-const WEIGHT_LIMITS = { maxFrameBytes: 1024 * 1024 * 1024, maxTensors: 10_000 };
-
-/** All participants of a study in one process: the simulator's and the tests' federation. */
+/**
+ * All participants of a study in one process: the simulator's and the tests' federation.
+ * A group's epoch runs the runtime's client and server loops side by side, through the real
+ * codec: one client per group in the horizontal topologies, the aligned parties in vertical.
+ */
 export class InProcessFederation implements Federation {
-  readonly clients: FederationClient[];
+  readonly groups: TrainingGroup[];
+  /** The schedule round being run: with the group, it seeds the batch order. */
+  round = 0;
   private readonly clientRoles = new Map<string, ClientRole>();
   private readonly clientData = new Map<string, Dataset>();
-  private readonly servers = new Map<string, ServerCopy>();
-  private readonly epochs = new Map<string, number>();
+  readonly servers: ServerPool;
 
   constructor(private readonly options: InProcessFederationOptions) {
-    this.clients = options.clients.map((client) => ({ id: client.id, sampleCount: client.data.samples.length }));
+    this.groups = options.groups ?? options.clients.map((client) => singleClientGroup(client.id, client.data.samples.length));
     for (const client of options.clients) {
-      this.clientRoles.set(client.id, createClientRole(options.split, options));
+      this.clientRoles.set(client.id, createRole('client', options.plans.client(client.id), options));
       this.clientData.set(client.id, client.data);
     }
-    this.servers.set(SHARED_SERVER, { role: createServerRole(options.split, options), lock: new Lock() });
+    this.servers = new ServerPool(() => createRole('server', options.plans.server, options));
   }
 
-  get sharedServer(): ServerRole {
-    return this.server(SHARED_SERVER).role;
+  get sharedServer(): ServerCopy {
+    return this.servers.shared;
   }
 
   clientRole(clientId: string): ClientRole {
@@ -63,49 +62,43 @@ export class InProcessFederation implements Federation {
     return role;
   }
 
-  private server(key: string): ServerCopy {
-    const copy = this.servers.get(key);
-    if (!copy) throw new Error(`no server copy '${key}'`);
-    return copy;
+  private data(clientId: string): Dataset {
+    const data = this.clientData.get(clientId);
+    if (!data) throw new Error(`no client '${clientId}' in this federation`);
+    return data;
   }
 
-  async trainLocalEpoch(clientId: string, serverKey: string): Promise<void> {
-    const { split, batchSize, seed, encoding, meter, onStep } = this.options;
-    const client = this.clientRole(clientId);
-    const server = this.server(serverKey);
-    const data = this.clientData.get(clientId) as Dataset;
-    const epoch = this.epochs.get(clientId) ?? 0;
-    this.epochs.set(clientId, epoch + 1);
-    const batches = epochBatches(data.samples, batchSize, createRng(deriveSeed(seed, 'batches', clientId, epoch)));
-    const numClasses = split.spec.numClasses;
-    for (const batch of batches) {
-      await server.lock.run(async () => {
-        const tensors = batchToTensors(batch, data.sampleShape, numClasses);
-        const link = createInProcessLinkPair({ encoding, participantId: clientId, meter });
-        try {
-          const [clientResult, serverResult] = await Promise.all([
-            split.topology.clientTrainStep(client, link.client, { x: tensors.x, labels: tensors.labels }),
-            split.topology.serverTrainStep(server.role, [link.server]),
-          ]);
-          onStep?.({ clientId, loss: clientResult.loss ?? serverResult.loss ?? Number.NaN, samples: batch.length });
-        } finally {
-          tf.dispose([tensors.x, tensors.labels]);
-        }
-      });
-    }
+  async trainGroup(group: TrainingGroup, serverKey: string): Promise<void> {
+    const { plans, batchSize, seed, encoding, meter, onStep } = this.options;
+    // The parties of a vertical group hold their rows in one order: the same permutation aligns their batches.
+    const members = group.members.map((id) => {
+      const data = this.data(id);
+      return { id, role: this.clientRole(id), batches: trainingBatches(data.samples, batchSize, { seed, group: group.id, round: this.round }), sampleShape: data.sampleShape, holdsLabels: plans.holdsLabels(id) };
+    });
+    await runInProcessEpoch({
+      topology: plans.topology,
+      members,
+      server: this.servers.copy(serverKey),
+      phase: 'train',
+      steps: Math.max(...members.map((member) => member.batches.length)),
+      numClasses: plans.numClasses,
+      encoding,
+      meter,
+      ...(onStep ? { onStep: (outcome: StepOutcome) => onStep({ groupId: group.id, outcome }) } : {}),
+    });
   }
 
   readServerWeights(serverKey: string): Promise<SegmentWeights> {
-    return Promise.resolve(this.server(serverKey).role.segments.map((segment) => readWeights(segment.model)));
+    return Promise.resolve(this.servers.read(serverKey));
   }
 
   writeServerWeights(serverKey: string, weights: SegmentWeights): Promise<void> {
-    let copy = this.servers.get(serverKey);
-    if (!copy) {
-      copy = { role: createServerRole(this.options.split, this.options), lock: new Lock() };
-      this.servers.set(serverKey, copy);
-    }
-    copy.role.segments.forEach((segment, i) => writeWeights(segment.model, weights[i] ?? []));
+    this.servers.write(serverKey, weights);
+    return Promise.resolve();
+  }
+
+  averageServerCopies(keys: readonly string[], sampleCounts: readonly number[], into: string): Promise<void> {
+    this.servers.average(keys, sampleCounts, into);
     return Promise.resolve();
   }
 
@@ -114,23 +107,27 @@ export class InProcessFederation implements Federation {
     return weights.map((segment) => {
       const bundle = encodeWeights(segment);
       this.options.meter.record({ participantId: clientId, direction, kind: 'weights', bytes: bundle.byteLength });
-      return decodeWeights(bundle, WEIGHT_LIMITS);
+      return decodeWeights(bundle);
     });
   }
 
-  readClientWeights(clientId: string): Promise<SegmentWeights> {
-    const weights = this.clientRole(clientId).segments.map((segment) => readWeights(segment.model));
-    return Promise.resolve(this.transfer(clientId, 'up', weights));
+  readGroupWeights(group: TrainingGroup): Promise<SegmentWeights> {
+    return Promise.resolve(group.members.flatMap((id) => this.transfer(id, 'up', this.clientRole(id).segments.map((segment) => readWeights(segment.model)))));
   }
 
-  writeClientWeights(clientId: string, weights: SegmentWeights): Promise<void> {
-    const received = this.transfer(clientId, 'down', weights);
-    this.clientRole(clientId).segments.forEach((segment, i) => writeWeights(segment.model, received[i] ?? []));
+  writeGroupWeights(group: TrainingGroup, weights: SegmentWeights): Promise<void> {
+    let next = 0;
+    for (const id of group.members) {
+      const { segments } = this.clientRole(id);
+      const received = this.transfer(id, 'down', weights.slice(next, next + segments.length));
+      next += segments.length;
+      segments.forEach((segment, i) => writeWeights(segment.model, received[i] ?? []));
+    }
     return Promise.resolve();
   }
 
   dispose(): void {
     for (const role of this.clientRoles.values()) disposeRole(role);
-    for (const copy of this.servers.values()) disposeRole(copy.role);
+    this.servers.dispose();
   }
 }

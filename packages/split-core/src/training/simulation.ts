@@ -1,31 +1,29 @@
-import * as tf from '@tensorflow/tfjs';
-import { segmentFlops } from '../accounting/flops';
+import { trainingFlopsPerSample } from '../accounting/flops';
 import { TrafficMeter } from '../accounting/traffic';
 import type { Encoding } from '../codec/types';
-import { batchToTensors } from '../data/batches';
 import type { Dataset } from '../data/dataset';
-import type { SegmentPlan } from '../model/cuts';
-import type { CutPoint, ModelSpec } from '../model/spec';
 import { evaluateClassification, type ClassificationMetrics } from '../metrics/classification';
+import { evaluationBatches } from '../runtime/batch_order';
+import { runInProcessEpoch } from '../runtime/in_process';
+import type { TrainingGroup } from '../schedule/federation';
 import type { Schedule } from '../schedule/schedule';
-import { createInProcessLinkPair } from '../topology/in_process_link';
-import type { HorizontalTopology } from '../topology/topology';
+import type { OptimizerConfig } from '../segment/optimizer_names';
+import type { ClientRole, ServerRole } from '../segment/roles';
+import type { RolePlans } from '../topology/role_plans';
 import { InProcessFederation, type SimulatedClient } from './in_process_federation';
-import type { OptimizerConfig } from './optimizer';
-import { planSplit, type SplitPlan } from './roles';
 
 export interface SimulationOptions {
-  spec: ModelSpec;
-  topology: HorizontalTopology;
-  /** Defaults to the topology's default cuts for the model. */
-  cuts?: CutPoint[];
+  /** The roles' segments: horizontalRolePlans(planSplit(...)) or verticalRolePlans(...). */
+  plans: RolePlans;
+  /** The training groups; each client is its own group when absent (horizontal topologies). */
+  groups?: TrainingGroup[];
   schedule: Schedule;
   optimizer: OptimizerConfig;
   batchSize: number;
   seed: number;
   encoding: Encoding;
   clients: SimulatedClient[];
-  onStep?: (step: { clientId: string; loss: number; samples: number }) => void;
+  onStep?: (step: { groupId: string; loss: number; samples: number }) => void;
 }
 
 /** What one epoch (one schedule round) cost and achieved. */
@@ -45,17 +43,8 @@ export interface EpochReport {
   traffic: ReturnType<TrafficMeter['snapshot']>;
 }
 
-/** Training FLOPs per sample of a role's segments; only a first segment skips its input gradient. */
-export function trainingFlopsPerSample(plans: readonly SegmentPlan[]): number {
-  return plans.reduce((sum, plan) => {
-    const flops = segmentFlops(plan.layers, plan.inputShape, { needsInputGradient: plan.index > 0 });
-    return sum + flops.forward + flops.backward;
-  }, 0);
-}
-
 /** A whole study in one process: clients, server, schedule, all through the real codec. */
 export class Simulation {
-  readonly split: SplitPlan;
   readonly meter = new TrafficMeter();
   private readonly federation: InProcessFederation;
   private epoch = 0;
@@ -63,19 +52,21 @@ export class Simulation {
   private lossSamples = 0;
 
   constructor(private readonly options: SimulationOptions) {
-    this.split = planSplit(options.spec, options.topology, options.cuts);
     this.federation = new InProcessFederation({
-      split: this.split,
+      plans: options.plans,
       clients: options.clients,
+      ...(options.groups ? { groups: options.groups } : {}),
       batchSize: options.batchSize,
       seed: options.seed,
       optimizer: options.optimizer,
       encoding: options.encoding,
       meter: this.meter,
-      onStep: (step) => {
-        this.lossSum += step.loss * step.samples;
-        this.lossSamples += step.samples;
-        options.onStep?.(step);
+      onStep: ({ groupId, outcome }) => {
+        const samples = outcome.samples ?? 0;
+        const loss = outcome.loss ?? Number.NaN;
+        this.lossSum += loss * samples;
+        this.lossSamples += samples;
+        options.onStep?.({ groupId, loss, samples });
       },
     });
   }
@@ -85,6 +76,7 @@ export class Simulation {
     this.lossSum = 0;
     this.lossSamples = 0;
     const started = performance.now();
+    this.federation.round = this.epoch;
     await this.options.schedule.runRound(this.federation);
     const seconds = (performance.now() - started) / 1000;
     const samples = this.lossSamples;
@@ -96,8 +88,8 @@ export class Simulation {
       samples,
       seconds,
       samplesPerSecond: samples / seconds,
-      clientFlops: samples * trainingFlopsPerSample(this.split.client),
-      serverFlops: samples * trainingFlopsPerSample(this.split.server),
+      clientFlops: samples * this.clientFlopsPerSample(),
+      serverFlops: samples * trainingFlopsPerSample(this.options.plans.server),
       bytesUp: traffic.up.bytes,
       bytesDown: traffic.down.bytes,
       traffic,
@@ -105,37 +97,47 @@ export class Simulation {
   }
 
   /**
-   * Scores a dataset through the topology's evaluation step (vanilla: the server scores;
-   * U-shaped: the client does), with the most recently trained client segments.
+   * Scores validation data through the topology's evaluation step, with the last group's
+   * client segments (after round-robin the latest hand-off, after SplitFed the average):
+   * the role holding the labels scores (vanilla, vertical: the server; U-shaped: the client).
    */
-  async evaluate(dataset: Dataset, batchSize = 256): Promise<ClassificationMetrics> {
-    const clients = this.federation.clients;
-    const latest = clients[clients.length - 1];
-    if (!latest) throw new Error('a simulation needs at least one client');
-    const client = this.federation.clientRole(latest.id);
-    const numClasses = this.split.spec.numClasses;
-    const probabilities = new Float32Array(dataset.samples.length * numClasses);
-    const labels = new Int32Array(dataset.samples.length);
-    for (let start = 0; start < dataset.samples.length; start += batchSize) {
-      const batch = dataset.samples.slice(start, start + batchSize);
-      const tensors = batchToTensors(batch, dataset.sampleShape, numClasses);
-      const link = createInProcessLinkPair({ encoding: this.options.encoding, participantId: latest.id });
-      const [clientSide, serverSide] = await Promise.all([
-        this.split.topology.clientEvalStep(client, link.client, { x: tensors.x, labels: tensors.labels }),
-        this.split.topology.serverEvalStep(this.federation.sharedServer, [link.server]),
-      ]);
-      const scored = clientSide.probabilities ? clientSide : serverSide;
-      probabilities.set(scored.probabilities?.dataSync() ?? [], start * numClasses);
-      labels.set(scored.labels?.dataSync() ?? [], start);
-      tf.dispose([tensors.x, tensors.labels, clientSide.probabilities, clientSide.labels, serverSide.probabilities, serverSide.labels]);
-    }
-    return evaluateClassification(probabilities, labels, numClasses);
+  evaluate(dataset: Dataset, batchSize = 256): Promise<ClassificationMetrics> {
+    return this.evaluateGroup(() => dataset, batchSize);
+  }
+
+  /** The same, with each member of the group scoring its own rows (a vertical party its columns of the shared rows). */
+  async evaluateGroup(dataOf: (clientId: string) => Dataset, batchSize = 256): Promise<ClassificationMetrics> {
+    const { groups } = this.federation;
+    const group = groups[groups.length - 1];
+    if (!group) throw new Error('a simulation needs at least one client');
+    const { plans } = this.options;
+    const members = group.members.map((id) => {
+      const data = dataOf(id);
+      return { id, role: this.federation.clientRole(id), batches: evaluationBatches(data.samples, batchSize), sampleShape: data.sampleShape, holdsLabels: plans.holdsLabels(id) };
+    });
+    const tallies = await runInProcessEpoch({
+      topology: plans.topology,
+      members,
+      server: this.federation.sharedServer,
+      phase: 'eval',
+      steps: members[0]?.batches.length ?? 0,
+      numClasses: plans.numClasses,
+      encoding: this.options.encoding,
+    });
+    const scorer = plans.topology.descriptor.lossHolder === 'server' ? tallies.server : tallies.members[0];
+    return scorer?.metrics(plans.numClasses) ?? evaluateClassification([], [], plans.numClasses);
+  }
+
+  /** Training FLOPs per sample of all clients of a group together (a vertical group's parties each run their encoder). */
+  private clientFlopsPerSample(): number {
+    const group = this.federation.groups[0];
+    return (group?.members ?? []).reduce((sum, id) => sum + trainingFlopsPerSample(this.options.plans.client(id)), 0);
   }
 
   /** The client and server roles, for inspection and export. */
-  get roles(): { client: ReturnType<InProcessFederation['clientRole']>; server: InProcessFederation['sharedServer'] } {
-    const last = this.federation.clients[this.federation.clients.length - 1];
-    return { client: this.federation.clientRole(last?.id ?? ''), server: this.federation.sharedServer };
+  get roles(): { client: ClientRole; server: ServerRole } {
+    const { groups } = this.federation;
+    return { client: this.federation.clientRole(groups[groups.length - 1]?.members[0] ?? ''), server: this.federation.sharedServer.role };
   }
 
   dispose(): void {

@@ -3,10 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TrafficMeter } from '../accounting/traffic';
 import { batchToTensors, epochBatches } from '../data/batches';
 import type { Sample } from '../data/dataset';
-import { createRng, deriveSeed } from '../data/random';
+import { createRng } from '../data/random';
 import { getModelSpec } from '../model/catalogue';
 import type { ModelSpec } from '../model/spec';
 import { readWeights, type NamedWeight } from '../model/weights';
+import { trainingBatches } from '../runtime/batch_order';
 import { RoundRobinSchedule } from '../schedule/round_robin';
 import { createInProcessLinkPair } from '../topology/in_process_link';
 import type { HorizontalTopology } from '../topology/topology';
@@ -15,7 +16,9 @@ import { vanilla } from '../topology/vanilla';
 import { randomDataset, relativeWeightDistances, useBackend } from '../testing/fixtures';
 import { CentralizedTrainer } from './centralized';
 import { InProcessFederation } from './in_process_federation';
-import { createClientRole, createServerRole, disposeRole, planSplit } from './roles';
+import { createRole, disposeRole } from '../segment/roles';
+import { horizontalRolePlans } from '../topology/role_plans';
+import { planSplit } from '../topology/split_plan';
 
 // Deliverable 5 of the engine: with plain SGD, the same initial weights and the same
 // batches, split training equals centralized training of the unsplit model.
@@ -56,8 +59,8 @@ async function splitVersusCentralized(spec: ModelSpec, topology: HorizontalTopol
   const centralized = new CentralizedTrainer(spec, { seed, optimizer: SGD });
   const initial = readWeights(centralized.segment.model);
   const split = planSplit(spec, topology);
-  const client = createClientRole(split, { seed, optimizer: SGD });
-  const server = createServerRole(split, { seed, optimizer: SGD });
+  const client = createRole('client', split.client, { seed, optimizer: SGD });
+  const server = createRole('server', split.server, { seed, optimizer: SGD });
   for (const batch of batches) {
     const { x, labels } = batchToTensors(batch, spec.inputShape, spec.numClasses);
     centralized.trainBatch(x, labels);
@@ -85,7 +88,7 @@ describe('split training equals centralized training (cpu backend, one conv + de
       data: randomDataset({ seed: 100 + k, count: 8 * (3 + k), sampleShape: tinyCnn.inputShape, numClasses: 2, idPrefix: `h${k}` }),
     }));
     const federation = new InProcessFederation({
-      split: planSplit(tinyCnn, vanilla),
+      plans: horizontalRolePlans(planSplit(tinyCnn, vanilla)),
       clients,
       batchSize: 8,
       seed,
@@ -95,15 +98,18 @@ describe('split training equals centralized training (cpu backend, one conv + de
     });
     const schedule = new RoundRobinSchedule();
     const rounds = 2;
-    for (let round = 0; round < rounds; round++) await schedule.runRound(federation);
+    for (let round = 0; round < rounds; round++) {
+      federation.round = round;
+      await schedule.runRound(federation);
+    }
 
     const centralized = new CentralizedTrainer(tinyCnn, { seed, optimizer: SGD });
     const initial = readWeights(centralized.segment.model);
     let steps = 0;
     for (let round = 0; round < rounds; round++) {
       for (const client of clients) {
-        // The federation's own batch order: seeded per client and local epoch.
-        for (const batch of epochBatches(client.data.samples, 8, createRng(deriveSeed(seed, 'batches', client.id, round)))) {
+        // The runtime's batch order: seeded per group (here one client) and round.
+        for (const batch of trainingBatches(client.data.samples, 8, { seed, group: client.id, round })) {
           const { x, labels } = batchToTensors(batch, tinyCnn.inputShape, 2);
           centralized.trainBatch(x, labels);
           tf.dispose([x, labels]);
@@ -114,7 +120,7 @@ describe('split training equals centralized training (cpu backend, one conv + de
     expect(steps).toBeGreaterThanOrEqual(20);
     // The last client to train holds the hand-off weights; the server segment is shared.
     const last = clients[clients.length - 1]?.id ?? '';
-    const splitWeights = [...federation.clientRole(last).segments, ...federation.sharedServer.segments].flatMap((segment) => readWeights(segment.model));
+    const splitWeights = [...federation.clientRole(last).segments, ...federation.sharedServer.role.segments].flatMap((segment) => readWeights(segment.model));
     expectSameWeights(readWeights(centralized.segment.model), splitWeights, initial);
     centralized.dispose();
     federation.dispose();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SCHEDULE_NAMES, TOPOLOGY_NAMES, type ScheduleName, type TopologyName } from '@splitlearn/split-core/pure';
 import type { WorkerError } from '../../worker/messages';
 
 // The relay's booth-demo route. No token: it only ever creates the demo study (on the
@@ -9,8 +10,9 @@ import type { WorkerError } from '../../worker/messages';
 
 export const DEMO_PATH = '/api/demo';
 
-export const DEMO_SCHEDULES = ['round-robin', 'splitfed-v1', 'splitfed-v2'] as const;
-export type DemoSchedule = (typeof DEMO_SCHEDULES)[number];
+/** The booth offers every schedule split-core has. */
+export const DEMO_SCHEDULES = SCHEDULE_NAMES;
+export type DemoSchedule = ScheduleName;
 
 const count = z.number().int().nonnegative();
 
@@ -21,7 +23,7 @@ const DemoStudySchema = z.object({
   config: z.looseObject({
     name: z.string(),
     model: z.string(),
-    topology: z.enum(['vanilla', 'u-shaped']),
+    topology: z.enum(TOPOLOGY_NAMES as [TopologyName, ...TopologyName[]]),
     schedule: z.string(),
     rounds: count,
     batchSize: count,

@@ -1,3 +1,4 @@
+import { getTopologyDescriptor } from '@splitlearn/split-core/pure';
 import { useMemo, useState, type ReactNode } from 'react';
 import { Notice } from '../../components/notice';
 import type { DemoSchedule } from './demo_api';
@@ -43,7 +44,8 @@ export function DemoPage({ dashboard }: DemoPageProps): ReactNode {
   // 4 both stay smooth (SplitFed ~6 s a round, round-robin ~7). Neither hit a step timeout.
   const [schedule, setSchedule] = useState<DemoSchedule>('round-robin');
   const { state, start } = useDemo(schedule);
-  const lossOnServer = state.study?.config.topology === 'vanilla';
+  const topology = state.study?.config.topology;
+  const lossOnServer = topology !== undefined && getTopologyDescriptor(topology).lossHolder === 'server';
   const studyId = state.study?.studyId;
   // Built once per study: the cards re-render at every step, the dashboard has its own feed.
   const dashboardView = useMemo(() => (studyId !== undefined ? dashboard(studyId) : undefined), [dashboard, studyId]);

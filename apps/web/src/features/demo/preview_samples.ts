@@ -1,4 +1,4 @@
-import { DEMO_CLASSES, DEMO_DATA_SEED, generateDemoSample } from '../../lib/split_core_pure';
+import { DEMO_CLASSES, DEMO_DATA_SEED, generateDemoSample } from '@splitlearn/split-core/pure';
 
 // The booth preview's images: the first few generated training images of each class, drawn
 // on the main thread (the generator is plain arithmetic, no tfjs; a few 28 x 28 images take

@@ -11,11 +11,10 @@ import { batchToTensors } from '../../data/batches';
 import { generateDemoSample } from '../../data/demo';
 import { evaluateClassification } from '../../metrics/classification';
 import { readWeights } from '../../model/weights';
-import { studyRoleOptions, studySplit } from '../../network/study_model';
-import { StudyConfigSchema } from '../../protocol/study_config';
-import type { ClientRole, ServerRole } from '../../topology/topology';
-import { createClientRole, createServerRole, disposeRole } from '../../training/roles';
-import { infer, type Segment } from '../../training/segment';
+import { studyRoleOptions, studySplit } from '../../study/model';
+import { StudyConfigSchema } from '../../study/config';
+import { createRole, disposeRole, type ClientRole, type ServerRole } from '../../segment/roles';
+import { infer, type Segment } from '../../segment/segment';
 import { loadLocalData } from '../client/local_data';
 import { readImageFolder } from '../data/image_folder';
 import { writeSegmentFiles } from '../segment_files';
@@ -45,8 +44,8 @@ function args(extra: Partial<InferArgs>): InferArgs {
 
 beforeAll(async () => {
   await initBackend('wasm');
-  client = createClientRole(split, studyRoleOptions(config));
-  server = createServerRole(split, studyRoleOptions(config));
+  client = createRole('client', split.client, studyRoleOptions(config));
+  server = createRole('server', split.server, studyRoleOptions(config));
   root = await mkdtemp(path.join(tmpdir(), 'infer-'));
   const study = { id: 'study-infer', config };
   const [clientFiles] = await roleSegmentFiles({ study, role: 'client', weights: client.segments.map((segment) => readWeights(segment.model)), trainedRounds: 4 });

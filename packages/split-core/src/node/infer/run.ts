@@ -1,15 +1,16 @@
-import * as tf from '@tensorflow/tfjs';
 import { chainSegments, checkRole, disposeChain, predictProbabilities, type SegmentChain } from '../../artifacts/chain';
 import { checkValidatedWeights, type WeightsCheck } from '../../artifacts/validated_weights';
 import { describeSegment, type SegmentMetadata } from '../../artifacts/metadata';
 import type { LoadedSegment } from '../../artifacts/segment_files';
 import type { Encoding } from '../../codec/types';
 import { batchToTensors } from '../../data/batches';
-import type { Dataset, SkippedFile } from '../../data/dataset';
+import type { Dataset, Sample, SkippedFile } from '../../data/dataset';
 import { DEMO_CLASSES, generateDemoDataset } from '../../data/demo';
 import { DEMO_DATA_SEED } from '../../data/demo_shard';
 import type { ImageShape } from '../../data/image';
 import { evaluateClassification, type ClassificationMetrics } from '../../metrics/classification';
+import { evaluationBatches } from '../../runtime/batch_order';
+import { runEpochLoop } from '../../runtime/epoch_loop';
 import { loadLocalData } from '../client/local_data';
 import { readImageFolder } from '../data/image_folder';
 import { readSegment, segmentModelPaths } from '../segment_files';
@@ -94,22 +95,18 @@ async function loadData(args: InferArgs, chain: SegmentChain): Promise<LoadedDat
   return { dataset: { classes: chain.classes.slice(), sampleShape: [...sampleShape], samples }, skipped: [], description: `demo validation images of client(s) ${shards}` };
 }
 
-function score(chain: SegmentChain, dataset: Dataset, batchSize: number, cutCodec: Encoding): ClassificationMetrics {
+async function score(chain: SegmentChain, dataset: Dataset, batchSize: number, cutCodec: Encoding): Promise<ClassificationMetrics> {
   const numClasses = chain.classes.length;
-  const probabilities = new Float32Array(dataset.samples.length * numClasses);
-  const labels = new Int32Array(dataset.samples.length);
-  for (let start = 0; start < dataset.samples.length; start += batchSize) {
-    const batch = dataset.samples.slice(start, start + batchSize);
-    const tensors = batchToTensors(batch, dataset.sampleShape, numClasses);
-    const predicted = predictProbabilities(chain, tensors.x, cutCodec);
+  const batches = evaluationBatches(dataset.samples, batchSize);
+  const tally = await runEpochLoop(batches.length, (step) => {
+    const tensors = batchToTensors(batches[step] as Sample[], dataset.sampleShape, numClasses);
     try {
-      probabilities.set(predicted.dataSync(), start * numClasses);
-      labels.set(tensors.labels.dataSync(), start);
+      return Promise.resolve({ probabilities: predictProbabilities(chain, tensors.x, cutCodec), labels: tensors.labels, samples: tensors.labels.shape[0] });
     } finally {
-      tf.dispose([predicted, tensors.x, tensors.labels]);
+      tensors.x.dispose();
     }
-  }
-  return evaluateClassification(probabilities, labels, numClasses);
+  });
+  return tally.metrics(numClasses) ?? evaluateClassification([], [], numClasses);
 }
 
 /** Loads and checks the segments, reads the images, scores them. Throws with what to fix. */
@@ -128,7 +125,7 @@ export async function runInfer(args: InferArgs, hooks: InferHooks = {}): Promise
     if (data.dataset.samples.length === 0) throw new Error(`${data.description} holds no usable image of the study's classes (${chain.classes.join(', ')})`);
     hooks.onInfo?.(`${data.description}: ${data.dataset.samples.length} images, ${data.skipped.length} skipped`);
     const cutCodec: Encoding = args.cutCodec === 'study' ? chain.config.codec : args.cutCodec;
-    const metrics = score(chain, data.dataset, args.batch ?? chain.config.batchSize, cutCodec);
+    const metrics = await score(chain, data.dataset, args.batch ?? chain.config.batchSize, cutCodec);
     const studyValidation = chain.segments.find((segment) => segment.metadata.validation)?.metadata.validation;
     const { warnings: weightWarnings, ...weights } = checkValidatedWeights(chain);
     return {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CATALOGUE_MODEL_NAMES } from '../../model/catalogue';
 import { SCHEDULE_NAMES } from '../../schedule/schedule';
-import { OPTIMIZER_NAMES } from '../../training/optimizer';
+import { OPTIMIZER_NAMES } from '../../segment/optimizer_names';
 import { UsageError } from '../command';
 
 // The simulator's flags, validated once at start-up (STYLE.md §17).
@@ -18,7 +18,7 @@ the final epoch's validation metrics, compute and traffic.
   --test DIR             held-out test images, scored once after the last epoch
   --model NAME           ${CATALOGUE_MODEL_NAMES.join(' | ')} (default cnn-small)
   --cut LAYER[,LAYER]    cut layer name(s) or index(es); U-shaped takes two (default: the model's)
-  --topology NAME        vanilla | u-shaped (default vanilla)
+  --topology NAME        vanilla | u-shaped | vertical (default vanilla)
   --schedule NAME        ${SCHEDULE_NAMES.join(' | ')} (default round-robin)
   --clients N            simulated hospitals (default 4)
   --non-iid ALPHA        shard labels with Dirichlet(ALPHA) instead of IID
@@ -33,13 +33,31 @@ the final epoch's validation metrics, compute and traffic.
   --save DIR             write the trained segments in tfjs format (model.json + weights.bin)
   --json                 print one JSON object with the results as the last line of stdout
   --help                 show this help
+
+Vertical split learning (--topology vertical): two or more parties hold different columns or
+images of the same patients; rows are aligned by private set intersection on a patient id.
+  --party FILE[:COL,COL,...]  a party's CSV and the feature columns it holds (every numeric
+                         column when none are named); repeat for each party
+  --id-column NAME       the patient id column every party's CSV has (default patient_id)
+  --label-column NAME    the label column, read from the label holder's CSV (default diagnosis)
+  --label-holder N       which party holds the labels, 0-based (default 0)
+  --classes A,B          the class names, in label order (default: as found in the label column)
+  --vertical-demo NAME   breast-cancer: the breast-cancer table, mean_* columns and the diagnosis
+                         at party 0, *_error and worst_* at party 1; xray-halves: the left and
+                         right halves of the PneumoniaMNIST training images at two parties.
+                         Read from --data DIR (default $SPLIT_DATA_DIR or ../shared/data)
+  --share F              with --vertical-demo breast-cancer: each party keeps a different
+                         seeded share F of the patients, e.g. 0.85 (default 1)
+  --party-model NAME     mlp-party | cnn-party (default: mlp-party for tables, cnn-party for images)
+  --val-fraction F       share of the aligned patients kept for validation (default 0.2)
+  --centralized          also train the catalogue model on the joined features of the same rows
 `;
 
 const positiveInt = (name: string) => z.coerce.number({ error: `--${name} must be a number` }).int(`--${name} must be a whole number`).positive(`--${name} must be at least 1`);
 
 const SimArgsSchema = z
   .object({
-    data: z.string({ error: '--data is required: a folder of training images, or demo' }).min(1),
+    data: z.string().min(1).optional(),
     val: z.string().optional(),
     test: z.string().optional(),
     model: z.enum(CATALOGUE_MODEL_NAMES as [string, ...string[]], { error: `--model must be one of ${CATALOGUE_MODEL_NAMES.join(', ')}` }).default('cnn-small'),
@@ -47,7 +65,30 @@ const SimArgsSchema = z
       .string()
       .optional()
       .transform((text) => (text === undefined ? undefined : text.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part) : part.trim())))),
-    topology: z.enum(['vanilla', 'u-shaped'], { error: '--topology must be vanilla or u-shaped' }).default('vanilla'),
+    topology: z.enum(['vanilla', 'u-shaped', 'vertical'], { error: '--topology must be vanilla, u-shaped or vertical' }).default('vanilla'),
+    party: z
+      .array(z.string().min(1))
+      .default([])
+      .transform((parties) =>
+        parties.map((text) => {
+          const colon = text.lastIndexOf(':');
+          // A Windows drive letter (C:\...) is not a column list.
+          if (colon <= 1) return { file: text };
+          const columns = text.slice(colon + 1).split(',').map((column) => column.trim()).filter((column) => column !== '');
+          return { file: text.slice(0, colon), ...(columns.length > 0 ? { columns } : {}) };
+        }),
+      ),
+    idColumn: z.string().min(1).default('patient_id'),
+    labelColumn: z.string().min(1).default('diagnosis'),
+    labelHolder: z.coerce.number({ error: '--label-holder must be a party number (0, 1, ...)' }).int().nonnegative().default(0),
+    classes: z
+      .string()
+      .optional()
+      .transform((text) => (text === undefined ? undefined : text.split(',').map((name) => name.trim()))),
+    verticalDemo: z.enum(['breast-cancer', 'xray-halves'], { error: '--vertical-demo must be breast-cancer or xray-halves' }).optional(),
+    share: z.coerce.number().gt(0, '--share must be above 0').max(1, '--share is at most 1').default(1),
+    partyModel: z.enum(['mlp-party', 'cnn-party'], { error: '--party-model must be mlp-party or cnn-party' }).optional(),
+    valFraction: z.coerce.number().gt(0).lt(1, '--val-fraction must be between 0 and 1').default(0.2),
     schedule: z.enum(SCHEDULE_NAMES as [string, ...string[]], { error: `--schedule must be one of ${SCHEDULE_NAMES.join(', ')}` }).default('round-robin'),
     clients: positiveInt('clients').max(1000).default(4),
     nonIid: z.coerce.number({ error: '--non-iid must be a number' }).positive('--non-iid (Dirichlet alpha) must be above 0').optional(),
@@ -62,7 +103,9 @@ const SimArgsSchema = z
     save: z.string().optional(),
     json: z.boolean().default(false),
   })
-  .refine((args) => args.data === 'demo' || args.val !== undefined, { message: '--val is required unless --data demo', path: ['val'] });
+  .refine((args) => args.topology === 'vertical' || args.data !== undefined, { message: '--data is required: a folder of training images, or demo', path: ['data'] })
+  .refine((args) => args.topology === 'vertical' || args.data === 'demo' || args.val !== undefined, { message: '--val is required unless --data demo', path: ['val'] })
+  .refine((args) => args.topology !== 'vertical' || args.verticalDemo !== undefined || args.party.length >= 2, { message: '--topology vertical needs two or more --party FILE, or --vertical-demo', path: ['party'] });
 
 export type SimArgs = z.infer<typeof SimArgsSchema>;
 
@@ -70,7 +113,7 @@ export { UsageError };
 
 /** Parses argv; returns undefined when --help was asked for. */
 export function parseSimArgs(argv: string[]): SimArgs | undefined {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -96,14 +139,23 @@ export function parseSimArgs(argv: string[]): SimArgs | undefined {
         save: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
+        party: { type: 'string', multiple: true },
+        'id-column': { type: 'string' },
+        'label-column': { type: 'string' },
+        'label-holder': { type: 'string' },
+        classes: { type: 'string' },
+        'vertical-demo': { type: 'string' },
+        share: { type: 'string' },
+        'party-model': { type: 'string' },
+        'val-fraction': { type: 'string' },
       },
     }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   if (values.help) return undefined;
-  const { 'non-iid': nonIid, help: _help, ...rest } = values;
-  const parsed = SimArgsSchema.safeParse({ ...rest, nonIid });
+  const { 'non-iid': nonIid, 'id-column': idColumn, 'label-column': labelColumn, 'label-holder': labelHolder, 'vertical-demo': verticalDemo, 'party-model': partyModel, 'val-fraction': valFraction, help: _help, ...rest } = values;
+  const parsed = SimArgsSchema.safeParse({ ...rest, nonIid, idColumn, labelColumn, labelHolder, verticalDemo, partyModel, valFraction });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('\n'));
   return parsed.data;
 }

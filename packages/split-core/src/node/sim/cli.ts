@@ -5,12 +5,14 @@ import { runCommand } from '../command';
 import { parseSimArgs, USAGE, type SimArgs } from './args';
 import { ProgressBar } from './progress';
 import { runSim } from './run';
+import { runVerticalCommand } from './vertical_command';
 
 function percent(value: number): string {
   return Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : 'n/a';
 }
 
 async function run(args: SimArgs): Promise<number> {
+  if (args.topology === 'vertical') return runVerticalCommand(args);
 
   let bar: ProgressBar | undefined;
   let barEpoch = 0;

@@ -7,9 +7,11 @@ import { getModelSpec } from '../../model/catalogue';
 import type { ModelSpec } from '../../model/spec';
 import { getSchedule } from '../../schedule/get';
 import { getHorizontalTopology } from '../../topology/get';
+import { horizontalRolePlans } from '../../topology/role_plans';
+import { planSplit } from '../../topology/split_plan';
 import { CentralizedTrainer } from '../../training/centralized';
 import { Simulation } from '../../training/simulation';
-import type { OptimizerName } from '../../training/optimizer';
+import type { OptimizerName } from '../../segment/optimizer_names';
 import { readImageFolder } from '../data/image_folder';
 import { saveLayersModel } from '../save_model';
 import type { SimArgs } from './args';
@@ -84,7 +86,7 @@ async function loadData(args: SimArgs, hooks: SimHooks): Promise<LoadedData> {
     train = demo.train;
     val = args.val ? await read(args.val, train.classes) : demo.val;
   } else {
-    train = await read(args.data);
+    train = await read(args.data ?? '');
     val = await read(args.val ?? '', train.classes);
   }
   const test = args.test ? await read(args.test, train.classes) : undefined;
@@ -110,13 +112,13 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
     const trainer = new CentralizedTrainer(spec, { seed: args.seed, optimizer });
     let last = { flops: 0, samplesPerSecond: 0 };
     for (let epoch = 0; epoch < args.epochs; epoch++) {
-      const result = trainer.trainEpoch(train, args.batch, args.seed);
+      const result = await trainer.trainEpoch(train, args.batch, args.seed);
       last = { flops: result.flops, samplesPerSecond: result.samples / result.seconds };
       stepsDone += stepsPerEpoch;
       hooks.onStep?.(stepsDone, stepsPerEpoch * args.epochs, result.trainLoss);
-      report({ trainLoss: result.trainLoss, samplesPerSecond: last.samplesPerSecond, seconds: result.seconds }, trainer.evaluate(val));
+      report({ trainLoss: result.trainLoss, samplesPerSecond: last.samplesPerSecond, seconds: result.seconds }, await trainer.evaluate(val));
     }
-    const test = data.test ? trainer.evaluate(data.test) : undefined;
+    const test = data.test ? await trainer.evaluate(data.test) : undefined;
     if (args.save) await saveLayersModel(trainer.segment.model, `${args.save}/centralized`);
     trainer.dispose();
     return finish(args, data, history, { mode: 'centralized', cuts: [], clientFlops: last.flops, serverFlops: 0, bytesUp: 0, bytesDown: 0, samplesPerSecond: last.samplesPerSecond, test });
@@ -128,10 +130,9 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
   for (const client of clients) {
     if (client.data.samples.length === 0) throw new Error(`${client.id} received no training samples: use fewer --clients or a larger --non-iid alpha`);
   }
+  const split = planSplit(spec, getHorizontalTopology(args.topology), args.cut);
   const simulation = new Simulation({
-    spec,
-    topology: getHorizontalTopology(args.topology),
-    ...(args.cut ? { cuts: args.cut } : {}),
+    plans: horizontalRolePlans(split),
     schedule: getSchedule(args.schedule),
     optimizer,
     batchSize: args.batch,
@@ -157,7 +158,7 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
     }
     return finish(args, data, history, {
       mode: 'split',
-      cuts: simulation.split.cuts,
+      cuts: split.cuts,
       clientFlops: last?.clientFlops ?? 0,
       serverFlops: last?.serverFlops ?? 0,
       bytesUp: last?.bytesUp ?? 0,

@@ -9,6 +9,7 @@ import type { StudySummary } from '../../../worker/messages';
 const TOPOLOGY_WORDS: Record<StudySummary['topology'], string> = {
   vanilla: 'Vanilla: the first layers run here; the server holds the rest and the labels it is sent',
   'u-shaped': 'U-shaped: the first and last layers run here; labels and predictions stay here',
+  vertical: 'Vertical: this device holds some of the data about patients the other parties also hold; its first layers run here and the server joins the parties’ outputs',
 };
 
 export interface JoinFormProps {

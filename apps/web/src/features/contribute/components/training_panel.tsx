@@ -1,3 +1,4 @@
+import { getTopologyDescriptor } from '@splitlearn/split-core/pure';
 import { useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '../../../components/confirm_dialog';
 import { FactList, type Fact } from '../../../components/fact_list';
@@ -27,7 +28,7 @@ function progressFacts(state: ContributeState): Fact[] {
     { label: 'Batches this round', value: progress ? `${progress.step} of ${progress.steps}` : '—' },
     {
       label: 'Local loss',
-      value: trainLoss ? `${trainLoss.loss.toFixed(4)} (round ${trainLoss.round + 1})` : study?.topology === 'vanilla' ? 'Computed on the study server (labels are sent there)' : '—',
+      value: trainLoss ? `${trainLoss.loss.toFixed(4)} (round ${trainLoss.round + 1})` : study && getTopologyDescriptor(study.topology).lossHolder === 'server' ? 'Computed on the study server (labels are sent there)' : '—',
     },
     { label: 'Estimated time left this round', value: remaining !== undefined ? formatDuration(remaining) : '—' },
   ];

@@ -1,4 +1,4 @@
-import type { protocol } from '@splitlearn/split-core';
+import type { protocol } from '@splitlearn/split-core/pure';
 
 // The clients table's rules, apart from React: a stable row order (rows must not jump while
 // a hundred clients report several times a second), the status wording and the counts above

@@ -1,5 +1,5 @@
 import { memo, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { protocol } from '@splitlearn/split-core';
+import type { protocol } from '@splitlearn/split-core/pure';
 import { formatBytes } from '../../../lib/format';
 import { formatInteger, formatRelativeTime } from '../dashboard_format';
 import { clientName, sameClientRow, sortClients, STATUS_TEXT, statusSummary } from './client_rows';

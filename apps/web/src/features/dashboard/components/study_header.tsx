@@ -1,13 +1,13 @@
 import { useState, type ReactNode } from 'react';
 import { formatInteger } from '../dashboard_format';
 import type { ConnectionStatus, DashboardFeed } from '../feed/dashboard_feed';
-import type { StudyView } from '../feed/relay_events';
+import type { protocol } from '@splitlearn/split-core/pure';
 import { useFeedSlice } from '../use_dashboard_feed';
 
 // The study at a glance: its name, state, progress and the connection, and the read-only
 // link to share (the same address: read-only is what you get without the token).
 
-const STATE_TEXT: Record<StudyView['state'], string> = { open: 'Waiting to start', training: 'Training', paused: 'Paused', finished: 'Finished' };
+const STATE_TEXT: Record<protocol.StudyInfo['state'], string> = { open: 'Waiting to start', training: 'Training', paused: 'Paused', finished: 'Finished' };
 const CONNECTION_TEXT: Record<ConnectionStatus, string> = {
   connecting: 'Connecting to the relay…',
   live: 'Live',
@@ -50,7 +50,7 @@ function CopyLink({ studyId }: { studyId: string }): ReactNode {
 }
 
 /** `embedded`: inside another page (the booth demo), whose own h1 names the page. */
-export function StudyHeader({ feed, study, studyId, embedded }: { feed: DashboardFeed; study: StudyView | null; studyId: string; embedded: boolean }): ReactNode {
+export function StudyHeader({ feed, study, studyId, embedded }: { feed: DashboardFeed; study: protocol.StudyInfo | null; studyId: string; embedded: boolean }): ReactNode {
   const Heading = embedded ? 'h2' : 'h1';
   const connection = useFeedSlice(feed, (state) => state.connection);
   const detail = useFeedSlice(feed, (state) => state.connectionDetail);

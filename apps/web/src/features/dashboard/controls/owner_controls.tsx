@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { ConfirmDialog } from '../../../components/confirm_dialog';
 import { Notice } from '../../../components/notice';
-import { SCHEDULE_NAMES } from '../../../lib/split_core_pure';
+import { SCHEDULE_NAMES } from '@splitlearn/split-core/pure';
 import { slug } from '../export/file_names';
 import { saveBlob } from '../export/save_blob';
 import { planSegmentDownload, SERVER_SEGMENT_MODEL_PATH, serverSegmentFilePath } from '../export/server_segment';
-import type { StudyView } from '../feed/relay_events';
+import type { protocol } from '@splitlearn/split-core/pure';
 import { availableActions, createStudyApi, type ControlAction } from './study_api';
 import { loadToken, saveToken } from './token_store';
 
@@ -54,7 +54,7 @@ function TokenForm({ token, onToken }: { token: string; onToken: (token: string)
   );
 }
 
-export function OwnerControls({ study }: { study: StudyView }): ReactNode {
+export function OwnerControls({ study }: { study: protocol.StudyInfo }): ReactNode {
   const [token, setToken] = useState(() => loadToken(sessionStorage));
   const [busy, setBusy] = useState<string>();
   const [problem, setProblem] = useState<string>();

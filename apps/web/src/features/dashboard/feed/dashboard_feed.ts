@@ -1,7 +1,6 @@
-import type { protocol } from '@splitlearn/split-core';
+import type { protocol } from '@splitlearn/split-core/pure';
 import { DrawLatency, type LatencySample } from './draw_latency';
 import { parseFeedToPage, type FeedToPage, type PageToFeed } from './feed_messages';
-import type { StudyView } from './relay_events';
 import type { LatestEvaluation, RoundRow } from './round_row';
 import { SeriesStore } from './series_store';
 
@@ -31,7 +30,7 @@ export interface FeedState {
   refusal: { code: string; message: string } | null;
   /** Messages that failed their schema, newest last (a few only). */
   problems: readonly FeedProblem[];
-  study: StudyView | null;
+  study: protocol.StudyInfo | null;
   clients: readonly protocol.DashboardClient[];
   latest: LatestEvaluation | null;
   /** Rounds drawn so far and the newest round. */
@@ -300,7 +299,7 @@ export class DashboardFeed {
     }
   }
 
-  private acceptStudy(study: StudyView, sentAt: number, patch: (change: Partial<FeedState>) => void): void {
+  private acceptStudy(study: protocol.StudyInfo, sentAt: number, patch: (change: Partial<FeedState>) => void): void {
     if (sentAt < this.studySentAt) return;
     this.studySentAt = sentAt;
     patch({ study });

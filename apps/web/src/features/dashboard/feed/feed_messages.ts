@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DashboardClientSchema, StudyViewSchema } from './relay_events';
+import { protocol } from '@splitlearn/split-core/pure';
 import type { LatestEvaluation, RoundRow } from './round_row';
 
 // The contract between the dashboard page and its feed worker, which owns the '/dashboard'
@@ -58,10 +58,10 @@ export const FeedToPageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('connection'), status: z.enum(['connecting', 'live', 'reconnecting']), detail: z.string().optional() }),
   /** The relay refused to show this study (unknown id, protocol mismatch): retrying will not help. */
   z.object({ type: z.literal('refused'), error: RelayErrorSchema }),
-  z.object({ type: z.literal('snapshot'), study: StudyViewSchema, rows: z.array(RoundRowSchema), latest: LatestEvaluationSchema, clients: z.array(DashboardClientSchema), sentAt: finite }),
+  z.object({ type: z.literal('snapshot'), study: protocol.StudyInfoSchema, rows: z.array(RoundRowSchema), latest: LatestEvaluationSchema, clients: z.array(protocol.DashboardClientSchema), sentAt: finite }),
   z.object({ type: z.literal('round'), row: RoundRowSchema, latest: LatestEvaluationSchema, sentAt: finite }),
-  z.object({ type: z.literal('study'), study: StudyViewSchema, sentAt: finite }),
-  z.object({ type: z.literal('clients'), clients: z.array(DashboardClientSchema), sentAt: finite }),
+  z.object({ type: z.literal('study'), study: protocol.StudyInfoSchema, sentAt: finite }),
+  z.object({ type: z.literal('clients'), clients: z.array(protocol.DashboardClientSchema), sentAt: finite }),
   /** A relay message that failed its schema: shown, never silently dropped. */
   z.object({ type: z.literal('bad-message'), event: z.string(), detail: z.string() }),
 ]);

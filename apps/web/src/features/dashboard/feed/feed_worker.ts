@@ -1,8 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
-import type { protocol } from '@splitlearn/split-core';
-import { DASHBOARD_NAMESPACE } from '../../../lib/split_core_pure';
+import { protocol } from '@splitlearn/split-core/pure';
 import { PageToFeedSchema, type FeedToPage } from './feed_messages';
-import { ClientsUpdateSchema, RelayErrorSchema, RoundUpdateSchema, StudyUpdateSchema, WatchReplySchema } from './relay_events';
 import { latestEvaluation, toRoundRows, type LatestEvaluation } from './round_row';
 
 // The dashboard's socket lives in this worker, off the page's main thread: a late viewer's
@@ -39,7 +37,7 @@ let latest: LatestEvaluation | null = null;
 
 function watch(studyId: string, origin: string): void {
   socket?.close();
-  const connection: DashboardSocket = io(`${origin}${DASHBOARD_NAMESPACE}`, { transports: ['websocket'], reconnectionDelayMax: 10_000 });
+  const connection: DashboardSocket = io(`${origin}${protocol.DASHBOARD_NAMESPACE}`, { transports: ['websocket'], reconnectionDelayMax: 10_000 });
   socket = connection;
   post({ type: 'connection', status: 'connecting' });
 
@@ -50,7 +48,7 @@ function watch(studyId: string, origin: string): void {
         connection.disconnect().connect();
         return;
       }
-      const parsed = WatchReplySchema.safeParse(reply);
+      const parsed = protocol.DashboardWatchReplySchema.safeParse(reply);
       if (!parsed.success) {
         post({ type: 'bad-message', event: 'dashboard:watch reply', detail: describeIssues(parsed.error) });
         return;
@@ -73,7 +71,7 @@ function watch(studyId: string, origin: string): void {
   connection.on('connect_error', (error) => post({ type: 'connection', status: 'reconnecting', detail: error.message }));
 
   connection.on('dashboard:round', (update: unknown) => {
-    const parsed = RoundUpdateSchema.safeParse(update);
+    const parsed = protocol.DashboardRoundUpdateSchema.safeParse(update);
     if (!parsed.success) {
       post({ type: 'bad-message', event: 'dashboard:round', detail: describeIssues(parsed.error) });
       return;
@@ -84,16 +82,16 @@ function watch(studyId: string, origin: string): void {
     if (row) post({ type: 'round', row, latest, sentAt });
   });
   connection.on('dashboard:study', (update: unknown) => {
-    const parsed = StudyUpdateSchema.safeParse(update);
+    const parsed = protocol.DashboardStudyUpdateSchema.safeParse(update);
     if (parsed.success) post({ type: 'study', study: parsed.data.study, sentAt: parsed.data.sentAt });
     else post({ type: 'bad-message', event: 'dashboard:study', detail: describeIssues(parsed.error) });
   });
   connection.on('dashboard:error', (error: unknown) => {
-    const parsed = RelayErrorSchema.safeParse(error);
+    const parsed = protocol.DashboardErrorSchema.safeParse(error);
     post({ type: 'bad-message', event: 'request (the relay refused it)', detail: parsed.success ? `${parsed.data.code}: ${parsed.data.message}` : 'the relay reported an error without details' });
   });
   connection.on('dashboard:clients', (update: unknown) => {
-    const parsed = ClientsUpdateSchema.safeParse(update);
+    const parsed = protocol.DashboardClientsUpdateSchema.safeParse(update);
     if (parsed.success) post({ type: 'clients', clients: parsed.data.clients, sentAt: parsed.data.sentAt });
     else post({ type: 'bad-message', event: 'dashboard:clients', detail: describeIssues(parsed.error) });
   });

@@ -1,4 +1,4 @@
-import type { protocol } from '@splitlearn/split-core';
+import type { protocol } from '@splitlearn/split-core/pure';
 
 // A finished round flattened to the numbers the charts and the CSV read. The relay's round
 // carries one traffic entry per client; with a hundred clients over ten thousand rounds that

@@ -1,5 +1,4 @@
-import type { protocol } from '@splitlearn/split-core';
-import type { StudyView } from './relay_events';
+import type { protocol } from '@splitlearn/split-core/pure';
 
 // Fixtures for the dashboard's tests: rounds and clients as the relay sends them.
 
@@ -53,7 +52,7 @@ export function relayClient(participantId: string, overrides: Partial<protocol.D
   };
 }
 
-export function studyInfo(overrides: Partial<StudyView> = {}): StudyView {
+export function studyInfo(overrides: Partial<protocol.StudyInfo> = {}): protocol.StudyInfo {
   return {
     id: 'study-1',
     state: 'training',

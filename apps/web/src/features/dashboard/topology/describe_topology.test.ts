@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { StudyView } from '../feed/relay_events';
+import type { protocol } from '@splitlearn/split-core/pure';
 import { studyInfo } from '../feed/test_support';
 import { describeTopology, type TopologyDescription } from './describe_topology';
 
-type Config = StudyView['config'];
+type Config = protocol.StudyInfo['config'];
 
 function described(overrides: Partial<Config> = {}): TopologyDescription {
   const result = describeTopology({ ...studyInfo().config, ...overrides });

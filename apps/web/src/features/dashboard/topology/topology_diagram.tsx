@@ -1,12 +1,14 @@
 import type { ReactNode } from 'react';
 import { formatBytes, formatShape } from '../../../lib/format';
 import { formatInteger, formatPercent, formatSi } from '../dashboard_format';
-import type { StudyView } from '../feed/relay_events';
+import type { protocol, TopologyName } from '@splitlearn/split-core/pure';
 import { describeTopology, type Crossing, type SegmentView } from './describe_topology';
 
 // The study's split as boxes and arrows (HTML, not a chart): the hospitals on the left with
 // their data and their layers, the relay on the right with its layers, and between them what
 // crosses at every training step and, by schedule, once per round.
+
+const TOPOLOGY_TITLES: Record<TopologyName, string> = { vanilla: 'Vanilla split', 'u-shaped': 'U-shaped split', vertical: 'Vertical split' };
 
 function Segment({ segment }: { segment: SegmentView }): ReactNode {
   return (
@@ -45,14 +47,14 @@ function CrossingRow({ crossing }: { crossing: Crossing }): ReactNode {
   );
 }
 
-export function TopologyDiagram({ config }: { config: StudyView['config'] }): ReactNode {
+export function TopologyDiagram({ config }: { config: protocol.StudyInfo['config'] }): ReactNode {
   const result = describeTopology(config);
   if (!result.ok) return <p className="hint">The split cannot be drawn for this configuration: {result.problem}</p>;
   const topology = result.description;
   return (
     <div className="topology">
       <p>
-        <strong>{topology.topology === 'vanilla' ? 'Vanilla split' : 'U-shaped split'}</strong> of <code>{topology.model}</code>, codec <code>{topology.codec}</code>, schedule{' '}
+        <strong>{TOPOLOGY_TITLES[topology.topology]}</strong> of <code>{topology.model}</code>, codec <code>{topology.codec}</code>, schedule{' '}
         <code>{topology.schedule}</code>. {formatPercent(topology.clientFlopsShare, 0)} of each step’s compute runs at the hospitals.
       </p>
       <div className="topology-grid" role="group" aria-label="Who holds what">

@@ -1,6 +1,6 @@
 import { memo, useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { PageSection } from '../../../components/page_section';
-import { DEMO_LABEL_NOISE } from '../../../lib/split_core_pure';
+import { DEMO_LABEL_NOISE } from '@splitlearn/split-core/pure';
 import { grayToRgba, previewSamples, type PreviewImage } from '../preview_samples';
 
 const PER_CLASS = 4;

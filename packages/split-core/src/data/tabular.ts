@@ -1,0 +1,131 @@
+import Papa from 'papaparse';
+import { matchClasses } from './classes';
+import type { Sample, SkippedFile } from './dataset';
+
+// A party's table of patients: one row per patient, an id column to align rows across
+// parties, feature columns, and (at the label holder) a label column. Parsed with
+// papaparse from the CSV text wherever it was read (a file picked in the browser, a path on
+// disk). A row the study cannot use is skipped and listed with its reason, never fatal.
+
+export interface TabularOptions {
+  /** The column holding the patient id that rows are aligned by. */
+  idColumn: string;
+  /** Feature columns, in order; all numeric columns but the id and the label when absent. */
+  columns?: readonly string[];
+  /** The column holding the class; absent at a party without the labels. */
+  labelColumn?: string;
+  /** The study's classes, in label order; label cells are matched case-insensitively. */
+  classes?: readonly string[];
+}
+
+export interface TabularRow {
+  id: string;
+  values: Float32Array;
+  /** Index into `classes`, where the table has the labels. */
+  label?: number;
+}
+
+export interface TabularTable {
+  columns: string[];
+  rows: TabularRow[];
+  /** Rows left out, by CSV line, and why. */
+  skipped: SkippedFile[];
+}
+
+export class TabularError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TabularError';
+  }
+}
+
+const MAX_COLUMNS = 4096;
+
+function cell(record: Record<string, unknown>, column: string): string {
+  const value = record[column];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+function isNumeric(text: string): boolean {
+  return text !== '' && Number.isFinite(Number(text));
+}
+
+/** Parses a party's CSV; throws TabularError for a table it cannot use at all (no id column, unknown columns). */
+export function readTabularCsv(text: string, options: TabularOptions): TabularTable {
+  const parsed = Papa.parse<Record<string, unknown>>(text.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: 'greedy', transformHeader: (header) => header.trim() });
+  const fields = parsed.meta.fields ?? [];
+  if (fields.length === 0) throw new TabularError('the CSV has no header row: the first line must name the columns');
+  if (fields.length > MAX_COLUMNS) throw new TabularError(`the CSV has ${fields.length} columns; at most ${MAX_COLUMNS} are read`);
+  const need = (column: string, what: string): void => {
+    if (!fields.includes(column)) throw new TabularError(`there is no ${what} column "${column}" in the CSV (its columns: ${fields.slice(0, 40).join(', ')}${fields.length > 40 ? ', …' : ''})`);
+  };
+  need(options.idColumn, 'id');
+  if (options.labelColumn !== undefined) need(options.labelColumn, 'label');
+  const records = parsed.data;
+  const reserved = new Set([options.idColumn, options.labelColumn]);
+  let columns: string[];
+  if (options.columns) {
+    for (const column of options.columns) need(column, 'feature');
+    columns = [...options.columns];
+  } else {
+    // Every column whose filled cells are all numbers, besides the id and the label.
+    columns = fields.filter((field) => !reserved.has(field) && records.some((record) => cell(record, field) !== '') && records.every((record) => cell(record, field) === '' || isNumeric(cell(record, field))));
+  }
+  if (columns.length === 0) throw new TabularError(`no numeric feature column in the CSV besides "${options.idColumn}"${options.labelColumn ? ` and "${options.labelColumn}"` : ''}`);
+  const classes = options.labelColumn !== undefined ? matchClasses(records.map((record) => cell(record, options.labelColumn as string)).filter((label) => label !== ''), options.classes) : undefined;
+
+  const skipped: SkippedFile[] = [];
+  // CSV line of each record: the header is line 1.
+  const line = (index: number): string => `line ${index + 2}`;
+  const firstLine = new Map<string, number>();
+  const duplicated = new Set<string>();
+  records.forEach((record, index) => {
+    const id = cell(record, options.idColumn);
+    if (id === '') return;
+    if (firstLine.has(id)) duplicated.add(id);
+    else firstLine.set(id, index);
+  });
+  const rows: TabularRow[] = [];
+  records.forEach((record, index) => {
+    const id = cell(record, options.idColumn);
+    const skip = (reason: string): void => void skipped.push({ path: line(index), reason });
+    if (id === '') return skip(`no value in the id column "${options.idColumn}"`);
+    if (duplicated.has(id)) return skip(`id "${id}" appears on more than one line (first on ${line(firstLine.get(id) ?? index)}): its rows cannot be told apart, so none is used`);
+    const values = new Float32Array(columns.length);
+    for (const [c, column] of columns.entries()) {
+      const text = cell(record, column);
+      if (text === '') return skip(`missing value in column "${column}"`);
+      if (!isNumeric(text)) return skip(`"${text.slice(0, 40)}" in column "${column}" is not a number`);
+      values[c] = Number(text);
+    }
+    if (options.labelColumn === undefined || !classes) return void rows.push({ id, values });
+    const name = cell(record, options.labelColumn);
+    if (name === '') return skip(`no label in column "${options.labelColumn}"`);
+    const label = classes.labels.get(name);
+    if (label === undefined) return skip(`label "${name.slice(0, 40)}" is not one of the study's classes (${classes.classes.join(', ')})`);
+    rows.push({ id, values, label });
+  });
+  return { columns, rows, skipped };
+}
+
+/** Column means and standard deviations over some rows: each party scales its own columns. */
+export interface ColumnScaling {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+export function columnScaling(rows: readonly { values: Float32Array }[]): ColumnScaling {
+  const width = rows[0]?.values.length ?? 0;
+  const mean = new Float32Array(width);
+  const std = new Float32Array(width);
+  for (const row of rows) row.values.forEach((value, c) => (mean[c] = (mean[c] as number) + value / rows.length));
+  for (const row of rows) row.values.forEach((value, c) => (std[c] = (std[c] as number) + ((value - (mean[c] as number)) ** 2) / rows.length));
+  // A constant column is centred, not scaled.
+  std.forEach((variance, c) => (std[c] = variance > 0 ? Math.sqrt(variance) : 1));
+  return { mean, std };
+}
+
+/** Rows as samples of z-scored features (label 0 where the table has no labels). */
+export function scaledSamples(rows: readonly TabularRow[], scaling: ColumnScaling): Sample[] {
+  return rows.map((row) => ({ id: row.id, label: row.label ?? 0, values: row.values.map((value, c) => (value - (scaling.mean[c] as number)) / (scaling.std[c] as number)) }));
+}

@@ -1,0 +1,24 @@
+// @splitlearn/split-core/pure: the tfjs-free half of the engine, for code that must not
+// load tfjs (the page's main thread): the wire contract and its schemas (the dashboard's
+// included), the study configuration, what each topology and schedule does, the model
+// catalogue and its cut planning, analytic FLOPs, codec frame sizes and the demo images.
+// The web app's main-thread import test walks everything reachable from here and fails on
+// any tfjs import.
+
+export * as protocol from './protocol';
+export { TOPOLOGY_NAMES, upCrossings, type HorizontalTopologyDescriptor, type RoleAssignment, type TopologyDescriptor, type TopologyName, type WireCrossing } from './topology/descriptor';
+export { getHorizontalDescriptor, getTopologyDescriptor, TOPOLOGY_DESCRIPTORS, UnknownTopologyError } from './topology/descriptors';
+export { WIRE_KINDS, type WireKind } from './topology/link';
+export { SCHEDULE_NAMES, type ScheduleName } from './schedule/schedule';
+export { SCHEDULE_DESCRIPTORS, scheduleDescriptor, type ScheduleDescriptor, type WeightTransfer } from './schedule/descriptor';
+export { OPTIMIZER_NAMES, type OptimizerName } from './segment/optimizer_names';
+export { CATALOGUE_MODEL_NAMES, getModelSpec } from './model/catalogue';
+export { planSegments, resolveCut, type SegmentPlan } from './model/cuts';
+export { countSegmentParams } from './model/shapes';
+export type { CutPoint, LayerSpec, ModelSpec } from './model/spec';
+export { segmentFlops, trainingFlopsPerSample } from './accounting/flops';
+export { encodedSize, nameByteLength } from './codec/encoded_size';
+export { encodedBundleSize } from './codec/bundle';
+export type { Encoding } from './codec/types';
+export { DEMO_CLASSES, DEMO_LABEL_NOISE, generateDemoSample } from './data/demo';
+export { DEMO_DATA_SEED } from './data/demo_shard';

@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchToTensors } from '../data/batches';
+import type { Sample } from '../data/dataset';
+import type { ClientRole } from '../segment/roles';
+import type { Link } from '../topology/link';
+import type { Topology } from '../topology/topology';
+import { runEpochLoop, type EpochHooks } from './epoch_loop';
+import type { EpochTally } from './tally';
+
+export interface ClientEpoch {
+  topology: Topology;
+  role: ClientRole;
+  /** This client's link to the server for the whole epoch. */
+  link: Link;
+  phase: 'train' | 'eval';
+  /** The epoch's batches (runtime/batch_order.ts); cycled when the server asks for more steps. */
+  batches: readonly (readonly Sample[])[];
+  steps: number;
+  sampleShape: readonly number[];
+  numClasses: number;
+  /** A vertical party without the labels sends none (its batches carry none). */
+  holdsLabels?: boolean;
+  hooks?: EpochHooks;
+}
+
+/** One epoch of a client's steps against the server, through its link. */
+export function runClientEpoch(epoch: ClientEpoch): Promise<EpochTally> {
+  const { topology, role, link, phase, batches, sampleShape, numClasses, holdsLabels = true } = epoch;
+  if (batches.length === 0 && epoch.steps > 0) return Promise.reject(new Error(`no ${phase === 'train' ? 'training' : 'validation'} samples on this client`));
+  return runEpochLoop(
+    epoch.steps,
+    async (step) => {
+      const batch = batches[step % batches.length] as readonly Sample[];
+      const tensors = batchToTensors(batch, sampleShape, numClasses);
+      const input = { x: tensors.x, ...(holdsLabels ? { labels: tensors.labels } : {}) };
+      try {
+        const result = phase === 'train' ? await topology.clientTrainStep(role, link, input) : await topology.clientEvalStep(role, link, input);
+        return { samples: batch.length, ...result };
+      } finally {
+        tf.dispose([tensors.x, tensors.labels]);
+        link.nextStep();
+      }
+    },
+    epoch.hooks,
+  );
+}
