@@ -31,7 +31,7 @@ afterAll(async () => {
   await relay?.dispose();
 });
 
-function studyConfig(schedule: string, extra: Partial<protocol.StudyConfigInput> = {}): protocol.StudyConfigInput {
+function studyConfig(schedule: string, extra: Partial<protocol.HorizontalStudyConfigInput> = {}): protocol.HorizontalStudyConfigInput {
   return demoStudy(`test ${schedule}`, { schedule, learningRate: 0.002, ...extra });
 }
 

@@ -50,7 +50,7 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-function studyConfig(topology: 'vanilla' | 'u-shaped', extra: Partial<protocol.StudyConfigInput> = {}): protocol.StudyConfigInput {
+function studyConfig(topology: 'vanilla' | 'u-shaped', extra: Partial<protocol.HorizontalStudyConfigInput> = {}): protocol.HorizontalStudyConfigInput {
   return demoStudy(`export ${topology}`, { topology, learningRate: 0.005, minClients: CLIENTS, ...extra });
 }
 

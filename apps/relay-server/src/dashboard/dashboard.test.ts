@@ -97,7 +97,7 @@ class Viewer {
   }
 }
 
-function studyConfig(name: string, extra: Partial<protocol.StudyConfigInput>): protocol.StudyConfigInput {
+function studyConfig(name: string, extra: Partial<protocol.HorizontalStudyConfigInput>): protocol.HorizontalStudyConfigInput {
   return demoStudy(name, { learningRate: 0.002, ...extra });
 }
 

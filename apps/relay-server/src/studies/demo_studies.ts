@@ -9,7 +9,7 @@ import type { StudyRegistry } from './study_registry';
 // conference booth's (POST /api/demo): a fresh, already training study for K simulated
 // hospitals, sized to show its curves within a minute or two on a laptop's two cores.
 
-export const DEMO_STUDY: protocol.StudyConfigInput = {
+export const DEMO_STUDY: protocol.HorizontalStudyConfigInput = {
   name: 'Demo: chest X-ray nodules (generated data)',
   model: 'cnn-small',
   inputShape: [28, 28, 1],
@@ -37,7 +37,7 @@ export type BoothRequest = z.infer<typeof BoothRequestSchema>;
  * round every few seconds, so the booth sees progress at once; with 16 hospitals each holds
  * only 100 training images (4 steps), which keeps a round short too.
  */
-export function boothStudyConfig(request: BoothRequest): protocol.StudyConfigInput {
+export function boothStudyConfig(request: BoothRequest): protocol.HorizontalStudyConfigInput {
   return {
     ...DEMO_STUDY,
     name: `Booth demo: ${request.hospitals} hospitals (generated data)`,

@@ -12,7 +12,7 @@ import { prepareDemoShard } from './prepare_demo';
 // The browser worker and the Node client keep the same images on the device for validation
 // when given the same files: one rule (split-core's localValidationSplit), whichever reads them.
 
-const config = protocol.StudyConfigSchema.parse({ name: 'parity', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['normal', 'pneumonia'], topology: 'vanilla', schedule: 'round-robin', validationFraction: 0.25, seed: 11 });
+const config = protocol.HorizontalStudyConfigSchema.parse({ name: 'parity', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['normal', 'pneumonia'], topology: 'vanilla', schedule: 'round-robin', validationFraction: 0.25, seed: 11 });
 const study: protocol.StudyInfo = { id: 'parity-study', config, state: 'open', round: 0 };
 
 function png(shade: number): Buffer {

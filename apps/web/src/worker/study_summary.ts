@@ -1,4 +1,5 @@
 import type { protocol, study } from '@splitlearn/split-core';
+import { protocol as contract } from '@splitlearn/split-core/pure';
 import type { StudySummary } from './messages';
 import type { EgressInput } from './what_leaves';
 
@@ -6,7 +7,7 @@ type StudyInfo = protocol.StudyInfo;
 type SplitPlan = ReturnType<typeof study.studySplit>;
 
 export function toStudySummary(study: StudyInfo): StudySummary {
-  const { config } = study;
+  const config = contract.horizontalStudy(study.config);
   return {
     id: study.id,
     name: config.name,

@@ -72,7 +72,7 @@ async function prepare(images: Extract<MainToWorker, { type: 'prepare' }>['image
     post({ type: 'error', error: { code: 'internal', message: 'look the study up before preparing images' } });
     return;
   }
-  const { config } = study.info;
+  const config = studyLib.horizontalStudy(study.info.config);
   prepared = undefined;
   post({ type: 'decode-progress', done: 0, total: images.length });
   const result = await prepareDataset(images, config, decodeImage, (done, total) => {
@@ -97,7 +97,7 @@ function prepareDemo(hospital: number, hospitals: number): void {
     return;
   }
   prepared = undefined;
-  const result = prepareDemoShard(hospital, hospitals, study.info.config);
+  const result = prepareDemoShard(hospital, hospitals, studyLib.horizontalStudy(study.info.config));
   offer(result, result.train.samples.length + result.val.samples.length);
 }
 

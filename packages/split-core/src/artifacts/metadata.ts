@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { resolveCut, type SegmentPlan } from '../model/cuts';
 import { WEIGHTS_DIGEST_PATTERN } from '../model/weights_digest';
-import { StudyConfigSchema, type StudyConfig } from '../study/config';
+import { horizontalStudy, StudyConfigSchema, type StudyConfig } from '../study/config';
 import type { SplitPlan } from '../topology/split_plan';
 
 // What an exported segment is, stored in its model.json as `userDefinedMetadata` (where
@@ -88,8 +88,8 @@ export function segmentMetadata({ study, split, plan, trainedRounds, weightsDige
     part: plan.index === 0 ? 'bottom' : plan.index === segmentCount - 1 ? 'head' : 'middle',
     index: plan.index,
     segmentCount,
-    topology: config.topology,
-    model: config.model,
+    topology: horizontalStudy(config).topology,
+    model: split.spec.name,
     cuts: split.cuts.map((cut) => split.spec.layers[resolveCut(split.spec, cut)]?.name ?? String(cut)),
     layers: plan.layers.map((layer) => layer.name),
     inputShape: plan.inputShape.slice(),

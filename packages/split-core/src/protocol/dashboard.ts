@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RelayError } from './errors';
 import { StudyInfoSchema, type StudyInfo } from './messages';
-import { StudyConfigSchema } from '../study/config';
+import { STUDY_CODEC, STUDY_SCHEDULE } from '../study/config';
 
 // What the relay streams to a study's dashboard viewers. Viewing is read-only and needs only
 // the study id (read-only view links); controlling a study goes through the REST API with
@@ -88,8 +88,8 @@ export const DashboardRoundSchema = z.object({
    * The schedule and codec this round ran with (the researcher may change them between
    * rounds); absent for rounds recorded by a relay that did not track them.
    */
-  schedule: StudyConfigSchema.shape.schedule.optional(),
-  codec: StudyConfigSchema.shape.codec.optional(),
+  schedule: STUDY_SCHEDULE.optional(),
+  codec: STUDY_CODEC.optional(),
 });
 export type DashboardRound = z.infer<typeof DashboardRoundSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CATALOGUE_MODEL_NAMES } from '../model/catalogue';
+import { HEAD_MODEL_NAMES, PARTY_MODEL_NAMES } from '../model/vertical_catalogue';
 import { SCHEDULE_NAMES } from '../schedule/schedule';
 import { OPTIMIZER_NAMES } from '../segment/optimizer_names';
 
@@ -11,18 +12,12 @@ const positiveInt = z.number().int().positive();
 /** How cut tensors travel (codec/types.ts Encoding). */
 export const CODEC_NAMES = ['fp32', 'fp16', 'int8'] as const;
 
-export const StudyConfigSchema = z.object({
+/** What every study has, whatever its topology. */
+const StudyBaseSchema = z.object({
   name: z.string().trim().min(1).max(120),
-  model: z.enum(CATALOGUE_MODEL_NAMES as [string, ...string[]]),
-  /** [height, width, channels]; images are converted to it on the client. */
-  inputShape: z.array(positiveInt.max(4096)).min(1).max(3),
   /** Declared class names; clients' folder names and CSV labels are matched case-insensitively. */
   classes: z.array(z.string().trim().min(1).max(64)).min(2).max(100),
-  /** The horizontal topologies (one model, every client the same segments). */
-  topology: z.enum(['vanilla', 'u-shaped']),
   schedule: z.enum(SCHEDULE_NAMES as [string, ...string[]]),
-  /** Cut layer names or indices; the model's defaults for the topology when absent. */
-  cuts: z.array(z.union([z.string().min(1).max(64), z.number().int().nonnegative()])).max(2).optional(),
   optimizer: z.enum(OPTIMIZER_NAMES as [string, ...string[]]).default('adam'),
   learningRate: z.number().positive().max(10).default(0.001),
   batchSize: positiveInt.max(1024).default(32),
@@ -32,12 +27,79 @@ export const StudyConfigSchema = z.object({
   codec: z.enum(CODEC_NAMES).default('fp32'),
   minClients: positiveInt.max(10_000).default(1),
   seed: z.number().int().default(1),
-  /** Share of each client's labelled data kept on the device for validation. */
+  /** Share of each client's labelled data (of the aligned patients, in vertical) kept on the device for validation. */
   validationFraction: z.number().min(0.05).max(0.5).default(0.2),
 });
 
+/** Vanilla and U-shaped: one catalogue model, every client the same segments of it. */
+export const HorizontalStudyConfigSchema = StudyBaseSchema.extend({
+  topology: z.enum(['vanilla', 'u-shaped']),
+  model: z.enum(CATALOGUE_MODEL_NAMES as [string, ...string[]]),
+  /** [height, width, channels]; images are converted to it on the client. */
+  inputShape: z.array(positiveInt.max(4096)).min(1).max(3),
+  /** Cut layer names or indices; the model's defaults for the topology when absent. */
+  cuts: z.array(z.union([z.string().min(1).max(64), z.number().int().nonnegative()])).max(2).optional(),
+});
+
+const columnName = z.string().trim().min(1).max(128);
+
+/** One party of a vertical study: what it holds of each patient, and the encoder it runs over it. */
+export const VerticalPartySchema = z.object({
+  /** Shown to participants choosing their party, e.g. "Radiology". */
+  name: z.string().trim().min(1).max(64),
+  /** Feature columns of its CSV (a table), or the shape of its image region. */
+  input: z.union([z.object({ columns: z.array(columnName).min(1).max(4096) }), z.object({ image: z.array(positiveInt.max(4096)).length(3) })]),
+  model: z.enum(PARTY_MODEL_NAMES as [string, ...string[]]).optional(),
+});
+export type VerticalParty = z.infer<typeof VerticalPartySchema>;
+
+/** Vertical (PAPER.md Fig. 2c): K parties hold different data about the same patients, aligned by patient id. */
+export const VerticalStudyConfigSchema = StudyBaseSchema.extend({
+  topology: z.literal('vertical'),
+  parties: z.array(VerticalPartySchema).min(2).max(8),
+  /** The party (index) that holds the labels and sends them with its cut activations. */
+  labelHolder: z.number().int().nonnegative().default(0),
+  /** The column of every party's CSV that names the patient (never sent: only blinded). */
+  idColumn: columnName.default('patient_id'),
+  /** The label holder's label column. */
+  labelColumn: columnName.default('label'),
+  /** The server's head over the joined party encodings. */
+  head: z.enum(HEAD_MODEL_NAMES as [string, ...string[]]).default('mlp-head'),
+});
+
+export const StudyConfigSchema = z.discriminatedUnion('topology', [HorizontalStudyConfigSchema, VerticalStudyConfigSchema]).superRefine((config, context) => {
+  if (config.topology === 'vertical' && config.labelHolder >= config.parties.length) {
+    context.addIssue({ code: 'custom', path: ['labelHolder'], message: `labelHolder ${config.labelHolder} names no party: there are ${config.parties.length} (0 to ${config.parties.length - 1})` });
+  }
+});
+
+/** The schedule and codec of any study (the parts a researcher may change while it runs). */
+export const STUDY_SCHEDULE = StudyBaseSchema.shape.schedule;
+export const STUDY_CODEC = StudyBaseSchema.shape.codec;
+
 export type StudyConfig = z.infer<typeof StudyConfigSchema>;
+export type HorizontalStudyConfig = z.infer<typeof HorizontalStudyConfigSchema>;
+export type VerticalStudyConfig = z.infer<typeof VerticalStudyConfigSchema>;
 export type StudyConfigInput = z.input<typeof StudyConfigSchema>;
+export type HorizontalStudyConfigInput = z.input<typeof HorizontalStudyConfigSchema>;
+
+/** A vertical study cannot be run where only horizontal ones can (yet): said plainly. */
+export class UnsupportedStudyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedStudyError';
+  }
+}
+
+/** The configuration as a horizontal study (one model split at its cuts), or a clear refusal. */
+export function horizontalStudy(config: StudyConfig): HorizontalStudyConfig {
+  if (config.topology === 'vertical') {
+    throw new UnsupportedStudyError('vertical studies run in the simulator for now (npm run sim -- --topology vertical); the relay, the contribute page and the Node client take vanilla and U-shaped studies');
+  }
+  return config;
+}
+
+
 
 export type StudyState = 'open' | 'training' | 'paused' | 'finished';
 export const STUDY_STATES: readonly StudyState[] = ['open', 'training', 'paused', 'finished'];

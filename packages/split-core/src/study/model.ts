@@ -6,17 +6,19 @@ import type { OptimizerName } from '../segment/optimizer_names';
 import type { RoleOptions } from '../segment/roles';
 import { getHorizontalTopology } from '../topology/get';
 import { planSplit, type SplitPlan } from '../topology/split_plan';
-import type { StudyConfig } from './config';
+import { horizontalStudy, type StudyConfig } from './config';
 
 // Every participant rebuilds the same split from the study's configuration; identical
 // specs and seeds give identical initial weights on every role.
 
 export function studyModelSpec(config: StudyConfig): ModelSpec {
-  return getModelSpec(config.model, { numClasses: config.classes.length, inputShape: config.inputShape });
+  const horizontal = horizontalStudy(config);
+  return getModelSpec(horizontal.model, { numClasses: horizontal.classes.length, inputShape: horizontal.inputShape });
 }
 
 export function studySplit(config: StudyConfig): SplitPlan {
-  return planSplit(studyModelSpec(config), getHorizontalTopology(config.topology), config.cuts);
+  const horizontal = horizontalStudy(config);
+  return planSplit(studyModelSpec(horizontal), getHorizontalTopology(horizontal.topology), horizontal.cuts);
 }
 
 export function studyRoleOptions(config: StudyConfig): RoleOptions {

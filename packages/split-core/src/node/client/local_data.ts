@@ -1,6 +1,7 @@
 import type { Dataset, SkippedFile } from '../../data/dataset';
 import { generateDemoShard } from '../../data/demo_shard';
 import { localValidationSplit } from '../../data/local_validation';
+import { horizontalStudy } from '../../study/config';
 import type { StudyInfo } from '../../protocol/messages';
 import { readImageFolder } from '../data/image_folder';
 
@@ -26,7 +27,7 @@ export interface LocalDataOptions {
  * validation, as the study asks.
  */
 export async function loadLocalData(study: StudyInfo, options: LocalDataOptions): Promise<LocalData> {
-  const { config } = study;
+  const config = horizontalStudy(study.config);
   const [height = 28, , channels = 1] = config.inputShape;
   let all: Dataset;
   let skipped: SkippedFile[] = [];

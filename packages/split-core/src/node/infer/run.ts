@@ -57,7 +57,7 @@ async function loadGiven(paths: readonly string[], role: SegmentMetadata['role']
 }
 
 function imageShapeOf(chain: SegmentChain): ImageShape {
-  const shape = chain.config.inputShape;
+  const shape = chain.segments[0]?.metadata.inputShape ?? [];
   if (shape.length !== 3) throw new Error(`this study's model takes [${shape.join(', ')}] (not images): the inference command reads images only`);
   return shape as unknown as ImageShape;
 }
@@ -130,7 +130,7 @@ export async function runInfer(args: InferArgs, hooks: InferHooks = {}): Promise
     const { warnings: weightWarnings, ...weights } = checkValidatedWeights(chain);
     return {
       study: chain.study,
-      model: chain.config.model,
+      model: chain.segments[0]?.metadata.model ?? '',
       topology: chain.config.topology,
       trainedRounds: chain.trainedRounds,
       classes: chain.classes,

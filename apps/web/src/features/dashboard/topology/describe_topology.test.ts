@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { protocol } from '@splitlearn/split-core/pure';
+import { protocol } from '@splitlearn/split-core/pure';
 import { studyInfo } from '../feed/test_support';
 import { describeTopology, type TopologyDescription } from './describe_topology';
 
-type Config = protocol.StudyInfo['config'];
+type Config = protocol.HorizontalStudyConfig;
+const base = (): Config => protocol.horizontalStudy(studyInfo().config);
 
 function described(overrides: Partial<Config> = {}): TopologyDescription {
-  const result = describeTopology({ ...studyInfo().config, ...overrides });
+  const result = describeTopology({ ...base(), ...overrides });
   if (!result.ok) throw new Error(result.problem);
   return result.description;
 }
@@ -71,9 +72,9 @@ describe('describeTopology', () => {
   });
 
   it('explains a configuration it cannot split', () => {
-    const result = describeTopology({ ...studyInfo().config, cuts: ['no-such-layer'] });
+    const result = describeTopology({ ...base(), cuts: ['no-such-layer'] });
     expect(result).toMatchObject({ ok: false });
     if (!result.ok) expect(result.problem).toMatch(/no layer named 'no-such-layer'/);
-    expect(describeTopology({ ...studyInfo().config, model: 'gpt-9' })).toMatchObject({ ok: false });
+    expect(describeTopology({ ...base(), model: 'gpt-9' })).toMatchObject({ ok: false });
   });
 });

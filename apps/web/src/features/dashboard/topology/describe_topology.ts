@@ -5,6 +5,7 @@ import {
   getModelSpec,
   nameByteLength,
   planSegments,
+  protocol,
   scheduleDescriptor,
   segmentFlops,
   type CutPoint,
@@ -13,7 +14,6 @@ import {
   type SegmentPlan,
   type WireCrossing,
 } from '@splitlearn/split-core/pure';
-import type { protocol } from '@splitlearn/split-core/pure';
 
 // Who holds what in a study and what crosses the network, derived from the study's
 // configuration with split-core's own model catalogue, cut planning and topology and
@@ -119,13 +119,16 @@ function crossingOf(crossing: WireCrossing, plans: readonly SegmentPlan[], cuts:
 
 export function describeTopology(config: Config): TopologyResult {
   let descriptor: HorizontalTopologyDescriptor;
+  let model: string;
   let plans: SegmentPlan[];
   let cuts: CutPoint[];
   let assignment: RoleAssignment;
   try {
-    descriptor = getHorizontalDescriptor(config.topology);
-    const spec = getModelSpec(config.model, { numClasses: config.classes.length, inputShape: config.inputShape });
-    cuts = config.cuts ?? descriptor.defaultCuts(spec);
+    const horizontal = protocol.horizontalStudy(config);
+    descriptor = getHorizontalDescriptor(horizontal.topology);
+    model = horizontal.model;
+    const spec = getModelSpec(horizontal.model, { numClasses: horizontal.classes.length, inputShape: horizontal.inputShape });
+    cuts = horizontal.cuts ?? descriptor.defaultCuts(spec);
     plans = planSegments(spec, cuts);
     assignment = descriptor.assign(plans);
   } catch (error) {
@@ -147,7 +150,7 @@ export function describeTopology(config: Config): TopologyResult {
     ok: true,
     description: {
       topology: config.topology,
-      model: config.model,
+      model,
       schedule: config.schedule,
       codec,
       hospital: { holds: [...descriptor.holds.client], segments: hospitalSegments },

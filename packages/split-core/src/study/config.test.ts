@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { horizontalStudy, StudyConfigSchema, UnsupportedStudyError } from './config';
+
+const vertical = {
+  name: 'Breast cancer, two hospitals',
+  topology: 'vertical',
+  classes: ['benign', 'malignant'],
+  schedule: 'round-robin',
+  parties: [
+    { name: 'Pathology', input: { columns: ['mean_radius', 'mean_texture'] } },
+    { name: 'Radiology', input: { image: [28, 14, 1] }, model: 'cnn-party' },
+  ],
+  labelColumn: 'diagnosis',
+};
+
+describe('study configuration', () => {
+  it('takes a vertical study: its parties, what each holds, the label holder, with defaults', () => {
+    const config = StudyConfigSchema.parse(vertical);
+    expect(config).toMatchObject({ topology: 'vertical', labelHolder: 0, idColumn: 'patient_id', labelColumn: 'diagnosis', head: 'mlp-head', validationFraction: 0.2 });
+    if (config.topology !== 'vertical') throw new Error('a vertical study');
+    expect(config.parties[1]?.input).toEqual({ image: [28, 14, 1] });
+  });
+
+  it('refuses a label holder that is no party, one party, and unknown encoders, naming the field', () => {
+    const issues = (input: unknown): string[] => {
+      const parsed = StudyConfigSchema.safeParse(input);
+      return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    };
+    expect(issues({ ...vertical, labelHolder: 2 })).toEqual(['labelHolder: labelHolder 2 names no party: there are 2 (0 to 1)']);
+    expect(issues({ ...vertical, parties: vertical.parties.slice(0, 1) })[0]).toMatch(/^parties:/);
+    expect(issues({ ...vertical, parties: [{ ...vertical.parties[0], model: 'gpt-9' }, vertical.parties[1]] })[0]).toMatch(/^parties\.0\.model:/);
+  });
+
+  it('says where a vertical study cannot go yet, where only horizontal ones can', () => {
+    expect(() => horizontalStudy(StudyConfigSchema.parse(vertical))).toThrow(UnsupportedStudyError);
+    expect(() => horizontalStudy(StudyConfigSchema.parse(vertical))).toThrow(/npm run sim -- --topology vertical/);
+    const horizontal = StudyConfigSchema.parse({ name: 'x', topology: 'vanilla', model: 'mlp', inputShape: [30], classes: ['a', 'b'], schedule: 'round-robin' });
+    expect(horizontalStudy(horizontal).model).toBe('mlp');
+  });
+});
