@@ -112,9 +112,8 @@ describe('bad input', () => {
     await expect(api(relay, 'POST', '/api/studies', mlpStudy, 'wrong-token')).rejects.toThrow(/401.*researcher token/);
     await expect(api(relay, 'POST', '/api/studies', { ...mlpStudy, model: 'gpt-9' })).rejects.toThrow(/400.*model/);
     await expect(api(relay, 'POST', '/api/studies', { ...mlpStudy, cuts: ['nowhere'] })).rejects.toThrow(/400.*no layer named 'nowhere'/);
-    // A vertical study is valid, but the relay does not run one yet: it says where to run it.
     const vertical = { name: 'vertical', topology: 'vertical', classes: ['benign', 'malignant'], schedule: 'round-robin', parties: [{ name: 'a', input: { columns: ['x'] } }, { name: 'b', input: { columns: ['y'] } }] };
-    await expect(api(relay, 'POST', '/api/studies', vertical)).rejects.toThrow(/400.*vertical studies run in the simulator for now/);
+    await expect(api(relay, 'POST', '/api/studies', { ...vertical, labelHolder: 5 })).rejects.toThrow(/400.*labelHolder 5 names no party/);
     expect((await api<{ studies: unknown[] }>(relay, 'GET', '/api/studies')).studies.length).toBe(before);
   });
 

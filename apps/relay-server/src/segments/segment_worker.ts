@@ -10,7 +10,7 @@ import type { EpochRequest, FromWorker, ServerRequestMessage, ToWorker } from '.
 const port = parentPort;
 if (!port) throw new Error('segment_worker must run in a worker thread');
 
-let setup: { split: topology.SplitPlan; pool: runtime.ServerPool } | undefined;
+let setup: { plans: topology.RolePlans; pool: runtime.ServerPool } | undefined;
 /** The links of each running epoch, by participant. */
 const epochs = new Map<string, Map<string, network.StreamLink>>();
 const MAX_FRAME_BYTES = 1024 * 1024 * 1024;
@@ -19,7 +19,7 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
 
-function requireSetup(): { split: topology.SplitPlan; pool: runtime.ServerPool } {
+function requireSetup(): { plans: topology.RolePlans; pool: runtime.ServerPool } {
   if (!setup) throw new Error('worker used before init');
   return setup;
 }
@@ -29,7 +29,7 @@ function readBundles(key: string): Uint8Array[] {
 }
 
 async function runEpoch(request: EpochRequest): Promise<void> {
-  const { split, pool } = requireSetup();
+  const { plans, pool } = requireSetup();
   const copy = pool.copy(request.serverKey);
   // The worker does not track study ids: the event loop checks them on the way in and
   // stamps them on the way out, so frames here carry an empty one.
@@ -50,7 +50,7 @@ async function runEpoch(request: EpochRequest): Promise<void> {
   epochs.set(request.epochId, links);
   try {
     const tally = await runtime.runServerEpoch({
-      topology: split.topology,
+      topology: plans.topology,
       copy,
       links: [...links.values()],
       phase: request.phase,
@@ -74,7 +74,7 @@ async function runEpoch(request: EpochRequest): Promise<void> {
     if (request.phase === 'eval') {
       // Evaluation leaves the weights as they were: these are the weights just scored.
       done.weightsDigest = model.weightsDigest(pool.read(request.serverKey));
-      const metrics = tally.metrics(split.spec.numClasses);
+      const metrics = tally.metrics(plans.numClasses);
       if (metrics) done.metrics = metrics;
     }
     post(done);
@@ -112,9 +112,9 @@ async function handle(message: ToWorker): Promise<void> {
     case 'init': {
       // Native TensorFlow when the host has @tensorflow/tfjs-node, else wasm + our kernels.
       const backend = await initNodeBackend();
-      const split = study.studySplit(message.config);
+      const plans = study.studyRolePlans(message.config);
       const options = study.studyRoleOptions(message.config);
-      setup = { split, pool: new runtime.ServerPool(() => segment.createRole('server', split.server, options)) };
+      setup = { plans, pool: new runtime.ServerPool(() => segment.createRole('server', plans.server, options)) };
       if (message.weights) setup.pool.write(schedule.SHARED_SERVER, message.weights.map((bundle) => model.decodeWeights(bundle)));
       post({ type: 'ready', backend: `${backend.name}: ${backend.reason}` });
       return;

@@ -1,4 +1,4 @@
-import { protocol } from '@splitlearn/split-core';
+import { protocol, study as studyLib } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
 import type { StudyRuntime } from '../studies/study_runtime';
 import type { RelaySocket } from './types';
@@ -50,6 +50,8 @@ export function attachParticipantHandlers(socket: RelaySocket, directory: Partic
     const study = directory.studyByJoinCode(hello.joinCode);
     if (!study) return reply({ ok: false, error: error('unknown-study', 'no study has this join code (or it was revoked): check the code with the researcher', 'participant:hello') });
     if (study.state === 'finished') return reply({ ok: false, error: error('wrong-state', 'this study has finished and takes no more participants', 'participant:hello') });
+    const partyProblem = studyLib.partyProblem(study.config, hello.party) ?? study.partyTaken(hello.party, hello.participantId);
+    if (partyProblem) return reply({ ok: false, error: error('wrong-state', partyProblem, 'participant:hello') });
     let identity: { participantId: string; resumeToken: string };
     if (hello.participantId && hello.resumeToken) {
       if (!directory.resume(study, hello.participantId, hello.resumeToken, hello)) {
@@ -70,6 +72,8 @@ export function attachParticipantHandlers(socket: RelaySocket, directory: Partic
       label: hello.client.label,
       trainCount: hello.data.trainCount,
       valCount: hello.data.valCount,
+      party: hello.party,
+      aligned: false,
       status: 'ready',
       epochId: undefined,
       stepsDone: 0,

@@ -9,6 +9,8 @@ import type { RelaySocket } from './types';
 
 // An audit decodes whatever arrived, within the limits weights have anywhere; non-finite values are recorded, not refused.
 const LIMITS = { ...model.WEIGHT_BUNDLE_LIMITS, allowNonFinite: true };
+/** Largest binary attachment that is not a tensor recorded byte for byte. */
+const MAX_HEX_BYTES = 8 * 1024 * 1024;
 
 function describeBinary(bytes: Uint8Array): Record<string, unknown> {
   try {
@@ -19,7 +21,9 @@ function describeBinary(bytes: Uint8Array): Record<string, unknown> {
       const tensors = codec.decodeBundle(bytes, LIMITS);
       return { binary: 'bundle', bytes: bytes.byteLength, tensors: tensors.map((tensor) => ({ name: tensor.name, dtype: tensor.dtype, shape: tensor.shape, encoding: tensor.encoding })) };
     } catch {
-      return { binary: 'unknown', bytes: bytes.byteLength };
+      // Not a tensor (e.g. blinded ids, tags and keys while a vertical study aligns rows):
+      // recorded whole, so an audit can look inside what arrived.
+      return { binary: 'unknown', bytes: bytes.byteLength, hex: bytes.byteLength <= MAX_HEX_BYTES ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex') : null };
     }
   }
 }

@@ -102,7 +102,7 @@ export class NetworkFederation implements schedule.Federation {
     try {
       const replies = await Promise.all(
         sessions.map(async (session) => {
-          const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase, codec: config.codec }), 'epoch:start');
+          const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase, codec: config.codec, group: group.id }), 'epoch:start');
           const parsed = protocol.EpochReplySchema.safeParse(reply);
           if (!parsed.success) throw new Error(`participant ${session.participantId} sent a malformed epoch reply`);
           if (!parsed.data.ok) throw new Error(`participant ${session.participantId} did not complete the ${phase} epoch: ${parsed.data.error.message}`);

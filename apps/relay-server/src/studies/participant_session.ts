@@ -7,8 +7,13 @@ export interface ParticipantSession {
   kind: 'browser' | 'node';
   backend: string;
   label: string | undefined;
+  /** Training and validation samples; for a vertical party, its aligned rows once aligned. */
   trainCount: number;
   valCount: number;
+  /** Which party of a vertical study this participant is. */
+  party: number | undefined;
+  /** A vertical party whose rows are aligned with the other parties' for this session. */
+  aligned: boolean;
   status: 'ready' | 'paused' | 'disconnected';
   /** The epoch this participant is in, if any: its frames are routed there. */
   epochId: string | undefined;

@@ -1,4 +1,4 @@
-import { accounting, study, type protocol } from '@splitlearn/split-core';
+import { study, type protocol } from '@splitlearn/split-core';
 import type { RoundTotals } from './client_ledger';
 import type { StudyPersistence } from './persistence';
 
@@ -12,10 +12,9 @@ export interface FlopsPerSample {
   server: number;
 }
 
-/** Analytic training FLOPs (forward + backward) per sample of each side of the study's split. */
+/** Analytic training FLOPs (forward + backward) per sample of each side of the study. */
 export function studyFlopsPerSample(config: protocol.StudyConfig): FlopsPerSample {
-  const split = study.studySplit(config);
-  return { client: accounting.trainingFlopsPerSample(split.client), server: accounting.trainingFlopsPerSample(split.server) };
+  return study.studyFlopsPerSample(config);
 }
 
 export interface FinishedRound {

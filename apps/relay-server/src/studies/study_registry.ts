@@ -78,8 +78,8 @@ export class StudyRegistry implements ParticipantDirectory {
   /** `actor` is who asked, for the audit log: the relay itself for its demo studies. */
   create(input: unknown, state: protocol.StudyState = 'open', actor: 'researcher' | 'relay' = 'researcher'): StudySummary {
     const config = protocol.StudyConfigSchema.parse(input);
-    // Building the split validates model, cuts and input shape before anything is stored.
-    const split = studyLib.studySplit(config);
+    // Planning the roles validates models, cuts and input shapes before anything is stored.
+    studyLib.studyRolePlans(config);
     const largest = studyLib.largestMessageBytes(config) + MESSAGE_OVERHEAD_BYTES;
     if (largest > this.options.maxMessageBytes) {
       throw new Error(
@@ -87,7 +87,7 @@ export class StudyRegistry implements ParticipantDirectory {
       );
     }
     const study = this.options.studies.create({ name: config.name, config, state });
-    this.options.audit.append({ studyId: study.id, actor, action: 'study created', details: { model: split.spec.name, topology: config.topology, schedule: config.schedule } });
+    this.options.audit.append({ studyId: study.id, actor, action: 'study created', details: { topology: config.topology, schedule: config.schedule } });
     this.launch(study, 0, undefined);
     return this.summary(study.id);
   }

@@ -1,9 +1,10 @@
-import { model, schedule as scheduleLib, type accounting, type protocol } from '@splitlearn/split-core';
+import { model, schedule as scheduleLib, study as studyLib, topology, type accounting, type protocol } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
 import { SegmentHost } from '../segments/segment_host';
 import type { RelayServer } from '../socket/types';
 import type { WireLog } from '../socket/wire_log';
 import { ClientLedger, CumulativeTrafficMeter, type ClientTotals } from './client_ledger';
+import { alignGroup } from './network_alignment';
 import { NetworkFederation, ParticipantGoneError, type NetworkFederationContext } from './network_federation';
 import type { ParticipantSession } from './participant_session';
 import type { StudyPersistence } from './persistence';
@@ -128,14 +129,22 @@ export class StudyRuntime {
     this.sessions.set(session.participantId, session);
     void session.socket.join(this.room);
     // A late joiner starts from the current client segment, not from the initial weights.
-    if (this.latestGroupWeights) {
+    const group = this.groupsOf([...this.sessions.values()], 'train').find((candidate) => candidate.members.includes(session.participantId));
+    if (this.latestGroupWeights && group) {
       const federation = new NetworkFederation(this.federationContext(), []);
-      await federation.writeGroupWeights(scheduleLib.singleClientGroup(session.participantId, session.trainCount), this.latestGroupWeights).catch((error: unknown) => {
+      await federation.writeGroupWeights(group, this.latestGroupWeights).catch((error: unknown) => {
         this.options.log.warn('could not send current weights to a late joiner', { study: this.id, participant: session.participantId, error: String(error) });
       });
     }
     this.broadcastState();
     this.wake?.();
+  }
+
+  /** Why a participant cannot take this party now: another connected participant holds it. */
+  partyTaken(party: number | undefined, participantId: string | undefined): string | undefined {
+    if (party === undefined) return undefined;
+    const holder = [...this.sessions.values()].find((session) => session.party === party && session.status !== 'disconnected' && session.participantId !== participantId);
+    return holder ? `party ${party} is already taken by another participant of this study: choose another, or ask the researcher` : undefined;
   }
 
   markDisconnected(participantId: string, socketId: string): void {
@@ -279,7 +288,7 @@ export class StudyRuntime {
     for (;;) {
       if (this.stateValue === 'finished') return;
       const ready = this.readyParticipants();
-      if (this.stateValue !== 'training' || ready.length < this.config.minClients) {
+      if (this.stateValue !== 'training' || ready.length < this.config.minClients || this.groupsOf(ready, 'train').length === 0) {
         await this.sleep();
         continue;
       }
@@ -309,7 +318,9 @@ export class StudyRuntime {
       });
       this.options.log.debug('epoch done', { study: this.id, group: group.id, steps: result.steps });
     };
-    const federation = new NetworkFederation(context, this.groupsOf(ready, 'train'));
+    await this.alignRows(this.groupsOf(ready, 'train'));
+    // Aligned parties train on the rows they share (the counts changed); a group that could not align waits.
+    const federation = new NetworkFederation(context, this.alignedGroups(this.groupsOf(ready, 'train')));
     // A schedule changed by the researcher starts from where the study stands.
     if (this.schedule.name !== config.schedule) this.schedule = scheduleLib.getSchedule(config.schedule, { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
     const started = performance.now();
@@ -329,7 +340,7 @@ export class StudyRuntime {
       studyId: this.id,
       round,
       config,
-      groups: this.groupsOf(this.readyParticipants(), 'eval'),
+      groups: this.alignedGroups(this.groupsOf(this.readyParticipants(), 'eval')),
       latestGroupWeights: this.latestGroupWeights,
       federation,
       persistence: this.options.persistence,
@@ -356,9 +367,38 @@ export class StudyRuntime {
     this.broadcastState();
   }
 
-  /** The training groups of these participants: each client is its own group in the horizontal topologies. */
+  /** Who trains together (split-core decides: each client alone, or a vertical study's parties). */
   private groupsOf(participants: readonly ParticipantSession[], phase: 'train' | 'eval'): scheduleLib.TrainingGroup[] {
-    return participants.filter((session) => (phase === 'train' ? session.trainCount : session.valCount) > 0).map((session) => scheduleLib.singleClientGroup(session.participantId, session.trainCount));
+    return studyLib.trainingGroups(
+      this.configValue,
+      participants.map((session) => ({ id: session.participantId, party: session.party, trainCount: session.trainCount, valCount: session.valCount })),
+      phase,
+    );
+  }
+
+  /** The groups that can train: all of them, or where rows must be aligned first, those whose members are. */
+  private alignedGroups(groups: scheduleLib.TrainingGroup[]): scheduleLib.TrainingGroup[] {
+    if (!topology.getTopologyDescriptor(this.configValue.topology).alignsRows) return groups;
+    return groups.filter((group) => group.members.every((id) => this.sessions.get(id)?.aligned));
+  }
+
+  /**
+   * Groups whose topology aligns rows first (vertical) and whose members are not aligned in
+   * this session align now, by private set intersection; the database keeps the counts only.
+   * A group that fails to align (a party vanished, a party refused) trains in a later round.
+   */
+  private async alignRows(groups: readonly scheduleLib.TrainingGroup[]): Promise<void> {
+    if (!topology.getTopologyDescriptor(this.configValue.topology).alignsRows) return;
+    for (const group of groups) {
+      if (group.members.every((id) => this.sessions.get(id)?.aligned)) continue;
+      try {
+        const outcome = await alignGroup({ studyId: this.id, session: (id) => this.sessions.get(id), ackTimeoutMs: this.options.timeouts.ackMs, ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}) }, group);
+        this.options.persistence.audit(this.id, 'relay', 'rows aligned', { parties: group.members.length, rows: outcome.sizes, aligned: outcome.intersection });
+        this.options.log.info('rows aligned', { study: this.id, rows: outcome.sizes, aligned: outcome.intersection });
+      } catch (error) {
+        this.options.log.warn('could not align rows', { study: this.id, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
   }
 
   private async checkpoint(federation: NetworkFederation): Promise<void> {

@@ -13,6 +13,8 @@ export const WireBinarySchema = z.object({
   shape: z.array(z.number().int()).optional(),
   encoding: z.string().optional(),
   tensors: z.array(TensorSchema).optional(),
+  /** The bytes of an attachment that is not a tensor, as hex (null when too large to record). */
+  hex: z.string().nullable().optional(),
 });
 export type WireBinary = z.infer<typeof WireBinarySchema>;
 

@@ -1,5 +1,6 @@
-import { ephemeralKey, openGroupKey, sealGroupKey } from './group_key';
-import { PsiParty, type PsiIntersection } from './psi_party';
+import { alignParties, type AlignmentParties } from './coordinator';
+import { PsiParticipant } from './psi_participant';
+import type { PsiIntersection } from './psi_party';
 
 /** Something a party sent during an alignment, as a relay between them would see it. */
 export interface AlignmentMessage {
@@ -9,32 +10,42 @@ export interface AlignmentMessage {
 }
 
 /**
- * Aligns K parties' rows in one process (the simulator, tests): the same PSI steps a relay
- * forwards between participants, in the same order. Party 0 leads (draws the group key).
+ * Aligns K parties' rows in one process (the simulator, tests): the coordinator's steps
+ * over PsiParticipants, exactly as the relay runs them over sockets. Party 0 leads.
  * Returns each party's intersection: its own ids in the common order.
  */
-export function alignInProcess(partyIds: readonly (readonly string[])[], domain: string, onMessage: (message: AlignmentMessage) => void = () => undefined): PsiIntersection[] {
-  if (partyIds.length < 2) throw new Error(`aligning rows needs at least two parties, got ${partyIds.length}`);
-  const parties = partyIds.map((ids) => new PsiParty(ids, domain));
-  const keys = parties.map(() => ephemeralKey());
-  keys.forEach((key, from) => onMessage({ from, what: 'public key', payload: [key.publicKey] }));
-  const leader = keys[0];
-  if (!leader) throw new Error('no leader');
-  const { groupKey, sealed } = sealGroupKey(leader, keys.slice(1).map((key) => key.publicKey), domain);
-  onMessage({ from: 0, what: 'sealed group key', payload: sealed });
-  const groupKeys = [groupKey, ...keys.slice(1).map((key, i) => openGroupKey(key, leader.publicKey, sealed[i] as Uint8Array, domain))];
-  const tagSets = parties.map((party, origin) => {
-    let points = party.blindOwn();
-    onMessage({ from: origin, what: 'blinded ids', payload: points });
-    // Around the ring: every other party adds its secret, in turn.
-    for (let step = 1; step < parties.length; step++) {
-      const next = (origin + step) % parties.length;
-      points = (parties[next] as PsiParty).blindFor(points);
-      onMessage({ from: next, what: 'blinded ids', payload: points });
-    }
-    const tags = party.tags(points, groupKeys[origin] as Uint8Array);
-    onMessage({ from: origin, what: 'tags', payload: tags });
-    return tags;
-  });
-  return parties.map((party) => party.intersect(tagSets));
+export async function alignInProcess(partyIds: readonly (readonly string[])[], domain: string, onMessage: (message: AlignmentMessage) => void = () => undefined): Promise<PsiIntersection[]> {
+  const participants = partyIds.map((ids) => new PsiParticipant(ids, domain));
+  const at = (party: number): PsiParticipant => {
+    const participant = participants[party];
+    if (!participant) throw new Error(`no party ${party}`);
+    return participant;
+  };
+  const parties: AlignmentParties = {
+    count: participants.length,
+    start: (party) => {
+      const started = at(party).start();
+      onMessage({ from: party, what: 'public key', payload: [started.publicKey] });
+      onMessage({ from: party, what: 'blinded ids', payload: started.points });
+      return Promise.resolve(started);
+    },
+    seal: (leader, keys) => {
+      const sealed = at(leader).seal(keys);
+      onMessage({ from: leader, what: 'sealed group key', payload: sealed });
+      return Promise.resolve(sealed);
+    },
+    blind: (party, points) => {
+      const blinded = at(party).blind(points);
+      onMessage({ from: party, what: 'blinded ids', payload: blinded });
+      return Promise.resolve(blinded);
+    },
+    tags: (party, points, leaderKey, sealed) => {
+      const tags = at(party).tags(points, leaderKey, sealed);
+      onMessage({ from: party, what: 'tags', payload: tags });
+      return Promise.resolve(tags);
+    },
+    intersect: (party, tagSets) => Promise.resolve(at(party).intersect(tagSets).ids.length),
+  };
+  await alignParties(parties);
+  return participants.map((participant) => participant.intersection as PsiIntersection);
 }

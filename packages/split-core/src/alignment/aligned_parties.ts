@@ -1,5 +1,6 @@
 import type { Dataset, Sample } from '../data/dataset';
 import { sharedValidationRows, type LocalValidationConfig } from '../data/local_validation';
+import { columnScaling, scaledSamples } from '../data/tabular';
 import type { PsiIntersection } from './psi_party';
 
 /** One party's rows after alignment: the common rows in the common order, split into training and validation alike at every party. */
@@ -30,4 +31,15 @@ export function alignParty(data: Dataset, intersection: PsiIntersection, study: 
   rows.forEach((row, position) => (valPositions.has(position) ? val : train).push(row));
   const part = (samples: Sample[]): Dataset => ({ classes: data.classes, sampleShape: data.sampleShape, samples });
   return { train: part(train), val: part(val), aligned: rows.length, leftOut: data.samples.length - rows.length };
+}
+
+/**
+ * A party's aligned rows ready to train: a table's columns z-scored by the party's own
+ * training rows (no statistic leaves it); images as they are.
+ */
+export function alignedTrainingData(data: Dataset, intersection: PsiIntersection, study: LocalValidationConfig): AlignedParty {
+  const aligned = alignParty(data, intersection, study);
+  if (data.sampleShape.length !== 1) return aligned;
+  const scaling = columnScaling(aligned.train.samples);
+  return { ...aligned, train: { ...aligned.train, samples: scaledSamples(aligned.train.samples, scaling) }, val: { ...aligned.val, samples: scaledSamples(aligned.val.samples, scaling) } };
 }

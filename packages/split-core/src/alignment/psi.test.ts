@@ -15,10 +15,10 @@ function spellings(id: string, domain: string): string[] {
 }
 
 describe('private set intersection', () => {
-  it('leaves each of two parties with exactly the common ids, in one common order', () => {
+  it('leaves each of two parties with exactly the common ids, in one common order', async () => {
     const a = ids(0, 60);
     const b = [...ids(30, 90)].reverse();
-    const [left, right] = alignInProcess([a, b], 'study-1');
+    const [left, right] = await alignInProcess([a, b], 'study-1');
     expect(left?.ids).toHaveLength(30);
     expect(new Set(left?.ids)).toEqual(new Set(ids(30, 60)));
     // Row k of one party is row k of the other: the same patient, found without naming it.
@@ -26,18 +26,18 @@ describe('private set intersection', () => {
     expect(right?.tags).toEqual(left?.tags);
   });
 
-  it('intersects three parties, and nothing when they share nothing', () => {
-    const result = alignInProcess([ids(0, 50), ids(20, 70), ids(40, 100)], 'study-3');
+  it('intersects three parties, and nothing when they share nothing', async () => {
+    const result = await alignInProcess([ids(0, 50), ids(20, 70), ids(40, 100)], 'study-3');
     for (const party of result) expect(party.ids).toEqual(result[0]?.ids);
     expect(new Set(result[0]?.ids)).toEqual(new Set(ids(40, 50)));
-    expect(alignInProcess([ids(0, 10), ids(10, 20)], 'study-4').map((party) => party.ids)).toEqual([[], []]);
+    expect((await alignInProcess([ids(0, 10), ids(10, 20)], 'study-4')).map((party) => party.ids)).toEqual([[], []]);
   });
 
-  it('sends no id, no hash of an id and no unkeyed point of an id; only counts of things are visible', () => {
+  it('sends no id, no hash of an id and no unkeyed point of an id; only counts of things are visible', async () => {
     const a = ids(0, 40);
     const b = ids(25, 80);
     const messages: AlignmentMessage[] = [];
-    alignInProcess([a, b], 'study-2', (message) => messages.push(message));
+    await alignInProcess([a, b], 'study-2', (message) => messages.push(message));
     const sent = messages.flatMap((message) => message.payload.map((bytes) => bytesToHex(bytes))).join(' ');
     for (const id of [...a, ...b]) for (const spelling of spellings(id, 'study-2')) expect(sent.includes(spelling), `${id} as ${spelling.slice(0, 16)}…`).toBe(false);
     // What a relay could count: how many each party sent, and nothing matching across parties.

@@ -77,7 +77,9 @@ export interface SegmentDescription {
 /** The metadata of one segment of a study's split. */
 export function segmentMetadata({ study, split, plan, trainedRounds, weightsDigest, validation }: SegmentDescription): SegmentMetadata {
   const segmentCount = split.client.length + split.server.length;
-  const role = split.client.includes(plan) ? 'client' : split.server.includes(plan) ? 'server' : undefined;
+  // By index: the plan may come from another build of the same split (a participant's roles).
+  const holds = (plans: readonly SegmentPlan[]): boolean => plans.some((candidate) => candidate.index === plan.index);
+  const role = holds(split.client) ? 'client' : holds(split.server) ? 'server' : undefined;
   if (!role) throw new Error(`segment ${plan.index} is not part of this split`);
   const { config } = study;
   return {

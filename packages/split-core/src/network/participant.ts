@@ -15,9 +15,10 @@ import { evaluationBatches, trainingBatches } from '../runtime/batch_order';
 import { runClientEpoch } from '../runtime/client_epoch';
 import { EpochStoppedError } from '../runtime/epoch_loop';
 import { createRole, disposeRole, type ClientRole } from '../segment/roles';
-import type { SplitPlan } from '../topology/split_plan';
+import type { RolePlans } from '../topology/role_plans';
 import { StepAbandonedError, StreamLink } from './stream_link';
-import { studyRoleOptions, studySplit } from '../study/model';
+import { studyRoleOptions, studyRolePlans, studySplit } from '../study/model';
+import { PartyAlignment, type AlignmentStatus } from './party_alignment';
 
 // The client side of a study over the network: the same agent runs in a browser Web
 // Worker and in the headless Node client. It holds the client segment(s), trains them
@@ -57,13 +58,21 @@ export interface ParticipantEvents {
   onProgress?: (progress: ParticipantProgress) => void;
   onRoundDone?: (summary: { phase: 'train' | 'eval'; round: number; steps: number; loss?: number }) => void;
   onError?: (error: RelayError) => void;
+  /** A vertical party: how aligning its rows with the other parties goes. */
+  onAlignment?: (status: AlignmentStatus) => void;
 }
 
 export interface ParticipantOptions {
   joinCode: string;
-  /** The local data, already split into training and local validation samples. */
+  /** The local data, already split into training and local validation samples (horizontal studies). */
   train: Dataset;
   val: Dataset;
+  /**
+   * In a vertical study: which party this participant is, and its rows keyed by patient id
+   * (labels at the label holder). They are aligned with the other parties' before training,
+   * and `train`/`val` are not used.
+   */
+  vertical?: { party: number; rows: Dataset };
   client: { kind: 'browser' | 'node'; backend: string; label?: string };
   /** Saved from a previous join: rejoin as the same participant. */
   resume?: { participantId: string; resumeToken: string };
@@ -96,7 +105,8 @@ export class Participant {
   /** Everything this participant sent (up) and received (down), by kind. */
   readonly meter = new TrafficMeter();
   private study: StudyInfo | undefined;
-  private split: SplitPlan | undefined;
+  private plans: RolePlans | undefined;
+  private readonly alignment: PartyAlignment | undefined;
   private role: ClientRole | undefined;
   private credentials: { participantId: string; resumeToken: string } | undefined;
   private activeLink: StreamLink | undefined;
@@ -116,6 +126,7 @@ export class Participant {
       options.events?.onStudy?.(parsed.data);
     });
     socket.on('relay:error', (error) => options.events?.onError?.(error));
+    if (options.vertical) this.alignment = new PartyAlignment(socket, options.vertical.rows, () => this.study, options.events?.onAlignment);
     // A dropped connection ends the step in progress at once rather than after the timeout.
     socket.onDisconnect(() => this.activeLink?.fail(new StepAbandonedError('the connection to the relay dropped')));
     socket.on('step:frame', (header, payload) => this.onFrame(header, payload));
@@ -149,8 +160,8 @@ export class Participant {
     return this.credentials;
   }
 
-  get splitPlan(): SplitPlan | undefined {
-    return this.split;
+  get rolePlans(): RolePlans | undefined {
+    return this.plans;
   }
 
   /** Says hello to the relay and builds the client segments from the study's configuration. */
@@ -166,7 +177,11 @@ export class Participant {
           joinCode,
           ...(resume ?? {}),
           client,
-          data: { trainCount: train.samples.length, valCount: val.samples.length, classCounts: classCounts(train) },
+          ...(this.options.vertical ? { party: this.options.vertical.party } : {}),
+          // A vertical party does not know its training rows before the alignment: it declares all it holds.
+          data: this.options.vertical
+            ? { trainCount: this.options.vertical.rows.samples.length, valCount: 0, classCounts: classCounts(this.options.vertical.rows) }
+            : { trainCount: train.samples.length, valCount: val.samples.length, classCounts: classCounts(train) },
         },
         resolve,
       );
@@ -176,8 +191,9 @@ export class Participant {
     this.study = reply.study;
     this.roundsDone = reply.study.round;
     if (!this.role) {
-      this.split = studySplit(reply.study.config);
-      this.role = createRole('client', this.split.client, studyRoleOptions(reply.study.config));
+      const party = this.options.vertical?.party ?? 0;
+      this.plans = studyRolePlans(reply.study.config, () => party);
+      this.role = createRole('client', this.plans.client(''), studyRoleOptions(reply.study.config));
     }
     return reply.study;
   }
@@ -188,7 +204,8 @@ export class Participant {
    * are copied synchronously first, so a step running meanwhile cannot tear the snapshot.
    */
   async exportClientSegments(weightsFile: (stem: string) => string = () => DEFAULT_WEIGHTS_FILE): Promise<SegmentFiles[]> {
-    const { role, split, study } = this.requireRole();
+    const { role, study } = this.requireRole();
+    const split = studySplit(study.config);
     const snapshot = role.segments.map((segment) => ({ plan: segment.plan, name: segment.model.name, weights: readWeights(segment.model) }));
     const digest = weightsDigest(snapshot.map((segment) => segment.weights));
     const files: SegmentFiles[] = [];
@@ -233,9 +250,17 @@ export class Participant {
     this.study = { ...study, state: state.state, round: state.round, config: { ...study.config, schedule: state.config.schedule, codec: state.config.codec } };
   }
 
-  private requireRole(): { role: ClientRole; split: SplitPlan; study: StudyInfo } {
-    if (!this.role || !this.split || !this.study) throw new Error('join the study first');
-    return { role: this.role, split: this.split, study: this.study };
+  private requireRole(): { role: ClientRole; plans: RolePlans; study: StudyInfo } {
+    if (!this.role || !this.plans || !this.study) throw new Error('join the study first');
+    return { role: this.role, plans: this.plans, study: this.study };
+  }
+
+  /** The rows an epoch of this phase runs over: the aligned ones for a vertical party. */
+  private dataFor(phase: 'train' | 'eval'): Dataset {
+    if (!this.alignment) return phase === 'train' ? this.options.train : this.options.val;
+    const aligned = this.alignment.aligned;
+    if (!aligned) throw new Error('the rows are not aligned with the other parties yet');
+    return phase === 'train' ? aligned.train : aligned.val;
   }
 
   private onFrame(header: unknown, payload: Binary): void {
@@ -256,12 +281,14 @@ export class Participant {
     if (!parsed.success) return { ok: false, error: { code: 'bad-message', message: 'malformed epoch:start' } };
     const { round, steps, phase, studyId } = parsed.data;
     if (this.paused) return { ok: false, error: { code: 'paused', message: 'this participant is paused' } };
-    const { role, split, study } = this.requireRole();
+    const { role, plans, study } = this.requireRole();
     const codec = parsed.data.codec ?? study.config.codec;
-    const data = phase === 'train' ? this.options.train : this.options.val;
+    const data = this.dataFor(phase);
     const { batchSize, seed } = study.config;
-    // A client is its own training group: the batch-order rule keys it by its participant id.
-    const batches = phase === 'train' ? trainingBatches(data.samples, batchSize, { seed, group: this.credentials?.participantId ?? '', round }) : evaluationBatches(data.samples, batchSize);
+    // The batch-order rule keys an epoch by its training group: the relay names it (the
+    // parties of a vertical group share one), else the participant is its own group.
+    const group = parsed.data.group ?? this.credentials?.participantId ?? '';
+    const batches = phase === 'train' ? trainingBatches(data.samples, batchSize, { seed, group, round }) : evaluationBatches(data.samples, batchSize);
     if (batches.length === 0 && steps > 0) return { ok: false, error: { code: 'no-data', message: `no ${phase} samples on this device` } };
     const link = new StreamLink({
       studyId,
@@ -277,14 +304,15 @@ export class Participant {
     let tally;
     try {
       tally = await runClientEpoch({
-        topology: split.topology,
+        topology: plans.topology,
         role,
         link,
         phase,
         batches,
         steps,
         sampleShape: data.sampleShape,
-        numClasses: split.spec.numClasses,
+        numClasses: plans.numClasses,
+        holdsLabels: plans.holdsLabels(''),
         hooks: {
           stopReason: () => (this.paused ? 'paused' : undefined),
           afterStep: (step, _outcome, sofar) => {
@@ -304,7 +332,7 @@ export class Participant {
     if (phase === 'eval') {
       // Evaluation leaves the weights as they were: these are the weights just scored.
       const scored = { weightsDigest: weightsDigest(role.segments.map((segment) => readWeights(segment.model))) };
-      const metrics = tally.metrics(split.spec.numClasses);
+      const metrics = tally.metrics(plans.numClasses);
       if (!metrics) return { ok: true, steps, ...scored };
       const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
       return {

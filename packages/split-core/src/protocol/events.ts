@@ -1,5 +1,5 @@
 import type { RelayError } from './errors';
-import type { AckReply, EpochReply, EpochStart, HelloReply, StepHeader, StudyStateMessage, WeightsHeader } from './messages';
+import type { AckReply, AlignDoneReply, AlignPointsReply, AlignSealReply, AlignStart, AlignStartReply, AlignStep, AlignTagsReply, EpochReply, EpochStart, HelloReply, StepHeader, StudyStateMessage, WeightsHeader } from './messages';
 
 // The typed socket.io event maps shared by the relay, the browser client and the Node
 // client (STYLE.md §8). Payloads a side receives are still validated with the schemas in
@@ -26,4 +26,13 @@ export interface ServerToClientEvents {
   /** Send the current client-segment weights (one bundle per segment). */
   'weights:request': (header: WeightsHeader, ack: (reply: { ok: true; bundles: Binary[] } | { ok: false; error: RelayError }) => void) => void;
   'relay:error': (error: RelayError) => void;
+  /** Vertical studies: the steps of aligning the parties' rows (alignment/coordinator.ts). */
+  'align:start': (start: AlignStart, ack: (reply: AlignStartReply) => void) => void;
+  /** To the leading party: the other parties' public keys, in party order. */
+  'align:seal': (step: AlignStep, publicKeys: Binary[], ack: (reply: AlignSealReply) => void) => void;
+  'align:blind': (step: AlignStep, points: Binary, ack: (reply: AlignPointsReply) => void) => void;
+  /** A party's own points under every secret, the leader's public key, and its sealed group key (none for the leader). */
+  'align:tags': (step: AlignStep, points: Binary, leaderKey: Binary, sealed: Binary | null, ack: (reply: AlignTagsReply) => void) => void;
+  /** Every party's tags, in party order. */
+  'align:intersect': (step: AlignStep, tagSets: Binary[], ack: (reply: AlignDoneReply) => void) => void;
 }

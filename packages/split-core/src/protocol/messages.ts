@@ -3,6 +3,7 @@ import { WIRE_KINDS, type WireKind } from '../topology/link';
 import { WEIGHTS_DIGEST_PATTERN } from '../model/weights_digest';
 import { CODEC_NAMES, StudyConfigSchema, STUDY_STATES, type StudyState } from '../study/config';
 import type { RelayError } from './errors';
+import type { Binary } from './events';
 
 // Control messages are JSON and validated on arrival, on both sides. Tensors never travel
 // here: they go as binary attachments next to a StepHeader (see events.ts).
@@ -28,6 +29,8 @@ export const HelloSchema = z.object({
   joinCode: z.string().trim().min(4).max(64),
   /** Present on a reconnect or page reload: rejoin as the same participant. */
   participantId: id.optional(),
+  /** In a vertical study: which of the study's parties this participant is (0-based). */
+  party: count.max(7).optional(),
   resumeToken: z.string().min(16).max(128).optional(),
   client: z.object({
     kind: z.enum(['browser', 'node']),
@@ -64,6 +67,11 @@ export const EpochStartSchema = z.object({
    * the relay switches at a round boundary and says so here. Absent: the study's configured one.
    */
   codec: z.enum(CODEC_NAMES).optional(),
+  /**
+   * The training group this epoch is for: with the study seed and the round it keys the batch
+   * order, so the parties of a vertical group draw the same batches. Absent: the participant itself.
+   */
+  group: id.optional(),
 });
 export type EpochStart = z.infer<typeof EpochStartSchema>;
 
@@ -118,3 +126,22 @@ export const ParticipantStatusSchema = z.object({ status: z.enum(['ready', 'paus
 export type ParticipantStatus = z.infer<typeof ParticipantStatusSchema>;
 
 export type AckReply = { ok: true } | { ok: false; error: RelayError };
+
+// Aligning a vertical study's rows (alignment/coordinator.ts): the relay asks each party for
+// its steps of the private set intersection. Lists of 32-byte points and tags travel packed
+// in one binary attachment each (alignment/packing.ts); nothing else of the rows does.
+
+export const AlignStartSchema = z.object({ studyId: id, party: count.max(7), parties: z.number().int().min(2).max(8) });
+export type AlignStart = z.infer<typeof AlignStartSchema>;
+export const AlignStepSchema = z.object({ studyId: id });
+export type AlignStep = z.infer<typeof AlignStepSchema>;
+
+type Failure = { ok: false; error: RelayError };
+export type AlignStartReply = { ok: true; publicKey: Binary; points: Binary } | Failure;
+export type AlignSealReply = { ok: true; sealed: Binary[] } | Failure;
+export type AlignPointsReply = { ok: true; points: Binary } | Failure;
+export type AlignTagsReply = { ok: true; tags: Binary } | Failure;
+
+/** What a party reports once aligned: counts only. */
+export const AlignDoneSchema = z.object({ ok: z.literal(true), aligned: count, train: count, val: count });
+export type AlignDoneReply = z.infer<typeof AlignDoneSchema> | Failure;

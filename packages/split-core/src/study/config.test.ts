@@ -33,7 +33,7 @@ describe('study configuration', () => {
 
   it('says where a vertical study cannot go yet, where only horizontal ones can', () => {
     expect(() => horizontalStudy(StudyConfigSchema.parse(vertical))).toThrow(UnsupportedStudyError);
-    expect(() => horizontalStudy(StudyConfigSchema.parse(vertical))).toThrow(/npm run sim -- --topology vertical/);
+    expect(() => horizontalStudy(StudyConfigSchema.parse(vertical))).toThrow(/npm run client -- --party N/);
     const horizontal = StudyConfigSchema.parse({ name: 'x', topology: 'vanilla', model: 'mlp', inputShape: [30], classes: ['a', 'b'], schedule: 'round-robin' });
     expect(horizontalStudy(horizontal).model).toBe('mlp');
   });

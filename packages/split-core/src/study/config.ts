@@ -94,7 +94,7 @@ export class UnsupportedStudyError extends Error {
 /** The configuration as a horizontal study (one model split at its cuts), or a clear refusal. */
 export function horizontalStudy(config: StudyConfig): HorizontalStudyConfig {
   if (config.topology === 'vertical') {
-    throw new UnsupportedStudyError('vertical studies run in the simulator for now (npm run sim -- --topology vertical); the relay, the contribute page and the Node client take vanilla and U-shaped studies');
+    throw new UnsupportedStudyError('this is a vertical study, which this part of the tool does not take yet: join it with the Node client as a party (npm run client -- --party N --data FILE.csv), or try it in the simulator (npm run sim -- --topology vertical)');
   }
   return config;
 }

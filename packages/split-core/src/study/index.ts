@@ -19,4 +19,5 @@ export {
   type VerticalParty,
   type VerticalStudyConfig,
 } from './config';
-export { largestMessageBytes, studyModelSpec, studyRoleOptions, studySplit } from './model';
+export { largestMessageBytes, studyFlopsPerSample, studyModelSpec, studyRoleOptions, studyRolePlans, studySplit } from './model';
+export { partyProblem, trainingGroups, VERTICAL_GROUP, type GroupMember } from './groups';

@@ -34,6 +34,8 @@ export interface TopologyDescriptor {
   readonly lossHolder: 'client' | 'server';
   /** Whether labels cross the wire (vanilla, vertical: yes; U-shaped: never). */
   readonly sendsLabels: boolean;
+  /** Whether the clients of a group must first align their rows (by private set intersection) before they can train together. */
+  readonly alignsRows: boolean;
   /** Every tensor a client's link carries in one step, per phase. */
   readonly wirePlan: { readonly train: readonly WireCrossing[]; readonly eval: readonly WireCrossing[] };
   /** What each side holds, in words for people. */

@@ -11,6 +11,7 @@ export const vanillaDescriptor: HorizontalTopologyDescriptor = {
   name: 'vanilla',
   lossHolder: 'server',
   sendsLabels: true,
+  alignsRows: false,
   cutCount: 1,
   defaultCuts: (spec) => [spec.defaultCuts.vanilla],
   assign(plans: SegmentPlan[]) {
@@ -41,6 +42,7 @@ export const uShapedDescriptor: HorizontalTopologyDescriptor = {
   name: 'u-shaped',
   lossHolder: 'client',
   sendsLabels: false,
+  alignsRows: false,
   cutCount: 2,
   defaultCuts: (spec) => [...spec.defaultCuts.uShaped],
   assign(plans: SegmentPlan[]) {
@@ -74,6 +76,7 @@ export const verticalDescriptor: TopologyDescriptor = {
   name: 'vertical',
   lossHolder: 'server',
   sendsLabels: true,
+  alignsRows: true,
   wirePlan: {
     train: [
       { direction: 'up', kind: 'activations', cut: 0 },

@@ -56,7 +56,7 @@ describe('vertical split learning through the runtime', () => {
     // Each party holds a different part of the patients: 160 in common, in a different order at each.
     const a = all.a.slice(0, 190);
     const b = all.b.slice(30, 220).reverse();
-    const [inA, inB] = alignInProcess([a.map((s) => s.id), b.map((s) => s.id)], 'equivalence');
+    const [inA, inB] = await alignInProcess([a.map((s) => s.id), b.map((s) => s.id)], 'equivalence');
     const study = { seed: SEED, validationFraction: 0 };
     const alignedA = alignParty(dataset(a, 6), inA as NonNullable<typeof inA>, study);
     const alignedB = alignParty(dataset(b, 10), inB as NonNullable<typeof inB>, study);

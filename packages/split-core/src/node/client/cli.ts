@@ -10,12 +10,16 @@ import { describeSegment, segmentFileStem } from '../../artifacts/metadata';
 import { writeSegmentFiles } from '../segment_files';
 import { connectNodeParticipant, type NodeParticipant } from './connect';
 
-const USAGE = `Usage: npm run client -- --url URL --study CODE --data DIR|demo [--shard K/N] [--label NAME] [--export DIR]
+const USAGE = `Usage: npm run client -- --url URL --study CODE --data DIR|demo|FILE.csv [--shard K/N] [--party N] [--label NAME] [--export DIR]
 
   --url URL        the relay, e.g. http://localhost:8080
   --study CODE     the study's join code
   --data DIR|demo  labelled images in ImageFolder layout (<class>/<file>), or 'demo' for the
                    generated dataset (then --shard K/N picks this client's share)
+  --party N        in a vertical study: which party this client is (0-based); --data is then
+                   its CSV, with the study's id column, its feature columns and, at the label
+                   holder, the label column. Rows are aligned with the other parties by a
+                   private set intersection: only blinded ids leave this machine
   --label NAME     a name shown to the researcher (default: node-<pid>)
   --backend NAME   wasm | cpu (default wasm)
   --export DIR     when the study finishes (or on Ctrl-C), write this client's trained
@@ -36,6 +40,7 @@ const ArgsSchema = z.object({
     .refine((shard) => shard.index >= 0 && shard.index < shard.count, '--shard K/N needs 1 <= K <= N')
     .optional(),
   label: z.string().max(64).optional(),
+  party: z.coerce.number({ error: '--party must be a party number (0, 1, ...)' }).int().nonnegative().max(7).optional(),
   backend: z.enum(['wasm', 'cpu']).default('wasm'),
   export: z.string().min(1, '--export needs a folder').optional(),
 });
@@ -51,7 +56,7 @@ async function exportSegments(client: NodeParticipant, dir: string): Promise<voi
 async function main(): Promise<number> {
   let args: z.infer<typeof ArgsSchema>;
   try {
-    const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { url: { type: 'string' }, study: { type: 'string' }, data: { type: 'string' }, shard: { type: 'string' }, label: { type: 'string' }, backend: { type: 'string' }, export: { type: 'string' }, help: { type: 'boolean' } } });
+    const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { url: { type: 'string' }, study: { type: 'string' }, data: { type: 'string' }, shard: { type: 'string' }, party: { type: 'string' }, label: { type: 'string' }, backend: { type: 'string' }, export: { type: 'string' }, help: { type: 'boolean' } } });
     if (values.help) {
       process.stdout.write(USAGE);
       return 0;
@@ -72,7 +77,7 @@ async function main(): Promise<number> {
     const client = await connectNodeParticipant({
       url: args.url,
       joinCode: args.study,
-      data: { source: args.data, ...(args.shard ? { shard: args.shard } : {}) },
+      data: { source: args.data, ...(args.shard ? { shard: args.shard } : {}), ...(args.party !== undefined ? { party: args.party } : {}) },
       label,
       backend: backend.name,
       events: {
@@ -82,10 +87,18 @@ async function main(): Promise<number> {
         },
         onRoundDone: (summary) => process.stderr.write(`${summary.phase} round ${summary.round}: ${summary.steps} steps${summary.loss !== undefined ? `, loss ${summary.loss.toFixed(4)}` : ''}\n`),
         onError: (error) => process.stderr.write(`relay: ${error.code}: ${error.message}\n`),
+        onAlignment: (status) => {
+          if (status.step === 'aligned') process.stderr.write(`rows aligned with the other parties: ${status.aligned} of this party's ${status.rows} (${status.train} training, ${status.val} validation)\n`);
+          else if (status.step === 'started') process.stderr.write(`aligning ${status.rows} rows with the other parties (private set intersection)\n`);
+        },
       },
     });
     const { data, study } = client;
-    process.stderr.write(`joined "${study.config.name}" as ${client.participant.identity?.participantId ?? '?'}: ${data.train.samples.length} training and ${data.val.samples.length} validation images on this machine\n`);
+    process.stderr.write(
+      data.rows
+        ? `joined "${study.config.name}" as ${client.participant.identity?.participantId ?? '?'}, party ${args.party ?? '?'}: ${data.rows.samples.length} rows on this machine\n`
+        : `joined "${study.config.name}" as ${client.participant.identity?.participantId ?? '?'}: ${data.train.samples.length} training and ${data.val.samples.length} validation images on this machine\n`,
+    );
     if (data.skipped.length > 0) process.stderr.write(`${data.skipped.length} files skipped (first: ${data.skipped[0]?.path}: ${data.skipped[0]?.reason})\n`);
     process.on('SIGINT', () => finished());
     process.on('SIGTERM', () => finished());

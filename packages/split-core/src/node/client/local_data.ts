@@ -1,7 +1,9 @@
 import type { Dataset, SkippedFile } from '../../data/dataset';
 import { generateDemoShard } from '../../data/demo_shard';
 import { localValidationSplit } from '../../data/local_validation';
-import { horizontalStudy } from '../../study/config';
+import { horizontalStudy, type VerticalStudyConfig } from '../../study/config';
+import { partyProblem } from '../../study/groups';
+import { readCsvParty } from '../vertical/party_data';
 import type { StudyInfo } from '../../protocol/messages';
 import { readImageFolder } from '../data/image_folder';
 
@@ -10,6 +12,8 @@ export { DEMO_DATA_SEED } from '../../data/demo_shard';
 export interface LocalData {
   train: Dataset;
   val: Dataset;
+  /** A vertical party's rows by patient id, to be aligned with the other parties' (train and val are then empty). */
+  rows?: Dataset;
   skipped: SkippedFile[];
   unknownClasses: string[];
 }
@@ -19,6 +23,8 @@ export interface LocalDataOptions {
   source: string;
   /** With 'demo': which of `count` IID shards of the demo training images this client holds. */
   shard?: { index: number; count: number };
+  /** In a vertical study: which party this client is; `source` is then its CSV. */
+  party?: number;
 }
 
 /**
@@ -27,6 +33,7 @@ export interface LocalDataOptions {
  * validation, as the study asks.
  */
 export async function loadLocalData(study: StudyInfo, options: LocalDataOptions): Promise<LocalData> {
+  if (study.config.topology === 'vertical') return loadPartyRows(study.config, options);
   const config = horizontalStudy(study.config);
   const [height = 28, , channels = 1] = config.inputShape;
   let all: Dataset;
@@ -44,4 +51,19 @@ export async function loadLocalData(study: StudyInfo, options: LocalDataOptions)
   }
   const split = localValidationSplit(all.samples, config);
   return { train: { ...all, samples: split.train }, val: { ...all, samples: split.val }, skipped, unknownClasses };
+}
+
+/** A vertical party's CSV: its columns of the study, and the labels where it holds them. */
+async function loadPartyRows(config: VerticalStudyConfig, options: LocalDataOptions): Promise<LocalData> {
+  const problem = partyProblem(config, options.party);
+  if (problem) throw new Error(`${problem} (--party N)`);
+  const party = options.party as number;
+  const spec = config.parties[party];
+  if (!spec || !('columns' in spec.input)) throw new Error(`party ${party} (${spec?.name ?? '?'}) holds images: the Node client reads tabular parties (a CSV) for now`);
+  const read = await readCsvParty(
+    { file: options.source, columns: spec.input.columns },
+    { idColumn: config.idColumn, ...(party === config.labelHolder ? { labelColumn: config.labelColumn } : {}), classes: config.classes },
+  );
+  const empty: Dataset = { classes: config.classes, sampleShape: read.data.sampleShape, samples: [] };
+  return { train: empty, val: empty, rows: read.data, skipped: read.skipped, unknownClasses: [] };
 }

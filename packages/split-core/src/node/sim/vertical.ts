@@ -1,7 +1,6 @@
 import { alignInProcess } from '../../alignment/align_in_process';
-import { alignParty, type AlignedParty } from '../../alignment/aligned_parties';
+import { alignedTrainingData } from '../../alignment/aligned_parties';
 import type { Dataset, Sample } from '../../data/dataset';
-import { columnScaling, scaledSamples } from '../../data/tabular';
 import { evaluateClassification, type ClassificationMetrics } from '../../metrics/classification';
 import { getModelSpec } from '../../model/catalogue';
 import { headLayers, partyLayers } from '../../model/vertical_catalogue';
@@ -53,13 +52,6 @@ export interface VerticalSimResult {
   bytesDown: number;
 }
 
-/** Each party scales its own table by its own training rows; images pass as they are. */
-function scaled(party: AlignedParty, isTable: boolean): { train: Dataset; val: Dataset } {
-  if (!isTable) return party;
-  const scaling = columnScaling(party.train.samples);
-  return { train: { ...party.train, samples: scaledSamples(party.train.samples, scaling) }, val: { ...party.val, samples: scaledSamples(party.val.samples, scaling) } };
-}
-
 /** The parties' rows joined along the last feature axis (tables) or the image width. */
 function joined(parts: readonly Dataset[], labels: Dataset): Dataset {
   const shapes = parts.map((part) => part.sampleShape);
@@ -99,17 +91,17 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
   if (classes.length < 2) throw new Error('the label holder\u2019s table has fewer than two classes');
 
   hooks.onInfo?.(`aligning ${parties.length} parties by private set intersection: ${parties.map((party) => party.data.samples.length).join(' and ')} rows`);
-  const intersections = alignInProcess(
+  const intersections = await alignInProcess(
     parties.map((party) => party.data.samples.map((sample) => sample.id)),
     'simulator',
   );
   const study = { seed: options.seed, validationFraction: options.validationFraction };
-  const aligned = parties.map((party, i) => alignParty(party.data, intersections[i] as NonNullable<(typeof intersections)[number]>, study));
+  const aligned = parties.map((party, i) => alignedTrainingData(party.data, intersections[i] as NonNullable<(typeof intersections)[number]>, study));
   const intersection = aligned[0]?.aligned ?? 0;
   if (intersection === 0) throw new Error('the parties hold no patient in common: nothing to train on');
   hooks.onInfo?.(`${intersection} patients held by every party (${aligned.map((party, i) => `party ${i}: ${party.leftOut} left out`).join(', ')})`);
   const isTable = parties.map((party) => party.data.sampleShape.length === 1);
-  const data = aligned.map((party, i) => scaled(party, isTable[i] as boolean));
+  const data = aligned;
 
   const plan = planVertical(
     parties.map((party, i) => ({ layers: partyLayers(options.partyModel ?? (isTable[i] ? 'mlp-party' : 'cnn-party'), i, party.data.sampleShape), inputShape: party.data.sampleShape })),
