@@ -10,6 +10,8 @@ export class PsiParticipant {
   private readonly psi: PsiParty;
   private readonly key: EphemeralKey = ephemeralKey();
   private result: PsiIntersection | undefined;
+  /** Drawn by the leader, opened by the others from their sealed copy. */
+  private groupKey: Uint8Array | undefined;
 
   constructor(
     ids: readonly string[],
@@ -56,6 +58,4 @@ export class PsiParticipant {
     this.result = this.psi.intersect(tagSets);
     return this.result;
   }
-
-  private groupKey: Uint8Array | undefined;
 }

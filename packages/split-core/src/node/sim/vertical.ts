@@ -3,11 +3,11 @@ import { alignedTrainingData } from '../../alignment/aligned_parties';
 import type { Dataset, Sample } from '../../data/dataset';
 import { evaluateClassification, type ClassificationMetrics } from '../../metrics/classification';
 import { getModelSpec } from '../../model/catalogue';
-import { headLayers, partyLayers } from '../../model/vertical_catalogue';
 import { getSchedule } from '../../schedule/get';
 import type { OptimizerName } from '../../segment/optimizer_names';
-import { verticalRolePlans } from '../../topology/role_plans';
-import { planVertical } from '../../topology/vertical';
+import { VerticalStudyConfigSchema } from '../../study/config';
+import { trainingGroups } from '../../study/groups';
+import { studyRolePlans } from '../../study/model';
 import { CentralizedTrainer } from '../../training/centralized';
 import { Simulation } from '../../training/simulation';
 import type { PartyData } from '../vertical/party_data';
@@ -100,21 +100,29 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
   const intersection = aligned[0]?.aligned ?? 0;
   if (intersection === 0) throw new Error('the parties hold no patient in common: nothing to train on');
   hooks.onInfo?.(`${intersection} patients held by every party (${aligned.map((party, i) => `party ${i}: ${party.leftOut} left out`).join(', ')})`);
-  const isTable = parties.map((party) => party.data.sampleShape.length === 1);
-  const data = aligned;
 
-  const plan = planVertical(
-    parties.map((party, i) => ({ layers: partyLayers(options.partyModel ?? (isTable[i] ? 'mlp-party' : 'cnn-party'), i, party.data.sampleShape), inputShape: party.data.sampleShape })),
-    headLayers('mlp-head', classes.length),
-  );
+  // The same study a researcher would create, so the roles and the group are the relay's.
+  const config = VerticalStudyConfigSchema.parse({
+    name: 'simulator',
+    topology: 'vertical',
+    classes,
+    schedule: 'round-robin',
+    parties: parties.map((party, i) => ({
+      name: `party ${i}`,
+      input: party.data.sampleShape.length === 1 ? { columns: party.features } : { image: party.data.sampleShape },
+      ...(options.partyModel ? { model: options.partyModel } : {}),
+    })),
+    labelHolder,
+    batchSize: options.batch,
+    seed: options.seed,
+  });
   const ids = parties.map((_, i) => `party-${i}`);
   const partyOf = (clientId: string): number => ids.indexOf(clientId);
-  // The label holder's link comes first: the server reads the labels from it (topology/vertical.ts).
-  const members = [ids[labelHolder] as string, ...ids.filter((_, i) => i !== labelHolder)];
+  const members = aligned.map((party, i) => ({ id: ids[i] as string, party: i, trainCount: party.train.samples.length, valCount: party.val.samples.length }));
   const simulation = new Simulation({
-    plans: verticalRolePlans(plan, classes.length, labelHolder, partyOf),
-    clients: ids.map((id, i) => ({ id, data: (data[i] as { train: Dataset }).train })),
-    groups: [{ id: 'vertical', members, sampleCount: data[0]?.train.samples.length ?? 0 }],
+    plans: studyRolePlans(config, partyOf),
+    clients: ids.map((id, i) => ({ id, data: (aligned[i] as { train: Dataset }).train })),
+    groups: trainingGroups(config, members, 'train'),
     schedule: getSchedule('round-robin'),
     optimizer: { name: options.optimizer, learningRate: options.lr },
     batchSize: options.batch,
@@ -126,7 +134,7 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       last = await simulation.runEpoch();
-      const val = await simulation.evaluateGroup((clientId) => (data[partyOf(clientId)] as { val: Dataset }).val);
+      const val = await simulation.evaluateGroup((clientId) => (aligned[partyOf(clientId)] as { val: Dataset }).val);
       const summary = { epoch: epoch + 1, trainLoss: last.trainLoss, samplesPerSecond: last.samplesPerSecond, seconds: last.seconds, val };
       history.push(summary);
       hooks.onEpoch?.(summary);
@@ -137,8 +145,8 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
 
   let centralized: ClassificationMetrics | undefined;
   if (options.centralized) {
-    const train = joined(data.map((party) => party.train), (data[labelHolder] as { train: Dataset }).train);
-    const val = joined(data.map((party) => party.val), (data[labelHolder] as { val: Dataset }).val);
+    const train = joined(aligned.map((party) => party.train), (aligned[labelHolder] as { train: Dataset }).train);
+    const val = joined(aligned.map((party) => party.val), (aligned[labelHolder] as { val: Dataset }).val);
     const spec = getModelSpec(train.sampleShape.length === 3 ? 'cnn-small' : 'mlp', { numClasses: classes.length, inputShape: train.sampleShape });
     const trainer = new CentralizedTrainer(spec, { seed: options.seed, optimizer: { name: options.optimizer, learningRate: options.lr } });
     try {
@@ -153,8 +161,8 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
   return {
     parties: parties.map((party, i) => ({ source: party.source, features: party.features.length, rows: party.data.samples.length, aligned: aligned[i]?.aligned ?? 0, leftOut: aligned[i]?.leftOut ?? 0, skipped: party.skipped.length })),
     intersection,
-    train: data[0]?.train.samples.length ?? 0,
-    val: data[0]?.val.samples.length ?? 0,
+    train: aligned[0]?.train.samples.length ?? 0,
+    val: aligned[0]?.val.samples.length ?? 0,
     history,
     split: final?.val ?? evaluateClassification([], [], classes.length),
     ...(centralized ? { centralized } : {}),
