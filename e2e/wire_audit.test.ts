@@ -41,7 +41,7 @@ describe('wire audit', () => {
   it('passes a record of declared tensors and small control messages, and totals the bytes by kind', () => {
     const audit = auditParticipant(clean, declared);
     expect(audit.problems).toEqual([]);
-    expect(audit.bytes).toEqual({ activations: 3600, labels: 22 + 128 + 22 + 16, weights: 1366 });
+    expect(audit.bytes).toEqual({ activations: 3600, labels: 22 + 128 + 22 + 16, weights: 1366, alignment: 0 });
     expect(audit.fullBatchBytes).toEqual({ activations: [3200], labels: [150] });
     expect([audit.trainSteps, audit.evalSteps, audit.weightUploads]).toEqual([1, 1, 1]);
   });
@@ -70,5 +70,34 @@ describe('wire audit', () => {
     const audit = auditParticipant(clean, { ...declared, sendsLabels: false });
     expect(audit.problems).toHaveLength(2);
     expect(audit.problems[0]).toMatch(/'labels' frame, which this study does not declare/);
+  });
+
+  describe('a vertical party aligning its rows', () => {
+    const opaque = (bytes: number): Record<string, unknown> => ({ binary: 'unknown', bytes, hex: null });
+    const aligning: WireEntry[] = [
+      entry('ack:align:start', [{ ok: true, publicKey: opaque(32), points: opaque(3 * 32) }]),
+      entry('ack:align:blind', [{ ok: true, points: opaque(5 * 32) }]),
+      entry('ack:align:tags', [{ ok: true, tags: opaque(3 * 32) }]),
+      entry('ack:align:intersect', [{ ok: true, aligned: 2, train: 2, val: 0 }]),
+    ];
+    const party = { ...declared, alignment: { rows: 3 } };
+
+    it('passes opaque 32-byte elements, its own rows’ worth, and totals them', () => {
+      const audit = auditParticipant([...clean, ...aligning], party);
+      expect(audit.problems).toEqual([]);
+      expect(audit.bytes.alignment).toBe(32 + 96 + 160 + 96);
+    });
+
+    it.each([
+      ['more blinded ids than the party declared', entry('ack:align:start', [{ ok: true, publicKey: opaque(32), points: opaque(4 * 32) }])],
+      ['a tensor where opaque elements belong', entry('ack:align:blind', [{ ok: true, points: activations(32) }])],
+      ['elements that are not 32 bytes', entry('ack:align:tags', [{ ok: true, tags: opaque(3 * 32 + 1) }])],
+    ])('reports %s', (_what, leak) => {
+      expect(auditParticipant([...clean, leak], party).problems.length).toBeGreaterThan(0);
+    });
+
+    it('reports an alignment reply from a participant that declares none', () => {
+      expect(auditParticipant([...clean, ...aligning], declared).problems).toHaveLength(aligning.length);
+    });
   });
 });

@@ -74,13 +74,18 @@ export interface DeclaredTraffic {
   sendsLabels: boolean;
   /** The client segment's variables, in bundle order. */
   clientWeights: { name: string; shape: number[] }[];
+  /** A vertical party: the rows it brought to the alignment (its blinded ids and tags are 32 bytes each). */
+  alignment?: { rows: number };
 }
+
+/** Bytes of each blinded id, public key, sealed key and tag (alignment/psi_party.ts, group_key.ts). */
+const PSI_ELEMENT_BYTES = 32;
 
 export interface ParticipantAudit {
   /** Everything that does not match the declaration; empty when the wire is clean. */
   problems: string[];
   /** Bytes of binary payloads the relay received, by kind. */
-  bytes: { activations: number; labels: number; weights: number };
+  bytes: { activations: number; labels: number; weights: number; alignment: number };
   /** Byte sizes of the full-batch training frames, by kind (one value when all agree). */
   fullBatchBytes: { activations: number[]; labels: number[] };
   trainSteps: number;
@@ -140,14 +145,41 @@ function checkWeightsReply(entry: WireEntry, declared: DeclaredTraffic, audit: P
   if (found.length > 0) audit.weightUploads += 1;
 }
 
+/**
+ * A vertical party's reply to an alignment step: only opaque 32-byte elements (public key,
+ * blinded ids, sealed keys, tags), as many as the step allows: its own rows' worth of
+ * blinded ids and tags. Their content is searched for ids by the test that knows them.
+ */
+function checkAlignmentReply(entry: WireEntry, declared: DeclaredTraffic, audit: ParticipantAudit): void {
+  const found: Found[] = [];
+  binariesIn(entry.args, 'args', found);
+  const rows = declared.alignment?.rows;
+  if (rows === undefined) {
+    audit.problems.push(`${entry.event}: an alignment reply, but this participant declares no alignment`);
+    return;
+  }
+  for (const { path, binary } of found) {
+    if (binary.binary !== 'unknown' || binary.bytes % PSI_ELEMENT_BYTES !== 0) audit.problems.push(`${entry.event} ${path}: expected opaque 32-byte elements, got ${JSON.stringify({ ...binary, hex: undefined })}`);
+    audit.bytes.alignment += binary.bytes;
+  }
+  const own = (what: string): number => found.find((item) => item.path.endsWith(what))?.binary.bytes ?? -1;
+  if (entry.event === 'ack:align:start' && (own('.publicKey') !== PSI_ELEMENT_BYTES || own('.points') !== rows * PSI_ELEMENT_BYTES)) {
+    audit.problems.push(`${entry.event}: expected a 32-byte public key and ${rows} blinded ids, got ${own('.publicKey')} and ${own('.points')} bytes`);
+  }
+  if (entry.event === 'ack:align:tags' && own('.tags') !== rows * PSI_ELEMENT_BYTES) audit.problems.push(`${entry.event}: expected ${rows} tags, got ${own('.tags')} bytes`);
+}
+
+const ALIGNMENT_REPLIES = new Set(['ack:align:start', 'ack:align:seal', 'ack:align:blind', 'ack:align:tags', 'ack:align:intersect']);
+
 /** Checks everything one participant sent to the relay against its study's declaration. */
 export function auditParticipant(entries: readonly WireEntry[], declared: DeclaredTraffic): ParticipantAudit {
-  const audit: ParticipantAudit = { problems: [], bytes: { activations: 0, labels: 0, weights: 0 }, fullBatchBytes: { activations: [], labels: [] }, trainSteps: 0, evalSteps: 0, weightUploads: 0, events: [] };
+  const audit: ParticipantAudit = { problems: [], bytes: { activations: 0, labels: 0, weights: 0, alignment: 0 }, fullBatchBytes: { activations: [], labels: [] }, trainSteps: 0, evalSteps: 0, weightUploads: 0, events: [] };
   for (const entry of entries) {
     if (!audit.events.includes(entry.event)) audit.events.push(entry.event);
     audit.problems.push(...controlProblems(entry.args, entry.event));
     if (entry.event === 'step:frame') checkStepFrame(entry, declared, audit);
     else if (entry.event === 'ack:weights:request') checkWeightsReply(entry, declared, audit);
+    else if (ALIGNMENT_REPLIES.has(entry.event)) checkAlignmentReply(entry, declared, audit);
     else {
       const found: Found[] = [];
       binariesIn(entry.args, 'args', found);

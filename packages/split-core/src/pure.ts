@@ -16,6 +16,8 @@ export { CATALOGUE_MODEL_NAMES, getModelSpec } from './model/catalogue';
 export { planSegments, resolveCut, type SegmentPlan } from './model/cuts';
 export { countSegmentParams } from './model/shapes';
 export type { CutPoint, LayerSpec, ModelSpec } from './model/spec';
+export { planVertical, type VerticalPlan } from './topology/vertical_plan';
+export { partyInputShape, verticalStudyPlan } from './study/vertical_plan';
 export { segmentFlops, trainingFlopsPerSample } from './accounting/flops';
 export { encodedSize, nameByteLength } from './codec/encoded_size';
 export { encodedBundleSize } from './codec/bundle';

@@ -33,6 +33,15 @@ export const StudySummarySchema = z.object({
   maxStepsPerRound: count.optional(),
   /** Participants the study needs before a round can start. */
   minClients: count,
+  /** A vertical study: its parties, which of them holds the labels, and the columns that key and label the rows. */
+  vertical: z
+    .object({
+      parties: z.array(z.object({ name: z.string(), columns: z.array(z.string()).optional(), image: shape.optional() })).min(2),
+      labelHolder: count,
+      idColumn: z.string(),
+      labelColumn: z.string(),
+    })
+    .optional(),
 });
 export type StudySummary = z.infer<typeof StudySummarySchema>;
 
@@ -57,6 +66,8 @@ export const EgressSchema = z.object({
   eval: z.array(WireItemSchema),
   /** One bundle per client segment, sent when the relay asks for hand-off or aggregation. */
   weights: z.array(z.object({ segment: count, tensors: count, values: count, bytes: count })),
+  /** A vertical party, before training: what lining its rows up with the other parties' sends. */
+  alignment: z.object({ rows: count, items: z.array(z.object({ description: z.string(), bytes: count.optional() })) }).optional(),
   neverLeaves: z.array(z.string()),
 });
 export type Egress = z.infer<typeof EgressSchema>;
@@ -94,6 +105,7 @@ export const ERROR_CODES = [
   'protocol-mismatch',
   'wrong-state',
   'no-usable-images',
+  'unusable-table',
   'backend-failed',
   'connection-lost',
   'relay-error',
@@ -104,6 +116,34 @@ export const ERROR_CODES = [
 export const WorkerErrorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
 export type WorkerError = z.infer<typeof WorkerErrorSchema>;
 export type WorkerErrorCode = WorkerError['code'];
+
+/** A vertical party's table as read in the worker: enough for the page to show it and to choose the id column. */
+export const TablePreviewSchema = z.object({
+  party: count,
+  fileName: z.string(),
+  /** Every column on the CSV's first line. */
+  header: z.array(z.string()),
+  idColumn: z.string(),
+  /** The study's columns for this party, in order. */
+  columns: z.array(z.string()),
+  rows: count,
+  /** Whether the rows carry the labels (this party is the label holder). */
+  labelled: z.boolean(),
+  classCounts: z.record(z.string(), count),
+  skipped: z.array(SkippedSchema),
+  /** Why the table cannot be used as it is (a missing column), with what to do. */
+  problem: z.string().optional(),
+});
+export type TablePreview = z.infer<typeof TablePreviewSchema>;
+
+export const AlignmentSchema = z.object({
+  step: z.enum(['started', 'blinding', 'tags', 'aligned']),
+  rows: count,
+  aligned: count.optional(),
+  train: count.optional(),
+  val: count.optional(),
+});
+export type Alignment = z.infer<typeof AlignmentSchema>;
 
 export const ImageCandidateSchema = z.object({
   /** Path relative to what the user picked, e.g. `train/normal/a.png`: the sample's stable id. */
@@ -121,6 +161,8 @@ export const MainToWorkerSchema = z.discriminatedUnion('type', [
   z
     .object({ type: z.literal('prepare-demo'), hospital: count, hospitals: z.number().int().min(1).max(64) })
     .refine((message) => message.hospital < message.hospitals, { message: 'hospital must be below hospitals', path: ['hospital'] }),
+  /** A vertical study: this device's table, as party `party`; `idColumn` when the CSV names the patient id column differently from the study. */
+  z.object({ type: z.literal('prepare-table'), party: count, table: z.instanceof(Blob), fileName: z.string().max(512), idColumn: z.string().trim().min(1).max(128).optional() }),
   /** `label` names this participant on the researcher's dashboard (the demo's "Hospital 3"). */
   z.object({ type: z.literal('join'), resume: credentials.optional(), label: z.string().trim().min(1).max(64).optional() }),
   z.object({ type: z.literal('pause') }),
@@ -134,7 +176,8 @@ export type MainToWorker = z.infer<typeof MainToWorkerSchema>;
 
 export const WorkerToMainSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backend'), backend: BackendSchema }),
-  z.object({ type: z.literal('study'), study: StudySummarySchema, egress: EgressSchema }),
+  /** `egress` is absent until it is known: a vertical party's depends on which party it is. */
+  z.object({ type: z.literal('study'), study: StudySummarySchema, egress: EgressSchema.optional() }),
   z.object({ type: z.literal('decode-progress'), done: count, total: count }),
   z.object({
     type: z.literal('dataset'),
@@ -143,6 +186,9 @@ export const WorkerToMainSchema = z.discriminatedUnion('type', [
     valCount: count,
     skipped: z.array(SkippedSchema),
   }),
+  z.object({ type: z.literal('table'), table: TablePreviewSchema }),
+  /** A vertical party: how lining its rows up with the other parties' goes. */
+  z.object({ type: z.literal('alignment'), alignment: AlignmentSchema }),
   z.object({ type: z.literal('connection'), state: z.enum(['connecting', 'connected', 'reconnecting', 'closed']) }),
   z.object({ type: z.literal('joined'), credentials, study: StudySummarySchema }),
   z.object({ type: z.literal('study-state'), state: studyState, round: count, participants: count, message: z.string().optional() }),

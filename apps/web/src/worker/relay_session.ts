@@ -1,4 +1,4 @@
-import { network, type artifacts, type protocol } from '@splitlearn/split-core';
+import { network, type artifacts, type data, type protocol } from '@splitlearn/split-core';
 import { io, type Socket } from 'socket.io-client';
 import type { Traffic, WorkerError, WorkerToMain } from './messages';
 import type { PreparedData } from './prepare_dataset';
@@ -18,10 +18,13 @@ type RelaySocket = Socket<protocol.ServerToClientEvents, protocol.ClientToServer
 /** How often measured traffic is re-read: weight transfers happen between steps, outside progress events. */
 const TRAFFIC_POLL_MS = 1000;
 
+/** What this device trains on: its prepared images, or (a vertical party) its table's rows to be aligned first. */
+export type SessionData = { kind: 'images'; prepared: PreparedData } | { kind: 'table'; party: number; rows: data.Dataset; labelled: boolean };
+
 export interface RelaySessionOptions {
   joinCode: string;
   origin: string;
-  prepared: PreparedData;
+  data: SessionData;
   backend: string;
   egress: EgressInput;
   post: Post;
@@ -40,8 +43,13 @@ export class RelaySession {
   private lastTraffic = '';
   private trafficTimer: ReturnType<typeof setInterval> | undefined;
   private ended = false;
+  /** Samples per phase: the prepared images', or a vertical party's once its rows are aligned. */
+  private sampleCounts: { train: number; val: number };
 
-  constructor(private readonly options: RelaySessionOptions) {}
+  constructor(private readonly options: RelaySessionOptions) {
+    const source = options.data;
+    this.sampleCounts = source.kind === 'images' ? { train: source.prepared.train.samples.length, val: source.prepared.val.samples.length } : { train: 0, val: 0 };
+  }
 
   /** Connects and joins; resolves false (after posting why) when the study could not be joined. */
   async start(resume: Credentials | undefined): Promise<boolean> {
@@ -59,10 +67,14 @@ export class RelaySession {
       return false;
     }
     post({ type: 'connection', state: 'connected' });
+    const source = this.options.data;
+    // A vertical party's training and validation rows exist once aligned; the participant makes them.
+    const none = (rows: data.Dataset): data.Dataset => ({ ...rows, samples: [] });
     this.participantOptions = {
       joinCode: this.options.joinCode,
-      train: this.options.prepared.train,
-      val: this.options.prepared.val,
+      ...(source.kind === 'images'
+        ? { train: source.prepared.train, val: source.prepared.val }
+        : { train: none(source.rows), val: none(source.rows), vertical: { party: source.party, rows: source.rows, labelled: source.labelled } }),
       client: { kind: 'browser', backend: this.options.backend, ...(this.options.label !== undefined ? { label: this.options.label } : {}) },
       ...(resume ? { resume } : {}),
       events: {
@@ -73,6 +85,10 @@ export class RelaySession {
           this.postTraffic();
         },
         onError: (error) => post({ type: 'error', error: fromRelayError(error) }),
+        onAlignment: (status) => {
+          if (status.train !== undefined && status.val !== undefined) this.sampleCounts = { train: status.train, val: status.val };
+          post({ type: 'alignment', alignment: status });
+        },
       },
     };
     this.participant = new network.Participant(network.participantSocket(socket), this.participantOptions);
@@ -145,8 +161,8 @@ export class RelaySession {
   }
 
   private onProgress(progress: network.ParticipantProgress): void {
-    const { prepared, egress } = this.options;
-    const samples = progress.phase === 'train' ? prepared.train.samples.length : prepared.val.samples.length;
+    const { egress } = this.options;
+    const samples = this.sampleCounts[progress.phase === 'train' ? 'train' : 'val'];
     const batch = batchSizeAt(samples, egress.batchSize, progress.step - 1);
     // The researcher may change the codec between rounds: declare in the one this step used.
     this.declared = addDeclared(this.declared, declaredStepBytes({ ...egress, codec: progress.codec }, progress.phase, batch));

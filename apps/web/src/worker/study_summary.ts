@@ -1,38 +1,67 @@
-import type { protocol, study } from '@splitlearn/split-core';
-import { protocol as contract } from '@splitlearn/split-core/pure';
+import type { protocol } from '@splitlearn/split-core';
+import type { SegmentPlan } from '@splitlearn/split-core/pure';
 import type { StudySummary } from './messages';
 import type { EgressInput } from './what_leaves';
 
 type StudyInfo = protocol.StudyInfo;
-type SplitPlan = ReturnType<typeof study.studySplit>;
 
 export function toStudySummary(study: StudyInfo): StudySummary {
-  const config = contract.horizontalStudy(study.config);
-  return {
+  const config = study.config;
+  const common = {
     id: study.id,
     name: config.name,
     state: study.state,
     round: study.round,
     rounds: config.rounds,
-    model: config.model,
     topology: config.topology,
     schedule: config.schedule,
     codec: config.codec,
     classes: config.classes,
-    inputShape: config.inputShape,
     batchSize: config.batchSize,
     validationFraction: config.validationFraction,
     minClients: config.minClients,
     ...(config.maxStepsPerRound !== undefined ? { maxStepsPerRound: config.maxStepsPerRound } : {}),
   };
+  if (config.topology !== 'vertical') return { ...common, model: config.model, inputShape: config.inputShape };
+  return {
+    ...common,
+    model: config.head,
+    inputShape: [],
+    vertical: {
+      parties: config.parties.map((party) => ({ name: party.name, ...('columns' in party.input ? { columns: party.input.columns } : { image: party.input.image }) })),
+      labelHolder: config.labelHolder,
+      idColumn: config.idColumn,
+      labelColumn: config.labelColumn,
+    },
+  };
 }
 
-/** Per-sample shape at every cut, input side first (segment i ends at cut i). */
-export function cutShapes(split: SplitPlan): number[][] {
-  const segments = [...split.client, ...split.server].sort((a, b) => a.index - b.index);
+/**
+ * Per-sample shape at every cut this client's link carries, input side first: the output of
+ * every segment but the model's last. A vertical party's one cut is its encoder's output.
+ */
+export function cutShapes(clientPlans: readonly SegmentPlan[], serverPlans: readonly SegmentPlan[]): number[][] {
+  const segments = [...clientPlans, ...serverPlans].sort((a, b) => a.index - b.index);
   return segments.slice(0, -1).map((segment) => segment.outputShape);
 }
 
-export function egressInputFor(study: StudyInfo, split: SplitPlan, clientWeights: EgressInput['clientWeights']): EgressInput {
-  return { topology: study.config.topology, codec: study.config.codec, batchSize: study.config.batchSize, cutShapes: cutShapes(split), clientWeights };
+/** This client's roles in the study: the segments it holds and the server's, and whether its batches carry the labels. */
+export interface ClientRoleView {
+  client: readonly SegmentPlan[];
+  server: readonly SegmentPlan[];
+  holdsLabels: boolean;
+}
+
+export function egressInputFor(study: StudyInfo, role: ClientRoleView, clientWeights: EgressInput['clientWeights'], alignmentRows?: number): EgressInput {
+  const { config } = study;
+  return {
+    topology: config.topology,
+    codec: config.codec,
+    batchSize: config.batchSize,
+    cutShapes: cutShapes(role.client, role.server),
+    clientWeights,
+    holdsLabels: role.holdsLabels,
+    data: config.topology === 'vertical' ? 'table' : 'images',
+    ...(alignmentRows !== undefined ? { alignmentRows } : {}),
+  };
 }

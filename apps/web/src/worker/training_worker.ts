@@ -1,10 +1,10 @@
-import { study as studyLib, type protocol } from '@splitlearn/split-core';
+import { data, study as studyLib, type protocol } from '@splitlearn/split-core';
 import { chooseBackend } from './backend';
 import { decodeImage } from './decode_image';
-import { parseMainToWorker, type BackendChoice, type ExportedSegments, type MainToWorker, type WorkerToMain } from './messages';
+import { parseMainToWorker, type BackendChoice, type ExportedSegments, type MainToWorker, type TablePreview, type WorkerToMain } from './messages';
 import { prepareDataset, type PreparedData } from './prepare_dataset';
 import { prepareDemoShard } from './prepare_demo';
-import { RelaySession } from './relay_session';
+import { RelaySession, type SessionData } from './relay_session';
 import { downloadPrefix, downloadWeightsFile, segmentDownloads } from './segment_download';
 import { describeFailure } from './relay_errors';
 import { lookupStudy } from './study_lookup';
@@ -31,11 +31,13 @@ const PROGRESS_EVERY = 25;
 interface KnownStudy {
   joinCode: string;
   info: protocol.StudyInfo;
-  egress: EgressInput;
+  /** Known once this device's role is: at lookup for a horizontal study, once a vertical party's table is read. */
+  egress?: EgressInput;
 }
 
 let study: KnownStudy | undefined;
-let prepared: PreparedData | undefined;
+/** What this device will train on: prepared images, or a vertical party's rows. */
+let prepared: SessionData | undefined;
 let session: RelaySession | undefined;
 
 const backendReady: Promise<BackendChoice | undefined> = chooseBackend().then(
@@ -49,12 +51,19 @@ const backendReady: Promise<BackendChoice | undefined> = chooseBackend().then(
   },
 );
 
-async function describeStudy(joinCode: string, info: protocol.StudyInfo): Promise<void> {
+/** This device's egress as party `party` (0 in a horizontal study, where every client holds the same segments). */
+async function egressAs(info: protocol.StudyInfo, party: number, alignmentRows?: number): Promise<EgressInput> {
   await backendReady; // building the layout model needs the backend
-  const split = studyLib.studySplit(info.config);
-  const egress = egressInputFor(info, split, clientWeightLayout(split, info.config.seed));
-  study = { joinCode, info, egress };
-  post({ type: 'study', study: toStudySummary(info), egress: describeEgress(egress) });
+  const plans = studyLib.studyRolePlans(info.config, () => party);
+  const client = plans.client('');
+  return egressInputFor(info, { client, server: plans.server, holdsLabels: plans.holdsLabels('') }, clientWeightLayout(client, info.config.seed), alignmentRows);
+}
+
+async function describeStudy(joinCode: string, info: protocol.StudyInfo): Promise<void> {
+  // A vertical party's egress depends on which party it is: stated once its table is read.
+  const egress = info.config.topology === 'vertical' ? undefined : await egressAs(info, 0);
+  study = { joinCode, info, ...(egress ? { egress } : {}) };
+  post({ type: 'study', study: toStudySummary(info), ...(egress ? { egress: describeEgress(egress) } : {}) });
 }
 
 async function lookup(joinCode: string): Promise<void> {
@@ -88,7 +97,49 @@ function offer(result: PreparedData, imageCount: number): void {
     post({ type: 'error', error: { code: 'no-usable-images', message: `none of the ${imageCount} images can be used for training` } });
     return;
   }
-  prepared = result;
+  prepared = { kind: 'images', prepared: result };
+}
+
+function tablePreview(party: number, fileName: string, header: string[], idColumn: string): TablePreview {
+  return { party, fileName, header, idColumn, columns: [], rows: 0, labelled: false, classCounts: {}, skipped: [] };
+}
+
+/** A vertical party's table: read with split-core's party rule, previewed, and kept for joining. */
+async function prepareTable(message: Extract<MainToWorker, { type: 'prepare-table' }>): Promise<void> {
+  const info = study?.info;
+  if (!study || !info || info.config.topology !== 'vertical') {
+    post({ type: 'error', error: { code: 'internal', message: 'look up a vertical study before choosing a table' } });
+    return;
+  }
+  prepared = undefined;
+  const text = await message.table.text();
+  const header = data.csvHeader(text);
+  const idColumn = message.idColumn ?? info.config.idColumn;
+  let rows: studyLib.PartyRows;
+  try {
+    rows = studyLib.partyRowsFromCsv(info.config, message.party, text, { idColumn });
+  } catch (error) {
+    const problem = describeFailure(error);
+    post({ type: 'table', table: { ...tablePreview(message.party, message.fileName, header, idColumn), problem } });
+    post({ type: 'error', error: { code: 'unusable-table', message: `${message.fileName}: ${problem}` } });
+    return;
+  }
+  const classCounts: Record<string, number> = {};
+  if (rows.labelled) {
+    for (const sample of rows.data.samples) {
+      const name = info.config.classes[sample.label] ?? String(sample.label);
+      classCounts[name] = (classCounts[name] ?? 0) + 1;
+    }
+  }
+  post({ type: 'table', table: { ...tablePreview(message.party, message.fileName, header, idColumn), columns: rows.columns, rows: rows.data.samples.length, labelled: rows.labelled, classCounts, skipped: rows.skipped } });
+  if (rows.data.samples.length === 0) {
+    post({ type: 'error', error: { code: 'unusable-table', message: `${message.fileName}: none of its rows can be used (each skipped row is listed with its reason)` } });
+    return;
+  }
+  const egress = await egressAs(info, message.party, rows.data.samples.length);
+  study = { ...study, egress };
+  post({ type: 'egress', egress: describeEgress(egress) });
+  prepared = { kind: 'table', party: message.party, rows: rows.data, labelled: rows.labelled };
 }
 
 function prepareDemo(hospital: number, hospitals: number): void {
@@ -103,11 +154,11 @@ function prepareDemo(hospital: number, hospitals: number): void {
 
 async function join(resume: Extract<MainToWorker, { type: 'join' }>['resume'], label: string | undefined): Promise<void> {
   const backend = await backendReady;
-  if (!study || !prepared || !backend) {
-    post({ type: 'error', error: { code: 'internal', message: 'look the study up and prepare the images before joining' } });
+  if (!study?.egress || !prepared || !backend) {
+    post({ type: 'error', error: { code: 'internal', message: 'look the study up and prepare your data before joining' } });
     return;
   }
-  session = new RelaySession({ joinCode: study.joinCode, origin: scope.location.origin, prepared, backend: backend.name, egress: study.egress, post, ...(label !== undefined ? { label } : {}) });
+  session = new RelaySession({ joinCode: study.joinCode, origin: scope.location.origin, data: prepared, backend: backend.name, egress: study.egress, post, ...(label !== undefined ? { label } : {}) });
   if (!(await session.start(resume))) session = undefined;
 }
 
@@ -133,6 +184,8 @@ async function handle(message: MainToWorker, port: MessagePort | undefined): Pro
       return lookup(message.joinCode);
     case 'prepare':
       return prepare(message.images);
+    case 'prepare-table':
+      return prepareTable(message);
     case 'prepare-demo':
       return prepareDemo(message.hospital, message.hospitals);
     case 'join':

@@ -39,7 +39,38 @@ function realFrameBytes(kind: string, shape: number[], dtype: 'float32' | 'int32
   return codec.encodeTensor({ name: kind, dtype, shape, values }, dtype === 'int32' ? 'fp32' : encoding).byteLength;
 }
 
+/** A vertical party with a 3-column table and a 16-wide encoder. */
+function partyInput(holdsLabels: boolean): EgressInput {
+  return {
+    topology: 'vertical',
+    codec: 'fp32',
+    batchSize: 16,
+    cutShapes: [[16]],
+    clientWeights: [[{ name: 'party0_dense1/kernel', shape: [3, 16] }, { name: 'party0_dense1/bias', shape: [16] }]],
+    holdsLabels,
+    data: 'table',
+    alignmentRows: 220,
+  };
+}
+
 describe('describeEgress', () => {
+  it('a vertical party: blinded ids and tags for its rows before training, its activations each step, labels only at the label holder', () => {
+    const holder = describeEgress(partyInput(true));
+    const other = describeEgress(partyInput(false));
+    expect(holder.train.map((item) => item.kind)).toEqual(['activations', 'labels']);
+    expect(other.train.map((item) => item.kind)).toEqual(['activations']);
+    expect(other.eval.map((item) => item.kind)).toEqual(['activations']);
+    expect(other.train[0]).toMatchObject({ shape: [16, 16], bytes: realFrameBytes('activations', [16, 16], 'float32', 'fp32') });
+    expect(holder.alignment?.rows).toBe(220);
+    expect(holder.alignment?.items.filter((item) => item.bytes !== undefined).map((item) => item.bytes)).toEqual([32, 220 * 32, 220 * 32]);
+    expect(other.neverLeaves.join(' ')).toMatch(/Patient ids.*blinded/);
+    expect(other.neverLeaves.join(' ')).toMatch(/label column/);
+    expect(holder.neverLeaves.join(' ')).not.toMatch(/label column/);
+    expect(holder.neverLeaves[0]).toMatch(/table/);
+    // A horizontal client aligns nothing.
+    expect(describeEgress(vanillaInput('fp32')).alignment).toBeUndefined();
+  });
+
   for (const encoding of ENCODINGS) {
     it(`vanilla with ${encoding}: activations and labels per step, as the codec encodes them`, () => {
       const egress = describeEgress(vanillaInput(encoding));

@@ -1,4 +1,5 @@
 import { encodedBundleSize, encodedSize, getTopologyDescriptor, nameByteLength, upCrossings, type Encoding, type TopologyName, type WireCrossing } from '@splitlearn/split-core/pure';
+import { alignment } from '@splitlearn/split-core';
 import type { Egress, WireItem } from './messages';
 
 // "What leaves this device", computed from the study configuration, this client's split and
@@ -21,6 +22,10 @@ export interface EgressInput {
   clientWeights: { name: string; shape: number[] }[][];
   /** A vertical party without the labels sends none. */
   holdsLabels?: boolean;
+  /** What this device trains on: images (horizontal) or a table of patients (a vertical party). */
+  data?: 'images' | 'table';
+  /** A vertical party: the rows it brings to the alignment, once its table is read. */
+  alignmentRows?: number;
 }
 
 interface ItemPlan {
@@ -80,8 +85,31 @@ function elementCount(shape: readonly number[]): number {
   return shape.reduce((product, size) => product * size, 1);
 }
 
+const NEVER_LEAVES_DATA: Record<NonNullable<EgressInput['data']>, string[]> = {
+  images: ['Your images (pixels are decoded and kept only in this browser tab)', 'File names and folder names'],
+  table: ['Your table (its values are read and kept only in this browser tab)', 'The file name and the column names'],
+};
+
+/**
+ * What lining a vertical party's rows up with the others' sends, before any training
+ * (network/party_alignment.ts answering the relay's align:* steps): a public key, its
+ * patients' ids blinded, the others' blinded ids blinded again, the tags of its own, and at
+ * the leader the sealed tag key. A plain id or a plain hash of one is never among them.
+ */
+function alignmentItems(rows: number): NonNullable<Egress['alignment']>['items'] {
+  const { POINT_BYTES, TAG_BYTES } = alignment;
+  return [
+    { description: 'A public key for this alignment only (to receive the shared tag key)', bytes: POINT_BYTES },
+    { description: `The ids of your ${rows} patients, blinded: each a point on the ristretto255 curve under a secret that never leaves this device`, bytes: rows * POINT_BYTES },
+    { description: "The other parties' blinded ids, blinded again with this device's secret (32 bytes per patient of theirs)" },
+    { description: 'A tag per patient of yours, computed from the blinded ids with a key the relay never sees', bytes: rows * TAG_BYTES },
+    { description: 'If this device leads the alignment: the tag key, sealed for each other party (32 bytes each)' },
+  ];
+}
+
 export function describeEgress(input: EgressInput): Egress {
-  const neverLeaves = ['Your images (pixels are decoded and kept only in this browser tab)', 'File names and folder names', ...getTopologyDescriptor(input.topology).neverLeaves];
+  const descriptor = getTopologyDescriptor(input.topology);
+  const neverLeaves = [...NEVER_LEAVES_DATA[input.data ?? 'images'], ...descriptor.neverLeaves, ...(input.holdsLabels === false && input.data === 'table' ? ['Any label column your table has (another party holds the study’s labels)'] : [])];
   return {
     topology: input.topology,
     codec: input.codec,
@@ -94,6 +122,7 @@ export function describeEgress(input: EgressInput): Egress {
       values: weights.reduce((sum, weight) => sum + elementCount(weight.shape), 0),
       bytes: weightsBundleBytes(weights),
     })),
+    ...(descriptor.alignsRows && input.alignmentRows !== undefined ? { alignment: { rows: input.alignmentRows, items: alignmentItems(input.alignmentRows) } } : {}),
     neverLeaves,
   };
 }

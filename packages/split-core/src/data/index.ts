@@ -7,4 +7,4 @@ export { localValidationSplit, sharedValidationRows, type LocalValidationConfig 
 export { batchToTensors, epochBatches, type BatchTensors } from './batches';
 export { DEMO_CLASSES, DEMO_LABEL_NOISE, generateDemoDataset, generateDemoSample, type DemoDatasetOptions, type DemoSampleOptions } from './demo';
 export { DEMO_DATA_SEED, DEMO_TRAIN_SIZE, demoShardIndices, generateDemoShard, type DemoShardOptions } from './demo_shard';
-export { columnScaling, readTabularCsv, scaledSamples, TabularError, type ColumnScaling, type TabularOptions, type TabularRow, type TabularTable } from './tabular';
+export { columnScaling, csvHeader, readTabularCsv, scaledSamples, TabularError, type ColumnScaling, type TabularOptions, type TabularRow, type TabularTable } from './tabular';

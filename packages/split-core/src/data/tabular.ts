@@ -50,6 +50,12 @@ function isNumeric(text: string): boolean {
   return text !== '' && Number.isFinite(Number(text));
 }
 
+/** The column names on a CSV's first line (for choosing the id column before reading the rows). */
+export function csvHeader(text: string): string[] {
+  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { preview: 1, skipEmptyLines: 'greedy' });
+  return (parsed.data[0] ?? []).map((field) => String(field).trim()).filter((field) => field !== '');
+}
+
 /** Parses a party's CSV; throws TabularError for a table it cannot use at all (no id column, unknown columns). */
 export function readTabularCsv(text: string, options: TabularOptions): TabularTable {
   const parsed = Papa.parse<Record<string, unknown>>(text.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: 'greedy', transformHeader: (header) => header.trim() });

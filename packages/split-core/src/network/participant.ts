@@ -72,7 +72,7 @@ export interface ParticipantOptions {
    * (labels at the label holder). They are aligned with the other parties' before training,
    * and `train`/`val` are not used.
    */
-  vertical?: { party: number; rows: Dataset };
+  vertical?: { party: number; rows: Dataset; labelled: boolean };
   client: { kind: 'browser' | 'node'; backend: string; label?: string };
   /** Saved from a previous join: rejoin as the same participant. */
   resume?: { participantId: string; resumeToken: string };
@@ -126,7 +126,10 @@ export class Participant {
       options.events?.onStudy?.(parsed.data);
     });
     socket.on('relay:error', (error) => options.events?.onError?.(error));
-    if (options.vertical) this.alignment = new PartyAlignment(socket, options.vertical.rows, () => this.study, options.events?.onAlignment);
+    if (options.vertical) {
+      const record = (direction: 'up' | 'down', bytes: number): void => this.meter.record({ participantId: 'self', direction, kind: 'alignment', bytes });
+      this.alignment = new PartyAlignment(socket, options.vertical.rows, () => this.study, options.events?.onAlignment, record);
+    }
     // A dropped connection ends the step in progress at once rather than after the timeout.
     socket.onDisconnect(() => this.activeLink?.fail(new StepAbandonedError('the connection to the relay dropped')));
     socket.on('step:frame', (header, payload) => this.onFrame(header, payload));
@@ -180,7 +183,7 @@ export class Participant {
           ...(this.options.vertical ? { party: this.options.vertical.party } : {}),
           // A vertical party does not know its training rows before the alignment: it declares all it holds.
           data: this.options.vertical
-            ? { trainCount: this.options.vertical.rows.samples.length, valCount: 0, classCounts: classCounts(this.options.vertical.rows) }
+            ? { trainCount: this.options.vertical.rows.samples.length, valCount: 0, classCounts: this.options.vertical.labelled ? classCounts(this.options.vertical.rows) : {} }
             : { trainCount: train.samples.length, valCount: val.samples.length, classCounts: classCounts(train) },
         },
         resolve,

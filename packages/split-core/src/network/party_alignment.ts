@@ -46,6 +46,8 @@ export class PartyAlignment {
     private readonly rows: Dataset,
     private readonly study: () => StudyInfo | undefined,
     private readonly onStatus: (status: AlignmentStatus) => void = () => undefined,
+    /** Counts every blinded id, key and tag that crosses, both ways (kind 'alignment' in the traffic meter). */
+    private readonly record: (direction: 'up' | 'down', bytes: number) => void = () => undefined,
   ) {
     socket.on('align:start', (start, ack) => {
       try {
@@ -59,7 +61,9 @@ export class PartyAlignment {
         );
         const started = this.psi.start();
         this.onStatus({ step: 'started', rows: this.rows.samples.length });
-        ack({ ok: true, publicKey: started.publicKey, points: packPoints(started.points, POINT_BYTES) });
+        const points = packPoints(started.points, POINT_BYTES);
+        this.record('up', started.publicKey.byteLength + points.byteLength);
+        ack({ ok: true, publicKey: started.publicKey, points });
       } catch (error) {
         ack(failure(error));
       }
@@ -67,7 +71,11 @@ export class PartyAlignment {
     socket.on('align:seal', (step, publicKeys, ack) => {
       try {
         this.checkStudy(AlignStepSchema.parse(step).studyId);
-        ack({ ok: true, sealed: this.requirePsi().seal(publicKeys.map(toBytes)) });
+        const keys = publicKeys.map(toBytes);
+        this.record('down', keys.reduce((sum, key) => sum + key.byteLength, 0));
+        const sealed = this.requirePsi().seal(keys);
+        this.record('up', sealed.reduce((sum, key) => sum + key.byteLength, 0));
+        ack({ ok: true, sealed });
       } catch (error) {
         ack(failure(error));
       }
@@ -75,9 +83,12 @@ export class PartyAlignment {
     socket.on('align:blind', (step, points, ack) => {
       try {
         this.checkStudy(AlignStepSchema.parse(step).studyId);
-        const blinded = this.requirePsi().blind(unpackPoints(toBytes(points), POINT_BYTES, MAX_ALIGNED_ROWS));
+        const received = toBytes(points);
+        this.record('down', received.byteLength);
+        const blinded = packPoints(this.requirePsi().blind(unpackPoints(received, POINT_BYTES, MAX_ALIGNED_ROWS)), POINT_BYTES);
         this.onStatus({ step: 'blinding', rows: this.rows.samples.length });
-        ack({ ok: true, points: packPoints(blinded, POINT_BYTES) });
+        this.record('up', blinded.byteLength);
+        ack({ ok: true, points: blinded });
       } catch (error) {
         ack(failure(error));
       }
@@ -85,9 +96,13 @@ export class PartyAlignment {
     socket.on('align:tags', (step, points, leaderKey, sealed, ack) => {
       try {
         this.checkStudy(AlignStepSchema.parse(step).studyId);
-        const tags = this.requirePsi().tags(unpackPoints(toBytes(points), POINT_BYTES, MAX_ALIGNED_ROWS), toBytes(leaderKey), sealed === null ? undefined : toBytes(sealed));
+        const received = [toBytes(points), toBytes(leaderKey), ...(sealed === null ? [] : [toBytes(sealed)])];
+        this.record('down', received.reduce((sum, bytes) => sum + bytes.byteLength, 0));
+        const [ownPoints, leader, sealedKey] = received as [Uint8Array, Uint8Array, Uint8Array | undefined];
+        const tags = packPoints(this.requirePsi().tags(unpackPoints(ownPoints, POINT_BYTES, MAX_ALIGNED_ROWS), leader, sealedKey), TAG_BYTES);
         this.onStatus({ step: 'tags', rows: this.rows.samples.length });
-        ack({ ok: true, tags: packPoints(tags, TAG_BYTES) });
+        this.record('up', tags.byteLength);
+        ack({ ok: true, tags });
       } catch (error) {
         ack(failure(error));
       }
@@ -97,7 +112,9 @@ export class PartyAlignment {
         this.checkStudy(AlignStepSchema.parse(step).studyId);
         const study = this.study();
         if (!study) throw new Error('join the study first');
-        const intersection = this.requirePsi().intersect(tagSets.map((tags) => unpackPoints(toBytes(tags), TAG_BYTES, MAX_ALIGNED_ROWS)));
+        const sets = tagSets.map(toBytes);
+        this.record('down', sets.reduce((sum, bytes) => sum + bytes.byteLength, 0));
+        const intersection = this.requirePsi().intersect(sets.map((tags) => unpackPoints(tags, TAG_BYTES, MAX_ALIGNED_ROWS)));
         this.result = alignedTrainingData(this.rows, intersection, study.config);
         const counts = { aligned: this.result.aligned, train: this.result.train.samples.length, val: this.result.val.samples.length };
         this.onStatus({ step: 'aligned', rows: this.rows.samples.length, ...counts });

@@ -21,3 +21,5 @@ export {
 } from './config';
 export { largestMessageBytes, studyFlopsPerSample, studyModelSpec, studyRoleOptions, studyRolePlans, studySplit } from './model';
 export { partyProblem, trainingGroups, VERTICAL_GROUP, type GroupMember } from './groups';
+export { partyInputShape, verticalStudyPlan } from './vertical_plan';
+export { PartyRowsError, partyRowsFromCsv, type PartyRows } from './party_rows';

@@ -8,8 +8,7 @@ import type { RoleOptions } from '../segment/roles';
 import { getHorizontalTopology } from '../topology/get';
 import { horizontalRolePlans, verticalRolePlans, type RolePlans } from '../topology/role_plans';
 import { planSplit, type SplitPlan } from '../topology/split_plan';
-import { planVertical } from '../topology/vertical';
-import { headLayers, partyLayers } from '../model/vertical_catalogue';
+import { verticalStudyPlan } from './vertical_plan';
 import { horizontalStudy, type StudyConfig } from './config';
 
 // Every participant rebuilds the same split from the study's configuration; identical
@@ -54,13 +53,7 @@ export function largestMessageBytes(config: StudyConfig): number {
  */
 export function studyRolePlans(config: StudyConfig, partyOf: (clientId: string) => number = () => 0): RolePlans {
   if (config.topology !== 'vertical') return horizontalRolePlans(studySplit(config));
-  const plan = planVertical(
-    config.parties.map((party, index) => {
-      const inputShape = 'columns' in party.input ? [party.input.columns.length] : [...party.input.image];
-      return { layers: partyLayers(party.model ?? (inputShape.length === 1 ? 'mlp-party' : 'cnn-party'), index, inputShape), inputShape };
-    }),
-    headLayers(config.head, config.classes.length),
-  );
+  const plan = verticalStudyPlan(config);
   return verticalRolePlans(plan, config.classes.length, config.labelHolder, partyOf);
 }
 

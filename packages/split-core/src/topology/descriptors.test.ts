@@ -11,7 +11,8 @@ import { planSplit } from './split_plan';
 import type { Topology } from './topology';
 import { uShaped } from './u_shaped';
 import { vanilla } from './vanilla';
-import { planVertical, vertical } from './vertical';
+import { vertical } from './vertical';
+import { planVertical } from './vertical_plan';
 
 // Each topology's tfjs-free descriptor says which tensors cross a client's link at every
 // step; the web app's disclosure panel and the dashboard read it. Held here against the

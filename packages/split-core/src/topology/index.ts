@@ -6,6 +6,7 @@ export { createInProcessLinkPair, type InProcessLinkOptions } from './in_process
 export { planSplit, type SplitPlan } from './split_plan';
 export { vanilla } from './vanilla';
 export { uShaped } from './u_shaped';
-export { planVertical, vertical, type VerticalPartySpec, type VerticalPlan } from './vertical';
+export { vertical } from './vertical';
+export { planVertical, type VerticalPartySpec, type VerticalPlan } from './vertical_plan';
 export { getHorizontalTopology, getTopology } from './get';
 export { horizontalRolePlans, verticalRolePlans, type RolePlans } from './role_plans';

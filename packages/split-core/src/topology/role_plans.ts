@@ -1,7 +1,8 @@
 import type { SegmentPlan } from '../model/cuts';
 import type { SplitPlan } from './split_plan';
 import type { Topology } from './topology';
-import { vertical, type VerticalPlan } from './vertical';
+import { vertical } from './vertical';
+import type { VerticalPlan } from './vertical_plan';
 
 /**
  * Which segments each role of a study holds, and the topology whose steps they run: what a

@@ -9,7 +9,8 @@ import { readWeights } from '../model/weights';
 import { relativeWeightDistances, useBackend } from '../testing/fixtures';
 import { createSegment } from '../segment/segment';
 import { createInProcessLinkPair } from './in_process_link';
-import { planVertical, vertical } from './vertical';
+import { vertical } from './vertical';
+import { planVertical } from './vertical_plan';
 
 // The role/channel API carries a two-party vertically partitioned step (PAPER.md Fig. 2c):
 // the server concatenates the parties' cut outputs and returns each party its own slice of

@@ -12,7 +12,7 @@ import { trainingBatches } from '../runtime/batch_order';
 import { RoundRobinSchedule } from '../schedule/round_robin';
 import { relativeWeightDistances, useBackend } from '../testing/fixtures';
 import { verticalRolePlans } from '../topology/role_plans';
-import { planVertical } from '../topology/vertical';
+import { planVertical } from '../topology/vertical_plan';
 import { InProcessFederation } from './in_process_federation';
 
 // Vertical split learning through the role runtime equals the unsplit network on the

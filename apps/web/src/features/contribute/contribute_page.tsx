@@ -5,6 +5,8 @@ import { DataPicker } from './components/data_picker';
 import { DataPreview } from './components/data_preview';
 import { ErrorList } from './components/error_list';
 import { JoinForm } from './components/join_form';
+import { PartyPicker } from './components/party_picker';
+import { TablePreviewSection } from './components/table_preview';
 import { TrainingPanel } from './components/training_panel';
 import { WhatLeavesPanel } from './components/what_leaves_panel';
 import { useContribute } from './use_contribute';
@@ -31,9 +33,18 @@ export function ContributePage({ joinCode }: { joinCode: string }): ReactNode {
           onJoinCodeChange={contribute.setJoinCode}
           onLookup={contribute.lookup}
         />
-        <DataPicker onImages={contribute.pickImages} onCsv={contribute.pickCsv} disabled={participating} />
-        <DataPreview picked={state.picked} dataset={state.dataset} decode={state.decode} skipped={allSkipped(state)} files={contribute.files} studyKnown={state.study !== undefined} />
-        <WhatLeavesPanel egress={state.egress} traffic={state.traffic} />
+        {state.study?.vertical ? (
+          <>
+            <PartyPicker vertical={state.study.vertical} table={state.table} onTable={contribute.pickTable} disabled={participating} />
+            <TablePreviewSection choice={state.tableChoice} table={state.table} />
+          </>
+        ) : (
+          <>
+            <DataPicker onImages={contribute.pickImages} onCsv={contribute.pickCsv} disabled={participating} />
+            <DataPreview picked={state.picked} dataset={state.dataset} decode={state.decode} skipped={allSkipped(state)} files={contribute.files} studyKnown={state.study !== undefined} />
+          </>
+        )}
+        <WhatLeavesPanel egress={state.egress} traffic={state.traffic} vertical={state.study?.vertical !== undefined} />
         <TrainingPanel
           state={state}
           onJoin={contribute.join}

@@ -126,4 +126,35 @@ describe('describeStudyState', () => {
     expect(describeStudyState({ state: 'paused', round: 1, participants: 3 }, study)).toBe('Paused by the researcher');
     expect(describeStudyState({ state: 'finished', round: 5, participants: 0, message: 'all rounds done' }, study)).toBe('Finished: all rounds done');
   });
+
+  it('a vertical party: needs its table read without problems before joining, and a new table drops the last one’s egress', () => {
+    const vertical: StudySummary = {
+      ...study,
+      topology: 'vertical',
+      model: 'mlp-head',
+      inputShape: [],
+      vertical: { parties: [{ name: 'A', columns: ['a1'] }, { name: 'B', columns: ['b1'] }], labelHolder: 0, idColumn: 'patient_id', labelColumn: 'outcome' },
+    };
+    let state = apply(initialContributeState('CODE'), { type: 'backend', backend: { name: 'wasm', software: true, reason: 'auto' } }, { type: 'study', study: vertical });
+    expect(state.egress).toBeUndefined();
+    expect(joinBlocker(state)).toMatch(/party and your table/);
+    state = contributeReducer(state, { type: 'table-picked', party: 1, fileName: 'b.csv' });
+    expect(joinBlocker(state)).toMatch(/Reading your table/);
+    const table = { party: 1, fileName: 'b.csv', header: ['mrn', 'b1'], idColumn: 'patient_id', columns: [], rows: 0, labelled: false, classCounts: {}, skipped: [] };
+    state = apply(state, { type: 'table', table: { ...table, problem: 'there is no id column "patient_id"' } }, { type: 'error', error: { code: 'unusable-table', message: 'b.csv: no id column' } });
+    expect(joinBlocker(state)).toMatch(/cannot be used/);
+    // Choosing the id column again clears the table's error and waits for the new reading.
+    state = contributeReducer(state, { type: 'table-picked', party: 1, fileName: 'b.csv' });
+    expect(state.errors).toEqual([]);
+    expect(state.table).toBeUndefined();
+    state = apply(state, { type: 'table', table: { ...table, idColumn: 'mrn', columns: ['b1'], rows: 230 } });
+    expect(joinBlocker(state)).toMatch(/what this device will send/);
+    const egress = { topology: 'vertical' as const, codec: 'fp32' as const, batchSize: 32, train: [], eval: [], weights: [], alignment: { rows: 230, items: [] }, neverLeaves: [] };
+    state = apply(state, { type: 'egress', egress });
+    expect(joinBlocker(state)).toBeUndefined();
+    state = apply(state, { type: 'alignment', alignment: { step: 'aligned', rows: 230, aligned: 210, train: 168, val: 42 } });
+    expect(state.alignment?.aligned).toBe(210);
+    state = contributeReducer(state, { type: 'table-picked', party: 0, fileName: 'a.csv' });
+    expect([state.egress, state.alignment, state.table]).toEqual([undefined, undefined, undefined]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { StepTiming } from '../../lib/eta';
-import type { BackendChoice, ClassPreview, Egress, Skipped, StudySummary, Traffic, WorkerError, WorkerToMain } from '../../worker/messages';
+import type { Alignment, BackendChoice, ClassPreview, Egress, Skipped, StudySummary, TablePreview, Traffic, WorkerError, WorkerToMain } from '../../worker/messages';
 import type { FoundClass } from './files/found_classes';
 
 // Everything the Contribute page shows, as one reducer over the user's actions and the
@@ -47,6 +47,11 @@ export interface ContributeState {
   picked?: PickedSummary;
   decode?: { done: number; total: number };
   dataset?: DatasetPreview;
+  /** A vertical party: the table it chose, being read (`table` absent) or read. */
+  tableChoice?: { party: number; fileName: string };
+  table?: TablePreview;
+  /** A vertical party: how lining its rows up with the other parties' goes. */
+  alignment?: Alignment;
   connection: Connection;
   participation: Participation;
   participantId?: string;
@@ -64,6 +69,7 @@ export type ContributeAction =
   | { type: 'join-code-changed'; joinCode: string }
   | { type: 'lookup-started'; joinCode: string }
   | { type: 'files-picked'; picked: PickedSummary }
+  | { type: 'table-picked'; party: number; fileName: string }
   | { type: 'join-started' }
   | { type: 'error-dismissed'; id: number }
   | { type: 'page-error'; error: WorkerError }
@@ -75,7 +81,7 @@ export function initialContributeState(joinCode: string): ContributeState {
 
 /** Errors a new attempt at the same thing makes obsolete. */
 const LOOKUP_ERRORS = new Set<WorkerError['code']>(['relay-unreachable', 'unknown-study', 'protocol-mismatch', 'wrong-state']);
-const DATA_ERRORS = new Set<WorkerError['code']>(['no-usable-images']);
+const DATA_ERRORS = new Set<WorkerError['code']>(['no-usable-images', 'unusable-table']);
 const CONNECTION_ERRORS = new Set<WorkerError['code']>(['connection-lost']);
 
 function withoutErrors(state: ContributeState, codes: ReadonlySet<WorkerError['code']>): ContributeState['errors'] {
@@ -127,6 +133,10 @@ function onWorkerMessage(state: ContributeState, message: WorkerToMain, at: numb
       const trainLoss = message.phase === 'train' && message.loss !== undefined ? { round: message.round, loss: message.loss } : state.trainLoss;
       return { ...state, lastRound, ...(trainLoss ? { trainLoss } : {}) };
     }
+    case 'table':
+      return { ...state, table: message.table };
+    case 'alignment':
+      return { ...state, alignment: message.alignment };
     case 'traffic':
       return { ...state, traffic: message.traffic };
     case 'egress':
@@ -150,6 +160,11 @@ export function contributeReducer(state: ContributeState, action: ContributeActi
       const { dataset: _dataset, decode: _decode, ...rest } = state;
       return { ...rest, picked: action.picked, errors: withoutErrors(state, DATA_ERRORS) };
     }
+    case 'table-picked': {
+      // A new table (or party) replaces the last one and the egress stated for it.
+      const { table: _table, egress: _egress, alignment: _alignment, ...rest } = state;
+      return { ...rest, tableChoice: { party: action.party, fileName: action.fileName }, errors: withoutErrors(state, DATA_ERRORS) };
+    }
     case 'join-started':
       return { ...state, participation: 'joining', errors: withoutErrors(state, LOOKUP_ERRORS) };
     case 'error-dismissed':
@@ -170,6 +185,14 @@ export function allSkipped(state: ContributeState): Skipped[] {
 export function joinBlocker(state: ContributeState): string | undefined {
   if (!state.backend) return 'Preparing the training engine…';
   if (!state.study) return 'Look up the study with your join code first.';
+  if (state.study.vertical) {
+    if (!state.tableChoice) return 'Choose your party and your table first.';
+    if (!state.table) return 'Reading your table…';
+    if (state.table.problem !== undefined || state.table.rows === 0) return 'Your table cannot be used yet (see above).';
+    if (!state.egress) return 'Working out what this device will send…';
+    if (state.participation === 'joining') return 'Joining…';
+    return undefined;
+  }
   if (!state.picked) return 'Choose your images first.';
   if (!state.dataset) return 'Checking your images…';
   if (state.dataset.trainCount === 0) return 'None of your images can be used yet.';

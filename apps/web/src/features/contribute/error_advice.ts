@@ -28,6 +28,10 @@ const ADVICE: Record<WorkerErrorCode, Advice> = {
     title: 'None of the chosen files can be used',
     next: "Choose a folder with one sub-folder per class (for example normal/ and pneumonia/) holding PNG or JPEG images, or add a CSV with file,label rows. Folder and CSV class names must match the study's classes.",
   },
+  'unusable-table': {
+    title: 'Your table cannot be used for this study',
+    next: "Check that you chose your own party, that the CSV's first line names its columns (the patient id column and the study's columns for your party, and the label column if your party holds the labels), then choose the file again.",
+  },
   'backend-failed': {
     title: 'The training engine could not start in this browser',
     next: 'Use a current version of Chrome, Edge or Firefox. If you are on a managed computer, ask IT whether WebAssembly or WebGL is disabled.',

@@ -25,6 +25,8 @@ export interface ContributeControls {
   lookup: () => void;
   pickImages: (files: PickedFile<File>[]) => void;
   pickCsv: (files: File[]) => void;
+  /** A vertical party: its table and which party it is; `idColumn` when its CSV names the patient id column differently. */
+  pickTable: (choice: TableChoice) => void;
   join: () => void;
   pause: () => void;
   resume: () => void;
@@ -32,6 +34,12 @@ export interface ContributeControls {
   withdraw: () => void;
   /** Saves this device's trained client segment(s) as tfjs model files (the worker serializes them). */
   downloadSegments: () => void;
+}
+
+export interface TableChoice {
+  party: number;
+  file: File;
+  idColumn?: string;
 }
 
 interface CsvSource {
@@ -171,6 +179,14 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     worker.postMessage({ type: 'export-segments' } satisfies MainToWorker, [channel.port2]);
   }, []);
 
+  const pickTable = useCallback(
+    ({ party, file, idColumn }: TableChoice) => {
+      dispatch({ type: 'table-picked', party, fileName: file.name });
+      post({ type: 'prepare-table', party, table: file, fileName: file.name, ...(idColumn !== undefined ? { idColumn } : {}) });
+    },
+    [post],
+  );
+
   const join = useCallback(() => {
     dispatch({ type: 'join-started' });
     const resume = loadIdentity(localStorage, studyCodeRef.current);
@@ -186,6 +202,7 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     lookup,
     pickImages: setImages,
     pickCsv: setCsvFiles,
+    pickTable,
     join,
     pause: () => post({ type: 'pause' }),
     resume: () => post({ type: 'resume' }),

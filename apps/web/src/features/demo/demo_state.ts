@@ -94,6 +94,8 @@ function onWorkerMessage(hospital: HospitalView, message: WorkerToMain): Hospita
     case 'traffic':
     case 'egress':
     case 'participation':
+    case 'table':
+    case 'alignment':
       return hospital;
   }
 }

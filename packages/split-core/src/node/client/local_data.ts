@@ -1,9 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import type { Dataset, SkippedFile } from '../../data/dataset';
 import { generateDemoShard } from '../../data/demo_shard';
 import { localValidationSplit } from '../../data/local_validation';
 import { horizontalStudy, type VerticalStudyConfig } from '../../study/config';
 import { partyProblem } from '../../study/groups';
-import { readCsvParty } from '../vertical/party_data';
+import { partyRowsFromCsv } from '../../study/party_rows';
 import type { StudyInfo } from '../../protocol/messages';
 import { readImageFolder } from '../data/image_folder';
 
@@ -14,6 +15,8 @@ export interface LocalData {
   val: Dataset;
   /** A vertical party's rows by patient id, to be aligned with the other parties' (train and val are then empty). */
   rows?: Dataset;
+  /** Whether `rows` carry the labels (the label holder). */
+  labelled?: boolean;
   skipped: SkippedFile[];
   unknownClasses: string[];
 }
@@ -57,13 +60,7 @@ export async function loadLocalData(study: StudyInfo, options: LocalDataOptions)
 async function loadPartyRows(config: VerticalStudyConfig, options: LocalDataOptions): Promise<LocalData> {
   const problem = partyProblem(config, options.party);
   if (problem) throw new Error(`${problem} (--party N)`);
-  const party = options.party as number;
-  const spec = config.parties[party];
-  if (!spec || !('columns' in spec.input)) throw new Error(`party ${party} (${spec?.name ?? '?'}) holds images: the Node client reads tabular parties (a CSV) for now`);
-  const read = await readCsvParty(
-    { file: options.source, columns: spec.input.columns },
-    { idColumn: config.idColumn, ...(party === config.labelHolder ? { labelColumn: config.labelColumn } : {}), classes: config.classes },
-  );
+  const read = partyRowsFromCsv(config, options.party as number, await readFile(options.source, 'utf8'));
   const empty: Dataset = { classes: config.classes, sampleShape: read.data.sampleShape, samples: [] };
-  return { train: empty, val: empty, rows: read.data, skipped: read.skipped, unknownClasses: [] };
+  return { train: empty, val: empty, rows: read.data, labelled: read.labelled, skipped: read.skipped, unknownClasses: [] };
 }

@@ -71,12 +71,15 @@ function ClassTable({ classes, matched }: { classes: PreviewClass[]; matched: bo
   );
 }
 
-function SkippedList({ skipped }: { skipped: Skipped[] }): ReactNode {
+/** What was left out and why; `what` names the entries ("files", "rows"). */
+export function SkippedList({ skipped, what = 'files' }: { skipped: Skipped[]; what?: string }): ReactNode {
   const shown = skipped.slice(0, MAX_SKIPPED_SHOWN);
   return (
     <details className="skipped" open={skipped.length <= 20}>
-      <summary>Skipped files ({formatCount(skipped.length)})</summary>
-      <ul aria-label="Skipped files">
+      <summary>
+        Skipped {what} ({formatCount(skipped.length)})
+      </summary>
+      <ul aria-label={`Skipped ${what}`}>
         {shown.map((entry) => (
           <li key={`${entry.path}:${entry.reason}`}>
             <code>{entry.path}</code>: {entry.reason}

@@ -55,8 +55,16 @@ export function JoinForm({ joinCode, lookingUp, study, savedIdentity, onJoinCode
           facts={[
             { label: 'Study name', value: study.name },
             { label: 'Classes', value: study.classes.join(', ') },
-            { label: 'Image size used', value: `${formatShape(study.inputShape)} (height × width × channels)` },
-            { label: 'Model', value: study.model },
+            ...(study.vertical
+              ? [
+                  { label: 'Parties', value: study.vertical.parties.map((party) => party.name).join(', ') },
+                  { label: 'Label holder', value: study.vertical.parties[study.vertical.labelHolder]?.name ?? '—' },
+                  { label: 'Model', value: `An encoder per party, joined by the study server's ${study.model}` },
+                ]
+              : [
+                  { label: 'Image size used', value: `${formatShape(study.inputShape)} (height × width × channels)` },
+                  { label: 'Model', value: study.model },
+                ]),
             { label: 'How the model is split', value: TOPOLOGY_WORDS[study.topology] },
             { label: 'Schedule', value: study.schedule },
             { label: 'Rounds', value: String(study.rounds) },

@@ -15,10 +15,30 @@ const CONNECTION: Record<ContributeState['connection'], string> = {
   closed: 'Disconnected',
 };
 
+const ALIGNMENT_STEPS: Record<NonNullable<ContributeState['alignment']>['step'], string> = {
+  started: 'Blinded patient ids sent; waiting for the other parties…',
+  blinding: "Blinding the other parties' ids with this device's secret…",
+  tags: 'Comparing tags to find the patients every party holds…',
+  aligned: 'Lined up',
+};
+
+/** A vertical party: how lining its rows up with the other parties' went. */
+function alignmentFacts(state: ContributeState): Fact[] {
+  const { alignment, study } = state;
+  if (!study?.vertical) return [];
+  if (!alignment) return [{ label: 'Patients lined up', value: 'When the study starts, your rows are lined up with the other parties’ (only blinded ids are exchanged)' }];
+  if (alignment.step !== 'aligned' || alignment.aligned === undefined) return [{ label: 'Patients lined up', value: ALIGNMENT_STEPS[alignment.step] }];
+  return [
+    { label: 'Patients lined up', value: `${alignment.aligned} of your ${alignment.rows} patients are held by every party` },
+    { label: 'Patients used', value: `${alignment.train ?? 0} for training, ${alignment.val ?? 0} for validation (the same patients at every party)` },
+  ];
+}
+
 function progressFacts(state: ContributeState): Fact[] {
   const { progress, study, studyState, trainLoss } = state;
   const remaining = progress ? estimateRemainingMs(progress.timing) : undefined;
   return [
+    ...alignmentFacts(state),
     { label: 'Participant', value: state.participantId ?? '—' },
     { label: 'Connection', value: CONNECTION[state.connection] },
     { label: 'Study state', value: studyState ? describeStudyState(studyState, study) : 'Waiting for the study server…' },

@@ -10,6 +10,7 @@ import type { Egress, Traffic, WireItem } from '../../../worker/messages';
 
 const KIND_NAMES: Record<WireItem['kind'], string> = { activations: 'Cut-layer activations', labels: 'Labels', gradients: 'Gradients' };
 const MEASURED_KINDS = ['activations', 'labels', 'gradients', 'weights'] as const;
+const DECLARED_KINDS = new Set<string>(['activations', 'labels', 'gradients']);
 
 function bytesFact(label: string, bytes: number, hint?: string): Fact {
   return { label, value: bytes < 1000 ? formatBytes(bytes) : `${formatBytes(bytes)} (${formatCount(bytes)} bytes)`, bytes, ...(hint !== undefined ? { hint } : {}) };
@@ -31,42 +32,75 @@ function ItemList({ items }: { items: readonly WireItem[] }): ReactNode {
   );
 }
 
-function measuredFacts(traffic: Traffic | undefined): Fact[] {
+function measuredFacts(traffic: Traffic | undefined, aligns: boolean): Fact[] {
   const byKind = traffic?.measured.byKind ?? {};
   const declared = traffic?.declared;
   const facts: Fact[] = [];
-  for (const kind of MEASURED_KINDS) {
+  // Alignment traffic depends on the other parties' sizes too: measured, not declared per step.
+  for (const kind of aligns ? ['alignment', ...MEASURED_KINDS] : MEASURED_KINDS) {
     facts.push(bytesFact(`Sent so far: ${kind}`, byKind[kind]?.up.bytes ?? 0));
-    if (kind !== 'weights') facts.push(bytesFact(`Declared so far: ${kind}`, declared?.[kind] ?? 0));
+    if (DECLARED_KINDS.has(kind)) facts.push(bytesFact(`Declared so far: ${kind}`, declared?.[kind as keyof Traffic['declared']] ?? 0));
   }
   facts.push(bytesFact('Sent so far: all kinds', traffic?.measured.up.bytes ?? 0));
   facts.push(bytesFact('Received so far: all kinds', traffic?.measured.down.bytes ?? 0));
   return facts;
 }
 
-export function WhatLeavesPanel({ egress, traffic }: { egress: Egress | undefined; traffic: Traffic | undefined }): ReactNode {
+function AlignmentSection({ alignment }: { alignment: NonNullable<Egress['alignment']> }): ReactNode {
+  return (
+    <>
+      <h3>Once, before training: lining up patients</h3>
+      <p>
+        To find the patients every party holds, without anyone seeing another's patient list, this device takes part in a private set intersection through the study
+        server. It sends:
+      </p>
+      <ul aria-label="Sent to line up patients">
+        {alignment.items.map((item) => (
+          <li key={item.description}>{item.description}</li>
+        ))}
+      </ul>
+      <FactList
+        label="Sent to line up patients"
+        facts={[
+          bytesFact('Blinded patient ids', alignment.items[1]?.bytes ?? 0, `${formatCount(alignment.rows)} ids, 32 bytes each`),
+          bytesFact('Tags of your patients', alignment.items[3]?.bytes ?? 0, `${formatCount(alignment.rows)} tags, 32 bytes each`),
+        ]}
+      />
+      <p className="hint">The study server learns only how many patients each party holds and how many all hold; each party learns only which of its own patients are shared.</p>
+    </>
+  );
+}
+
+export function WhatLeavesPanel({ egress, traffic, vertical }: { egress: Egress | undefined; traffic: Traffic | undefined; vertical?: boolean }): ReactNode {
   if (!egress) {
     return (
       <PageSection step={4} title="What leaves this device" className="what-leaves">
-        <p>Your images never leave this device. Once you find your study, this panel lists exactly what is sent and how large it is.</p>
+        <p>
+          {vertical
+            ? 'Your table never leaves this device. Once you choose your party and your table, this panel lists exactly what is sent and how large it is.'
+            : 'Your images never leave this device. Once you find your study, this panel lists exactly what is sent and how large it is.'}
+        </p>
       </PageSection>
     );
   }
+  const unit = egress.alignment ? 'patients' : 'images';
   return (
     <PageSection step={4} title="What leaves this device" className="what-leaves">
+      {egress.alignment && <AlignmentSection alignment={egress.alignment} />}
+      {egress.alignment && <h3>Each training step</h3>}
       <p>
-        Training runs in batches of {egress.batchSize} images. For each batch this device sends only the results of its own layers, never the images:
+        Training runs in batches of {egress.batchSize} {unit}. For each batch this device sends only the results of its own layers, never the {egress.alignment ? 'table' : 'images'}:
       </p>
       <ItemList items={egress.train} />
       <FactList label="Sent per training step" facts={itemFacts(egress.train, 'training')} />
       <h3>Validation</h3>
-      <p>Some of your images are kept here for validation. For each validation batch this device sends:</p>
+      <p>Some of your {unit} are kept here for validation. For each validation batch this device sends:</p>
       <ItemList items={egress.eval} />
       <FactList label="Sent per validation step" facts={itemFacts(egress.eval, 'validation')} />
       <h3>Model weights</h3>
       <p>
-        When the study server asks (to hand the model on to the next hospital, or to average it with the others), this device sends the weights of the layers it runs. They describe
-        the model, not any single image.
+        When the study server asks (to hand the model on to the next hospital, to average it with the others, or to check which weights were scored), this device sends the
+        weights of the layers it runs. They describe the model, not any single {unit === 'images' ? 'image' : 'patient'}.
       </p>
       <FactList
         label="Weights per hand-off"
@@ -75,8 +109,17 @@ export function WhatLeavesPanel({ egress, traffic }: { egress: Egress | undefine
       <h3>Once, when joining</h3>
       <p>To plan the training rounds and weigh each hospital's part in the shared model, this device tells the study server (the same fields as the protocol's hello message):</p>
       <ul aria-label="Sent when joining">
-        <li>How many images it will train on and how many it keeps for validation</li>
-        <li>How many images there are of each class (counts only, e.g. "normal: 120")</li>
+        {egress.alignment ? (
+          <>
+            <li>Which party it is and how many patient rows its table has</li>
+            <li>At the label holder only: how many patients there are of each class (counts only)</li>
+          </>
+        ) : (
+          <>
+            <li>How many images it will train on and how many it keeps for validation</li>
+            <li>How many images there are of each class (counts only, e.g. "normal: 120")</li>
+          </>
+        )}
         <li>Its kind (a browser), its training engine (e.g. WebAssembly) and a display name if one is set</li>
       </ul>
       <h3>Never leaves this device</h3>
@@ -89,7 +132,7 @@ export function WhatLeavesPanel({ egress, traffic }: { egress: Egress | undefine
       <p className="hint">
         Counted as each message leaves, since you joined on this page. The declared figures are what the study says the completed steps send; the two should match.
       </p>
-      <FactList label="Traffic so far" facts={measuredFacts(traffic)} />
+      <FactList label="Traffic so far" facts={measuredFacts(traffic, egress.alignment !== undefined)} />
     </PageSection>
   );
 }

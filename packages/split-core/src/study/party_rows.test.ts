@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { TabularError, csvHeader } from '../data/tabular';
+import { VerticalStudyConfigSchema } from './config';
+import { PartyRowsError, partyRowsFromCsv } from './party_rows';
+
+const config = VerticalStudyConfigSchema.parse({
+  name: 'two hospitals',
+  topology: 'vertical',
+  classes: ['benign', 'malignant'],
+  schedule: 'round-robin',
+  parties: [
+    { name: 'Pathology', input: { columns: ['radius', 'texture'] } },
+    { name: 'Radiology', input: { columns: ['density'] } },
+    { name: 'Imaging', input: { image: [28, 14, 1] } },
+  ],
+  labelColumn: 'diagnosis',
+});
+
+const pathology = ['patient_id,texture,radius,diagnosis', 'a,1,2,benign', 'b,3,4,MALIGNANT', 'c,5,,benign', 'd,6,7,unknown'].join('\n');
+
+describe('partyRowsFromCsv', () => {
+  it('reads the label holder’s columns in the study’s order, with its labels, and lists the rows it cannot use', () => {
+    const rows = partyRowsFromCsv(config, 0, pathology);
+    expect(rows.labelled).toBe(true);
+    expect(rows.columns).toEqual(['radius', 'texture']);
+    expect(rows.data.samples.map((sample) => [sample.id, sample.label, [...sample.values]])).toEqual([
+      ['a', 0, [2, 1]],
+      ['b', 1, [4, 3]],
+    ]);
+    expect(rows.skipped.map((skip) => skip.path)).toEqual(['line 4', 'line 5']);
+    expect(rows.skipped[1]?.reason).toMatch(/"unknown" is not one of the study's classes/);
+  });
+
+  it('takes no labels from another party, even when its table has them, and lets the id column be renamed', () => {
+    const rows = partyRowsFromCsv(config, 1, 'mrn,density,diagnosis\nx,0.5,benign\ny,0.25,malignant', { idColumn: 'mrn' });
+    expect(rows.labelled).toBe(false);
+    expect(rows.data.samples.map((sample) => [sample.id, sample.label])).toEqual([
+      ['x', 0],
+      ['y', 0],
+    ]);
+    expect(() => partyRowsFromCsv(config, 1, 'mrn,density\nx,0.5')).toThrow(TabularError);
+    expect(() => partyRowsFromCsv(config, 1, 'mrn,density\nx,0.5')).toThrow(/no id column "patient_id"/);
+  });
+
+  it('refuses a party that does not exist or holds images, saying which to choose', () => {
+    expect(() => partyRowsFromCsv(config, 3, pathology)).toThrow(/no party 3: its parties are 0 \(Pathology\), 1 \(Radiology\), 2 \(Imaging\)/);
+    expect(() => partyRowsFromCsv(config, 2, pathology)).toThrow(PartyRowsError);
+  });
+
+  it('names a CSV’s columns from its header line', () => {
+    expect(csvHeader('\uFEFF patient_id , a,"b, c"\n1,2,3')).toEqual(['patient_id', 'a', 'b, c']);
+    expect(csvHeader('')).toEqual([]);
+  });
+});

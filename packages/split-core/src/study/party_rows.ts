@@ -1,0 +1,53 @@
+import type { Dataset, SkippedFile } from '../data/dataset';
+import { readTabularCsv } from '../data/tabular';
+import type { VerticalStudyConfig } from './config';
+import { partyProblem } from './groups';
+
+// What a vertical party brings to a study from its CSV: its columns of the study for each
+// patient, keyed by the patient id, and the labels where it is the label holder. One rule
+// for the browser's training worker and the Node client, so a table is read alike wherever
+// a hospital joins from.
+
+export interface PartyRows {
+  /** Samples keyed by patient id (label 0 at a party without the labels). */
+  data: Dataset;
+  /** The study's feature columns for this party, in order. */
+  columns: string[];
+  /** Whether these rows carry the labels (the label holder). */
+  labelled: boolean;
+  /** CSV lines left out, and why. */
+  skipped: SkippedFile[];
+}
+
+export class PartyRowsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PartyRowsError';
+  }
+}
+
+/**
+ * Reads party `party`'s CSV text for a vertical study. The id column is the study's unless
+ * the participant's table names it differently; only its values are used (blinded) to line
+ * rows up. Throws PartyRowsError (the party does not exist or holds images) or TabularError
+ * (the table lacks a column the study needs).
+ */
+export function partyRowsFromCsv(config: VerticalStudyConfig, party: number, text: string, options: { idColumn?: string } = {}): PartyRows {
+  const problem = partyProblem(config, party);
+  if (problem) throw new PartyRowsError(problem);
+  const spec = config.parties[party];
+  if (!spec || !('columns' in spec.input)) throw new PartyRowsError(`party ${party} (${spec?.name ?? '?'}) holds images, not a table: choose the party whose columns your CSV has`);
+  const labelled = party === config.labelHolder;
+  const table = readTabularCsv(text, {
+    idColumn: options.idColumn ?? config.idColumn,
+    columns: spec.input.columns,
+    classes: config.classes,
+    ...(labelled ? { labelColumn: config.labelColumn } : {}),
+  });
+  return {
+    data: { classes: [...config.classes], sampleShape: [table.columns.length], samples: table.rows.map((row) => ({ id: row.id, label: row.label ?? 0, values: row.values })) },
+    columns: table.columns,
+    labelled,
+    skipped: table.skipped,
+  };
+}
