@@ -37,7 +37,8 @@ export const StudySummarySchema = z.object({
   vertical: z
     .object({
       parties: z.array(z.object({ name: z.string(), columns: z.array(z.string()).optional(), image: shape.optional() })).min(2),
-      labelHolder: count,
+      /** A party's index, or 'server' when the researcher gave the relay the labels. */
+      labelHolder: z.union([count, z.literal('server')]),
       idColumn: z.string(),
       labelColumn: z.string(),
     })

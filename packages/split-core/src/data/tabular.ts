@@ -16,6 +16,8 @@ export interface TabularOptions {
   labelColumn?: string;
   /** The study's classes, in label order; label cells are matched case-insensitively. */
   classes?: readonly string[];
+  /** A table of labels only (the server's, in a vertical study it holds the labels of): no feature column needed. */
+  labelsOnly?: boolean;
 }
 
 export interface TabularRow {
@@ -30,6 +32,8 @@ export interface TabularTable {
   rows: TabularRow[];
   /** Rows left out, by CSV line, and why. */
   skipped: SkippedFile[];
+  /** With a label column: the classes in label order (the declared ones, or those found, sorted). */
+  classes?: string[];
 }
 
 export class TabularError extends Error {
@@ -70,14 +74,17 @@ export function readTabularCsv(text: string, options: TabularOptions): TabularTa
   const records = parsed.data;
   const reserved = new Set([options.idColumn, options.labelColumn]);
   let columns: string[];
-  if (options.columns) {
+  if (options.labelsOnly) {
+    if (options.labelColumn === undefined) throw new TabularError('a table of labels needs its label column');
+    columns = [];
+  } else if (options.columns) {
     for (const column of options.columns) need(column, 'feature');
     columns = [...options.columns];
   } else {
     // Every column whose filled cells are all numbers, besides the id and the label.
     columns = fields.filter((field) => !reserved.has(field) && records.some((record) => cell(record, field) !== '') && records.every((record) => cell(record, field) === '' || isNumeric(cell(record, field))));
   }
-  if (columns.length === 0) throw new TabularError(`no numeric feature column in the CSV besides "${options.idColumn}"${options.labelColumn ? ` and "${options.labelColumn}"` : ''}`);
+  if (columns.length === 0 && !options.labelsOnly) throw new TabularError(`no numeric feature column in the CSV besides "${options.idColumn}"${options.labelColumn ? ` and "${options.labelColumn}"` : ''}`);
   const classes = options.labelColumn !== undefined ? matchClasses(records.map((record) => cell(record, options.labelColumn as string)).filter((label) => label !== ''), options.classes) : undefined;
 
   const skipped: SkippedFile[] = [];
@@ -111,7 +118,7 @@ export function readTabularCsv(text: string, options: TabularOptions): TabularTa
     if (label === undefined) return skip(`label "${name.slice(0, 40)}" is not one of the study's classes (${classes.classes.join(', ')})`);
     rows.push({ id, values, label });
   });
-  return { columns, rows, skipped };
+  return { columns, rows, skipped, ...(classes ? { classes: classes.classes } : {}) };
 }
 
 /** Column means and standard deviations over some rows: each party scales its own columns. */

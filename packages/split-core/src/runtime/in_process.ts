@@ -6,6 +6,7 @@ import { createInProcessLinkPair } from '../topology/in_process_link';
 import type { Topology } from '../topology/topology';
 import { runClientEpoch } from './client_epoch';
 import { runServerEpoch } from './server_epoch';
+import { serverLabelsLink } from './server_labels';
 import type { ServerCopy } from './server_pool';
 import type { EpochTally, StepOutcome } from './tally';
 
@@ -28,6 +29,8 @@ export interface InProcessEpoch {
   /** Encoding of cut tensors; every tensor crosses the real codec. */
   encoding: Encoding;
   meter?: TrafficMeter;
+  /** A vertical study whose server holds the labels: each batch's labels, in this epoch's batch order. */
+  serverLabels?: readonly (readonly number[])[];
   /** After every step, with what the role holding the loss reported. */
   onStep?: (outcome: StepOutcome) => void;
 }
@@ -43,7 +46,14 @@ export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ member
   const lossOnServer = topology.descriptor.lossHolder === 'server';
   const report = onStep ? { afterStep: (_step: number, outcome: StepOutcome) => onStep(outcome) } : undefined;
   const [server, ...members] = await Promise.all([
-    runServerEpoch({ topology, copy: epoch.server, links: joined.map(({ link }) => link.server), phase, steps, ...(lossOnServer && report ? { hooks: report } : {}) }),
+    runServerEpoch({
+      topology,
+      copy: epoch.server,
+      links: [...(epoch.serverLabels ? [serverLabelsLink(epoch.serverLabels)] : []), ...joined.map(({ link }) => link.server)],
+      phase,
+      steps,
+      ...(lossOnServer && report ? { hooks: report } : {}),
+    }),
     ...joined.map(({ member, link }, i) =>
       runClientEpoch({
         topology,

@@ -8,3 +8,4 @@ export { runClientEpoch, type ClientEpoch } from './client_epoch';
 export { runServerEpoch, type ServerEpoch } from './server_epoch';
 export { ServerPool, type ServerCopy } from './server_pool';
 export { runInProcessEpoch, type InProcessEpoch, type InProcessMember } from './in_process';
+export { batchLabels, serverLabelsLink } from './server_labels';

@@ -57,18 +57,24 @@ export type VerticalParty = z.infer<typeof VerticalPartySchema>;
 export const VerticalStudyConfigSchema = StudyBaseSchema.extend({
   topology: z.literal('vertical'),
   parties: z.array(VerticalPartySchema).min(2).max(8),
-  /** The party (index) that holds the labels and sends them with its cut activations. */
-  labelHolder: z.number().int().nonnegative().default(0),
+  /**
+   * Who holds the labels: a party (its index), which sends them with its cut activations,
+   * or 'server': the researcher gives the relay a table of patient id and label, and the
+   * relay takes part in the alignment for it; then no party's labels cross the wire.
+   */
+  labelHolder: z.union([z.number().int().nonnegative(), z.literal('server')]).default(0),
   /** The column of every party's CSV that names the patient (never sent: only blinded). */
   idColumn: columnName.default('patient_id'),
   /** The label holder's label column. */
   labelColumn: columnName.default('label'),
+  /** An image party's CSV: the column naming each patient's image file (relative to the CSV's folder). */
+  fileColumn: columnName.default('file'),
   /** The server's head over the joined party encodings. */
   head: z.enum(HEAD_MODEL_NAMES as [string, ...string[]]).default('mlp-head'),
 });
 
 export const StudyConfigSchema = z.discriminatedUnion('topology', [HorizontalStudyConfigSchema, VerticalStudyConfigSchema]).superRefine((config, context) => {
-  if (config.topology === 'vertical' && config.labelHolder >= config.parties.length) {
+  if (config.topology === 'vertical' && typeof config.labelHolder === 'number' && config.labelHolder >= config.parties.length) {
     context.addIssue({ code: 'custom', path: ['labelHolder'], message: `labelHolder ${config.labelHolder} names no party: there are ${config.parties.length} (0 to ${config.parties.length - 1})` });
   }
 });
@@ -99,7 +105,10 @@ export function horizontalStudy(config: StudyConfig): HorizontalStudyConfig {
   return config;
 }
 
-
+/** The party that holds a vertical study's labels, or undefined when the server does. */
+export function labelParty(config: VerticalStudyConfig): number | undefined {
+  return config.labelHolder === 'server' ? undefined : config.labelHolder;
+}
 
 export type StudyState = 'open' | 'training' | 'paused' | 'finished';
 export const STUDY_STATES: readonly StudyState[] = ['open', 'training', 'paused', 'finished'];

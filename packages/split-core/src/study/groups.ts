@@ -1,5 +1,5 @@
 import { singleClientGroup, type TrainingGroup } from '../schedule/federation';
-import type { StudyConfig } from './config';
+import { labelParty, type StudyConfig } from './config';
 
 /** A participant as grouping sees it. */
 export interface GroupMember {
@@ -24,7 +24,8 @@ export function trainingGroups(config: StudyConfig, members: readonly GroupMembe
   if (config.topology !== 'vertical') return members.filter((member) => count(member) > 0).map((member) => singleClientGroup(member.id, member.trainCount));
   const byParty = new Map<number, GroupMember>();
   for (const member of members) if (member.party !== undefined && !byParty.has(member.party)) byParty.set(member.party, member);
-  const order = [config.labelHolder, ...config.parties.map((_, index) => index).filter((index) => index !== config.labelHolder)];
+  const holder = labelParty(config);
+  const order = [...(holder !== undefined ? [holder] : []), ...config.parties.map((_, index) => index).filter((index) => index !== holder)];
   const parties = order.map((index) => byParty.get(index));
   if (parties.some((member) => member === undefined || count(member) === 0)) return [];
   const present = parties as GroupMember[];

@@ -3,6 +3,7 @@
 export {
   CODEC_NAMES,
   horizontalStudy,
+  labelParty,
   UnsupportedStudyError,
   type HorizontalStudyConfigInput,
   HorizontalStudyConfigSchema,
@@ -22,4 +23,4 @@ export {
 export { largestMessageBytes, studyFlopsPerSample, studyModelSpec, studyRoleOptions, studyRolePlans, studySplit } from './model';
 export { partyProblem, trainingGroups, VERTICAL_GROUP, type GroupMember } from './groups';
 export { partyInputShape, verticalStudyPlan } from './vertical_plan';
-export { PartyRowsError, partyRowsFromCsv, type PartyRows } from './party_rows';
+export { PartyRowsError, partyRowsFromCsv, serverLabelRows, type PartyRows } from './party_rows';

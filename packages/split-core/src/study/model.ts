@@ -9,7 +9,7 @@ import { getHorizontalTopology } from '../topology/get';
 import { horizontalRolePlans, verticalRolePlans, type RolePlans } from '../topology/role_plans';
 import { planSplit, type SplitPlan } from '../topology/split_plan';
 import { verticalStudyPlan } from './vertical_plan';
-import { horizontalStudy, type StudyConfig } from './config';
+import { horizontalStudy, labelParty, type StudyConfig } from './config';
 
 // Every participant rebuilds the same split from the study's configuration; identical
 // specs and seeds give identical initial weights on every role.
@@ -54,7 +54,7 @@ export function largestMessageBytes(config: StudyConfig): number {
 export function studyRolePlans(config: StudyConfig, partyOf: (clientId: string) => number = () => 0): RolePlans {
   if (config.topology !== 'vertical') return horizontalRolePlans(studySplit(config));
   const plan = verticalStudyPlan(config);
-  return verticalRolePlans(plan, config.classes.length, config.labelHolder, partyOf);
+  return verticalRolePlans(plan, config.classes.length, labelParty(config), partyOf);
 }
 
 /** Analytic training FLOPs (forward + backward) per sample on each side: every client segment of one sample (all parties in vertical), and the server's. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TabularError, csvHeader } from '../data/tabular';
 import { VerticalStudyConfigSchema } from './config';
-import { PartyRowsError, partyRowsFromCsv } from './party_rows';
+import { PartyRowsError, partyRowsFromCsv, serverLabelRows } from './party_rows';
 
 const config = VerticalStudyConfigSchema.parse({
   name: 'two hospitals',
@@ -50,5 +50,19 @@ describe('partyRowsFromCsv', () => {
   it('names a CSV’s columns from its header line', () => {
     expect(csvHeader('\uFEFF patient_id , a,"b, c"\n1,2,3')).toEqual(['patient_id', 'a', 'b, c']);
     expect(csvHeader('')).toEqual([]);
+  });
+
+  it('reads the server’s table of labels (id and label only) when the server holds them, and then no party is labelled', () => {
+    const serverHeld = VerticalStudyConfigSchema.parse({ ...config, labelHolder: 'server' });
+    const labels = serverLabelRows(serverHeld, 'patient_id,diagnosis\na,benign\nb,malignant\nb,benign\nc,');
+    expect(labels.data.samples.map((sample) => [sample.id, sample.label, sample.values.length])).toEqual([['a', 0, 0]]);
+    expect(labels.skipped.map((skip) => skip.reason)).toEqual([expect.stringMatching(/"b" appears on more than one line/), expect.stringMatching(/"b" appears/), expect.stringMatching(/no label/)]);
+    const clean = serverLabelRows(serverHeld, 'patient_id,diagnosis\na,benign\nb,MALIGNANT');
+    expect(clean.data.samples.map((sample) => [sample.id, sample.label, sample.values.length])).toEqual([
+      ['a', 0, 0],
+      ['b', 1, 0],
+    ]);
+    expect(partyRowsFromCsv(serverHeld, 0, pathology).labelled).toBe(false);
+    expect(() => serverLabelRows(serverHeld, 'patient_id,outcome\na,benign')).toThrow(/no label column "diagnosis"/);
   });
 });

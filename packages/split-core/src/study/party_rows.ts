@@ -1,6 +1,6 @@
 import type { Dataset, SkippedFile } from '../data/dataset';
 import { readTabularCsv } from '../data/tabular';
-import type { VerticalStudyConfig } from './config';
+import { labelParty, type VerticalStudyConfig } from './config';
 import { partyProblem } from './groups';
 
 // What a vertical party brings to a study from its CSV: its columns of the study for each
@@ -27,6 +27,16 @@ export class PartyRowsError extends Error {
 }
 
 /**
+ * The server's labels in a vertical study it holds them for (labelHolder 'server'): a CSV
+ * of patient id and label, given by the researcher. Samples carry no values; the server
+ * takes part in the alignment with their ids.
+ */
+export function serverLabelRows(config: VerticalStudyConfig, text: string, options: { idColumn?: string } = {}): { data: Dataset; skipped: SkippedFile[] } {
+  const table = readTabularCsv(text, { idColumn: options.idColumn ?? config.idColumn, labelColumn: config.labelColumn, classes: config.classes, labelsOnly: true });
+  return { data: { classes: [...config.classes], sampleShape: [0], samples: table.rows.map((row) => ({ id: row.id, label: row.label ?? 0, values: row.values })) }, skipped: table.skipped };
+}
+
+/**
  * Reads party `party`'s CSV text for a vertical study. The id column is the study's unless
  * the participant's table names it differently; only its values are used (blinded) to line
  * rows up. Throws PartyRowsError (the party does not exist or holds images) or TabularError
@@ -37,7 +47,7 @@ export function partyRowsFromCsv(config: VerticalStudyConfig, party: number, tex
   if (problem) throw new PartyRowsError(problem);
   const spec = config.parties[party];
   if (!spec || !('columns' in spec.input)) throw new PartyRowsError(`party ${party} (${spec?.name ?? '?'}) holds images, not a table: choose the party whose columns your CSV has`);
-  const labelled = party === config.labelHolder;
+  const labelled = party === labelParty(config);
   const table = readTabularCsv(text, {
     idColumn: options.idColumn ?? config.idColumn,
     columns: spec.input.columns,

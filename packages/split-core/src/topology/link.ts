@@ -16,6 +16,11 @@ export interface Link {
   receive(kind: WireKind): Promise<tf.Tensor>;
   /** The step is over: frames of it are no longer accepted (a no-op where frames cannot stray). */
   nextStep(): void;
+  /**
+   * A link that only supplies labels and takes nothing back: the server's own labels in a
+   * vertical study whose server holds them (server_labels.ts). No party is at its end.
+   */
+  readonly labelsOnly?: boolean;
 }
 
 /** The peer broke the choreography (wrong message kind, closed link): the step is abandoned. */

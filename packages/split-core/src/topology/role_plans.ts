@@ -23,8 +23,8 @@ export function horizontalRolePlans(split: SplitPlan): RolePlans {
   return { topology: split.topology, numClasses: split.spec.numClasses, server: split.server, client: () => split.client, holdsLabels: () => true };
 }
 
-/** `partyOf` says which party (index into the plan's parties) a client is. */
-export function verticalRolePlans(plan: VerticalPlan, numClasses: number, labelHolder: number, partyOf: (clientId: string) => number): RolePlans {
+/** `partyOf` says which party (index into the plan's parties) a client is; `labelHolder` is undefined when the server holds the labels. */
+export function verticalRolePlans(plan: VerticalPlan, numClasses: number, labelHolder: number | undefined, partyOf: (clientId: string) => number): RolePlans {
   const party = (clientId: string): SegmentPlan => {
     const index = partyOf(clientId);
     const found = plan.parties[index];

@@ -11,7 +11,8 @@ import { sendActivationsAndLearn } from './vanilla';
 // features of the same patients (rows aligned by patient id beforehand). Each runs its own
 // segment; the server concatenates the cut outputs along the feature axis, runs the rest
 // with the labels, and returns to each party its own slice of the cut gradient.
-// Convention: links[0] is the label holder; the others send no labels.
+// Convention: links[0] is the label holder (a party, or the server's own labels-only link);
+// the others send no labels.
 
 function onlySegment(role: ClientRole | ServerRole, what: string): Segment {
   const [segment] = role.segments;
@@ -20,12 +21,12 @@ function onlySegment(role: ClientRole | ServerRole, what: string): Segment {
 }
 
 async function receiveParties(links: Link[]): Promise<{ joined: tf.Tensor; widths: number[]; labels: tf.Tensor }> {
-  if (links.length < 2) throw new ProtocolError(`a vertical step needs at least two party links, got ${links.length}`);
+  if (links.filter((link) => !link.labelsOnly).length < 2) throw new ProtocolError(`a vertical step needs at least two party links, got ${links.length}`);
   const parts: tf.Tensor[] = [];
   let labels: tf.Tensor | undefined;
   try {
     for (const [index, link] of links.entries()) {
-      parts.push(await link.receive('activations'));
+      if (!link.labelsOnly) parts.push(await link.receive('activations'));
       if (index === 0) labels = await link.receive('labels');
     }
   } catch (error) {
@@ -56,7 +57,8 @@ export const vertical: Topology = {
       const slices = tf.split(inputGradient as tf.Tensor, widths, joined.rank - 1);
       inputGradient?.dispose();
       try {
-        for (const [index, link] of links.entries()) await link.send('gradients', slices[index] as tf.Tensor);
+        const parties = links.filter((link) => !link.labelsOnly);
+        for (const [index, link] of parties.entries()) await link.send('gradients', slices[index] as tf.Tensor);
       } finally {
         tf.dispose(slices);
       }

@@ -4,6 +4,7 @@ import type { Dataset } from '../data/dataset';
 import { readWeights, writeWeights } from '../model/weights';
 import { decodeWeights, encodeWeights } from '../model/weights_frames';
 import { trainingBatches } from '../runtime/batch_order';
+import { batchLabels } from '../runtime/server_labels';
 import { runInProcessEpoch } from '../runtime/in_process';
 import { ServerPool, type ServerCopy } from '../runtime/server_pool';
 import type { StepOutcome } from '../runtime/tally';
@@ -28,6 +29,8 @@ export interface InProcessFederationOptions extends RoleOptions {
   meter: TrafficMeter;
   /** Called after every training step with what the loss-holding role reported. */
   onStep?: (step: { groupId: string; outcome: StepOutcome }) => void;
+  /** A vertical study whose server holds the labels: its label rows, in the parties' aligned training order. */
+  serverLabels?: Dataset;
 }
 
 /**
@@ -71,10 +74,12 @@ export class InProcessFederation implements Federation {
   async trainGroup(group: TrainingGroup, serverKey: string): Promise<void> {
     const { plans, batchSize, seed, encoding, meter, onStep } = this.options;
     // The parties of a vertical group hold their rows in one order: the same permutation aligns their batches.
+    const key = { seed, group: group.id, round: this.round };
     const members = group.members.map((id) => {
       const data = this.data(id);
-      return { id, role: this.clientRole(id), batches: trainingBatches(data.samples, batchSize, { seed, group: group.id, round: this.round }), sampleShape: data.sampleShape, holdsLabels: plans.holdsLabels(id) };
+      return { id, role: this.clientRole(id), batches: trainingBatches(data.samples, batchSize, key), sampleShape: data.sampleShape, holdsLabels: plans.holdsLabels(id) };
     });
+    const { serverLabels } = this.options;
     await runInProcessEpoch({
       topology: plans.topology,
       members,
@@ -84,6 +89,7 @@ export class InProcessFederation implements Federation {
       numClasses: plans.numClasses,
       encoding,
       meter,
+      ...(serverLabels ? { serverLabels: batchLabels(trainingBatches(serverLabels.samples, batchSize, key)) } : {}),
       ...(onStep ? { onStep: (outcome: StepOutcome) => onStep({ groupId: group.id, outcome }) } : {}),
     });
   }

@@ -5,6 +5,7 @@ import type { Dataset } from '../data/dataset';
 import { evaluateClassification, type ClassificationMetrics } from '../metrics/classification';
 import { evaluationBatches } from '../runtime/batch_order';
 import { runInProcessEpoch } from '../runtime/in_process';
+import { batchLabels } from '../runtime/server_labels';
 import type { TrainingGroup } from '../schedule/federation';
 import type { Schedule } from '../schedule/schedule';
 import type { OptimizerConfig } from '../segment/optimizer_names';
@@ -23,6 +24,8 @@ export interface SimulationOptions {
   seed: number;
   encoding: Encoding;
   clients: SimulatedClient[];
+  /** A vertical study whose server holds the labels: its label rows, in the parties' aligned training order. */
+  serverLabels?: Dataset;
   onStep?: (step: { groupId: string; loss: number; samples: number }) => void;
 }
 
@@ -61,6 +64,7 @@ export class Simulation {
       optimizer: options.optimizer,
       encoding: options.encoding,
       meter: this.meter,
+      ...(options.serverLabels ? { serverLabels: options.serverLabels } : {}),
       onStep: ({ groupId, outcome }) => {
         const samples = outcome.samples ?? 0;
         const loss = outcome.loss ?? Number.NaN;
@@ -105,8 +109,11 @@ export class Simulation {
     return this.evaluateGroup(() => dataset, batchSize);
   }
 
-  /** The same, with each member of the group scoring its own rows (a vertical party its columns of the shared rows). */
-  async evaluateGroup(dataOf: (clientId: string) => Dataset, batchSize = 256): Promise<ClassificationMetrics> {
+  /**
+   * The same, with each member of the group scoring its own rows (a vertical party its
+   * columns of the shared rows); `serverLabels` where the server holds the labels.
+   */
+  async evaluateGroup(dataOf: (clientId: string) => Dataset, batchSize = 256, serverLabels?: Dataset): Promise<ClassificationMetrics> {
     const { groups } = this.federation;
     const group = groups[groups.length - 1];
     if (!group) throw new Error('a simulation needs at least one client');
@@ -123,6 +130,7 @@ export class Simulation {
       steps: members[0]?.batches.length ?? 0,
       numClasses: plans.numClasses,
       encoding: this.options.encoding,
+      ...(serverLabels ? { serverLabels: batchLabels(evaluationBatches(serverLabels.samples, batchSize)) } : {}),
     });
     const scorer = plans.topology.descriptor.lossHolder === 'server' ? tallies.server : tallies.members[0];
     return scorer?.metrics(plans.numClasses) ?? evaluateClassification([], [], plans.numClasses);

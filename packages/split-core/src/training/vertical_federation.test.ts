@@ -51,15 +51,22 @@ function patients(count: number): { a: Sample[]; b: Sample[] } {
 const dataset = (samples: Sample[], width: number): Dataset => ({ classes: ['no', 'yes'], sampleShape: [width], samples });
 
 describe('vertical split learning through the runtime', () => {
-  it('equals the joint network on the concatenated features after 20 steps (SGD, same init, same batches)', async () => {
+  it.each([
+    ['party A holds the labels', 0],
+    ['the server holds the labels', 'server'],
+  ] as const)('equals the joint network on the concatenated features after 20 steps (SGD, same init, same batches): %s', async (_what, holder) => {
     const all = patients(220);
     // Each party holds a different part of the patients: 160 in common, in a different order at each.
-    const a = all.a.slice(0, 190);
+    const serverHolds = holder === 'server';
+    const a = all.a.slice(0, 190).map((sample) => (serverHolds ? { ...sample, label: 0 } : sample));
     const b = all.b.slice(30, 220).reverse();
-    const [inA, inB] = await alignInProcess([a.map((s) => s.id), b.map((s) => s.id)], 'equivalence');
+    // Where the server holds the labels, it takes part in the alignment with its own table (every patient's label, no features).
+    const labelTable = all.a.map((sample) => ({ ...sample, values: new Float32Array(0) }));
+    const [inA, inB, inServer] = await alignInProcess([a.map((s) => s.id), b.map((s) => s.id), ...(serverHolds ? [labelTable.map((s) => s.id)] : [])], 'equivalence');
     const study = { seed: SEED, validationFraction: 0 };
     const alignedA = alignParty(dataset(a, 6), inA as NonNullable<typeof inA>, study);
     const alignedB = alignParty(dataset(b, 10), inB as NonNullable<typeof inB>, study);
+    const serverLabels = serverHolds ? alignParty(dataset(labelTable, 0), inServer as NonNullable<typeof inServer>, study).train : undefined;
     expect(alignedA.aligned).toBe(160);
     expect(alignedB.train.samples.map((s) => s.id)).toEqual(alignedA.train.samples.map((s) => s.id));
 
@@ -72,7 +79,7 @@ describe('vertical split learning through the runtime', () => {
     );
     const meter = new TrafficMeter();
     const federation = new InProcessFederation({
-      plans: verticalRolePlans(plan, 2, 0, (id) => (id === 'hospital-a' ? 0 : 1)),
+      plans: verticalRolePlans(plan, 2, serverHolds ? undefined : 0, (id) => (id === 'hospital-a' ? 0 : 1)),
       clients: [
         { id: 'hospital-a', data: alignedA.train },
         { id: 'hospital-b', data: alignedB.train },
@@ -83,6 +90,7 @@ describe('vertical split learning through the runtime', () => {
       optimizer: SGD,
       encoding: 'fp32',
       meter,
+      ...(serverLabels ? { serverLabels } : {}),
     });
     // The reference: the same parameters as one model on [features A | features B].
     const inputA = tf.input({ shape: [6] });
@@ -103,7 +111,7 @@ describe('vertical split learning through the runtime', () => {
       const rows = (samples: Sample[]): Float32Array[] => batch.map((i) => (samples[i] as Sample).values);
       const xa = tf.tensor2d(rows(alignedA.train.samples).flatMap((values) => [...values]), [batch.length, 6]);
       const xb = tf.tensor2d(rows(alignedB.train.samples).flatMap((values) => [...values]), [batch.length, 10]);
-      const labels = tf.tensor1d(batch.map((i) => (alignedA.train.samples[i] as Sample).label), 'int32');
+      const labels = tf.tensor1d(batch.map((i) => (all.a.find((sample) => sample.id === alignedA.train.samples[i]?.id) as Sample).label), 'int32');
       optimizer.minimize(() => {
         const loss: tf.Scalar = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 2), reference.apply([xa, xb], { training: true }) as tf.Tensor);
         return loss;
@@ -115,10 +123,11 @@ describe('vertical split learning through the runtime', () => {
     const actual = [...federation.clientRole('hospital-a').segments, ...federation.clientRole('hospital-b').segments, ...federation.sharedServer.role.segments].flatMap((segment) => readWeights(segment.model));
     for (const [name, distance] of relativeWeightDistances(expected, actual)) expect(distance, name).toBeLessThanOrEqual(1e-4);
     expect(Math.max(...relativeWeightDistances(initial, expected).values())).toBeGreaterThan(1e-2);
-    // Only the label holder sent labels.
+    // Only the label holder sent labels; none crossed where the server holds them.
     const traffic = meter.snapshot();
-    expect(traffic.byParticipant['hospital-a']?.byKind.labels?.up.messages).toBe(20);
+    expect(traffic.byParticipant['hospital-a']?.byKind.labels?.up.messages).toBe(serverHolds ? undefined : 20);
     expect(traffic.byParticipant['hospital-b']?.byKind.labels).toBeUndefined();
+    if (serverHolds) expect(serverLabels?.samples.map((sample) => sample.id)).toEqual(alignedA.train.samples.map((sample) => sample.id));
     federation.dispose();
   });
 });

@@ -40,7 +40,11 @@ images of the same patients; rows are aligned by private set intersection on a p
                          column when none are named); repeat for each party
   --id-column NAME       the patient id column every party's CSV has (default patient_id)
   --label-column NAME    the label column, read from the label holder's CSV (default diagnosis)
-  --label-holder N       which party holds the labels, 0-based (default 0)
+  --label-holder N|server  which party holds the labels, 0-based (default 0), or the server:
+                         then no party sends labels, and the server aligns its own table of
+                         labels with the parties' (--labels FILE; with --vertical-demo, the
+                         demo's labels move from party 0 to the server)
+  --labels FILE          with --label-holder server: a CSV of the id column and the label column
   --classes A,B          the class names, in label order (default: as found in the label column)
   --vertical-demo NAME   breast-cancer: the breast-cancer table, mean_* columns and the diagnosis
                          at party 0, *_error and worst_* at party 1; xray-halves: the left and
@@ -80,7 +84,10 @@ const SimArgsSchema = z
       ),
     idColumn: z.string().min(1).default('patient_id'),
     labelColumn: z.string().min(1).default('diagnosis'),
-    labelHolder: z.coerce.number({ error: '--label-holder must be a party number (0, 1, ...)' }).int().nonnegative().default(0),
+    labelHolder: z
+      .union([z.literal('server'), z.coerce.number().int().nonnegative()], { error: '--label-holder must be a party number (0, 1, ...) or server' })
+      .default(0),
+    labels: z.string().min(1).optional(),
     classes: z
       .string()
       .optional()
@@ -143,6 +150,7 @@ export function parseSimArgs(argv: string[]): SimArgs | undefined {
         'id-column': { type: 'string' },
         'label-column': { type: 'string' },
         'label-holder': { type: 'string' },
+        labels: { type: 'string' },
         classes: { type: 'string' },
         'vertical-demo': { type: 'string' },
         share: { type: 'string' },

@@ -21,8 +21,10 @@ import type { SimHooks } from './run';
 
 export interface VerticalSimOptions {
   parties: PartyData[];
-  /** Index of the party holding the labels. */
-  labelHolder: number;
+  /** Index of the party holding the labels, or 'server' (then `serverLabels` are its table). */
+  labelHolder: number | 'server';
+  /** The server's table of patient ids and labels, where it holds them. */
+  serverLabels?: Dataset;
   /** Party encoder per party ('mlp-party' for tables, 'cnn-party' for images when absent). */
   partyModel?: string;
   epochs: number;
@@ -85,18 +87,23 @@ function joined(parts: readonly Dataset[], labels: Dataset): Dataset {
 export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHooks = {}): Promise<VerticalSimResult> {
   const { parties, labelHolder } = options;
   if (parties.length < 2) throw new Error(`vertical split learning needs at least two parties, got ${parties.length}`);
-  const holder = parties[labelHolder];
+  const serverLabels = labelHolder === 'server' ? options.serverLabels : undefined;
+  if (labelHolder === 'server' && !serverLabels) throw new Error('--label-holder server needs the server\u2019s table of labels (--labels FILE: a CSV of the id column and the label column)');
+  const holder = serverLabels ?? parties[labelHolder as number]?.data;
   if (!holder) throw new Error(`--label-holder ${labelHolder}: there are ${parties.length} parties (0 to ${parties.length - 1})`);
-  const classes = holder.data.classes;
+  const classes = holder.classes;
   if (classes.length < 2) throw new Error('the label holder\u2019s table has fewer than two classes');
 
-  hooks.onInfo?.(`aligning ${parties.length} parties by private set intersection: ${parties.map((party) => party.data.samples.length).join(' and ')} rows`);
+  // Where the server holds the labels, it aligns its table with the parties' as one more set.
+  const sets = [...parties.map((party) => party.data), ...(serverLabels ? [serverLabels] : [])];
+  hooks.onInfo?.(`aligning ${parties.length} parties${serverLabels ? ' and the server\u2019s labels' : ''} by private set intersection: ${sets.map((set) => set.samples.length).join(' and ')} rows`);
   const intersections = await alignInProcess(
-    parties.map((party) => party.data.samples.map((sample) => sample.id)),
+    sets.map((set) => set.samples.map((sample) => sample.id)),
     'simulator',
   );
   const study = { seed: options.seed, validationFraction: options.validationFraction };
   const aligned = parties.map((party, i) => alignedTrainingData(party.data, intersections[i] as NonNullable<(typeof intersections)[number]>, study));
+  const alignedLabels = serverLabels ? alignedTrainingData(serverLabels, intersections[parties.length] as NonNullable<(typeof intersections)[number]>, study) : (aligned[labelHolder as number] as (typeof aligned)[number]);
   const intersection = aligned[0]?.aligned ?? 0;
   if (intersection === 0) throw new Error('the parties hold no patient in common: nothing to train on');
   hooks.onInfo?.(`${intersection} patients held by every party (${aligned.map((party, i) => `party ${i}: ${party.leftOut} left out`).join(', ')})`);
@@ -128,13 +135,14 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
     batchSize: options.batch,
     seed: options.seed,
     encoding: options.encoding,
+    ...(serverLabels ? { serverLabels: alignedLabels.train } : {}),
   });
   const history: VerticalSimResult['history'] = [];
   let last: Awaited<ReturnType<Simulation['runEpoch']>> | undefined;
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       last = await simulation.runEpoch();
-      const val = await simulation.evaluateGroup((clientId) => (aligned[partyOf(clientId)] as { val: Dataset }).val);
+      const val = await simulation.evaluateGroup((clientId) => (aligned[partyOf(clientId)] as { val: Dataset }).val, 256, serverLabels ? alignedLabels.val : undefined);
       const summary = { epoch: epoch + 1, trainLoss: last.trainLoss, samplesPerSecond: last.samplesPerSecond, seconds: last.seconds, val };
       history.push(summary);
       hooks.onEpoch?.(summary);
@@ -145,8 +153,8 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
 
   let centralized: ClassificationMetrics | undefined;
   if (options.centralized) {
-    const train = joined(aligned.map((party) => party.train), (aligned[labelHolder] as { train: Dataset }).train);
-    const val = joined(aligned.map((party) => party.val), (aligned[labelHolder] as { val: Dataset }).val);
+    const train = joined(aligned.map((party) => party.train), alignedLabels.train);
+    const val = joined(aligned.map((party) => party.val), alignedLabels.val);
     const spec = getModelSpec(train.sampleShape.length === 3 ? 'cnn-small' : 'mlp', { numClasses: classes.length, inputShape: train.sampleShape });
     const trainer = new CentralizedTrainer(spec, { seed: options.seed, optimizer: { name: options.optimizer, learningRate: options.lr } });
     try {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { OptimizerName } from '../../segment/optimizer_names';
-import { breastCancerParties, readCsvParty, xrayHalvesParties, type PartyData } from '../vertical/party_data';
+import type { Dataset } from '../../data/dataset';
+import { breastCancerParties, labelsToServer, readCsvParty, readLabelTable, xrayHalvesParties, type PartyData } from '../vertical/party_data';
 import type { SimArgs } from './args';
 import { runVerticalSim, type VerticalSimResult } from './vertical';
 
@@ -9,6 +10,17 @@ import { runVerticalSim, type VerticalSimResult } from './vertical';
 
 function defaultDataDir(): string {
   return process.env.SPLIT_DATA_DIR ?? path.resolve(import.meta.dirname, '../../../../../../shared/data');
+}
+
+/** The parties' data, and the server's labels where it holds them. */
+async function loadData(args: SimArgs): Promise<{ parties: PartyData[]; serverLabels?: Dataset }> {
+  const parties = await loadParties(args);
+  if (args.labelHolder !== 'server') return { parties };
+  if (args.verticalDemo) return (({ parties: unlabelled, labels }) => ({ parties: unlabelled, serverLabels: labels }))(labelsToServer(parties));
+  if (!args.labels) throw new Error('--label-holder server needs --labels FILE: a CSV of the id column and the label column, the server\u2019s table');
+  const { labels, skipped } = await readLabelTable(args.labels, { idColumn: args.idColumn, labelColumn: args.labelColumn, ...(args.classes ? { classes: args.classes } : {}) });
+  process.stderr.write(`server: ${args.labels}: ${labels.samples.length} labels${skipped.length > 0 ? `, ${skipped.length} rows skipped` : ''}\n`);
+  return { parties, serverLabels: labels };
 }
 
 async function loadParties(args: SimArgs): Promise<PartyData[]> {
@@ -31,7 +43,7 @@ function percent(value: number): string {
 }
 
 export async function runVerticalCommand(args: SimArgs): Promise<number> {
-  const parties = await loadParties(args);
+  const { parties, serverLabels } = await loadData(args);
   parties.forEach((party, i) => {
     process.stderr.write(`party ${i}: ${party.source}: ${party.data.samples.length} rows, ${party.features.length > 3 ? `${party.features.length} columns` : party.features.join(', ')}${i === args.labelHolder ? ', with the labels' : ''}\n`);
     for (const skipped of party.skipped.slice(0, 10)) process.stderr.write(`  skipped ${skipped.path}: ${skipped.reason}\n`);
@@ -41,6 +53,7 @@ export async function runVerticalCommand(args: SimArgs): Promise<number> {
     {
       parties,
       labelHolder: args.labelHolder,
+      ...(serverLabels ? { serverLabels } : {}),
       ...(args.partyModel ? { partyModel: args.partyModel } : {}),
       epochs: args.epochs,
       batch: args.batch,

@@ -34,7 +34,7 @@ export async function readCsvParty(spec: PartySpec, options: { idColumn: string;
     ...(options.labelColumn !== undefined ? { labelColumn: options.labelColumn } : {}),
     ...(options.classes ? { classes: options.classes } : {}),
   });
-  const classes = options.classes ? [...options.classes] : [];
+  const classes = table.classes ?? (options.classes ? [...options.classes] : []);
   const samples: Sample[] = table.rows.map((row) => ({ id: row.id, label: row.label ?? 0, values: row.values }));
   return { source: spec.file, data: { classes, sampleShape: [table.columns.length], samples }, features: table.columns, skipped: table.skipped };
 }
@@ -61,6 +61,25 @@ export async function breastCancerParties(dataDir: string, share = 1, seed = 1):
     const kept = shuffled(party.data.samples, createRng(deriveSeed(seed, 'party-share', index))).slice(0, Math.round(party.data.samples.length * share));
     return { ...party, source: `${party.source} (${Math.round(share * 100)}% of patients)`, data: { ...party.data, samples: kept } };
   });
+}
+
+/**
+ * The parties with the labels moved from the one holding them to the server: the server's
+ * table (ids and labels, no values) and the parties, none labelled. For the demos run with
+ * --label-holder server.
+ */
+export function labelsToServer(parties: readonly PartyData[], holder = 0): { parties: PartyData[]; labels: Dataset } {
+  const source = parties[holder];
+  if (!source) throw new Error(`there is no party ${holder} to take the labels from`);
+  const labels: Dataset = { classes: source.data.classes, sampleShape: [0], samples: source.data.samples.map((sample) => ({ id: sample.id, label: sample.label, values: new Float32Array(0) })) };
+  const unlabelled = parties.map((party, index) => (index === holder ? { ...party, data: { ...party.data, samples: party.data.samples.map((sample) => ({ ...sample, label: 0 })) } } : party));
+  return { parties: unlabelled, labels };
+}
+
+/** The server's table of labels: a CSV of patient id and label (--labels FILE). */
+export async function readLabelTable(file: string, options: { idColumn: string; labelColumn: string; classes?: readonly string[] }): Promise<{ labels: Dataset; skipped: SkippedFile[] }> {
+  const table = readTabularCsv(await readFile(file, 'utf8'), { idColumn: options.idColumn, labelColumn: options.labelColumn, labelsOnly: true, ...(options.classes ? { classes: options.classes } : {}) });
+  return { labels: { classes: table.classes ?? [], sampleShape: [0], samples: table.rows.map((row) => ({ id: row.id, label: row.label ?? 0, values: row.values })) }, skipped: table.skipped };
 }
 
 /** Columns [from, to) of a row-major [h, w, c] image. */

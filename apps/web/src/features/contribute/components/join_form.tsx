@@ -58,7 +58,7 @@ export function JoinForm({ joinCode, lookingUp, study, savedIdentity, onJoinCode
             ...(study.vertical
               ? [
                   { label: 'Parties', value: study.vertical.parties.map((party) => party.name).join(', ') },
-                  { label: 'Label holder', value: study.vertical.parties[study.vertical.labelHolder]?.name ?? '—' },
+                  { label: 'Label holder', value: study.vertical.labelHolder === 'server' ? 'The study server (no party sends labels)' : (study.vertical.parties[study.vertical.labelHolder]?.name ?? '—') },
                   { label: 'Model', value: `An encoder per party, joined by the study server's ${study.model}` },
                 ]
               : [
