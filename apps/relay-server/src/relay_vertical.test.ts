@@ -112,7 +112,7 @@ describe('vertical split learning over the relay', () => {
     // The relay's database: the alignment as counts, and no patient id anywhere in it.
     const db = new Database(path.join(relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
     try {
-      const audit = db.prepare("SELECT details FROM audit_log WHERE action = 'rows aligned'").all() as { details: string }[];
+      const audit = db.prepare("SELECT details FROM audit_log WHERE action = 'rows aligned' AND study_id = ?").all(created.id) as { details: string }[];
       expect(audit.map((row) => JSON.parse(row.details) as unknown)).toEqual([{ parties: 2, rows: [180, 180], aligned: 160 }]);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
       const dump = tables.map(({ name }) => JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())).join('\n');
@@ -122,5 +122,70 @@ describe('vertical split learning over the relay', () => {
     }
     // Read back the CSV to be sure the test looked for ids that exist.
     expect(await readFile(tables.a, 'utf8')).toContain(id(42));
+  });
+
+  it('with the labels at the server: the researcher gives the relay a table of labels, it aligns as one more party, and no party sends labels', { timeout: 600_000 }, async () => {
+    const tables = await hospitalTables();
+    // The researcher's table: every patient's outcome (P0000-P0199), ids under the study's id column.
+    const labelsCsv = ['patient_id,outcome', ...(await readFile(tables.a, 'utf8')).split('\n').slice(1).map((line) => `${line.split(',')[0]},${line.split(',').at(-1)}`)].join('\n');
+    const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', {
+      name: 'vertical, server-held labels',
+      topology: 'vertical',
+      classes: ['no', 'yes'],
+      schedule: 'round-robin',
+      parties: [
+        { name: 'Hospital A', input: { columns: ['a1', 'a2', 'a3'] } },
+        { name: 'Hospital B', input: { columns: ['b1', 'b2'] } },
+      ],
+      labelHolder: 'server',
+      labelColumn: 'outcome',
+      rounds: 4,
+      batchSize: 16,
+      learningRate: 0.01,
+      minClients: 2,
+    });
+    const putLabels = (csv: string): Promise<Response> =>
+      fetch(`${relay.url}/api/studies/${created.id}/labels`, { method: 'PUT', headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${relay.token}` }, body: csv });
+    // Not without the labels, and not from anyone without the researcher token.
+    await expect(api(relay, 'POST', `/api/studies/${created.id}/control`, { action: 'start' })).rejects.toThrow(/server holds this study.s labels, and none were given yet/);
+    expect((await fetch(`${relay.url}/api/studies/${created.id}/labels`, { method: 'PUT', body: labelsCsv })).status).toBe(401);
+    const wrongColumn = await putLabels('patient_id,diagnosis\nP0001,yes');
+    expect(wrongColumn.status).toBe(400);
+    expect(((await wrongColumn.json()) as { error: string }).error).toMatch(/no label column "outcome"/);
+    const given = (await (await putLabels(labelsCsv)).json()) as { rows: number; classCounts: Record<string, number> };
+    expect(given.rows).toBe(180);
+    expect((given.classCounts.no ?? 0) + (given.classCounts.yes ?? 0)).toBe(180);
+
+    const aligned: number[] = [];
+    const join = (file: string, party: number): Promise<NodeParticipant> =>
+      connectNodeParticipant({ url: relay.url, joinCode: created.joinCode, data: { source: file, party }, backend: 'wasm', label: `hospital-${party}`, events: { onAlignment: (status) => status.aligned !== undefined && aligned.push(status.aligned) } });
+    // Hospital A's table has the outcome column too: with the labels at the server, it is not read.
+    const clients = [await join(tables.a, 0), await join(tables.b, 1)];
+    try {
+      await api(relay, 'POST', `/api/studies/${created.id}/control`, { action: 'start' });
+      await waitFor('the study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${created.id}`)).state === 'finished' ? true : undefined), 300_000, 250);
+    } finally {
+      for (const client of clients) client.close();
+    }
+    expect(aligned).toEqual([160, 160]);
+    const val = (await api<{ metrics: { round: number; phase: string; metrics: { accuracy?: number; count?: number } }[] }>(relay, 'GET', `/api/studies/${created.id}/metrics`)).metrics.filter((row) => row.phase === 'val');
+    expect(val.map((row) => row.round)).toEqual([0, 1, 2, 3]);
+    expect(val.at(-1)?.metrics.count).toBe(32);
+    expect(val.at(-1)?.metrics.accuracy).toBeGreaterThan(0.75);
+
+    // No party sent a label, and no id crossed.
+    const participants = new Set(clients.map((client) => client.participant.identity?.participantId));
+    const theirs = (await readWireLog(wireLog)).filter((entry) => participants.has(entry.participant ?? ''));
+    expect(theirs.filter((entry) => stepHeaderOf(entry)?.kind === 'activations').length).toBeGreaterThan(0);
+    expect(theirs.filter((entry) => stepHeaderOf(entry)?.kind === 'labels')).toEqual([]);
+    const text = JSON.stringify(theirs);
+    for (const patient of tables.ids) for (const spelling of spellings(patient, created.id)) expect(text.includes(spelling), `${patient} as ${spelling.slice(0, 16)}`).toBe(false);
+    const db = new Database(path.join(relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
+    try {
+      const audit = db.prepare("SELECT details FROM audit_log WHERE action = 'rows aligned' AND study_id = ?").all(created.id) as { details: string }[];
+      expect(audit.map((row) => JSON.parse(row.details) as unknown)).toEqual([{ parties: 2, rows: [180, 180, 180], aligned: 160, serverLabels: true }]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ import { StudyRegistry } from './studies/study_registry';
 import { verifyResearcherToken } from './auth/researcher_token';
 import { AuditLog } from './storage/audit';
 import { CheckpointStore } from './storage/checkpoints';
+import { ServerLabelRepository } from './storage/server_labels';
 import type { Database } from './storage/database';
 import { MetricsRepository } from './storage/metrics';
 import { ParticipantRepository } from './storage/participants';
@@ -54,6 +55,7 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
     metrics: new MetricsRepository(db),
     audit: new AuditLog(db),
     checkpoints: new CheckpointStore(config.dataDir),
+    serverLabels: new ServerLabelRepository(db),
     log: log.child('studies'),
     timeouts: { ackMs: config.ackTimeoutMs, receiveMs: config.stepTimeoutMs },
     // The transport limit sits above every study's own limit, so that an oversized frame

@@ -7,10 +7,13 @@ import type { StudyRegistry } from '../studies/study_registry';
 import { sendCsv } from './csv';
 import { handleDemo } from './demo_route';
 import { sendSegmentExport } from './export';
-import { bearerToken, HttpError, readJson, sendJson } from './json';
+import { bearerToken, HttpError, readJson, readText, sendJson } from './json';
 
 // The REST API: researchers create and control studies (researcher token), anyone with a
 // study id may read its public state and metrics (read-only viewers).
+
+/** A table of labels (patient id, label) for a study whose server holds them: one line per patient, so generous. */
+const MAX_LABELS_BYTES = 32 * 1024 * 1024;
 
 const ControlSchema = z.object({ action: z.enum(['start', 'pause', 'resume', 'stop']) });
 
@@ -107,6 +110,14 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
       const parsed = ControlSchema.safeParse(await readJson(request));
       if (!parsed.success) throw new HttpError(400, 'body must be {"action": "start" | "pause" | "resume" | "stop"}');
       sendJson(response, 200, { state: context.registry.control(studyId, parsed.data.action) });
+      return true;
+    }
+    if (sub === 'labels' && !subsub && method === 'PUT') {
+      // A vertical study whose server holds the labels: the researcher's CSV (text/csv) of
+      // the study's id column and label column; ?idColumn= when the table names it differently.
+      requireResearcher(request, context);
+      const idColumn = url.searchParams.get('idColumn') ?? undefined;
+      sendJson(response, 200, context.registry.setServerLabels(studyId, await readText(request, MAX_LABELS_BYTES), idColumn));
       return true;
     }
     if (sub === 'join-code' && subsub === 'revoke' && method === 'POST') {

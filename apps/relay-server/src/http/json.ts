@@ -18,19 +18,25 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(JSON.stringify(body));
 }
 
-/** Reads a JSON body of at most 64 KiB; anything else is a 400/413 with a message. */
-export async function readJson(request: IncomingMessage): Promise<unknown> {
+/** Reads a text body of at most `maxBytes`; a larger one is a 413 with a message. */
+export async function readText(request: IncomingMessage, maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.byteLength;
-    if (size > MAX_JSON_BYTES) throw new HttpError(413, `request body over ${MAX_JSON_BYTES} bytes`);
+    if (size > maxBytes) throw new HttpError(413, `request body over ${maxBytes} bytes`);
     chunks.push(buffer);
   }
-  if (size === 0) return {};
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a JSON body of at most 64 KiB; anything else is a 400/413 with a message. */
+export async function readJson(request: IncomingMessage): Promise<unknown> {
+  const text = await readText(request, MAX_JSON_BYTES);
+  if (text.length === 0) return {};
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     throw new HttpError(400, 'request body is not valid JSON');
   }

@@ -52,7 +52,8 @@ async function runEpoch(request: EpochRequest): Promise<void> {
     const tally = await runtime.runServerEpoch({
       topology: plans.topology,
       copy,
-      links: [...links.values()],
+      // Where the server holds the labels, its own labels link comes first (the label holder's place).
+      links: [...(request.serverLabels ? [runtime.serverLabelsLink(request.serverLabels)] : []), ...links.values()],
       phase: request.phase,
       steps: request.steps,
       hooks: {

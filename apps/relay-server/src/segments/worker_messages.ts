@@ -15,6 +15,8 @@ export interface EpochRequest {
   receiveTimeoutMs: number;
   /** The codec of this epoch's cut tensors: the study's may change between rounds. */
   encoding: protocol.StudyConfig['codec'];
+  /** A vertical study whose server holds the labels: each batch's labels, in the epoch's batch order. */
+  serverLabels?: number[][];
 }
 
 /** What the server segment counted over a training epoch (or one step of it). */

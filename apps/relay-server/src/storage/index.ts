@@ -47,3 +47,4 @@ export {
   type CheckpointContents,
   type CheckpointStoreOptions,
 } from './checkpoints';
+export { ServerLabelRepository, type ServerLabelTable } from './server_labels';

@@ -91,4 +91,19 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 2,
+    name: 'server-held labels of vertical studies',
+    sql: `
+      -- The researcher's table of patient id and label, for a vertical study whose server
+      -- holds the labels. It is the study's, so it goes with the study.
+      CREATE TABLE server_labels (
+        study_id TEXT PRIMARY KEY REFERENCES studies (id) ON DELETE CASCADE,
+        id_column TEXT NOT NULL,
+        csv TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -35,8 +35,12 @@ function okReply(reply: unknown, participantId: string, step: string): Record<st
   return reply;
 }
 
-/** Aligns the rows of a group's members (in group order: party 0 of the alignment leads); returns what the relay may know. */
-export async function alignGroup(context: NetworkAlignmentContext, group: schedule.TrainingGroup): Promise<alignment.AlignmentOutcome> {
+/**
+ * Aligns the rows of a group's members (in group order: party 0 of the alignment leads);
+ * returns what the relay may know. `local`: the relay's own table of labels, where the
+ * server holds them, which leads in front of the members.
+ */
+export async function alignGroup(context: NetworkAlignmentContext, group: schedule.TrainingGroup, local?: alignment.PsiParticipant): Promise<alignment.AlignmentOutcome> {
   const { studyId } = context;
   const member = (party: number): ParticipantSession => {
     const id = group.members[party] ?? '';
@@ -81,5 +85,5 @@ export async function alignGroup(context: NetworkAlignmentContext, group: schedu
       return done.aligned;
     },
   };
-  return alignment.alignParties(parties);
+  return alignment.alignParties(local ? alignment.withLocalLeader(local, parties) : parties);
 }

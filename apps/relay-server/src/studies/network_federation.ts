@@ -23,6 +23,8 @@ export interface NetworkFederationContext {
   onEpochDone?: (group: schedule.TrainingGroup, phase: 'train' | 'eval', result: GroupEpochResult) => void;
   /** Called when a client enters or leaves an epoch (its status in the clients table). */
   onEpochChange?: (participantId: string) => void;
+  /** A vertical study whose server holds the labels: each batch's labels for a group's epoch. */
+  serverLabels?: (group: schedule.TrainingGroup, phase: 'train' | 'eval') => number[][] | undefined;
 }
 
 /** What the server counted over a group's epoch, and what each member replied, in member order. */
@@ -95,7 +97,8 @@ export class NetworkFederation implements schedule.Federation {
       if (phase === 'train') session.clientWeightsDigest = undefined;
       this.context.onEpochChange?.(session.participantId);
     }
-    const serverSide = host.runEpoch({ epochId, members: [...group.members], serverKey, round, phase, steps, receiveTimeoutMs: this.context.receiveTimeoutMs, encoding: config.codec });
+    const serverLabels = this.context.serverLabels?.(group, phase);
+    const serverSide = host.runEpoch({ epochId, members: [...group.members], serverKey, round, phase, steps, receiveTimeoutMs: this.context.receiveTimeoutMs, encoding: config.codec, ...(serverLabels ? { serverLabels } : {}) });
     // Handled below; without this a server-side failure while the clients' replies are pending
     // would count as an unhandled rejection.
     serverSide.catch(() => undefined);

@@ -7,6 +7,7 @@ import type { AuditLog } from '../storage/audit';
 import type { Checkpoint, CheckpointStore } from '../storage/checkpoints';
 import type { MetricRecord, MetricsRepository } from '../storage/metrics';
 import type { ParticipantRepository } from '../storage/participants';
+import type { ServerLabelRepository } from '../storage/server_labels';
 import type { Study, StudyRepository } from '../storage/studies';
 import { totalsFromRecords } from './client_ledger';
 import type { StudyPersistence } from './persistence';
@@ -24,6 +25,8 @@ export interface StudyRegistryOptions {
   metrics: MetricsRepository;
   audit: AuditLog;
   checkpoints: CheckpointStore;
+  /** Vertical studies whose server holds the labels: the researchers' tables. */
+  serverLabels: ServerLabelRepository;
   log: Logger;
   timeouts: { ackMs: number; receiveMs: number };
   wireLog?: WireLog;
@@ -144,6 +147,29 @@ export class StudyRegistry implements ParticipantDirectory {
     return runtime.control(action, actor);
   }
 
+  /**
+   * The researcher's table of labels for a vertical study whose server holds them: read by
+   * split-core's rule (rows it cannot use are listed), kept, and used when the parties align.
+   */
+  setServerLabels(studyId: string, csv: string, idColumn?: string): { rows: number; classCounts: Record<string, number>; skipped: { path: string; reason: string }[] } {
+    const runtime = this.runtimes.get(studyId);
+    if (!runtime) throw new Error(`study ${studyId} is finished or unknown`);
+    const config = runtime.config;
+    if (config.topology !== 'vertical' || config.labelHolder !== 'server') throw new Error('only a vertical study whose labelHolder is "server" takes a table of labels');
+    const read = studyLib.serverLabelRows(config, csv, idColumn !== undefined ? { idColumn } : {});
+    if (read.data.samples.length === 0) throw new Error(`none of the table's rows can be used (${read.skipped.slice(0, 3).map((skip) => `${skip.path}: ${skip.reason}`).join('; ') || 'it has no rows'})`);
+    runtime.setServerLabels(read.data);
+    this.options.serverLabels.save(studyId, { idColumn: idColumn ?? config.idColumn, csv, rows: read.data.samples.length });
+    const classCounts: Record<string, number> = {};
+    for (const sample of read.data.samples) {
+      const name = config.classes[sample.label] ?? String(sample.label);
+      classCounts[name] = (classCounts[name] ?? 0) + 1;
+    }
+    // Counts only: the ids stay in their own table.
+    this.options.audit.append({ studyId, actor: 'researcher', action: 'server labels set', details: { rows: read.data.samples.length, skipped: read.skipped.length } });
+    return { rows: read.data.samples.length, classCounts, skipped: read.skipped.slice(0, 100) };
+  }
+
   /** Changes a running study's schedule and/or codec, from its next round on. */
   reconfigure(studyId: string, change: protocol.StudyConfigChange): protocol.StudyConfig {
     const runtime = this.runtimes.get(studyId);
@@ -244,6 +270,14 @@ export class StudyRegistry implements ParticipantDirectory {
     };
   }
 
+  /** A restarted study gets its server-held labels back from storage. */
+  private storedServerLabels(study: Study<protocol.StudyConfig>): { serverLabels?: ReturnType<typeof studyLib.serverLabelRows>['data'] } {
+    const { config } = study;
+    if (config.topology !== 'vertical' || config.labelHolder !== 'server') return {};
+    const stored = this.options.serverLabels.get(study.id);
+    return stored ? { serverLabels: studyLib.serverLabelRows(config, stored.csv, { idColumn: stored.idColumn }).data } : {};
+  }
+
   private checkpointWeights(blobs: Record<string, Uint8Array>): { server: Uint8Array[]; client?: Uint8Array[] } {
     const ordered = (prefix: string): Uint8Array[] =>
       Object.keys(blobs)
@@ -269,6 +303,7 @@ export class StudyRegistry implements ParticipantDirectory {
       ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}),
       ...(checkpoint && checkpoint.server.length > 0 ? { checkpoint } : {}),
       clientTotals: totalsFromRecords(this.options.metrics.list(study.id)),
+      ...this.storedServerLabels(study),
       observer: this.fanOut,
     });
     this.runtimes.set(study.id, runtime);

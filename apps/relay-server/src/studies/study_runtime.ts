@@ -1,4 +1,4 @@
-import { model, schedule as scheduleLib, study as studyLib, topology, type accounting, type protocol } from '@splitlearn/split-core';
+import { alignment, model, runtime as runtimeLib, schedule as scheduleLib, study as studyLib, topology, type accounting, type data, type protocol } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
 import { SegmentHost } from '../segments/segment_host';
 import type { RelayServer } from '../socket/types';
@@ -31,6 +31,8 @@ export interface StudyRuntimeOptions {
   checkpoint?: { server: Uint8Array[]; client?: Uint8Array[] };
   /** Each participant's totals over the rounds already stored (after a restart). */
   clientTotals?: Map<string, ClientTotals>;
+  /** A vertical study whose server holds the labels: the researcher's table, as stored. */
+  serverLabels?: data.Dataset;
   observer?: StudyObserver;
 }
 
@@ -65,6 +67,9 @@ export class StudyRuntime {
   private lastSummary: RoundSummary | undefined;
   /** The round whose configuration is fixed: started, metrics not yet recorded. */
   private runningRound: number | undefined;
+  /** Where the server holds the labels: the researcher's table, and its rows aligned with the parties' (train and validation). */
+  private serverLabels: data.Dataset | undefined;
+  private alignedLabels: { train: data.Dataset; val: data.Dataset } | undefined;
 
   constructor(private readonly options: StudyRuntimeOptions) {
     this.id = options.id;
@@ -72,6 +77,7 @@ export class StudyRuntime {
     this.stateValue = options.state;
     this.roundValue = options.round;
     this.ledger = new ClientLedger(this.meter, options.clientTotals);
+    this.serverLabels = options.serverLabels;
     this.flopsPerSample = studyFlopsPerSample(options.config);
     this.latestGroupWeights = options.checkpoint?.client?.map((bundle) => model.decodeWeights(bundle));
     this.schedule = scheduleLib.getSchedule(this.config.schedule, { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
@@ -185,8 +191,24 @@ export class StudyRuntime {
     return undefined;
   }
 
+  /** Whether this study's server holds the labels (the researcher gives them with setServerLabels). */
+  get serverHoldsLabels(): boolean {
+    return this.configValue.topology === 'vertical' && this.configValue.labelHolder === 'server';
+  }
+
+  /** The researcher's table of labels, before training starts; the parties align with it when the study starts. */
+  setServerLabels(labels: data.Dataset): void {
+    if (!this.serverHoldsLabels) throw new Error('this study\u2019s labels are held by a party, not by the server: it takes no table of labels');
+    if (this.stateValue !== 'open') throw new Error(`the study is ${this.stateValue}: its labels are fixed once training starts`);
+    this.serverLabels = labels;
+    this.alignedLabels = undefined;
+  }
+
   control(action: 'start' | 'pause' | 'resume' | 'stop', actor: 'researcher' | 'relay' = 'researcher'): protocol.StudyState {
     const before = this.stateValue;
+    if ((action === 'start' || action === 'resume') && this.serverHoldsLabels && !this.serverLabels) {
+      throw new Error(`the server holds this study\u2019s labels, and none were given yet: PUT /api/studies/${this.id}/labels with a CSV of the id column "${(this.configValue as studyLib.VerticalStudyConfig).idColumn}" and the label column "${(this.configValue as studyLib.VerticalStudyConfig).labelColumn}" first`);
+    }
     if (action === 'stop') this.stateValue = 'finished';
     else if (this.stateValue === 'finished') throw new Error('the study is finished; create a new one to train again');
     else if (action === 'start' || action === 'resume') this.stateValue = 'training';
@@ -264,7 +286,22 @@ export class StudyRuntime {
       receiveTimeoutMs: this.options.timeouts.receiveMs,
       onEpochChange: () => this.options.observer?.clientsChanged(this.id),
       ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}),
+      serverLabels: (group, phase) => this.batchLabels(config, group, phase),
     };
+  }
+
+  /**
+   * Where the server holds the labels: each batch's labels for a group's epoch, by the one
+   * batch-order rule over the aligned rows (the parties draw the same batches).
+   */
+  private batchLabels(config: protocol.StudyConfig, group: scheduleLib.TrainingGroup, phase: 'train' | 'eval'): number[][] | undefined {
+    const labels = this.alignedLabels;
+    if (!labels) return undefined;
+    const batches =
+      phase === 'train'
+        ? runtimeLib.trainingBatches(labels.train.samples, config.batchSize, { seed: config.seed, group: group.id, round: this.roundValue })
+        : runtimeLib.evaluationBatches(labels.val.samples, config.batchSize);
+    return runtimeLib.batchLabels(batches);
   }
 
   private async whileRunning(): Promise<void> {
@@ -389,11 +426,20 @@ export class StudyRuntime {
    */
   private async alignRows(groups: readonly scheduleLib.TrainingGroup[]): Promise<void> {
     if (!topology.getTopologyDescriptor(this.configValue.topology).alignsRows) return;
+    const config = this.configValue;
     for (const group of groups) {
       if (group.members.every((id) => this.sessions.get(id)?.aligned)) continue;
       try {
-        const outcome = await alignGroup({ studyId: this.id, session: (id) => this.sessions.get(id), ackTimeoutMs: this.options.timeouts.ackMs, ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}) }, group);
-        this.options.persistence.audit(this.id, 'relay', 'rows aligned', { parties: group.members.length, rows: outcome.sizes, aligned: outcome.intersection });
+        // Where the server holds the labels, its table leads the alignment as one more party.
+        const labels = this.serverHoldsLabels ? this.serverLabels : undefined;
+        if (this.serverHoldsLabels && !labels) throw new Error('the server holds the labels and has none yet');
+        const local = labels ? new alignment.PsiParticipant(labels.samples.map((sample) => sample.id), this.id) : undefined;
+        const outcome = await alignGroup({ studyId: this.id, session: (id) => this.sessions.get(id), ackTimeoutMs: this.options.timeouts.ackMs, ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}) }, group, local);
+        if (labels && local?.intersection && config.topology === 'vertical') {
+          const aligned = alignment.alignParty(labels, local.intersection, config);
+          this.alignedLabels = { train: aligned.train, val: aligned.val };
+        }
+        this.options.persistence.audit(this.id, 'relay', 'rows aligned', { parties: group.members.length, rows: outcome.sizes, aligned: outcome.intersection, ...(local ? { serverLabels: true } : {}) });
         this.options.log.info('rows aligned', { study: this.id, rows: outcome.sizes, aligned: outcome.intersection });
       } catch (error) {
         this.options.log.warn('could not align rows', { study: this.id, error: error instanceof Error ? error.message : String(error) });

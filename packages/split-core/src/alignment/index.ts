@@ -7,3 +7,4 @@ export { alignParties, type AlignmentOutcome, type AlignmentParties, type Alignm
 export { alignInProcess, type AlignmentMessage } from './align_in_process';
 export { alignedTrainingData, alignParty, type AlignedParty } from './aligned_parties';
 export { packPoints, unpackPoints } from './packing';
+export { withLocalLeader } from './local_leader';
