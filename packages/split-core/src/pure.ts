@@ -18,6 +18,7 @@ export { countSegmentParams } from './model/shapes';
 export type { CutPoint, LayerSpec, ModelSpec } from './model/spec';
 export { planVertical, type VerticalPlan } from './topology/vertical_plan';
 export { partyInputShape, verticalStudyPlan } from './study/vertical_plan';
+export { POINT_BYTES, TAG_BYTES } from './alignment/sizes';
 export { segmentFlops, trainingFlopsPerSample } from './accounting/flops';
 export { encodedSize, nameByteLength } from './codec/encoded_size';
 export { encodedBundleSize } from './codec/bundle';

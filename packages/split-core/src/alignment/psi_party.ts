@@ -3,6 +3,9 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { randomScalar } from './group_key';
+import { POINT_BYTES, TAG_BYTES } from './sizes';
+
+export { POINT_BYTES, TAG_BYTES };
 
 // One party's side of a Diffie-Hellman private set intersection (Meadows 1986; Huberman et
 // al. 1999) over ristretto255, for K parties relayed by a server that must learn nothing but
@@ -21,8 +24,6 @@ import { randomScalar } from './group_key';
 // anyone naming an id.
 
 const Point = ristretto255.Point;
-export const POINT_BYTES = 32;
-export const TAG_BYTES = 32;
 
 export class PsiError extends Error {
   constructor(message: string) {

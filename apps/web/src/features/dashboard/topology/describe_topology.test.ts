@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { protocol } from '@splitlearn/split-core/pure';
+import { alignment } from '@splitlearn/split-core';
+import { encodedSize, nameByteLength, protocol, segmentFlops, verticalStudyPlan, type SegmentPlan } from '@splitlearn/split-core/pure';
 import { studyInfo } from '../feed/test_support';
-import { describeTopology, type TopologyDescription } from './describe_topology';
+import { describeTopology, type Crossing, type ParticipantView, type TopologyDescription } from './describe_topology';
 
 type Config = protocol.HorizontalStudyConfig;
 const base = (): Config => protocol.horizontalStudy(studyInfo().config);
@@ -76,5 +77,169 @@ describe('describeTopology', () => {
     expect(result).toMatchObject({ ok: false });
     if (!result.ok) expect(result.problem).toMatch(/no layer named 'no-such-layer'/);
     expect(describeTopology({ ...base(), model: 'gpt-9' })).toMatchObject({ ok: false });
+  });
+});
+
+// Vertical studies: a breast-cancer-like table split between parties, and an image region.
+const MEAN_COLUMNS = ['mean_radius', 'mean_texture', 'mean_perimeter', 'mean_area', 'mean_smoothness', 'mean_compactness', 'mean_concavity', 'mean_concave_points', 'mean_symmetry', 'mean_fractal_dimension'];
+const WORST_COLUMNS = ['worst_radius', 'worst_texture', 'worst_perimeter', 'worst_area', 'worst_smoothness'];
+
+function verticalConfig(overrides: Record<string, unknown> = {}): protocol.VerticalStudyConfig {
+  // Through the schema, so the fixture is a configuration the relay would accept (defaults included).
+  return protocol.VerticalStudyConfigSchema.parse({
+    name: 'Breast cancer, vertical',
+    topology: 'vertical',
+    classes: ['benign', 'malignant'],
+    schedule: 'round-robin',
+    parties: [
+      { name: 'Cytology', input: { columns: MEAN_COLUMNS } },
+      { name: 'Radiology', input: { columns: WORST_COLUMNS } },
+    ],
+    labelHolder: 0,
+    ...overrides,
+  });
+}
+
+const threeParties = (overrides: Record<string, unknown> = {}): protocol.VerticalStudyConfig =>
+  verticalConfig({
+    parties: [
+      { name: 'Cytology', input: { columns: MEAN_COLUMNS } },
+      { name: 'Imaging', input: { image: [28, 14, 1] } },
+      { name: 'Radiology', input: { columns: WORST_COLUMNS } },
+    ],
+    labelHolder: 1,
+    ...overrides,
+  });
+
+function describedVertical(config: protocol.VerticalStudyConfig): TopologyDescription {
+  const result = describeTopology(config);
+  if (!result.ok) throw new Error(result.problem);
+  return result.description;
+}
+
+const labelCrossings = (participant: ParticipantView): Crossing[] => participant.perStep.filter((crossing) => crossing.encoding === 'int32');
+
+describe('describeTopology, vertical', () => {
+  it('draws one column per party, each with what it holds and its own encoder', () => {
+    const two = describedVertical(verticalConfig());
+    expect(two.participants.map((party) => party.title)).toEqual(['Cytology (party 0)', 'Radiology (party 1)']);
+    expect(two.participants[0]?.holds[0]).toBe('Its table, 10 columns: mean_radius, mean_texture, mean_perimeter, … (7 more)');
+    expect(two.participants[1]?.holds[0]).toBe('Its table, 5 columns: worst_radius, worst_texture, worst_perimeter, … (2 more)');
+    expect(two.participants[0]?.segments[0]?.layers).toEqual(['p0_dense1 (dense, 32 units)', 'p0_dense2 (dense, 16 units)']);
+    // 10→32 and 32→16 dense layers, weights and biases.
+    expect(two.participants[0]?.segments[0]?.params).toBe(10 * 32 + 32 + 32 * 16 + 16);
+    expect(two.model).toBe('2 parties, head mlp-head');
+
+    const three = describedVertical(threeParties());
+    expect(three.participants).toHaveLength(3);
+    expect(three.participants[1]?.holds[0]).toBe('An image region of each patient, 28×14×1 (height × width × channels)');
+    expect(three.participants[1]?.segments[0]?.layers[0]).toBe('p1_conv1 (conv 3×3, 16 filters)');
+    expect(three.participants.map((party) => party.segments[0]?.outputShape)).toEqual([[16], [32], [16]]);
+    expect(three.participants.map((party) => party.holdsLabels)).toEqual([false, true, false]);
+    expect(three.participants[1]?.holds).toContain('The labels (column “label”), sent with every batch');
+    expect(three.clientFlopsShare).toBeGreaterThan(0);
+    expect(three.clientFlopsShare).toBeLessThan(1);
+  });
+
+  it('counts no input gradient for an encoder fed the party’s own rows, and one for the head fed cut outputs', () => {
+    const config = threeParties();
+    const plan = verticalStudyPlan(config);
+    const three = describedVertical(config);
+    const total = (segment: SegmentPlan, needsInputGradient: boolean): number => {
+      const flops = segmentFlops(segment.layers, segment.inputShape, { needsInputGradient });
+      return flops.forward + flops.backward;
+    };
+    const cytology = plan.parties[0] as SegmentPlan;
+    expect(total(cytology, false)).toBeLessThan(total(cytology, true));
+    expect(three.participants[0]?.segments[0]?.flopsPerSample).toBe(total(cytology, false));
+    expect(three.relay.segments[0]?.flopsPerSample).toBe(total(plan.server, true));
+  });
+
+  it('only the label holder sends labels (raw int32); every party sends its activations and gets its gradient slice', () => {
+    const three = describedVertical(threeParties());
+    expect(three.participants.map((party) => labelCrossings(party).length)).toEqual([0, 1, 0]);
+    expect(labelCrossings(three.participants[1] as ParticipantView)[0]).toMatchObject({ direction: 'up', what: 'Labels of the batch', shape: [32] });
+    expect(three.participants[1]?.perStep.map((crossing) => `${crossing.direction} ${crossing.what}`)).toEqual(['up Activations at cut “p1_dense”', 'up Labels of the batch', 'down Its slice of the gradient at cut “p1_dense”']);
+    expect(three.participants[0]?.perStep.map((crossing) => `${crossing.direction} ${crossing.what}`)).toEqual(['up Activations at cut “p0_dense2”', 'down Its slice of the gradient at cut “p0_dense2”']);
+    expect(three.relay.holds.join(' ')).toMatch(/labels from Imaging, the label holder/);
+  });
+
+  it('sizes each party’s activations by its encoder’s output width and the batch; the server head joins them all', () => {
+    const config = threeParties({ batchSize: 24 });
+    const three = describedVertical(config);
+    const plan = verticalStudyPlan(config);
+    three.participants.forEach((party, index) => {
+      const tensors = party.perStep.filter((crossing) => crossing.encoding !== 'int32');
+      expect(tensors.map((crossing) => crossing.shape)).toEqual([
+        [24, ...(plan.parties[index]?.outputShape ?? [])],
+        [24, ...(plan.parties[index]?.outputShape ?? [])],
+      ]);
+    });
+    expect(three.participants.map((party) => party.perStep[0]?.shape)).toEqual([
+      [24, 16],
+      [24, 32],
+      [24, 16],
+    ]);
+    expect(three.relay.segments[0]?.inputShape).toEqual([16 + 32 + 16]);
+    expect(three.relay.segments[0]?.layers).toEqual(['head_dense (dense, 32 units)', 'logits (dense, 2 units)']);
+    expect(three.relay.holds[0]).toBe('Joins the 3 parties’ cut outputs: 16 + 32 + 16 = 64 values per patient');
+  });
+
+  it('sizes tensors as codec frames (fp16 smaller) and labels raw whatever the codec', () => {
+    const fp32 = describedVertical(threeParties());
+    const fp16 = describedVertical(threeParties({ codec: 'fp16' }));
+    const imaging32 = fp32.participants[1]?.perStep ?? [];
+    const imaging16 = fp16.participants[1]?.perStep ?? [];
+    expect(imaging32[0]?.bytes).toBe(encodedSize([32, 32], 'float32', 'fp32', nameByteLength('activations')));
+    expect(imaging16[0]?.bytes).toBe(encodedSize([32, 32], 'float32', 'fp16', nameByteLength('activations')));
+    expect(imaging32[0]?.bytes).toBeGreaterThan(32 * 32 * 4);
+    expect(imaging16[0]?.bytes ?? Infinity).toBeLessThan(imaging32[0]?.bytes ?? 0);
+    expect(imaging16[0]?.encoding).toBe('fp16');
+    expect(imaging16[1]).toMatchObject({ encoding: 'int32', bytes: imaging32[1]?.bytes });
+    expect(imaging32[1]?.bytes).toBe(encodedSize([32], 'int32', 'fp32', nameByteLength('labels')));
+    expect(imaging32[2]?.bytes).toBe(encodedSize([32, 32], 'float32', 'fp32', nameByteLength('gradients')));
+  });
+
+  it('moves each party’s own encoder weights per round, by schedule', () => {
+    const three = describedVertical(threeParties({ schedule: 'splitfed-v2' }));
+    expect(three.participants.map((party) => party.perRound.map((crossing) => crossing.bytes))).toEqual(three.participants.map((party) => [(party.segments[0]?.params ?? 0) * 4, (party.segments[0]?.params ?? 0) * 4]));
+    expect(three.participants[0]?.perRound[0]?.bytes).toBe((10 * 32 + 32 + 32 * 16 + 16) * 4);
+    expect(three.participants[0]?.perRound.map((crossing) => `${crossing.direction} ${crossing.what}`)).toEqual(['up Its encoder’s weights, to the relay', 'down Its own encoder’s weights, from the relay']);
+    expect(three.schedulePlain).toMatch(/over one group: the 3 parties train together/);
+  });
+
+  it('says what never leaves each party: patient ids, other parties’ data and, but at the label holder, the labels', () => {
+    const three = describedVertical(threeParties());
+    for (const party of three.participants) {
+      expect(party.neverLeaves).toEqual(expect.arrayContaining(['Patient ids (only blinded ids are exchanged to align rows)', 'Other parties’ data']));
+    }
+    expect(three.participants[0]?.neverLeaves).toContain('Labels: it sends none (Imaging holds them)');
+    expect(three.participants[1]?.neverLeaves.some((item) => item.startsWith('Labels'))).toBe(false);
+    expect(three.participants[1]?.neverLeaves[0]).toMatch(/Its images/);
+    expect(three.participants[2]?.neverLeaves[0]).toBe('The values of its table');
+  });
+
+  it('where the relay holds the labels, no party sends any', () => {
+    const three = describedVertical(threeParties({ labelHolder: 'server' }));
+    expect(three.participants.flatMap(labelCrossings)).toEqual([]);
+    expect(three.participants.every((party) => party.neverLeaves.includes('Labels: it sends none (the relay holds them)'))).toBe(true);
+    expect(three.relay.holds[1]).toMatch(/table of patient id and label/);
+    expect(three.alignment?.plain).toMatch(/the relay’s label table/);
+  });
+
+  it('aligns rows once by private set intersection, 32 bytes per blinded id, counts only to the relay', () => {
+    const two = describedVertical(verticalConfig());
+    expect(two.alignment?.bytesPerRow).toBe(alignment.POINT_BYTES);
+    expect(two.alignment?.bytesPerRow).toBe(alignment.TAG_BYTES);
+    expect(two.alignment?.plain).toMatch(/private set intersection.*blinded \(32 bytes per patient row\)/);
+    expect(two.alignment?.relayLearns).toMatch(/^Only counts reach the relay/);
+    // Horizontal hospitals hold different patients: nothing to align.
+    expect(described().alignment).toBeUndefined();
+  });
+
+  it('explains a party it cannot plan', () => {
+    const result = describeTopology(threeParties({ parties: [{ name: 'A', input: { columns: ['x'] } }, { name: 'B', input: { image: [28, 14, 1] }, model: 'mlp-party' }], labelHolder: 0 }));
+    expect(result).toMatchObject({ ok: false });
+    if (!result.ok) expect(result.problem).toMatch(/mlp-party takes a row of features/);
   });
 });
