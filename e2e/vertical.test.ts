@@ -225,7 +225,21 @@ describe('vertical split learning: two browsers and a Node client over the real 
         expect(await figureBytes(page, 'Declared so far: activations')).toBe(audit.bytes.activations);
         expect(await figureBytes(page, 'Declared so far: labels')).toBe(audit.bytes.labels);
       }
+      // The researcher's dashboard draws the three parties, the label holder marked, and the alignment.
+      const dashboard = await contexts[0]?.newPage();
+      if (!dashboard) throw new Error('no browser context for the dashboard');
+      const dashboardErrors = collectPageErrors(dashboard);
+      await dashboard.goto(`${relay.url}/dashboard/${study.id}`);
+      const holds = dashboard.getByRole('group', { name: 'Who holds what' });
+      for (const [party, name] of ['Hospital A', 'Hospital B', 'Hospital C'].entries()) {
+        await expect.poll(() => holds.getByRole('region', { name: `${name} (party ${party})` }).count(), { timeout: 30_000 }).toBe(1);
+      }
+      expect(await holds.getByText('Holds the labels').count()).toBe(1);
+      expect(await holds.getByRole('region', { name: 'Hospital A (party 0)' }).innerText()).toMatch(/Holds the labels/);
+      expect(await holds.innerText()).toMatch(/Lining up the rows/);
+      await screenshot(dashboard, 'vertical-dashboard');
       pageErrors.forEach((errors, i) => expect(errors, `errors in browser ${i}`).toEqual([]));
+      expect(dashboardErrors).toEqual([]);
     } finally {
       node?.close();
       await Promise.all(contexts.map((context) => context.close()));

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 // The page's main thread must never load tfjs or initialise a tfjs backend (the e2e test
 // checks it at run time; this catches it at the import that would cause it). Walks every
-// static import reachable from main.tsx, into split-core's tfjs-free entry
+// import reachable from main.tsx (static, and the pages' lazy ones), into split-core's tfjs-free entry
 // (@splitlearn/split-core/pure) and everything it reaches, and refuses tfjs, socket.io-client,
 // split-core's other entries (its index pulls in tfjs) and worker modules other than the
 // message contract.
@@ -15,6 +15,8 @@ const PURE_ENTRY = '@splitlearn/split-core/pure';
 const PURE_FILE = resolve(SRC, '../../../packages/split-core/src/pure.ts');
 const IMPORT = /^\s*(?:import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/gm;
 const SIDE_EFFECT_IMPORT = /^\s*import\s*['"]([^'"]+)['"]/gm;
+/** Lazily loaded pages (React.lazy): still the main thread's code. */
+const DYNAMIC_IMPORT = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function resolveLocal(from: string, specifier: string): string | undefined {
   const base = resolve(dirname(from), specifier);
@@ -41,6 +43,7 @@ function mainThreadGraph(): { files: string[]; bare: { from: string; specifier: 
     const specifiers: string[] = [];
     for (const match of text.matchAll(IMPORT)) if (!isTypeOnly(match[1], match[2] ?? '')) specifiers.push(match[3] ?? '');
     for (const match of text.matchAll(SIDE_EFFECT_IMPORT)) specifiers.push(match[1] ?? '');
+    for (const match of text.matchAll(DYNAMIC_IMPORT)) specifiers.push(match[1] ?? '');
     for (const specifier of specifiers) {
       if (!specifier.startsWith('.')) {
         bare.push({ from: relative(SRC, file), specifier });

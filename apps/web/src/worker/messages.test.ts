@@ -11,6 +11,8 @@ describe('main -> worker messages', () => {
       { type: 'join', label: 'Hospital 3' },
       { type: 'prepare-demo', hospital: 0, hospitals: 4 },
       { type: 'prepare-demo', hospital: 15, hospitals: 16 },
+      { type: 'prepare-party-images', party: 1, csv: new Blob(['patient_id,file']), csvName: 'imaging/mapping.csv', images: [{ path: 'imaging/scans/a.png', file: new Blob(['x']) }] },
+      { type: 'prepare-party-images', party: 0, csv: new Blob(['mrn,file']), csvName: 'mapping.csv', images: [], idColumn: 'mrn' },
       { type: 'pause' },
       { type: 'resume' },
       { type: 'leave' },
@@ -29,6 +31,14 @@ describe('main -> worker messages', () => {
     expect(parseMainToWorker({ type: 'prepare-demo', hospital: 4, hospitals: 4 }).ok).toBe(false);
     expect(parseMainToWorker({ type: 'prepare-demo', hospital: -1, hospitals: 4 }).ok).toBe(false);
     expect(parseMainToWorker({ type: 'prepare-demo', hospital: 0, hospitals: 0 }).ok).toBe(false);
+    const partyImages = { type: 'prepare-party-images', party: 0, csv: new Blob(['patient_id,file']), csvName: 'mapping.csv', images: [{ path: 'scans/a.png', file: new Blob(['x']) }] };
+    expect(parseMainToWorker(partyImages).ok).toBe(true);
+    expect(parseMainToWorker({ ...partyImages, csv: 'patient_id,file' }).ok).toBe(false);
+    expect(parseMainToWorker({ ...partyImages, csvName: '' }).ok).toBe(false);
+    expect(parseMainToWorker({ ...partyImages, party: -1 }).ok).toBe(false);
+    expect(parseMainToWorker({ ...partyImages, images: [{ path: '', file: new Blob(['x']) }] }).ok).toBe(false);
+    expect(parseMainToWorker({ ...partyImages, images: [{ path: 'a.png', file: 'pixels' }] }).ok).toBe(false);
+    expect(parseMainToWorker({ ...partyImages, idColumn: '  ' }).ok).toBe(false);
     const result = parseMainToWorker({ type: 'join', resume: { participantId: '' } });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(/resume/);
@@ -78,5 +88,13 @@ describe('worker -> main messages', () => {
     expect(parseWorkerToMain({ type: 'progress', phase: 'train', round: 0, step: -1, steps: 1 }).ok).toBe(false);
     expect(parseWorkerToMain({ type: 'study-state', state: 'exploded', round: 0, participants: 1 }).ok).toBe(false);
     expect(parseWorkerToMain({ type: 'study', study: { ...study, topology: 'vertical' }, egress: {} }).ok).toBe(false);
+  });
+
+  it('an image party’s preview carries its file column, image shape and file count', () => {
+    const table = { party: 0, fileName: 'imaging/mapping.csv', header: ['patient_id', 'file'], idColumn: 'patient_id', columns: [], rows: 2, labelled: false, classCounts: {}, skipped: [] };
+    const message = { type: 'table', table: { ...table, image: { fileColumn: 'file', shape: [8, 8, 1], files: 3 } } };
+    expect(parseWorkerToMain(message)).toEqual({ ok: true, message });
+    expect(parseWorkerToMain({ type: 'table', table: { ...table, image: { fileColumn: 'file', shape: [8, 8, 1], files: -1 } } }).ok).toBe(false);
+    expect(parseWorkerToMain({ type: 'table', table: { ...table, image: { shape: [8, 8, 1], files: 3 } } }).ok).toBe(false);
   });
 });

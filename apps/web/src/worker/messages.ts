@@ -41,6 +41,8 @@ export const StudySummarySchema = z.object({
       labelHolder: z.union([count, z.literal('server')]),
       idColumn: z.string(),
       labelColumn: z.string(),
+      /** An image party's mapping CSV: the column naming each patient's image file. */
+      fileColumn: z.string().optional(),
     })
     .optional(),
 });
@@ -69,6 +71,8 @@ export const EgressSchema = z.object({
   weights: z.array(z.object({ segment: count, tensors: count, values: count, bytes: count })),
   /** A vertical party, before training: what lining its rows up with the other parties' sends. */
   alignment: z.object({ rows: count, items: z.array(z.object({ description: z.string(), bytes: count.optional() })) }).optional(),
+  /** What this device trains on (a vertical party: its table or its images). */
+  data: z.enum(['images', 'table']).optional(),
   neverLeaves: z.array(z.string()),
 });
 export type Egress = z.infer<typeof EgressSchema>;
@@ -134,6 +138,8 @@ export const TablePreviewSchema = z.object({
   skipped: z.array(SkippedSchema),
   /** Why the table cannot be used as it is (a missing column), with what to do. */
   problem: z.string().optional(),
+  /** An image party: its mapping CSV's file column, the shape every image is converted to, and how many files were chosen. */
+  image: z.object({ fileColumn: z.string(), shape, files: count }).optional(),
 });
 export type TablePreview = z.infer<typeof TablePreviewSchema>;
 
@@ -155,6 +161,10 @@ export const ImageCandidateSchema = z.object({
 });
 export type ImageCandidate = z.infer<typeof ImageCandidateSchema>;
 
+/** A file of an image party's folder: its path in the same tree as the mapping CSV's `csvName`. */
+export const PartyImageFileSchema = z.object({ path: z.string().min(1).max(1024), file: z.instanceof(Blob) });
+export type PartyImageFile = z.infer<typeof PartyImageFileSchema>;
+
 export const MainToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lookup'), joinCode: z.string().trim().min(1).max(64) }),
   z.object({ type: z.literal('prepare'), images: z.array(ImageCandidateSchema) }),
@@ -164,6 +174,19 @@ export const MainToWorkerSchema = z.discriminatedUnion('type', [
     .refine((message) => message.hospital < message.hospitals, { message: 'hospital must be below hospitals', path: ['hospital'] }),
   /** A vertical study: this device's table, as party `party`; `idColumn` when the CSV names the patient id column differently from the study. */
   z.object({ type: z.literal('prepare-table'), party: count, table: z.instanceof(Blob), fileName: z.string().max(512), idColumn: z.string().trim().min(1).max(128).optional() }),
+  /**
+   * A vertical study: this device's images, as image party `party`. `csv` maps each patient id
+   * to an image file named relative to the CSV's folder; `csvName` is the CSV's path in the
+   * same tree as the images' paths (so its folder is where those names start).
+   */
+  z.object({
+    type: z.literal('prepare-party-images'),
+    party: count,
+    csv: z.instanceof(Blob),
+    csvName: z.string().min(1).max(1024),
+    images: z.array(PartyImageFileSchema),
+    idColumn: z.string().trim().min(1).max(128).optional(),
+  }),
   /** `label` names this participant on the researcher's dashboard (the demo's "Hospital 3"). */
   z.object({ type: z.literal('join'), resume: credentials.optional(), label: z.string().trim().min(1).max(64).optional() }),
   z.object({ type: z.literal('pause') }),

@@ -32,6 +32,7 @@ export function toStudySummary(study: StudyInfo): StudySummary {
       labelHolder: config.labelHolder,
       idColumn: config.idColumn,
       labelColumn: config.labelColumn,
+      fileColumn: config.fileColumn,
     },
   };
 }
@@ -52,7 +53,16 @@ export interface ClientRoleView {
   holdsLabels: boolean;
 }
 
-export function egressInputFor(study: StudyInfo, role: ClientRoleView, clientWeights: EgressInput['clientWeights'], alignmentRows?: number): EgressInput {
+/** What a client trains on: images in a horizontal study; a vertical party's table or images, as its input says. */
+export function clientDataKind(study: StudyInfo, party: number | undefined): NonNullable<EgressInput['data']> {
+  const { config } = study;
+  if (config.topology !== 'vertical') return 'images';
+  const input = party === undefined ? undefined : config.parties[party]?.input;
+  return input !== undefined && 'image' in input ? 'images' : 'table';
+}
+
+/** `vertical`: which party this client is, and the rows it brings to the alignment once they are read. */
+export function egressInputFor(study: StudyInfo, role: ClientRoleView, clientWeights: EgressInput['clientWeights'], vertical?: { party: number; alignmentRows?: number }): EgressInput {
   const { config } = study;
   return {
     topology: config.topology,
@@ -61,7 +71,7 @@ export function egressInputFor(study: StudyInfo, role: ClientRoleView, clientWei
     cutShapes: cutShapes(role.client, role.server),
     clientWeights,
     holdsLabels: role.holdsLabels,
-    data: config.topology === 'vertical' ? 'table' : 'images',
-    ...(alignmentRows !== undefined ? { alignmentRows } : {}),
+    data: clientDataKind(study, vertical?.party),
+    ...(vertical?.alignmentRows !== undefined ? { alignmentRows: vertical.alignmentRows } : {}),
   };
 }

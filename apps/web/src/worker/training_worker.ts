@@ -7,6 +7,7 @@ import { prepareDemoShard } from './prepare_demo';
 import { RelaySession, type SessionData } from './relay_session';
 import { downloadPrefix, downloadWeightsFile, segmentDownloads } from './segment_download';
 import { describeFailure } from './relay_errors';
+import { filesBesideCsv, imageFileLoader } from './party_image_files';
 import { lookupStudy } from './study_lookup';
 import { egressInputFor, toStudySummary } from './study_summary';
 import { clientWeightLayout } from './weight_layout';
@@ -56,7 +57,8 @@ async function egressAs(info: protocol.StudyInfo, party: number, alignmentRows?:
   await backendReady; // building the layout model needs the backend
   const plans = studyLib.studyRolePlans(info.config, () => party);
   const client = plans.client('');
-  return egressInputFor(info, { client, server: plans.server, holdsLabels: plans.holdsLabels('') }, clientWeightLayout(client, info.config.seed), alignmentRows);
+  const vertical = info.config.topology === 'vertical' ? { party, ...(alignmentRows !== undefined ? { alignmentRows } : {}) } : undefined;
+  return egressInputFor(info, { client, server: plans.server, holdsLabels: plans.holdsLabels('') }, clientWeightLayout(client, info.config.seed), vertical);
 }
 
 async function describeStudy(joinCode: string, info: protocol.StudyInfo): Promise<void> {
@@ -104,26 +106,44 @@ function tablePreview(party: number, fileName: string, header: string[], idColum
   return { party, fileName, header, idColumn, columns: [], rows: 0, labelled: false, classCounts: {}, skipped: [] };
 }
 
-/** A vertical party's table: read with split-core's party rule, previewed, and kept for joining. */
-async function prepareTable(message: Extract<MainToWorker, { type: 'prepare-table' }>): Promise<void> {
+/**
+ * Counts a vertical party's choices: decoding a folder of images takes a while, and a choice
+ * made meanwhile (another folder, party or id column) must win over the one it replaced.
+ */
+let partyChoice = 0;
+
+/** How a vertical party's CSV was chosen, for its preview. */
+interface PartyCsv {
+  /** The `partyChoice` it was made as. */
+  choice: number;
+  party: number;
+  fileName: string;
+  text: string;
+  idColumn: string;
+  /** An image party: its file column, image shape and how many files were chosen. */
+  image?: TablePreview['image'];
+}
+
+/**
+ * Reads a vertical party's rows with split-core's party rule (`read`), previews them, and
+ * keeps them for joining: alike for a table party and an image party, whose rows the
+ * RelaySession aligns and trains on the same way.
+ */
+async function offerPartyRows(csv: PartyCsv, read: () => Promise<studyLib.PartyRows>): Promise<void> {
   const info = study?.info;
-  if (!study || !info || info.config.topology !== 'vertical') {
-    post({ type: 'error', error: { code: 'internal', message: 'look up a vertical study before choosing a table' } });
-    return;
-  }
-  prepared = undefined;
-  const text = await message.table.text();
-  const header = data.csvHeader(text);
-  const idColumn = message.idColumn ?? info.config.idColumn;
+  if (!study || !info || info.config.topology !== 'vertical') return;
+  const preview = { ...tablePreview(csv.party, csv.fileName, data.csvHeader(csv.text), csv.idColumn), ...(csv.image ? { image: csv.image } : {}) };
   let rows: studyLib.PartyRows;
   try {
-    rows = studyLib.partyRowsFromCsv(info.config, message.party, text, { idColumn });
+    rows = await read();
   } catch (error) {
+    if (csv.choice !== partyChoice) return;
     const problem = describeFailure(error);
-    post({ type: 'table', table: { ...tablePreview(message.party, message.fileName, header, idColumn), problem } });
-    post({ type: 'error', error: { code: 'unusable-table', message: `${message.fileName}: ${problem}` } });
+    post({ type: 'table', table: { ...preview, problem } });
+    post({ type: 'error', error: { code: 'unusable-table', message: `${csv.fileName}: ${problem}` } });
     return;
   }
+  if (csv.choice !== partyChoice) return;
   const classCounts: Record<string, number> = {};
   if (rows.labelled) {
     for (const sample of rows.data.samples) {
@@ -131,15 +151,56 @@ async function prepareTable(message: Extract<MainToWorker, { type: 'prepare-tabl
       classCounts[name] = (classCounts[name] ?? 0) + 1;
     }
   }
-  post({ type: 'table', table: { ...tablePreview(message.party, message.fileName, header, idColumn), columns: rows.columns, rows: rows.data.samples.length, labelled: rows.labelled, classCounts, skipped: rows.skipped } });
+  post({ type: 'table', table: { ...preview, columns: rows.columns, rows: rows.data.samples.length, labelled: rows.labelled, classCounts, skipped: rows.skipped } });
   if (rows.data.samples.length === 0) {
-    post({ type: 'error', error: { code: 'unusable-table', message: `${message.fileName}: none of its rows can be used (each skipped row is listed with its reason)` } });
+    post({ type: 'error', error: { code: 'unusable-table', message: `${csv.fileName}: none of its rows can be used (each skipped row is listed with its reason)` } });
     return;
   }
-  const egress = await egressAs(info, message.party, rows.data.samples.length);
+  const egress = await egressAs(info, csv.party, rows.data.samples.length);
+  if (csv.choice !== partyChoice) return;
   study = { ...study, egress };
   post({ type: 'egress', egress: describeEgress(egress) });
-  prepared = { kind: 'table', party: message.party, rows: rows.data, labelled: rows.labelled };
+  prepared = { kind: 'table', party: csv.party, rows: rows.data, labelled: rows.labelled };
+}
+
+/** The looked-up study when it is vertical; otherwise says so and gives undefined. */
+function verticalStudy(what: string): studyLib.VerticalStudyConfig | undefined {
+  const config = study?.info.config;
+  if (config?.topology === 'vertical') return config;
+  post({ type: 'error', error: { code: 'internal', message: `look up a vertical study before choosing ${what}` } });
+  return undefined;
+}
+
+/** A vertical table party's CSV. */
+async function prepareTable(message: Extract<MainToWorker, { type: 'prepare-table' }>): Promise<void> {
+  const config = verticalStudy('a table');
+  if (!config) return;
+  const choice = ++partyChoice;
+  prepared = undefined;
+  const text = await message.table.text();
+  const idColumn = message.idColumn ?? config.idColumn;
+  await offerPartyRows({ choice, party: message.party, fileName: message.fileName, text, idColumn }, () => Promise.resolve(studyLib.partyRowsFromCsv(config, message.party, text, { idColumn })));
+}
+
+/** A vertical image party's mapping CSV and the files it names, decoded here with progress. */
+async function preparePartyImages(message: Extract<MainToWorker, { type: 'prepare-party-images' }>): Promise<void> {
+  const config = verticalStudy('images');
+  if (!config) return;
+  const choice = ++partyChoice;
+  prepared = undefined;
+  const text = await message.csv.text();
+  const idColumn = message.idColumn ?? config.idColumn;
+  const input = config.parties[message.party]?.input;
+  const image = input && 'image' in input ? { fileColumn: config.fileColumn, shape: input.image, files: message.images.length } : undefined;
+  const loadImage = imageFileLoader(filesBesideCsv(message.csvName, message.images));
+  await offerPartyRows({ choice, party: message.party, fileName: message.csvName, text, idColumn, ...(image ? { image } : {}) }, () =>
+    studyLib.partyRowsFromImages(config, message.party, text, loadImage, {
+      idColumn,
+      onProgress: (done, total) => {
+        if (choice === partyChoice && (done % PROGRESS_EVERY === 0 || done === total)) post({ type: 'decode-progress', done, total });
+      },
+    }),
+  );
 }
 
 function prepareDemo(hospital: number, hospitals: number): void {
@@ -186,6 +247,8 @@ async function handle(message: MainToWorker, port: MessagePort | undefined): Pro
       return prepare(message.images);
     case 'prepare-table':
       return prepareTable(message);
+    case 'prepare-party-images':
+      return preparePartyImages(message);
     case 'prepare-demo':
       return prepareDemo(message.hospital, message.hospitals);
     case 'join':

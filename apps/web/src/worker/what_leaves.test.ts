@@ -71,6 +71,18 @@ describe('describeEgress', () => {
     expect(describeEgress(vanillaInput('fp32')).alignment).toBeUndefined();
   });
 
+  it('a vertical image party: its images and file names never leave, nor a label column of its mapping CSV when another holds the labels', () => {
+    const images = describeEgress({ ...partyInput(false), data: 'images' });
+    expect(images.data).toBe('images');
+    expect(describeEgress(partyInput(false)).data).toBe('table');
+    expect(images.neverLeaves[0]).toMatch(/Your images/);
+    expect(images.neverLeaves.join(' ')).toMatch(/File names/);
+    expect(images.neverLeaves.join(' ')).not.toMatch(/Your table/);
+    expect(images.neverLeaves.join(' ')).toMatch(/label column your mapping CSV has/);
+    expect(images.alignment?.rows).toBe(220);
+    expect(describeEgress({ ...partyInput(true), data: 'images' }).neverLeaves.join(' ')).not.toMatch(/label column/);
+  });
+
   for (const encoding of ENCODINGS) {
     it(`vanilla with ${encoding}: activations and labels per step, as the codec encodes them`, () => {
       const egress = describeEgress(vanillaInput(encoding));

@@ -22,7 +22,7 @@ export interface EgressInput {
   clientWeights: { name: string; shape: number[] }[][];
   /** A vertical party without the labels sends none. */
   holdsLabels?: boolean;
-  /** What this device trains on: images (horizontal) or a table of patients (a vertical party). */
+  /** What this device trains on: images (horizontal, or a vertical image party) or a table of patients (a vertical table party). */
   data?: 'images' | 'table';
   /** A vertical party: the rows it brings to the alignment, once its table is read. */
   alignmentRows?: number;
@@ -109,7 +109,9 @@ function alignmentItems(rows: number): NonNullable<Egress['alignment']>['items']
 
 export function describeEgress(input: EgressInput): Egress {
   const descriptor = getTopologyDescriptor(input.topology);
-  const neverLeaves = [...NEVER_LEAVES_DATA[input.data ?? 'images'], ...descriptor.neverLeaves, ...(input.holdsLabels === false && input.data === 'table' ? ['Any label column your table has (another party holds the study’s labels)'] : [])];
+  // A vertical party without the labels may still have them in its CSV (a table's label column, an image party's mapping): they stay.
+  const unusedLabels = input.topology === 'vertical' && input.holdsLabels === false ? [`Any label column your ${input.data === 'images' ? 'mapping CSV' : 'table'} has (the study’s labels come from elsewhere)`] : [];
+  const neverLeaves = [...NEVER_LEAVES_DATA[input.data ?? 'images'], ...descriptor.neverLeaves, ...unusedLabels];
   return {
     topology: input.topology,
     codec: input.codec,
@@ -123,6 +125,7 @@ export function describeEgress(input: EgressInput): Egress {
       bytes: weightsBundleBytes(weights),
     })),
     ...(descriptor.alignsRows && input.alignmentRows !== undefined ? { alignment: { rows: input.alignmentRows, items: alignmentItems(input.alignmentRows) } } : {}),
+    ...(input.data ? { data: input.data } : {}),
     neverLeaves,
   };
 }

@@ -45,7 +45,8 @@ export class TabularError extends Error {
 
 const MAX_COLUMNS = 4096;
 
-function cell(record: Record<string, unknown>, column: string): string {
+/** A record's cell, trimmed ('' when absent). */
+export function cell(record: Record<string, unknown>, column: string): string {
   const value = record[column];
   return typeof value === 'string' ? value.trim() : '';
 }
@@ -60,18 +61,61 @@ export function csvHeader(text: string): string[] {
   return (parsed.data[0] ?? []).map((field) => String(field).trim()).filter((field) => field !== '');
 }
 
-/** Parses a party's CSV; throws TabularError for a table it cannot use at all (no id column, unknown columns). */
-export function readTabularCsv(text: string, options: TabularOptions): TabularTable {
+export interface CsvRecords {
+  /** The header's column names, trimmed. */
+  fields: string[];
+  /** One record per non-empty line after the header, keyed by column name. */
+  records: Record<string, unknown>[];
+}
+
+/** A CSV's header and records; throws TabularError when it has no header or too many columns. */
+export function csvRecords(text: string): CsvRecords {
   const parsed = Papa.parse<Record<string, unknown>>(text.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: 'greedy', transformHeader: (header) => header.trim() });
   const fields = parsed.meta.fields ?? [];
   if (fields.length === 0) throw new TabularError('the CSV has no header row: the first line must name the columns');
   if (fields.length > MAX_COLUMNS) throw new TabularError(`the CSV has ${fields.length} columns; at most ${MAX_COLUMNS} are read`);
-  const need = (column: string, what: string): void => {
-    if (!fields.includes(column)) throw new TabularError(`there is no ${what} column "${column}" in the CSV (its columns: ${fields.slice(0, 40).join(', ')}${fields.length > 40 ? ', …' : ''})`);
-  };
+  return { fields, records: parsed.data };
+}
+
+/** Throws TabularError naming the missing column and the columns the CSV has. */
+export function requireColumn(fields: readonly string[], column: string, what: string): void {
+  if (!fields.includes(column)) throw new TabularError(`there is no ${what} column "${column}" in the CSV (its columns: ${fields.slice(0, 40).join(', ')}${fields.length > 40 ? ', …' : ''})`);
+}
+
+/** CSV line of the record at `index`: the header is line 1. */
+export function csvLine(index: number): string {
+  return `line ${index + 2}`;
+}
+
+/**
+ * Ids that appear on more than one record, with the index of each id's first record. A
+ * duplicated id cannot say which of its rows is the patient's, so none of them is used.
+ */
+export function duplicateIds(records: readonly Record<string, unknown>[], idColumn: string): { duplicated: Set<string>; firstIndex: Map<string, number> } {
+  const firstIndex = new Map<string, number>();
+  const duplicated = new Set<string>();
+  records.forEach((record, index) => {
+    const id = cell(record, idColumn);
+    if (id === '') return;
+    if (firstIndex.has(id)) duplicated.add(id);
+    else firstIndex.set(id, index);
+  });
+  return { duplicated, firstIndex };
+}
+
+/** Why a row with this id is left out, when the id is empty or duplicated. */
+export function idProblem(id: string, index: number, idColumn: string, ids: ReturnType<typeof duplicateIds>): string | undefined {
+  if (id === '') return `no value in the id column "${idColumn}"`;
+  if (ids.duplicated.has(id)) return `id "${id}" appears on more than one line (first on ${csvLine(ids.firstIndex.get(id) ?? index)}): its rows cannot be told apart, so none is used`;
+  return undefined;
+}
+
+/** Parses a party's CSV; throws TabularError for a table it cannot use at all (no id column, unknown columns). */
+export function readTabularCsv(text: string, options: TabularOptions): TabularTable {
+  const { fields, records } = csvRecords(text);
+  const need = (column: string, what: string): void => requireColumn(fields, column, what);
   need(options.idColumn, 'id');
   if (options.labelColumn !== undefined) need(options.labelColumn, 'label');
-  const records = parsed.data;
   const reserved = new Set([options.idColumn, options.labelColumn]);
   let columns: string[];
   if (options.labelsOnly) {
@@ -88,22 +132,13 @@ export function readTabularCsv(text: string, options: TabularOptions): TabularTa
   const classes = options.labelColumn !== undefined ? matchClasses(records.map((record) => cell(record, options.labelColumn as string)).filter((label) => label !== ''), options.classes) : undefined;
 
   const skipped: SkippedFile[] = [];
-  // CSV line of each record: the header is line 1.
-  const line = (index: number): string => `line ${index + 2}`;
-  const firstLine = new Map<string, number>();
-  const duplicated = new Set<string>();
-  records.forEach((record, index) => {
-    const id = cell(record, options.idColumn);
-    if (id === '') return;
-    if (firstLine.has(id)) duplicated.add(id);
-    else firstLine.set(id, index);
-  });
+  const ids = duplicateIds(records, options.idColumn);
   const rows: TabularRow[] = [];
   records.forEach((record, index) => {
     const id = cell(record, options.idColumn);
-    const skip = (reason: string): void => void skipped.push({ path: line(index), reason });
-    if (id === '') return skip(`no value in the id column "${options.idColumn}"`);
-    if (duplicated.has(id)) return skip(`id "${id}" appears on more than one line (first on ${line(firstLine.get(id) ?? index)}): its rows cannot be told apart, so none is used`);
+    const skip = (reason: string): void => void skipped.push({ path: csvLine(index), reason });
+    const problem = idProblem(id, index, options.idColumn, ids);
+    if (problem !== undefined) return skip(problem);
     const values = new Float32Array(columns.length);
     for (const [c, column] of columns.entries()) {
       const text = cell(record, column);

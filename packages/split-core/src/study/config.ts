@@ -100,7 +100,7 @@ export class UnsupportedStudyError extends Error {
 /** The configuration as a horizontal study (one model split at its cuts), or a clear refusal. */
 export function horizontalStudy(config: StudyConfig): HorizontalStudyConfig {
   if (config.topology === 'vertical') {
-    throw new UnsupportedStudyError('this is a vertical study, which this part of the tool does not take yet: join it with the Node client as a party (npm run client -- --party N --data FILE.csv), or try it in the simulator (npm run sim -- --topology vertical)');
+    throw new UnsupportedStudyError('this is a vertical study, which this part of the tool does not take yet: join it as a party from the contribute page or the Node client (npm run client -- --party N --data TABLE.csv or MAPPING.csv), or try it in the simulator (npm run sim -- --topology vertical)');
   }
   return config;
 }

@@ -24,3 +24,4 @@ export { largestMessageBytes, studyFlopsPerSample, studyModelSpec, studyRoleOpti
 export { partyProblem, trainingGroups, VERTICAL_GROUP, type GroupMember } from './groups';
 export { partyInputShape, verticalStudyPlan } from './vertical_plan';
 export { PartyRowsError, partyRowsFromCsv, serverLabelRows, type PartyRows } from './party_rows';
+export { imagePathInFolder, partyRowsFromImages, type PartyImageLoader, type PartyImageOptions } from './party_images';

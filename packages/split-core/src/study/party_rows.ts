@@ -11,7 +11,7 @@ import { partyProblem } from './groups';
 export interface PartyRows {
   /** Samples keyed by patient id (label 0 at a party without the labels). */
   data: Dataset;
-  /** The study's feature columns for this party, in order. */
+  /** The study's feature columns for this party, in order (none for an image party). */
   columns: string[];
   /** Whether these rows carry the labels (the label holder). */
   labelled: boolean;

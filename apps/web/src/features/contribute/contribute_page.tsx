@@ -35,8 +35,8 @@ export function ContributePage({ joinCode }: { joinCode: string }): ReactNode {
         />
         {state.study?.vertical ? (
           <>
-            <PartyPicker vertical={state.study.vertical} table={state.table} onTable={contribute.pickTable} disabled={participating} />
-            <TablePreviewSection choice={state.tableChoice} table={state.table} />
+            <PartyPicker vertical={state.study.vertical} table={state.table} onTable={contribute.pickTable} onImages={contribute.pickPartyImages} disabled={participating} />
+            <TablePreviewSection choice={state.tableChoice} table={state.table} decode={state.decode} />
           </>
         ) : (
           <>

@@ -157,4 +157,26 @@ describe('describeStudyState', () => {
     state = contributeReducer(state, { type: 'table-picked', party: 0, fileName: 'a.csv' });
     expect([state.egress, state.alignment, state.table]).toEqual([undefined, undefined, undefined]);
   });
+
+  it('an image party: its images are decoded with progress, and choosing again starts the count afresh', () => {
+    const vertical: StudySummary = {
+      ...study,
+      topology: 'vertical',
+      model: 'mlp-head',
+      inputShape: [],
+      vertical: { parties: [{ name: 'Imaging', image: [8, 8, 1] }, { name: 'Labs', columns: ['crp'] }], labelHolder: 0, idColumn: 'patient_id', labelColumn: 'outcome' },
+    };
+    let state = apply(initialContributeState('CODE'), { type: 'backend', backend: { name: 'wasm', software: true, reason: 'auto' } }, { type: 'study', study: vertical });
+    state = contributeReducer(state, { type: 'table-picked', party: 0, fileName: 'imaging/mapping.csv', images: true });
+    expect(joinBlocker(state)).toMatch(/Reading your images/);
+    state = apply(state, { type: 'decode-progress', done: 25, total: 120 });
+    expect(state.decode).toEqual({ done: 25, total: 120 });
+    const table = { party: 0, fileName: 'imaging/mapping.csv', header: ['patient_id', 'file'], idColumn: 'patient_id', columns: [], rows: 118, labelled: true, classCounts: { no: 60, yes: 58 }, skipped: [], image: { fileColumn: 'file', shape: [8, 8, 1], files: 121 } };
+    state = apply(state, { type: 'decode-progress', done: 120, total: 120 }, { type: 'table', table });
+    expect(state.table?.image?.shape).toEqual([8, 8, 1]);
+    expect(joinBlocker(state)).toMatch(/what this device will send/);
+    state = contributeReducer(state, { type: 'table-picked', party: 0, fileName: 'imaging/mapping.csv', images: true });
+    expect([state.decode, state.table]).toEqual([undefined, undefined]);
+    expect(joinBlocker(state)).toMatch(/Reading your images/);
+  });
 });

@@ -47,8 +47,8 @@ export interface ContributeState {
   picked?: PickedSummary;
   decode?: { done: number; total: number };
   dataset?: DatasetPreview;
-  /** A vertical party: the table it chose, being read (`table` absent) or read. */
-  tableChoice?: { party: number; fileName: string };
+  /** A vertical party: the table (or an image party's mapping CSV and images) it chose, being read (`table` absent) or read. */
+  tableChoice?: { party: number; fileName: string; images?: boolean };
   table?: TablePreview;
   /** A vertical party: how lining its rows up with the other parties' goes. */
   alignment?: Alignment;
@@ -69,7 +69,7 @@ export type ContributeAction =
   | { type: 'join-code-changed'; joinCode: string }
   | { type: 'lookup-started'; joinCode: string }
   | { type: 'files-picked'; picked: PickedSummary }
-  | { type: 'table-picked'; party: number; fileName: string }
+  | { type: 'table-picked'; party: number; fileName: string; images?: boolean }
   | { type: 'join-started' }
   | { type: 'error-dismissed'; id: number }
   | { type: 'page-error'; error: WorkerError }
@@ -161,9 +161,9 @@ export function contributeReducer(state: ContributeState, action: ContributeActi
       return { ...rest, picked: action.picked, errors: withoutErrors(state, DATA_ERRORS) };
     }
     case 'table-picked': {
-      // A new table (or party) replaces the last one and the egress stated for it.
-      const { table: _table, egress: _egress, alignment: _alignment, ...rest } = state;
-      return { ...rest, tableChoice: { party: action.party, fileName: action.fileName }, errors: withoutErrors(state, DATA_ERRORS) };
+      // A new table (or party, or image folder) replaces the last one, its decoding progress and the egress stated for it.
+      const { table: _table, egress: _egress, alignment: _alignment, decode: _decode, ...rest } = state;
+      return { ...rest, tableChoice: { party: action.party, fileName: action.fileName, ...(action.images ? { images: true } : {}) }, errors: withoutErrors(state, DATA_ERRORS) };
     }
     case 'join-started':
       return { ...state, participation: 'joining', errors: withoutErrors(state, LOOKUP_ERRORS) };
@@ -187,7 +187,7 @@ export function joinBlocker(state: ContributeState): string | undefined {
   if (!state.study) return 'Look up the study with your join code first.';
   if (state.study.vertical) {
     if (!state.tableChoice) return 'Choose your party and your table first.';
-    if (!state.table) return 'Reading your table…';
+    if (!state.table) return state.tableChoice.images ? 'Reading your images…' : 'Reading your table…';
     if (state.table.problem !== undefined || state.table.rows === 0) return 'Your table cannot be used yet (see above).';
     if (!state.egress) return 'Working out what this device will send…';
     if (state.participation === 'joining') return 'Joining…';

@@ -8,6 +8,7 @@ import { assignLabels, type PickedFile } from './files/assign_labels';
 import { parseCsvLabels, type CsvLabel } from './files/csv_labels';
 import { foundClasses } from './files/found_classes';
 import { isCsvPath } from './files/image_kind';
+import type { PartyImagesPick } from './files/party_image_folder';
 
 // The one owner of the training worker for the Contribute page: it starts the worker, checks
 // every message that comes back, turns user actions into commands and keeps the
@@ -27,6 +28,8 @@ export interface ContributeControls {
   pickCsv: (files: File[]) => void;
   /** A vertical party: its table and which party it is; `idColumn` when its CSV names the patient id column differently. */
   pickTable: (choice: TableChoice) => void;
+  /** A vertical image party: its mapping CSV and the folder of images it names; decoded in the worker. */
+  pickPartyImages: (choice: PartyImagesChoice) => void;
   join: () => void;
   pause: () => void;
   resume: () => void;
@@ -39,6 +42,11 @@ export interface ContributeControls {
 export interface TableChoice {
   party: number;
   file: File;
+  idColumn?: string;
+}
+
+export interface PartyImagesChoice extends PartyImagesPick<File> {
+  party: number;
   idColumn?: string;
 }
 
@@ -187,6 +195,14 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     [post],
   );
 
+  const pickPartyImages = useCallback(
+    ({ party, csv, csvName, images: folder, idColumn }: PartyImagesChoice) => {
+      dispatch({ type: 'table-picked', party, fileName: csvName, images: true });
+      post({ type: 'prepare-party-images', party, csv, csvName, images: folder, ...(idColumn !== undefined ? { idColumn } : {}) });
+    },
+    [post],
+  );
+
   const join = useCallback(() => {
     dispatch({ type: 'join-started' });
     const resume = loadIdentity(localStorage, studyCodeRef.current);
@@ -203,6 +219,7 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     pickImages: setImages,
     pickCsv: setCsvFiles,
     pickTable,
+    pickPartyImages,
     join,
     pause: () => post({ type: 'pause' }),
     resume: () => post({ type: 'resume' }),

@@ -17,9 +17,14 @@ const USAGE = `Usage: npm run client -- --url URL --study CODE --data DIR|demo|F
   --data DIR|demo  labelled images in ImageFolder layout (<class>/<file>), or 'demo' for the
                    generated dataset (then --shard K/N picks this client's share)
   --party N        in a vertical study: which party this client is (0-based); --data is then
-                   its CSV, with the study's id column, its feature columns and, at the label
-                   holder, the label column. Rows are aligned with the other parties by a
-                   private set intersection: only blinded ids leave this machine
+                   its CSV, with the study's id column and, at the label holder, the label
+                   column. A table party's CSV has its feature columns; an image party's CSV
+                   maps each patient to an image: a file column (the study's fileColumn,
+                   default "file") naming a PNG or JPEG relative to the CSV's folder, e.g.
+                   patient_id,file / P001,scans/P001.png (paths leaving that folder are
+                   skipped). Images are converted to the party's [height, width, channels].
+                   Rows are aligned with the other parties by a private set intersection:
+                   only blinded ids leave this machine
   --label NAME     a name shown to the researcher (default: node-<pid>)
   --backend NAME   wasm | cpu (default wasm)
   --export DIR     when the study finishes (or on Ctrl-C), write this client's trained
@@ -29,7 +34,7 @@ const USAGE = `Usage: npm run client -- --url URL --study CODE --data DIR|demo|F
 const ArgsSchema = z.object({
   url: z.url({ error: '--url must be a URL such as http://localhost:8080' }),
   study: z.string({ error: '--study (the join code) is required' }).min(4, '--study must be a join code'),
-  data: z.string({ error: '--data is required: a folder of labelled images, or demo' }).min(1),
+  data: z.string({ error: '--data is required: a folder of labelled images, demo, or (with --party) the party\'s CSV' }).min(1),
   shard: z
     .string()
     .regex(/^\d+\/\d+$/, '--shard must look like K/N, e.g. 1/4')
@@ -96,10 +101,10 @@ async function main(): Promise<number> {
     const { data, study } = client;
     process.stderr.write(
       data.rows
-        ? `joined "${study.config.name}" as ${client.participant.identity?.participantId ?? '?'}, party ${args.party ?? '?'}: ${data.rows.samples.length} rows on this machine\n`
+        ? `joined "${study.config.name}" as ${client.participant.identity?.participantId ?? '?'}, party ${args.party ?? '?'}: ${data.rows.samples.length} ${data.rows.sampleShape.length === 3 ? 'patients with an image' : 'rows'} on this machine\n`
         : `joined "${study.config.name}" as ${client.participant.identity?.participantId ?? '?'}: ${data.train.samples.length} training and ${data.val.samples.length} validation images on this machine\n`,
     );
-    if (data.skipped.length > 0) process.stderr.write(`${data.skipped.length} files skipped (first: ${data.skipped[0]?.path}: ${data.skipped[0]?.reason})\n`);
+    if (data.skipped.length > 0) process.stderr.write(`${data.skipped.length} ${data.rows ? 'rows' : 'files'} skipped (first: ${data.skipped[0]?.path}: ${data.skipped[0]?.reason})\n`);
     process.on('SIGINT', () => finished());
     process.on('SIGTERM', () => finished());
     await done;

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Dataset, SkippedFile } from '../../data/dataset';
 import { generateDemoShard } from '../../data/demo_shard';
 import { localValidationSplit } from '../../data/local_validation';
 import { horizontalStudy, type VerticalStudyConfig } from '../../study/config';
 import { partyProblem } from '../../study/groups';
+import { partyRowsFromImages } from '../../study/party_images';
 import { partyRowsFromCsv } from '../../study/party_rows';
 import type { StudyInfo } from '../../protocol/messages';
 import { readImageFolder } from '../data/image_folder';
+import { imageFileLoader } from '../data/party_image_files';
 
 export { DEMO_DATA_SEED } from '../../data/demo_shard';
 
@@ -26,7 +29,7 @@ export interface LocalDataOptions {
   source: string;
   /** With 'demo': which of `count` IID shards of the demo training images this client holds. */
   shard?: { index: number; count: number };
-  /** In a vertical study: which party this client is; `source` is then its CSV. */
+  /** In a vertical study: which party this client is; `source` is then its CSV (an image party's: id and image file per patient). */
   party?: number;
 }
 
@@ -56,11 +59,31 @@ export async function loadLocalData(study: StudyInfo, options: LocalDataOptions)
   return { train: { ...all, samples: split.train }, val: { ...all, samples: split.val }, skipped, unknownClasses };
 }
 
-/** A vertical party's CSV: its columns of the study, and the labels where it holds them. */
+/**
+ * A vertical party's CSV: a table party's columns of the study, or an image party's mapping
+ * of patient id to image file (relative to the CSV's folder); the labels where it holds them.
+ */
 async function loadPartyRows(config: VerticalStudyConfig, options: LocalDataOptions): Promise<LocalData> {
   const problem = partyProblem(config, options.party);
   if (problem) throw new Error(`${problem} (--party N)`);
-  const read = partyRowsFromCsv(config, options.party as number, await readFile(options.source, 'utf8'));
+  const party = options.party as number;
+  const input = config.parties[party]?.input;
+  const isImageParty = input !== undefined && 'image' in input;
+  const text = await readPartyCsv(options.source, isImageParty);
+  const read = isImageParty
+    ? await partyRowsFromImages(config, party, text, imageFileLoader(path.dirname(options.source)))
+    : partyRowsFromCsv(config, party, text);
   const empty: Dataset = { classes: config.classes, sampleShape: read.data.sampleShape, samples: [] };
   return { train: empty, val: empty, rows: read.data, labelled: read.labelled, skipped: read.skipped, unknownClasses: [] };
+}
+
+async function readPartyCsv(source: string, isImageParty: boolean): Promise<string> {
+  const what = isImageParty ? 'the mapping CSV of this image party (a patient id column and a file column naming each image, relative to the CSV’s folder)' : 'this party’s CSV';
+  try {
+    return await readFile(source, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? String(error)})`;
+    throw new Error(`--data "${source}" ${problem}: give ${what}`, { cause: error });
+  }
 }

@@ -28,7 +28,7 @@ export interface ImageFolderResult {
 }
 
 /** Files above this size are skipped unread: no 28x28 training image needs more, and reading them costs memory. */
-const MAX_FILE_BYTES = 64 * 1024 * 1024;
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** Parallel reads keep the disk busy while the (synchronous) decoder works; more brings nothing on 2 cores. */
 const READ_CONCURRENCY = 16;
 

@@ -1,11 +1,15 @@
 import { useState, type ReactNode } from 'react';
 import { PageSection } from '../../../components/page_section';
 import type { StudySummary, TablePreview } from '../../../worker/messages';
-import type { TableChoice } from '../use_contribute';
+import type { PickedFile } from '../files/assign_labels';
+import { folderCsvPaths, partyImagesPick } from '../files/party_image_folder';
+import type { PartyImagesChoice, TableChoice } from '../use_contribute';
+import { PartyImageInputs } from './party_image_inputs';
 
-// Step 2 of a vertical study: which party this hospital is (each holds different columns of
-// the same patients) and its table of patients. The table is read in the training worker;
-// its header comes back so the clinician can say which column names the patient.
+// Step 2 of a vertical study: which party this hospital is (each holds different data about
+// the same patients) and its data: a table of patients, or for an image party the folder of
+// its images with the CSV mapping each patient to an image. Both are read in the training
+// worker; the CSV's header comes back so the clinician can say which column names the patient.
 
 type Vertical = NonNullable<StudySummary['vertical']>;
 
@@ -20,50 +24,86 @@ export interface PartyPickerProps {
   vertical: Vertical;
   table: TablePreview | undefined;
   onTable: (choice: TableChoice) => void;
+  onImages: (choice: PartyImagesChoice) => void;
   disabled: boolean;
 }
 
-export function PartyPicker({ vertical, table, onTable, disabled }: PartyPickerProps): ReactNode {
-  const firstTable = vertical.parties.findIndex((party) => party.columns !== undefined);
-  const [party, setParty] = useState(Math.max(firstTable, 0));
-  const [file, setFile] = useState<File | undefined>(undefined);
-  const chosen = vertical.parties[party];
-  const choose = (next: { party?: number; file?: File; idColumn?: string }): void => {
-    const nextParty = next.party ?? party;
-    const nextFile = next.file ?? file;
-    if (next.party !== undefined) setParty(next.party);
-    if (next.file) setFile(next.file);
-    if (nextFile && vertical.parties[nextParty]?.columns) onTable({ party: nextParty, file: nextFile, ...(next.idColumn !== undefined ? { idColumn: next.idColumn } : {}) });
+/** Everything chosen so far; what the worker is sent depends on the party's kind. */
+interface Chosen {
+  party: number;
+  tableFile?: File;
+  folder: PickedFile<File>[];
+  /** The mapping CSV: a path in the folder (the folder's first CSV when absent) or a file chosen on its own. */
+  folderCsv?: string;
+  separateCsv?: File;
+}
+
+export function PartyPicker({ vertical, table, onTable, onImages, disabled }: PartyPickerProps): ReactNode {
+  const [chosen, setChosen] = useState<Chosen>({ party: 0, folder: [] });
+  const party = vertical.parties[chosen.party];
+  const holdsLabels = vertical.labelHolder === chosen.party;
+  const fileColumn = vertical.fileColumn ?? 'file';
+
+  /** Keeps the change and sends the party's data to the worker once it is complete; `idColumn` only when the clinician picked one for this CSV. */
+  const choose = (change: Partial<Chosen>, idColumn?: string): void => {
+    const next = { ...chosen, ...change };
+    setChosen(next);
+    const withId = idColumn !== undefined ? { idColumn } : {};
+    const nextParty = vertical.parties[next.party];
+    if (nextParty?.columns && next.tableFile) onTable({ party: next.party, file: next.tableFile, ...withId });
+    if (nextParty?.image) {
+      const folderCsv = next.folderCsv ?? folderCsvPaths(next.folder)[0];
+      const pick = partyImagesPick(next.folder, next.separateCsv ? { name: next.separateCsv.name, file: next.separateCsv } : folderCsv !== undefined ? { path: folderCsv } : undefined);
+      if (pick) onImages({ party: next.party, ...pick, ...withId });
+    }
   };
   const idChoices = table?.header.length ? table.header : [vertical.idColumn];
   return (
-    <PageSection step={2} title="Choose your party and your table">
-      <p>
-        In this study each hospital holds different information about the same patients. Choose which part your hospital holds, then the CSV file with one row per
-        patient: a patient id column, and the columns listed for your party{chosen && vertical.labelHolder === party ? <>, and the label column <code>{vertical.labelColumn}</code></> : null}.
-      </p>
+    <PageSection step={2} title="Choose your party and your data">
+      {party?.image ? (
+        <p>
+          In this study each hospital holds different information about the same patients. Your party holds an image of each patient: choose the folder of your images with a
+          CSV file in it (or choose the CSV separately) with one row per patient: a patient id column, a <code>{fileColumn}</code> column naming the patient's image relative to
+          the CSV's folder (for example <code>scans/P001.png</code>){holdsLabels ? <>, and the label column <code>{vertical.labelColumn}</code></> : null}.
+        </p>
+      ) : (
+        <p>
+          In this study each hospital holds different information about the same patients. Choose which part your hospital holds, then the CSV file with one row per
+          patient: a patient id column, and the columns listed for your party{party && holdsLabels ? <>, and the label column <code>{vertical.labelColumn}</code></> : null}.
+        </p>
+      )}
       <div className="picker-grid">
         <div className="field">
           <label htmlFor="party">Your party</label>
-          <select id="party" value={party} disabled={disabled} onChange={(event) => choose({ party: Number(event.target.value) })}>
+          <select id="party" value={chosen.party} disabled={disabled} onChange={(event) => choose({ party: Number(event.target.value) })}>
             {vertical.parties.map((entry, index) => (
-              <option key={entry.name} value={index} disabled={entry.columns === undefined}>
+              <option key={entry.name} value={index}>
                 {partyLabel(vertical, index)}
-                {entry.columns === undefined ? ' (join with the Node client)' : ''}
               </option>
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="party-table">Patient table (CSV)</label>
-          <input id="party-table" type="file" accept=".csv,text/csv" disabled={disabled} onChange={(event) => {
-            const picked = event.target.files?.[0];
-            if (picked) choose({ file: picked });
-          }} />
-        </div>
+        {party?.image ? (
+          <PartyImageInputs
+            folderCsvs={folderCsvPaths(chosen.folder)}
+            folderCsv={chosen.separateCsv ? undefined : (chosen.folderCsv ?? folderCsvPaths(chosen.folder)[0])}
+            disabled={disabled}
+            onFolder={(folder) => choose({ folder, folderCsv: undefined })}
+            onFolderCsv={(path) => choose({ folderCsv: path, separateCsv: undefined })}
+            onSeparateCsv={(file) => choose({ separateCsv: file })}
+          />
+        ) : (
+          <div className="field">
+            <label htmlFor="party-table">Patient table (CSV)</label>
+            <input id="party-table" type="file" accept=".csv,text/csv" disabled={disabled} onChange={(event) => {
+              const picked = event.target.files?.[0];
+              if (picked) choose({ tableFile: picked });
+            }} />
+          </div>
+        )}
         <div className="field">
           <label htmlFor="id-column">Patient id column</label>
-          <select id="id-column" value={table?.idColumn ?? vertical.idColumn} disabled={disabled || !table} onChange={(event) => choose({ idColumn: event.target.value })}>
+          <select id="id-column" value={table?.idColumn ?? vertical.idColumn} disabled={disabled || !table} onChange={(event) => choose({}, event.target.value)}>
             {idChoices.map((column) => (
               <option key={column} value={column}>
                 {column}
@@ -72,9 +112,9 @@ export function PartyPicker({ vertical, table, onTable, disabled }: PartyPickerP
           </select>
         </div>
       </div>
-      {chosen?.columns && (
+      {party?.columns && (
         <p className="hint">
-          Columns of {chosen.name}: {chosen.columns.map((column, index) => (
+          Columns of {party.name}: {party.columns.map((column, index) => (
             <span key={column}>
               {index > 0 && ', '}
               <code>{column}</code>
@@ -82,7 +122,15 @@ export function PartyPicker({ vertical, table, onTable, disabled }: PartyPickerP
           ))}
         </p>
       )}
-      <p className="hint">Nothing is uploaded: the table is read inside this browser tab. Patient ids are only ever sent blinded, to line your rows up with the other parties'.</p>
+      {party?.image && <p className="hint">PNG and JPEG images are used, converted to {describeShape(party.image)} for {party.name}'s model.</p>}
+      <p className="hint">
+        Nothing is uploaded: the {party?.image ? 'images are decoded' : 'table is read'} inside this browser tab. Patient ids are only ever sent blinded, to line your rows up
+        with the other parties'.
+      </p>
     </PageSection>
   );
+}
+
+function describeShape([height, width, channels]: readonly number[]): string {
+  return `${height ?? '?'}×${width ?? '?'} pixels, ${channels === 3 ? 'colour' : 'grayscale'}`;
 }

@@ -77,7 +77,7 @@ export function WhatLeavesPanel({ egress, traffic, vertical }: { egress: Egress 
       <PageSection step={4} title="What leaves this device" className="what-leaves">
         <p>
           {vertical
-            ? 'Your table never leaves this device. Once you choose your party and your table, this panel lists exactly what is sent and how large it is.'
+            ? 'Your table or images never leave this device. Once you choose your party and your data, this panel lists exactly what is sent and how large it is.'
             : 'Your images never leave this device. Once you find your study, this panel lists exactly what is sent and how large it is.'}
         </p>
       </PageSection>
@@ -89,7 +89,7 @@ export function WhatLeavesPanel({ egress, traffic, vertical }: { egress: Egress 
       {egress.alignment && <AlignmentSection alignment={egress.alignment} />}
       {egress.alignment && <h3>Each training step</h3>}
       <p>
-        Training runs in batches of {egress.batchSize} {unit}. For each batch this device sends only the results of its own layers, never the {egress.alignment ? 'table' : 'images'}:
+        Training runs in batches of {egress.batchSize} {unit}. For each batch this device sends only the results of its own layers, never the {egress.alignment && egress.data !== 'images' ? 'table' : 'images'}:
       </p>
       <ItemList items={egress.train} />
       <FactList label="Sent per training step" facts={itemFacts(egress.train, 'training')} />
@@ -111,7 +111,7 @@ export function WhatLeavesPanel({ egress, traffic, vertical }: { egress: Egress 
       <ul aria-label="Sent when joining">
         {egress.alignment ? (
           <>
-            <li>Which party it is and how many patient rows its table has</li>
+            <li>Which party it is and how many patients it brings{egress.data === 'images' ? ' (with an image each)' : ' (rows of its table)'}</li>
             <li>At the label holder only: how many patients there are of each class (counts only)</li>
           </>
         ) : (
