@@ -2,14 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ristretto255_hasher } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, data } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
 import { readWireLog, stepHeaderOf } from './testing/wire_log_reader';
+import { idSpellings } from './testing/id_spellings';
 
 // A vertically partitioned study over the real relay: two hospitals hold different columns
 // of overlapping patients, align their rows by private set intersection through the relay,
@@ -48,12 +46,6 @@ async function hospitalTables(): Promise<{ a: string; b: string; ids: string[] }
   await writeFile(a, ['patient_id,a1,a2,a3,outcome', ...rows.slice(0, 180).map((row) => `${row.id},${row.a.join(',')},${row.label}`)].join('\n'));
   await writeFile(b, ['patient_id,b1,b2', ...rows.slice(20).reverse().map((row) => `${row.id},${row.b.join(',')}`)].join('\n'));
   return { a, b, ids: rows.map((row) => row.id) };
-}
-
-/** Every way an id could be written into a message: plain, its SHA-256, its point on the curve before blinding. */
-function spellings(patient: string, studyId: string): string[] {
-  const bytes = utf8ToBytes(patient);
-  return [patient, bytesToHex(bytes), bytesToHex(sha256(bytes)), bytesToHex(ristretto255_hasher.hashToCurve(bytes, { DST: utf8ToBytes(`splitnn-psi-v1:${studyId}`) }).toBytes())];
 }
 
 describe('vertical split learning over the relay', () => {
@@ -104,7 +96,7 @@ describe('vertical split learning over the relay', () => {
     const text = JSON.stringify(theirs);
     // The blinded ids and tags are in the log byte for byte: the search below looks inside them.
     expect(text).toMatch(/"hex":"[0-9a-f]{5760}/);
-    for (const patient of tables.ids) for (const spelling of spellings(patient, created.id)) expect(text.includes(spelling), `${patient} as ${spelling.slice(0, 16)}`).toBe(false);
+    for (const patient of tables.ids) for (const spelling of idSpellings(patient, created.id)) expect(text.includes(spelling), `${patient} as ${spelling.slice(0, 16)}`).toBe(false);
     // Labels only from the label holder.
     const labelSenders = new Set(theirs.filter((entry) => stepHeaderOf(entry)?.kind === 'labels').map((entry) => entry.participant));
     expect([...labelSenders]).toEqual([clients[0]?.participant.identity?.participantId]);
@@ -179,7 +171,7 @@ describe('vertical split learning over the relay', () => {
     expect(theirs.filter((entry) => stepHeaderOf(entry)?.kind === 'activations').length).toBeGreaterThan(0);
     expect(theirs.filter((entry) => stepHeaderOf(entry)?.kind === 'labels')).toEqual([]);
     const text = JSON.stringify(theirs);
-    for (const patient of tables.ids) for (const spelling of spellings(patient, created.id)) expect(text.includes(spelling), `${patient} as ${spelling.slice(0, 16)}`).toBe(false);
+    for (const patient of tables.ids) for (const spelling of idSpellings(patient, created.id)) expect(text.includes(spelling), `${patient} as ${spelling.slice(0, 16)}`).toBe(false);
     const db = new Database(path.join(relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
     try {
       const audit = db.prepare("SELECT details FROM audit_log WHERE action = 'rows aligned' AND study_id = ?").all(created.id) as { details: string }[];

@@ -1,13 +1,10 @@
-import { lazy, Suspense, type MouseEvent, type ReactNode } from 'react';
+import type { MouseEvent, ReactNode } from 'react';
+import { ContributePage } from '../features/contribute/contribute_page';
+import { DashboardPage } from '../features/dashboard/dashboard_page';
+import { StudyDashboard } from '../features/dashboard/study_dashboard';
+import { DemoPage } from '../features/demo/demo_page';
 import type { Route } from '../lib/routes';
 import { navigate, useRoute } from './use_route';
-
-// Each page is its own chunk: a clinician's contribute page does not load the dashboard's
-// charts, and a researcher's dashboard does not load the contribute page.
-const ContributePage = lazy(() => import('../features/contribute/contribute_page').then((module) => ({ default: module.ContributePage })));
-const DashboardPage = lazy(() => import('../features/dashboard/dashboard_page').then((module) => ({ default: module.DashboardPage })));
-const StudyDashboard = lazy(() => import('../features/dashboard/study_dashboard').then((module) => ({ default: module.StudyDashboard })));
-const DemoPage = lazy(() => import('../features/demo/demo_page').then((module) => ({ default: module.DemoPage })));
 
 function AppLink({ to, children }: { to: string; children: ReactNode }): ReactNode {
   const onClick = (event: MouseEvent<HTMLAnchorElement>): void => {
@@ -57,9 +54,7 @@ export function App(): ReactNode {
         </nav>
       </header>
       <main className="app-main">
-        <Suspense fallback={<p className="hint">Loading the page…</p>}>
-          <Page route={route} />
-        </Suspense>
+        <Page route={route} />
       </main>
     </>
   );

@@ -230,7 +230,14 @@ async function exportSegments(port: MessagePort | undefined): Promise<void> {
     return;
   }
   const prefix = downloadPrefix(study?.info.id ?? 'study');
-  const files = await session?.exportSegments(downloadWeightsFile(prefix));
+  let files: Awaited<ReturnType<RelaySession['exportSegments']>>;
+  try {
+    files = await session?.exportSegments(downloadWeightsFile(prefix));
+  } catch (error) {
+    // Always answer on the port: the page waits for this reply, not for the event stream.
+    port.postMessage({ ok: false, error: { code: 'wrong-state', message: describeFailure(error) } } satisfies ExportedSegments);
+    return;
+  }
   if (!files) {
     port.postMessage({ ok: false, error: { code: 'wrong-state', message: 'join the study first: the model segment exists once this device takes part' } } satisfies ExportedSegments);
     return;

@@ -208,6 +208,7 @@ export class Participant {
    */
   async exportClientSegments(weightsFile: (stem: string) => string = () => DEFAULT_WEIGHTS_FILE): Promise<SegmentFiles[]> {
     const { role, study } = this.requireRole();
+    if (study.config.topology === 'vertical') throw new Error('saving a vertical party\u2019s encoder as model files is not available yet: its weights stay in this participant while the study runs');
     const split = studySplit(study.config);
     const snapshot = role.segments.map((segment) => ({ plan: segment.plan, name: segment.model.name, weights: readWeights(segment.model) }));
     const digest = weightsDigest(snapshot.map((segment) => segment.weights));

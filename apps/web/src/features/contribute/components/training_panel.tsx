@@ -108,15 +108,21 @@ export function TrainingPanel({ state, onJoin, onPause, onResume, onLeave, onWit
             <button type="button" className="danger" onClick={() => setConfirming(true)}>
               Withdraw from study…
             </button>
-            <button type="button" onClick={onDownloadSegments} aria-describedby="download-hint">
-              Download my model segment
-            </button>
+            {!state.study?.vertical && (
+              <button type="button" onClick={onDownloadSegments} aria-describedby="download-hint">
+                Download my model segment
+              </button>
+            )}
           </div>
           <p className="hint">Pause finishes the current batch and then stops. Leave disconnects; you can join again later as the same participant.</p>
-          <p id="download-hint" className="hint">
-            The model layers trained on this device, as it holds them now (best once the study has finished), in the TensorFlow.js format: a .json file and its
-            weights file per segment. Keep them next to each other.
-          </p>
+          {state.study?.vertical ? (
+            <p className="hint">Saving this party’s trained encoder as model files is not available for vertical studies yet.</p>
+          ) : (
+            <p id="download-hint" className="hint">
+              The model layers trained on this device, as it holds them now (best once the study has finished), in the TensorFlow.js format: a .json file and its
+              weights file per segment. Keep them next to each other.
+            </p>
+          )}
         </>
       )}
       <ConfirmDialog
