@@ -54,6 +54,13 @@ export async function evaluateRound(evaluation: RoundEvaluation): Promise<{ val:
       const reported = result.replies.find((reply) => reply.metrics)?.metrics;
       const scored = result.metrics ?? (reported ? { ...reported, auc: reported.auc ?? Number.NaN, sensitivity: reported.sensitivity ?? Number.NaN, specificity: reported.specificity ?? Number.NaN } : undefined);
       if (!scored) throw new Error(`no validation metrics from group ${group.id}`);
+      // A report that cannot be merged (its count and its confusion matrix disagree, a matrix
+      // of another size, more samples than the epoch's steps hold) leaves this group out,
+      // here inside its own settled promise, rather than failing the whole round's merge.
+      metricsLib.requireConsistentPart({ metrics: scored, count: scored.count }, 0, evaluation.config.classes.length);
+      if (scored.count > result.steps * evaluation.config.batchSize) {
+        throw new RangeError(`group ${group.id} reports ${scored.count} validation samples, more than its ${result.steps} steps of at most ${evaluation.config.batchSize} hold`);
+      }
       const client = latest ? digestOf(latest) : agreed(result.replies.map((reply) => reply.weightsDigest));
       const weights: ScoredWeights = { ...(client ? { client } : {}), ...(result.weightsDigest ? { server: result.weightsDigest } : {}) };
       for (const member of group.members) persistence.recordMetrics(evaluation.studyId, evaluation.round, 'val', member, { ...scored, weights });

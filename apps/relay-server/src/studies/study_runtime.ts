@@ -122,11 +122,11 @@ export class StudyRuntime {
   /** Starts the round loop (idempotent). */
   start(): void {
     this.loop ??= this.runLoop()
-      // A finished study trains no more: its worker thread and server segments are released.
-      .then(() => this.host.terminate())
       .catch((error: unknown) => {
         this.options.log.error('study loop stopped', { study: this.id, error: error instanceof Error ? error.message : String(error) });
-      });
+      })
+      // A finished (or failed) study trains no more: its worker thread and server segments are released.
+      .finally(() => this.host.terminate());
   }
 
   async addSession(session: ParticipantSession): Promise<void> {

@@ -52,7 +52,12 @@ export function mergeClassificationMetrics(parts: readonly ClassificationMetrics
   };
 }
 
-function requireConsistentPart(part: ClassificationMetricsPart, partIndex: number, numClasses: number): void {
+/**
+ * Throws RangeError unless `part` is a numClasses x numClasses confusion matrix of
+ * non-negative integers whose total is its count: what a merge can add up. A relay checks
+ * each participant's report with it before merging, so one bad report is refused alone.
+ */
+export function requireConsistentPart(part: ClassificationMetricsPart, partIndex: number, numClasses: number): void {
   const { confusion } = part.metrics;
   if (confusion.length !== numClasses || confusion.some((row) => row.length !== numClasses)) {
     throw new RangeError(`mergeClassificationMetrics: part ${partIndex} is not a ${numClasses}x${numClasses} confusion matrix.`);
