@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, data } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
-import { readWireLog, stepHeaderOf } from './testing/wire_log_reader';
+import { readWireLog, stepHeaderOf, type WireEntry } from './testing/wire_log_reader';
 import { idSpellings } from './testing/id_spellings';
 
 // A vertically partitioned study over the real relay: two hospitals hold different columns
@@ -48,33 +48,66 @@ async function hospitalTables(): Promise<{ a: string; b: string; ids: string[] }
   return { a, b, ids: rows.map((row) => row.id) };
 }
 
+/** The two hospitals' study: A holds a1-a3, B holds b1-b2; `labelHolder` a party (0, the default) or the server. */
+function createStudy(name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; joinCode: string }> {
+  return api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', {
+    name,
+    topology: 'vertical',
+    classes: ['no', 'yes'],
+    schedule: 'round-robin',
+    parties: [
+      { name: 'Hospital A', input: { columns: ['a1', 'a2', 'a3'] } },
+      { name: 'Hospital B', input: { columns: ['b1', 'b2'] } },
+    ],
+    labelColumn: 'outcome',
+    rounds: 4,
+    batchSize: 16,
+    learningRate: 0.01,
+    minClients: 2,
+    ...extra,
+  });
+}
+
+/** Joins as party `party` with its CSV; each alignment's intersection size goes to `aligned`. */
+function joinParty(joinCode: string, file: string, party: number, aligned: number[]): Promise<NodeParticipant> {
+  return connectNodeParticipant({ url: relay.url, joinCode, data: { source: file, party }, backend: 'wasm', label: `hospital-${party}`, events: { onAlignment: (status) => status.aligned !== undefined && aligned.push(status.aligned) } });
+}
+
+async function startAndFinish(studyId: string): Promise<void> {
+  await api(relay, 'POST', `/api/studies/${studyId}/control`, { action: 'start' });
+  await waitFor('the study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${studyId}`)).state === 'finished' ? true : undefined), 300_000, 250);
+}
+
+/** What these clients sent, as the relay's wire log recorded it. */
+async function sentBy(clients: readonly NodeParticipant[]): Promise<WireEntry[]> {
+  const participants = new Set(clients.map((client) => client.participant.identity?.participantId));
+  return (await readWireLog(wireLog)).filter((entry) => participants.has(entry.participant ?? ''));
+}
+
+function expectNoIdIn(entries: readonly WireEntry[], ids: readonly string[], studyId: string): void {
+  const text = JSON.stringify(entries);
+  for (const patient of ids) for (const spelling of idSpellings(patient, studyId)) expect(text.includes(spelling), `${patient} as ${spelling.slice(0, 16)}`).toBe(false);
+}
+
+/** The relay's audit of a study's alignments: counts only. */
+function alignmentAudit(db: Database.Database, studyId: string): unknown[] {
+  return (db.prepare("SELECT details FROM audit_log WHERE action = 'rows aligned' AND study_id = ?").all(studyId) as { details: string }[]).map((row) => JSON.parse(row.details) as unknown);
+}
+
+function openDatabase(): Database.Database {
+  return new Database(path.join(relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
+}
+
 describe('vertical split learning over the relay', () => {
   it('aligns two hospitals by PSI through the relay and trains on the common patients; no id crosses, the database keeps counts', { timeout: 600_000 }, async () => {
     const tables = await hospitalTables();
-    const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', {
-      name: 'vertical over the relay',
-      topology: 'vertical',
-      classes: ['no', 'yes'],
-      schedule: 'round-robin',
-      parties: [
-        { name: 'Hospital A', input: { columns: ['a1', 'a2', 'a3'] } },
-        { name: 'Hospital B', input: { columns: ['b1', 'b2'] } },
-      ],
-      labelColumn: 'outcome',
-      rounds: 4,
-      batchSize: 16,
-      learningRate: 0.01,
-      minClients: 2,
-    });
+    const created = await createStudy('vertical over the relay');
     const aligned: number[] = [];
-    const join = (file: string, party: number): Promise<NodeParticipant> =>
-      connectNodeParticipant({ url: relay.url, joinCode: created.joinCode, data: { source: file, party }, backend: 'wasm', label: `hospital-${party}`, events: { onAlignment: (status) => status.aligned !== undefined && aligned.push(status.aligned) } });
-    const clients = [await join(tables.a, 0), await join(tables.b, 1)];
+    const clients = [await joinParty(created.joinCode, tables.a, 0, aligned), await joinParty(created.joinCode, tables.b, 1, aligned)];
     try {
       // A second participant cannot take a party already held.
-      await expect(join(tables.b, 1)).rejects.toThrow(/party 1 is already taken/);
-      await api(relay, 'POST', `/api/studies/${created.id}/control`, { action: 'start' });
-      await waitFor('the study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${created.id}`)).state === 'finished' ? true : undefined), 300_000, 250);
+      await expect(joinParty(created.joinCode, tables.b, 1, aligned)).rejects.toThrow(/party 1 is already taken/);
+      await startAndFinish(created.id);
     } finally {
       for (const client of clients) client.close();
     }
@@ -89,23 +122,19 @@ describe('vertical split learning over the relay', () => {
     for (const row of rows.filter((entry) => entry.phase === 'train')) expect(row.metrics.completed).toBe(1);
 
     // What crossed the wire into the relay from the two hospitals.
-    const entries = await readWireLog(wireLog);
-    const participants = new Set(clients.map((client) => client.participant.identity?.participantId));
-    const theirs = entries.filter((entry) => participants.has(entry.participant ?? ''));
+    const theirs = await sentBy(clients);
     expect(theirs.some((entry) => entry.event === 'ack:align:tags')).toBe(true);
-    const text = JSON.stringify(theirs);
     // The blinded ids and tags are in the log byte for byte: the search below looks inside them.
-    expect(text).toMatch(/"hex":"[0-9a-f]{5760}/);
-    for (const patient of tables.ids) for (const spelling of idSpellings(patient, created.id)) expect(text.includes(spelling), `${patient} as ${spelling.slice(0, 16)}`).toBe(false);
+    expect(JSON.stringify(theirs)).toMatch(/"hex":"[0-9a-f]{5760}/);
+    expectNoIdIn(theirs, tables.ids, created.id);
     // Labels only from the label holder.
     const labelSenders = new Set(theirs.filter((entry) => stepHeaderOf(entry)?.kind === 'labels').map((entry) => entry.participant));
     expect([...labelSenders]).toEqual([clients[0]?.participant.identity?.participantId]);
 
     // The relay's database: the alignment as counts, and no patient id anywhere in it.
-    const db = new Database(path.join(relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
+    const db = openDatabase();
     try {
-      const audit = db.prepare("SELECT details FROM audit_log WHERE action = 'rows aligned' AND study_id = ?").all(created.id) as { details: string }[];
-      expect(audit.map((row) => JSON.parse(row.details) as unknown)).toEqual([{ parties: 2, rows: [180, 180], aligned: 160 }]);
+      expect(alignmentAudit(db, created.id)).toEqual([{ parties: 2, rows: [180, 180], aligned: 160 }]);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
       const dump = tables.map(({ name }) => JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())).join('\n');
       expect(dump).not.toMatch(/P0\d{3}/);
@@ -120,22 +149,7 @@ describe('vertical split learning over the relay', () => {
     const tables = await hospitalTables();
     // The researcher's table: every patient's outcome (P0000-P0199), ids under the study's id column.
     const labelsCsv = ['patient_id,outcome', ...(await readFile(tables.a, 'utf8')).split('\n').slice(1).map((line) => `${line.split(',')[0]},${line.split(',').at(-1)}`)].join('\n');
-    const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', {
-      name: 'vertical, server-held labels',
-      topology: 'vertical',
-      classes: ['no', 'yes'],
-      schedule: 'round-robin',
-      parties: [
-        { name: 'Hospital A', input: { columns: ['a1', 'a2', 'a3'] } },
-        { name: 'Hospital B', input: { columns: ['b1', 'b2'] } },
-      ],
-      labelHolder: 'server',
-      labelColumn: 'outcome',
-      rounds: 4,
-      batchSize: 16,
-      learningRate: 0.01,
-      minClients: 2,
-    });
+    const created = await createStudy('vertical, server-held labels', { labelHolder: 'server' });
     const putLabels = (csv: string): Promise<Response> =>
       fetch(`${relay.url}/api/studies/${created.id}/labels`, { method: 'PUT', headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${relay.token}` }, body: csv });
     // Not without the labels, and not from anyone without the researcher token.
@@ -149,13 +163,10 @@ describe('vertical split learning over the relay', () => {
     expect((given.classCounts.no ?? 0) + (given.classCounts.yes ?? 0)).toBe(180);
 
     const aligned: number[] = [];
-    const join = (file: string, party: number): Promise<NodeParticipant> =>
-      connectNodeParticipant({ url: relay.url, joinCode: created.joinCode, data: { source: file, party }, backend: 'wasm', label: `hospital-${party}`, events: { onAlignment: (status) => status.aligned !== undefined && aligned.push(status.aligned) } });
     // Hospital A's table has the outcome column too: with the labels at the server, it is not read.
-    const clients = [await join(tables.a, 0), await join(tables.b, 1)];
+    const clients = [await joinParty(created.joinCode, tables.a, 0, aligned), await joinParty(created.joinCode, tables.b, 1, aligned)];
     try {
-      await api(relay, 'POST', `/api/studies/${created.id}/control`, { action: 'start' });
-      await waitFor('the study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${created.id}`)).state === 'finished' ? true : undefined), 300_000, 250);
+      await startAndFinish(created.id);
     } finally {
       for (const client of clients) client.close();
     }
@@ -166,16 +177,13 @@ describe('vertical split learning over the relay', () => {
     expect(val.at(-1)?.metrics.accuracy).toBeGreaterThan(0.75);
 
     // No party sent a label, and no id crossed.
-    const participants = new Set(clients.map((client) => client.participant.identity?.participantId));
-    const theirs = (await readWireLog(wireLog)).filter((entry) => participants.has(entry.participant ?? ''));
+    const theirs = await sentBy(clients);
     expect(theirs.filter((entry) => stepHeaderOf(entry)?.kind === 'activations').length).toBeGreaterThan(0);
     expect(theirs.filter((entry) => stepHeaderOf(entry)?.kind === 'labels')).toEqual([]);
-    const text = JSON.stringify(theirs);
-    for (const patient of tables.ids) for (const spelling of idSpellings(patient, created.id)) expect(text.includes(spelling), `${patient} as ${spelling.slice(0, 16)}`).toBe(false);
-    const db = new Database(path.join(relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
+    expectNoIdIn(theirs, tables.ids, created.id);
+    const db = openDatabase();
     try {
-      const audit = db.prepare("SELECT details FROM audit_log WHERE action = 'rows aligned' AND study_id = ?").all(created.id) as { details: string }[];
-      expect(audit.map((row) => JSON.parse(row.details) as unknown)).toEqual([{ parties: 2, rows: [180, 180, 180], aligned: 160, serverLabels: true }]);
+      expect(alignmentAudit(db, created.id)).toEqual([{ parties: 2, rows: [180, 180, 180], aligned: 160, serverLabels: true }]);
     } finally {
       db.close();
     }

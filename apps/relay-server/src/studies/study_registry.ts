@@ -1,4 +1,4 @@
-import { protocol, study as studyLib } from '@splitlearn/split-core';
+import { data, protocol, study as studyLib } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
 import type { ParticipantDirectory } from '../socket/participant_handlers';
 import type { RelayServer } from '../socket/types';
@@ -160,14 +160,9 @@ export class StudyRegistry implements ParticipantDirectory {
     if (read.data.samples.length === 0) throw new Error(`none of the table's rows can be used (${read.skipped.slice(0, 3).map((skip) => `${skip.path}: ${skip.reason}`).join('; ') || 'it has no rows'})`);
     runtime.setServerLabels(read.data);
     this.options.serverLabels.save(studyId, { idColumn: idColumn ?? config.idColumn, csv, rows: read.data.samples.length });
-    const classCounts: Record<string, number> = {};
-    for (const sample of read.data.samples) {
-      const name = config.classes[sample.label] ?? String(sample.label);
-      classCounts[name] = (classCounts[name] ?? 0) + 1;
-    }
     // Counts only: the ids stay in their own table.
     this.options.audit.append({ studyId, actor: 'researcher', action: 'server labels set', details: { rows: read.data.samples.length, skipped: read.skipped.length } });
-    return { rows: read.data.samples.length, classCounts, skipped: read.skipped.slice(0, 100) };
+    return { rows: read.data.samples.length, classCounts: data.classCounts(read.data), skipped: read.skipped.slice(0, 100) };
   }
 
   /** Changes a running study's schedule and/or codec, from its next round on. */

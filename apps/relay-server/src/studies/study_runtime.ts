@@ -206,8 +206,9 @@ export class StudyRuntime {
 
   control(action: 'start' | 'pause' | 'resume' | 'stop', actor: 'researcher' | 'relay' = 'researcher'): protocol.StudyState {
     const before = this.stateValue;
-    if ((action === 'start' || action === 'resume') && this.serverHoldsLabels && !this.serverLabels) {
-      throw new Error(`the server holds this study\u2019s labels, and none were given yet: PUT /api/studies/${this.id}/labels with a CSV of the id column "${(this.configValue as studyLib.VerticalStudyConfig).idColumn}" and the label column "${(this.configValue as studyLib.VerticalStudyConfig).labelColumn}" first`);
+    const config = this.configValue;
+    if ((action === 'start' || action === 'resume') && config.topology === 'vertical' && config.labelHolder === 'server' && !this.serverLabels) {
+      throw new Error(`the server holds this study\u2019s labels, and none were given yet: PUT /api/studies/${this.id}/labels with a CSV of the id column "${config.idColumn}" and the label column "${config.labelColumn}" first`);
     }
     if (action === 'stop') this.stateValue = 'finished';
     else if (this.stateValue === 'finished') throw new Error('the study is finished; create a new one to train again');
@@ -286,22 +287,9 @@ export class StudyRuntime {
       receiveTimeoutMs: this.options.timeouts.receiveMs,
       onEpochChange: () => this.options.observer?.clientsChanged(this.id),
       ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}),
-      serverLabels: (group, phase) => this.batchLabels(config, group, phase),
+      // Where the server holds the labels: each batch's, in the order the group's parties draw their rows.
+      serverLabels: (group, phase) => this.alignedLabels && runtimeLib.serverEpochLabels(this.alignedLabels, phase, config.batchSize, { seed: config.seed, group: group.id, round: this.roundValue }),
     };
-  }
-
-  /**
-   * Where the server holds the labels: each batch's labels for a group's epoch, by the one
-   * batch-order rule over the aligned rows (the parties draw the same batches).
-   */
-  private batchLabels(config: protocol.StudyConfig, group: scheduleLib.TrainingGroup, phase: 'train' | 'eval'): number[][] | undefined {
-    const labels = this.alignedLabels;
-    if (!labels) return undefined;
-    const batches =
-      phase === 'train'
-        ? runtimeLib.trainingBatches(labels.train.samples, config.batchSize, { seed: config.seed, group: group.id, round: this.roundValue })
-        : runtimeLib.evaluationBatches(labels.val.samples, config.batchSize);
-    return runtimeLib.batchLabels(batches);
   }
 
   private async whileRunning(): Promise<void> {

@@ -70,7 +70,15 @@ export const EgressSchema = z.object({
   /** One bundle per client segment, sent when the relay asks for hand-off or aggregation. */
   weights: z.array(z.object({ segment: count, tensors: count, values: count, bytes: count })),
   /** A vertical party, before training: what lining its rows up with the other parties' sends. */
-  alignment: z.object({ rows: count, items: z.array(z.object({ description: z.string(), bytes: count.optional() })) }).optional(),
+  alignment: z
+    .object({
+      rows: count,
+      /** Its rows' blinded ids and their tags: what it sends in proportion to its own patients. */
+      blindedIdBytes: count,
+      tagBytes: count,
+      items: z.array(z.object({ description: z.string(), bytes: count.optional() })),
+    })
+    .optional(),
   /** What this device trains on (a vertical party: its table or its images). */
   data: z.enum(['images', 'table']).optional(),
   neverLeaves: z.array(z.string()),

@@ -144,13 +144,7 @@ async function offerPartyRows(csv: PartyCsv, read: () => Promise<studyLib.PartyR
     return;
   }
   if (csv.choice !== partyChoice) return;
-  const classCounts: Record<string, number> = {};
-  if (rows.labelled) {
-    for (const sample of rows.data.samples) {
-      const name = info.config.classes[sample.label] ?? String(sample.label);
-      classCounts[name] = (classCounts[name] ?? 0) + 1;
-    }
-  }
+  const classCounts = rows.labelled ? data.classCounts(rows.data) : {};
   post({ type: 'table', table: { ...preview, columns: rows.columns, rows: rows.data.samples.length, labelled: rows.labelled, classCounts, skipped: rows.skipped } });
   if (rows.data.samples.length === 0) {
     post({ type: 'error', error: { code: 'unusable-table', message: `${csv.fileName}: none of its rows can be used (each skipped row is listed with its reason)` } });

@@ -62,6 +62,7 @@ describe('describeEgress', () => {
     expect(other.eval.map((item) => item.kind)).toEqual(['activations']);
     expect(other.train[0]).toMatchObject({ shape: [16, 16], bytes: realFrameBytes('activations', [16, 16], 'float32', 'fp32') });
     expect(holder.alignment?.rows).toBe(220);
+    expect(holder.alignment).toMatchObject({ blindedIdBytes: 220 * 32, tagBytes: 220 * 32 });
     expect(holder.alignment?.items.filter((item) => item.bytes !== undefined).map((item) => item.bytes)).toEqual([32, 220 * 32, 220 * 32]);
     expect(other.neverLeaves.join(' ')).toMatch(/Patient ids.*blinded/);
     expect(other.neverLeaves.join(' ')).toMatch(/label column/);

@@ -1,5 +1,4 @@
-import { encodedBundleSize, encodedSize, getTopologyDescriptor, nameByteLength, upCrossings, type Encoding, type TopologyName, type WireCrossing } from '@splitlearn/split-core/pure';
-import { alignment } from '@splitlearn/split-core';
+import { encodedBundleSize, encodedSize, getTopologyDescriptor, nameByteLength, POINT_BYTES, TAG_BYTES, upCrossings, type Encoding, type TopologyName, type WireCrossing } from '@splitlearn/split-core/pure';
 import type { Egress, WireItem } from './messages';
 
 // "What leaves this device", computed from the study configuration, this client's split and
@@ -96,15 +95,17 @@ const NEVER_LEAVES_DATA: Record<NonNullable<EgressInput['data']>, string[]> = {
  * patients' ids blinded, the others' blinded ids blinded again, the tags of its own, and at
  * the leader the sealed tag key. A plain id or a plain hash of one is never among them.
  */
-function alignmentItems(rows: number): NonNullable<Egress['alignment']>['items'] {
-  const { POINT_BYTES, TAG_BYTES } = alignment;
-  return [
+function alignmentEgress(rows: number): NonNullable<Egress['alignment']> {
+  const blindedIdBytes = rows * POINT_BYTES;
+  const tagBytes = rows * TAG_BYTES;
+  const items = [
     { description: 'A public key for this alignment only (to receive the shared tag key)', bytes: POINT_BYTES },
-    { description: `The ids of your ${rows} patients, blinded: each a point on the ristretto255 curve under a secret that never leaves this device`, bytes: rows * POINT_BYTES },
+    { description: `The ids of your ${rows} patients, blinded: each a point on the ristretto255 curve under a secret that never leaves this device`, bytes: blindedIdBytes },
     { description: "The other parties' blinded ids, blinded again with this device's secret (32 bytes per patient of theirs)" },
-    { description: 'A tag per patient of yours, computed from the blinded ids with a key the relay never sees', bytes: rows * TAG_BYTES },
+    { description: 'A tag per patient of yours, computed from the blinded ids with a key the relay never sees', bytes: tagBytes },
     { description: 'If this device leads the alignment: the tag key, sealed for each other party (32 bytes each)' },
   ];
+  return { rows, blindedIdBytes, tagBytes, items };
 }
 
 export function describeEgress(input: EgressInput): Egress {
@@ -124,7 +125,7 @@ export function describeEgress(input: EgressInput): Egress {
       values: weights.reduce((sum, weight) => sum + elementCount(weight.shape), 0),
       bytes: weightsBundleBytes(weights),
     })),
-    ...(descriptor.alignsRows && input.alignmentRows !== undefined ? { alignment: { rows: input.alignmentRows, items: alignmentItems(input.alignmentRows) } } : {}),
+    ...(descriptor.alignsRows && input.alignmentRows !== undefined ? { alignment: alignmentEgress(input.alignmentRows) } : {}),
     ...(input.data ? { data: input.data } : {}),
     neverLeaves,
   };

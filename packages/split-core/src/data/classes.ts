@@ -1,3 +1,5 @@
+import type { Dataset } from './dataset';
+
 // Class names found on a client (folder names, CSV labels) -> the study's label indices.
 // Hospitals export the same class as `Normal`, `normal` or ` NORMAL `; they must all land
 // on one label, and a class the study does not know must be reported, not guessed.
@@ -51,4 +53,15 @@ export function matchClasses(found: Iterable<string>, declared?: readonly string
 
 function distinctSorted(names: string[]): string[] {
   return [...new Set(names)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Samples per class name, every declared class listed (0 where none): what a participant may say of its data. */
+export function classCounts(data: Dataset): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const name of data.classes) counts[name] = 0;
+  for (const sample of data.samples) {
+    const name = data.classes[sample.label] ?? String(sample.label);
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
 }

@@ -1,7 +1,7 @@
 export type { Dataset, Sample, SkippedFile } from './dataset';
 export { createRng, deriveSeed, shuffled, type Rng } from './random';
 export { toSampleValues, type ImageShape } from './image';
-export { matchClasses, normalizeClassName, type ClassMatch } from './classes';
+export { classCounts, matchClasses, normalizeClassName, type ClassMatch } from './classes';
 export { shardDirichlet, shardIid, stratifiedSplit } from './shard';
 export { localValidationSplit, sharedValidationRows, type LocalValidationConfig } from './local_validation';
 export { batchToTensors, epochBatches, type BatchTensors } from './batches';

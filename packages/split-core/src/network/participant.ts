@@ -1,6 +1,7 @@
 import { TrafficMeter } from '../accounting/traffic';
 import { segmentFileStem, segmentMetadata } from '../artifacts/metadata';
 import { DEFAULT_WEIGHTS_FILE, segmentFilesFromWeights, type SegmentFiles } from '../artifacts/segment_files';
+import { classCounts } from '../data/classes';
 import type { Dataset } from '../data/dataset';
 import { readWeights, writeWeights } from '../model/weights';
 import { decodeWeights, encodeWeights } from '../model/weights_frames';
@@ -11,7 +12,7 @@ import { StudyStateMessageSchema } from '../protocol/messages';
 import type { RelayError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/version';
 import type { Encoding } from '../codec/types';
-import { evaluationBatches, trainingBatches } from '../runtime/batch_order';
+import { phaseBatches } from '../runtime/batch_order';
 import { runClientEpoch } from '../runtime/client_epoch';
 import { EpochStoppedError } from '../runtime/epoch_loop';
 import { createRole, disposeRole, type ClientRole } from '../segment/roles';
@@ -89,16 +90,6 @@ export class JoinError extends Error {
 
 function toBytes(payload: Binary): Uint8Array {
   return payload instanceof Uint8Array ? payload : new Uint8Array(payload);
-}
-
-function classCounts(data: Dataset): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const name of data.classes) counts[name] = 0;
-  for (const sample of data.samples) {
-    const name = data.classes[sample.label] ?? String(sample.label);
-    counts[name] = (counts[name] ?? 0) + 1;
-  }
-  return counts;
 }
 
 export class Participant {
@@ -292,7 +283,7 @@ export class Participant {
     // The batch-order rule keys an epoch by its training group: the relay names it (the
     // parties of a vertical group share one), else the participant is its own group.
     const group = parsed.data.group ?? this.credentials?.participantId ?? '';
-    const batches = phase === 'train' ? trainingBatches(data.samples, batchSize, { seed, group, round }) : evaluationBatches(data.samples, batchSize);
+    const batches = phaseBatches(phase, data.samples, batchSize, { seed, group, round });
     if (batches.length === 0 && steps > 0) return { ok: false, error: { code: 'no-data', message: `no ${phase} samples on this device` } };
     const link = new StreamLink({
       studyId,

@@ -25,6 +25,11 @@ export function evaluationBatches<T>(samples: readonly T[], batchSize: number): 
   return batches;
 }
 
+/** An epoch's batches in its phase: the seeded training order, or evaluation's in-order batches. */
+export function phaseBatches<T>(phase: 'train' | 'eval', samples: readonly T[], batchSize: number, key: BatchOrderKey): T[][] {
+  return phase === 'train' ? trainingBatches(samples, batchSize, key) : evaluationBatches(samples, batchSize);
+}
+
 /** Steps a client with `sampleCount` samples takes in one round (the relay and the client agree on it). */
 export function stepsPerRound(sampleCount: number, batchSize: number, maxSteps?: number): number {
   const steps = Math.ceil(sampleCount / batchSize);

@@ -3,9 +3,9 @@
 // of segment copies; the batch-order rule.
 export { EpochTally, type StepOutcome } from './tally';
 export { EpochStoppedError, runEpochLoop, type EpochHooks } from './epoch_loop';
-export { evaluationBatches, stepsPerRound, trainingBatches, type BatchOrderKey } from './batch_order';
+export { evaluationBatches, phaseBatches, stepsPerRound, trainingBatches, type BatchOrderKey } from './batch_order';
 export { runClientEpoch, type ClientEpoch } from './client_epoch';
 export { runServerEpoch, type ServerEpoch } from './server_epoch';
 export { ServerPool, type ServerCopy } from './server_pool';
 export { runInProcessEpoch, type InProcessEpoch, type InProcessMember } from './in_process';
-export { batchLabels, serverLabelsLink } from './server_labels';
+export { batchLabels, serverEpochLabels, serverLabelsLink } from './server_labels';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Sample } from '../data/dataset';
+import type { Dataset, Sample } from '../data/dataset';
+import { phaseBatches, type BatchOrderKey } from './batch_order';
 import { ProtocolError, type Link, type WireKind } from '../topology/link';
 
 // In a vertical study whose server holds the labels (labelHolder 'server'), the server's
@@ -10,6 +11,11 @@ import { ProtocolError, type Link, type WireKind } from '../topology/link';
 /** The labels of each batch of an epoch, from the server's aligned label rows. */
 export function batchLabels(batches: readonly (readonly Pick<Sample, 'label'>[])[]): number[][] {
   return batches.map((batch) => batch.map((sample) => sample.label));
+}
+
+/** The labels of each batch of a group's epoch, from the server's aligned rows (training and validation), in the parties' batch order. */
+export function serverEpochLabels(aligned: { train: Dataset; val: Dataset }, phase: 'train' | 'eval', batchSize: number, key: BatchOrderKey): number[][] {
+  return batchLabels(phaseBatches(phase, (phase === 'train' ? aligned.train : aligned.val).samples, batchSize, key));
 }
 
 /** A link that hands the server one batch of labels per step and accepts nothing. */

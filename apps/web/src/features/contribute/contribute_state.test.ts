@@ -149,7 +149,7 @@ describe('describeStudyState', () => {
     expect(state.table).toBeUndefined();
     state = apply(state, { type: 'table', table: { ...table, idColumn: 'mrn', columns: ['b1'], rows: 230 } });
     expect(joinBlocker(state)).toMatch(/what this device will send/);
-    const egress = { topology: 'vertical' as const, codec: 'fp32' as const, batchSize: 32, train: [], eval: [], weights: [], alignment: { rows: 230, items: [] }, neverLeaves: [] };
+    const egress = { topology: 'vertical' as const, codec: 'fp32' as const, batchSize: 32, train: [], eval: [], weights: [], alignment: { rows: 230, blindedIdBytes: 230 * 32, tagBytes: 230 * 32, items: [] }, neverLeaves: [] };
     state = apply(state, { type: 'egress', egress });
     expect(joinBlocker(state)).toBeUndefined();
     state = apply(state, { type: 'alignment', alignment: { step: 'aligned', rows: 230, aligned: 210, train: 168, val: 42 } });

@@ -62,8 +62,8 @@ function AlignmentSection({ alignment }: { alignment: NonNullable<Egress['alignm
       <FactList
         label="Sent to line up patients"
         facts={[
-          bytesFact('Blinded patient ids', alignment.items[1]?.bytes ?? 0, `${formatCount(alignment.rows)} ids, 32 bytes each`),
-          bytesFact('Tags of your patients', alignment.items[3]?.bytes ?? 0, `${formatCount(alignment.rows)} tags, 32 bytes each`),
+          bytesFact('Blinded patient ids', alignment.blindedIdBytes, `${formatCount(alignment.rows)} ids`),
+          bytesFact('Tags of your patients', alignment.tagBytes, `${formatCount(alignment.rows)} tags`),
         ]}
       />
       <p className="hint">The study server learns only how many patients each party holds and how many all hold; each party learns only which of its own patients are shared.</p>

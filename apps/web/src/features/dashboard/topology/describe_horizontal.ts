@@ -1,5 +1,5 @@
 import { getHorizontalDescriptor, getModelSpec, planSegments, type CutPoint, type protocol } from '@splitlearn/split-core/pure';
-import { clientShare, crossingOf, scheduleInWords, segmentView, weightTraffic, withFirstColumn, type CutTensor } from './segment_view';
+import { clientShare, crossingOf, scheduleInWords, segmentView, weightTraffic, type CutTensor } from './segment_view';
 import type { ParticipantView, TopologyDescription } from './topology_description';
 
 // Vanilla and U-shaped: every hospital holds the same segments of one catalogue model, so the
@@ -38,7 +38,7 @@ export function describeHorizontal(config: protocol.HorizontalStudyConfig): Topo
     perRound: weightTraffic(config.schedule, hospitalSegments),
     neverLeaves,
   };
-  return withFirstColumn({
+  return {
     topology: config.topology,
     model: config.model,
     schedule: config.schedule,
@@ -48,5 +48,5 @@ export function describeHorizontal(config: protocol.HorizontalStudyConfig): Topo
     schedulePlain: scheduleInWords(config.schedule),
     neverLeaves,
     clientFlopsShare: clientShare([hospital], relaySegments),
-  });
+  };
 }

@@ -1,5 +1,5 @@
 import { getTopologyDescriptor, POINT_BYTES, TAG_BYTES, verticalStudyPlan, type protocol } from '@splitlearn/split-core/pure';
-import { clientShare, crossingOf, segmentView, weightTraffic, withFirstColumn, type CrossingWords } from './segment_view';
+import { clientShare, crossingOf, segmentView, weightTraffic, type CrossingWords } from './segment_view';
 import type { AlignmentView, ParticipantView, TopologyDescription } from './topology_description';
 
 // Vertical (PAPER.md Fig. 2c): K parties hold different data about the same patients, each
@@ -86,7 +86,7 @@ export function describeVertical(config: VerticalConfig): TopologyDescription {
   const widths = plan.parties.map((encoder) => lastAxis(encoder.outputShape));
   const lossHere = descriptor.lossHolder === 'server' ? ', loss' : '';
   const relaySegments = [segmentView(plan.server, 'server', `Server head over the joined cut outputs${lossHere}`, !FED_RAW_DATA)];
-  return withFirstColumn({
+  return {
     topology: config.topology,
     model: `${count} parties, head ${config.head}`,
     schedule: config.schedule,
@@ -103,5 +103,5 @@ export function describeVertical(config: VerticalConfig): TopologyDescription {
     schedulePlain: `Schedule ${config.schedule} over one group: the ${count} parties train together on their aligned rows, so there is no other group to take turns or average with. Each party sends, and gets back, only its own encoder’s weights.`,
     neverLeaves: ['Each party’s own columns and images', ...descriptor.neverLeaves, ...(holder === undefined ? ['Labels (the relay holds them)'] : [])],
     clientFlopsShare: clientShare(participants, relaySegments),
-  });
+  };
 }

@@ -1,5 +1,5 @@
 import { countSegmentParams, encodedSize, nameByteLength, scheduleDescriptor, segmentFlops, type SegmentPlan, type WireCrossing } from '@splitlearn/split-core/pure';
-import type { Crossing, Encoding, ParticipantView, SegmentRole, SegmentView, TopologyDescription } from './topology_description';
+import type { Crossing, Encoding, ParticipantView, SegmentRole, SegmentView } from './topology_description';
 
 // The parts every topology's description is made of: a segment as people read it, a wire
 // crossing sized as the codec frames it, and the schedule's weight traffic. Sizes are exact
@@ -87,13 +87,4 @@ export function clientShare(participants: readonly ParticipantView[], relaySegme
   const client = participants.reduce((sum, participant) => sum + flops(participant.segments), 0);
   const total = client + flops(relaySegments);
   return total === 0 ? 0 : client / total;
-}
-
-type Columns = Omit<TopologyDescription, 'hospital' | 'perStep' | 'perRound'>;
-
-/** The description with its first column also under the names the horizontal view reads. */
-export function withFirstColumn(description: Columns): TopologyDescription {
-  const first = description.participants[0];
-  if (!first) throw new Error('a topology description needs at least one participant column');
-  return { ...description, hospital: first, perStep: first.perStep, perRound: first.perRound };
 }

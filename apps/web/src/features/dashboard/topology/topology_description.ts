@@ -73,13 +73,6 @@ export interface TopologyDescription {
   neverLeaves: string[];
   /** Share of a training step's FLOPs that run on the clients. */
   clientFlopsShare: number;
-  /**
-   * The first column and its traffic: a horizontal study's only one ("each hospital"), which
-   * the horizontal view and its tests read directly. In a vertical study, party 0.
-   */
-  hospital: ParticipantView;
-  perStep: Crossing[];
-  perRound: Crossing[];
 }
 
 export type TopologyResult = { ok: true; description: TopologyDescription } | { ok: false; problem: string };

@@ -14,7 +14,8 @@ import { CrossingList, HoldsList, Segment } from './topology_parts';
 const TOPOLOGY_TITLES: Record<TopologyName, string> = { vanilla: 'Vanilla split', 'u-shaped': 'U-shaped split', vertical: 'Vertical split' };
 
 function AlikeClients({ topology }: { topology: TopologyDescription }): ReactNode {
-  const hospital = topology.hospital;
+  const [hospital] = topology.participants;
+  if (!hospital) return null;
   return (
     <div className="topology-grid" role="group" aria-label="Who holds what">
       <section className="topology-party" aria-label="Each hospital">
