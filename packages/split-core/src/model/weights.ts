@@ -67,3 +67,35 @@ export function averageWeights(sets: readonly NamedWeight[][], sampleCounts: rea
     return { name: reference.name, shape: reference.shape.slice(), values };
   });
 }
+
+/** What a segment's weights must look like: its variables' names and shapes, in order. */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+}
+
+export function weightLayout(model: tf.LayersModel): WeightSpec[] {
+  return model.weights.map((weight) => ({ name: weight.originalName, shape: weight.shape.map((size) => size ?? 0) }));
+}
+
+/**
+ * Refuses segment weights that do not fit `layout` (segment count, each variable's name,
+ * shape and size) or hold a non-finite value. Weights from another participant are checked
+ * before anything averages or stores them: one bad upload must fail only its sender.
+ */
+export function requireWeightLayout(weights: readonly NamedWeight[][], layout: readonly WeightSpec[][], from: string): void {
+  if (weights.length !== layout.length) throw new WeightMismatchError(`${from} sent ${weights.length} segment weight sets; this study's client holds ${layout.length}`);
+  layout.forEach((specs, segment) => {
+    const set = weights[segment] as NamedWeight[];
+    if (set.length !== specs.length) throw new WeightMismatchError(`${from} sent ${set.length} tensors for segment ${segment}; it has ${specs.length}`);
+    specs.forEach((spec, i) => {
+      const weight = set[i] as NamedWeight;
+      if (weight.name !== spec.name || weight.shape.join('x') !== spec.shape.join('x')) {
+        throw new WeightMismatchError(`${from} sent ${weight.name} [${weight.shape.join(', ')}] as weight ${i} of segment ${segment}, which is ${spec.name} [${spec.shape.join(', ')}]`);
+      }
+      const size = spec.shape.reduce((product, n) => product * n, 1);
+      if (weight.values.length !== size) throw new WeightMismatchError(`${from} sent ${weight.values.length} values for ${spec.name}, which holds ${size}`);
+      if (!weight.values.every(Number.isFinite)) throw new WeightMismatchError(`${from} sent non-finite values in ${spec.name}`);
+    });
+  });
+}

@@ -285,6 +285,8 @@ export class Participant {
     const group = parsed.data.group ?? this.credentials?.participantId ?? '';
     const batches = phaseBatches(phase, data.samples, batchSize, { seed, group, round });
     if (batches.length === 0 && steps > 0) return { ok: false, error: { code: 'no-data', message: `no ${phase} samples on this device` } };
+    // The relay starts an epoch only after giving up on the previous one (its server side failed): that one ends now.
+    this.activeLink?.fail(new StepAbandonedError('the relay started another epoch'));
     const link = new StreamLink({
       studyId,
       round,

@@ -22,6 +22,16 @@ export interface StreamLinkOptions {
   phase: 'train' | 'eval';
   encoding: Encoding;
   maxFrameBytes: number;
+  /**
+   * How many steps ahead of this end the peer's frames may be. Training is lock-step (each
+   * step waits for the other side), so 1, the default; a client streams its validation
+   * batches without waiting, so an evaluation link allows its whole epoch.
+   */
+  maxStepsAhead?: number;
+  /** Bytes of frames that arrived ahead of this end and wait to be received; the default is four full frames. */
+  maxQueuedBytes?: number;
+  /** Refuse tensors holding NaN or infinities (the relay's end: one client must not poison the server). */
+  refuseNonFinite?: boolean;
   /** How long `receive` waits before the step is abandoned (peer vanished). */
   receiveTimeoutMs: number;
   sink: FrameSink;
@@ -44,11 +54,18 @@ interface Waiter {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** Why a frame from the peer was not taken; the caller reports it to the peer. */
+export interface FrameRefusal {
+  code: 'duplicate' | 'out-of-order' | 'too-large';
+  message: string;
+}
+
 export class StreamLink implements Link {
   private sendSeq = 0;
   private receiveSeq = 0;
   private currentStep = 0;
   private readonly inbox: { header: StepHeader; payload: Uint8Array }[] = [];
+  private queuedBytes = 0;
   private waiter: Waiter | undefined;
   private failure: Error | undefined;
 
@@ -79,7 +96,7 @@ export class StreamLink implements Link {
    * Checks a frame from the peer against the expected sequence; returns the reason it was
    * refused, or undefined when accepted. The caller reports refusals to the peer.
    */
-  deliver(header: StepHeader, payload: Uint8Array): { code: 'duplicate' | 'out-of-order'; message: string } | undefined {
+  deliver(header: StepHeader, payload: Uint8Array): FrameRefusal | undefined {
     const { studyId, round, phase } = this.options;
     if (header.studyId !== studyId || header.round !== round || header.phase !== phase) {
       return { code: 'out-of-order', message: `frame for study ${header.studyId} round ${header.round} (${header.phase}); expected study ${studyId} round ${round} (${phase})` };
@@ -88,7 +105,13 @@ export class StreamLink implements Link {
     if (header.seq > this.receiveSeq) return { code: 'out-of-order', message: `frame ${header.seq} arrived before frame ${this.receiveSeq}` };
     // A frame for a later step may overtake this end's own step change; it waits in the inbox.
     if (header.step < this.currentStep) return { code: 'out-of-order', message: `frame for step ${header.step}, which is over (now at step ${this.currentStep})` };
+    // Nothing legitimate runs further ahead; anything that does would only pile up in memory.
+    const ahead = this.options.maxStepsAhead ?? 1;
+    if (header.step > this.currentStep + ahead) return { code: 'out-of-order', message: `frame for step ${header.step}, but this end is at step ${this.currentStep}: at most ${ahead} step${ahead === 1 ? '' : 's'} ahead are accepted` };
+    const limit = this.options.maxQueuedBytes ?? 4 * this.options.maxFrameBytes;
+    if (this.queuedBytes + payload.byteLength > limit) return { code: 'too-large', message: `${this.queuedBytes + payload.byteLength} bytes of frames would wait unreceived on this link, over its ${limit}-byte limit` };
     this.receiveSeq += 1;
+    this.queuedBytes += payload.byteLength;
     this.inbox.push({ header, payload });
     this.pump();
     return undefined;
@@ -110,6 +133,9 @@ export class StreamLink implements Link {
   /** Abandons the link: pending and future receives fail with `error`. */
   fail(error: Error): void {
     this.failure ??= error;
+    // Nothing will receive them now.
+    this.inbox.length = 0;
+    this.queuedBytes = 0;
     const waiter = this.waiter;
     this.waiter = undefined;
     if (waiter) {
@@ -123,6 +149,7 @@ export class StreamLink implements Link {
     const next = this.inbox[0];
     if (!waiter || !next || next.header.step !== this.currentStep) return;
     this.inbox.shift();
+    this.queuedBytes -= next.payload.byteLength;
     this.waiter = undefined;
     clearTimeout(waiter.timer);
     if (next.header.kind !== waiter.kind) {
@@ -130,7 +157,11 @@ export class StreamLink implements Link {
       return;
     }
     try {
-      waiter.resolve(dataToTensor(decodeTensor(next.payload, { maxFrameBytes: this.options.maxFrameBytes })));
+      const decoded = decodeTensor(next.payload, { maxFrameBytes: this.options.maxFrameBytes });
+      if (this.options.refuseNonFinite && decoded.values instanceof Float32Array && !decoded.values.every(Number.isFinite)) {
+        throw new ProtocolError(`the peer's '${next.header.kind}' of step ${next.header.step} hold NaN or infinite values`);
+      }
+      waiter.resolve(dataToTensor(decoded));
     } catch (error) {
       waiter.reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -11,8 +11,8 @@ export function averageSegmentWeights(sets: readonly SegmentWeights[], sampleCou
 
 /**
  * FedAvg of client segments (McMahan et al. 2017) over the groups that completed the
- * round; every one of them leaves the round with the average. Returns the average, or
- * undefined when no group completed.
+ * round, each weighted by the samples the server processed for it; every one of them leaves
+ * the round with the average. Returns the average, or undefined when no group completed.
  */
 export async function federatedAverageGroups(federation: Federation, groups: readonly TrainingGroup[], outcome: RoundOutcome): Promise<SegmentWeights | undefined> {
   const uploads = await Promise.allSettled(groups.map((group) => federation.readGroupWeights(group)));
@@ -23,7 +23,7 @@ export async function federatedAverageGroups(federation: Federation, groups: rea
     const group = groups[i] as TrainingGroup;
     if (upload.status === 'fulfilled') {
       sets.push(upload.value);
-      counts.push(group.sampleCount);
+      counts.push(outcome.trained.get(group.id) ?? 0);
       contributors.push(group);
     } else {
       outcome.failed.push({ groupId: group.id, error: asError(upload.reason) });

@@ -14,7 +14,7 @@ export interface TrainingGroup {
   id: string;
   /** Client ids, in the order their links reach the server (a vertical label holder first). */
   members: readonly string[];
-  /** Training samples of the group: the FedAvg weight. */
+  /** Training samples the group declares; its steps per round follow from it. */
   sampleCount: number;
 }
 
@@ -23,13 +23,22 @@ export type SegmentWeights = NamedWeight[][];
 /** The server segment every group trains against, unless a schedule keeps copies. */
 export const SHARED_SERVER = 'shared';
 
+/** What the server counted over a group's training epoch. */
+export interface GroupTrained {
+  /**
+   * Samples the server processed: the group's weight in an average. Not what the group
+   * declared it holds, which nobody can check (a participant could claim millions).
+   */
+  samples: number;
+}
+
 export interface Federation {
   readonly groups: readonly TrainingGroup[];
   /**
    * One pass of the group over its local training data, each step run against server copy
    * `serverKey`. Steps of groups sharing a server copy are serialized by the federation.
    */
-  trainGroup(group: TrainingGroup, serverKey: string): Promise<void>;
+  trainGroup(group: TrainingGroup, serverKey: string): Promise<GroupTrained>;
   readServerWeights(serverKey: string): Promise<SegmentWeights>;
   /** Creates the server copy on first write. */
   writeServerWeights(serverKey: string, weights: SegmentWeights): Promise<void>;

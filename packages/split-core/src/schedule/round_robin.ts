@@ -1,6 +1,6 @@
 import type { Federation, SegmentWeights } from './federation';
 import { SHARED_SERVER } from './federation';
-import { asError, type RoundOutcome, type Schedule, type ScheduleOptions } from './schedule';
+import { asError, emptyOutcome, type RoundOutcome, type Schedule, type ScheduleOptions } from './schedule';
 
 /**
  * The original SplitNN algorithm (Gupta & Raskar 2018): groups train one after another
@@ -18,11 +18,12 @@ export class RoundRobinSchedule implements Schedule {
   }
 
   async runRound(federation: Federation): Promise<RoundOutcome> {
-    const outcome: RoundOutcome = { completed: [], failed: [] };
+    const outcome = emptyOutcome();
     for (const group of federation.groups) {
       try {
         if (this.handOff) await federation.writeGroupWeights(group, this.handOff);
-        await federation.trainGroup(group, SHARED_SERVER);
+        const trained = await federation.trainGroup(group, SHARED_SERVER);
+        outcome.trained.set(group.id, trained.samples);
         this.handOff = await federation.readGroupWeights(group);
         outcome.completed.push(group.id);
       } catch (error) {

@@ -14,6 +14,12 @@ export interface RoundOutcome {
   /** Group ids. */
   completed: string[];
   failed: { groupId: string; error: Error }[];
+  /** Samples the server processed for each group that finished its epoch, by group id: the averaging weights. */
+  trained: Map<string, number>;
+}
+
+export function emptyOutcome(): RoundOutcome {
+  return { completed: [], failed: [], trained: new Map() };
 }
 
 export interface ScheduleOptions {

@@ -7,7 +7,7 @@ import { InProcessFederation } from '../training/in_process_federation';
 import { horizontalRolePlans } from '../topology/role_plans';
 import { planSplit } from '../topology/split_plan';
 import { vanilla } from '../topology/vanilla';
-import { SHARED_SERVER } from './federation';
+import { SHARED_SERVER, singleClientGroup, type TrainingGroup } from './federation';
 import { getSchedule } from './get';
 
 const spec: ModelSpec = {
@@ -21,11 +21,15 @@ const spec: ModelSpec = {
   defaultCuts: { vanilla: 'hidden', uShaped: ['hidden', 'hidden'] },
 };
 
-function federation(meter: TrafficMeter): InProcessFederation {
+/** `declared` overrides what each client claims to hold (its group's sampleCount). */
+function federation(meter: TrafficMeter, declared?: number[]): InProcessFederation {
   // Unequal shards, so sample weighting matters.
   const clients = [8, 16, 40].map((count, k) => ({ id: `h${k}`, data: randomDataset({ seed: k, count, sampleShape: [6], numClasses: 2, idPrefix: `h${k}` }) }));
-  return new InProcessFederation({ plans: horizontalRolePlans(planSplit(spec, vanilla)), clients, batchSize: 8, seed: 1, optimizer: { name: 'sgd', learningRate: 0.1 }, encoding: 'fp32', meter });
+  const groups = declared ? clients.map((client, k) => singleClientGroup(client.id, declared[k] ?? client.data.samples.length)) : undefined;
+  return new InProcessFederation({ plans: horizontalRolePlans(planSplit(spec, vanilla)), clients, ...(groups ? { groups } : {}), batchSize: 8, seed: 1, optimizer: { name: 'sgd', learningRate: 0.1 }, encoding: 'fp32', meter });
 }
+
+const firstGroup = (fed: InProcessFederation): TrainingGroup => fed.groups[0] as TrainingGroup;
 
 beforeAll(() => useBackend('cpu'));
 
@@ -64,6 +68,22 @@ describe('SplitFed schedules', () => {
     // The copies really diverged during the round: averaging was not a no-op.
     expect(Math.max(...relativeWeightDistances(copies[0]?.[0] ?? [], copies[2]?.[0] ?? []).values())).toBeGreaterThan(1e-3);
     fed.dispose();
+  });
+
+  it.each(['splitfed-v1', 'splitfed-v2'])('%s weights each client by the samples the server processed, not by the size it declares', async (name) => {
+    const honest = federation(new TrafficMeter());
+    // h0 claims ten million samples; it holds 8, and the server processes 8.
+    const boastful = federation(new TrafficMeter(), [10_000_000, 16, 40]);
+    const outcomes = [await getSchedule(name).runRound(honest), await getSchedule(name).runRound(boastful)];
+    for (const outcome of outcomes) expect([...outcome.trained.entries()]).toEqual([['h0', 8], ['h1', 16], ['h2', 40]]);
+    for (const [a, b] of [
+      [await honest.readGroupWeights(firstGroup(honest)), await boastful.readGroupWeights(firstGroup(boastful))],
+      [await honest.readServerWeights(SHARED_SERVER), await boastful.readServerWeights(SHARED_SERVER)],
+    ]) {
+      for (const distance of relativeWeightDistances(a?.[0] ?? [], b?.[0] ?? []).values()) expect(distance).toBe(0);
+    }
+    honest.dispose();
+    boastful.dispose();
   });
 
   it('refuses an unknown schedule name, listing the valid ones', () => {

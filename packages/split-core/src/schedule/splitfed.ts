@@ -1,7 +1,7 @@
 import { federatedAverageGroups } from './fedavg';
 import type { Federation, SegmentWeights, TrainingGroup } from './federation';
 import { SHARED_SERVER } from './federation';
-import { asError, type RoundOutcome, type Schedule, type ScheduleOptions } from './schedule';
+import { asError, emptyOutcome, type RoundOutcome, type Schedule, type ScheduleOptions } from './schedule';
 
 // SplitFed (Thapa et al. 2020, arXiv 2004.12088): all groups train at the same time and
 // their client segments are FedAvg'ed (weighted by samples) at the end of each round. A
@@ -9,10 +9,13 @@ import { asError, type RoundOutcome, type Schedule, type ScheduleOptions } from 
 
 async function trainAll(federation: Federation, serverKeyOf: (group: TrainingGroup) => string): Promise<RoundOutcome> {
   const results = await Promise.allSettled(federation.groups.map((group) => federation.trainGroup(group, serverKeyOf(group))));
-  const outcome: RoundOutcome = { completed: [], failed: [] };
+  const outcome = emptyOutcome();
   results.forEach((result, i) => {
     const groupId = (federation.groups[i] as TrainingGroup).id;
-    if (result.status === 'fulfilled') outcome.completed.push(groupId);
+    if (result.status === 'fulfilled') {
+      outcome.completed.push(groupId);
+      outcome.trained.set(groupId, result.value.samples);
+    }
     else outcome.failed.push({ groupId, error: asError(result.reason) });
   });
   return outcome;
@@ -67,7 +70,7 @@ export class SplitFedV1Schedule extends SplitFedSchedule {
     if (completed.length > 0) {
       await federation.averageServerCopies(
         completed.map(copyKey),
-        completed.map((group) => group.sampleCount),
+        completed.map((group) => outcome.trained.get(group.id) ?? 0),
         SHARED_SERVER,
       );
     }

@@ -1,5 +1,5 @@
 export { createOptimizer } from './optimizer';
 export { OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName } from './optimizer_names';
-export { backward, countCorrect, createSegment, forward, infer, lossStep, softmaxCrossEntropy, type Segment } from './segment';
+export { backward, countCorrect, createSegment, forward, infer, lossStep, NonFiniteLossError, softmaxCrossEntropy, type Segment } from './segment';
 export { createRole, disposeRole, type ClientRole, type RoleOptions, type ServerRole } from './roles';
 export { Lock } from './lock';

@@ -58,12 +58,20 @@ export function lossStep(
 ): { loss: number; correct: number; inputGradient: tf.Tensor | undefined } {
   let loss = Number.NaN;
   let correct = 0;
-  const inputGradient = applyGradients(segment, input, needsInputGradient, (logits) => {
-    const value = softmaxCrossEntropy(logits, labels);
-    loss = value.dataSync()[0] ?? Number.NaN;
-    correct = countCorrect(logits, labels);
-    return value;
-  });
+  const inputGradient = applyGradients(
+    segment,
+    input,
+    needsInputGradient,
+    (logits) => {
+      const value = softmaxCrossEntropy(logits, labels);
+      loss = value.dataSync()[0] ?? Number.NaN;
+      correct = countCorrect(logits, labels);
+      return value;
+    },
+    () => {
+      if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss);
+    },
+  );
   return { loss, correct, inputGradient };
 }
 
@@ -86,11 +94,21 @@ export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Sc
   });
 }
 
+/** A step whose loss was NaN or infinite: its update was not applied. */
+export class NonFiniteLossError extends Error {
+  constructor(readonly loss: number) {
+    super(`the loss was ${loss}, so this step's update was not applied (training diverged: a lower learning rate usually helps)`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** `admit` runs after the gradients are computed and before they are applied; it throws to refuse the update. */
 function applyGradients(
   segment: Segment,
   input: tf.Tensor,
   needsInputGradient: boolean,
   objective: (output: tf.Tensor) => tf.Scalar,
+  admit?: () => void,
 ): tf.Tensor | undefined {
   const variables = trainableVariables(segment);
   // The input is wrapped in a temporary variable so that one tape pass yields the weight
@@ -102,6 +120,13 @@ function applyGradients(
     return objective(output);
   }, varList);
   value.dispose();
+  try {
+    admit?.();
+  } catch (error) {
+    tf.dispose(grads);
+    inputVariable?.dispose();
+    throw error;
+  }
   let inputGradient: tf.Tensor | undefined;
   if (inputVariable) {
     inputGradient = grads[inputVariable.name];

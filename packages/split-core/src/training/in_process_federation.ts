@@ -8,7 +8,7 @@ import { batchLabels } from '../runtime/server_labels';
 import { runInProcessEpoch } from '../runtime/in_process';
 import { ServerPool, type ServerCopy } from '../runtime/server_pool';
 import type { StepOutcome } from '../runtime/tally';
-import type { Federation, SegmentWeights, TrainingGroup } from '../schedule/federation';
+import type { Federation, GroupTrained, SegmentWeights, TrainingGroup } from '../schedule/federation';
 import { singleClientGroup } from '../schedule/federation';
 import { createRole, disposeRole, type ClientRole, type RoleOptions } from '../segment/roles';
 import type { RolePlans } from '../topology/role_plans';
@@ -71,7 +71,7 @@ export class InProcessFederation implements Federation {
     return data;
   }
 
-  async trainGroup(group: TrainingGroup, serverKey: string): Promise<void> {
+  async trainGroup(group: TrainingGroup, serverKey: string): Promise<GroupTrained> {
     const { plans, batchSize, seed, encoding, meter, onStep } = this.options;
     // The parties of a vertical group hold their rows in one order: the same permutation aligns their batches.
     const key = { seed, group: group.id, round: this.round };
@@ -80,7 +80,7 @@ export class InProcessFederation implements Federation {
       return { id, role: this.clientRole(id), batches: trainingBatches(data.samples, batchSize, key), sampleShape: data.sampleShape, holdsLabels: plans.holdsLabels(id) };
     });
     const { serverLabels } = this.options;
-    await runInProcessEpoch({
+    const { server } = await runInProcessEpoch({
       topology: plans.topology,
       members,
       server: this.servers.copy(serverKey),
@@ -92,6 +92,7 @@ export class InProcessFederation implements Federation {
       ...(serverLabels ? { serverLabels: batchLabels(trainingBatches(serverLabels.samples, batchSize, key)) } : {}),
       ...(onStep ? { onStep: (outcome: StepOutcome) => onStep({ groupId: group.id, outcome }) } : {}),
     });
+    return { samples: server.samples };
   }
 
   readServerWeights(serverKey: string): Promise<SegmentWeights> {

@@ -33,19 +33,21 @@ export async function connectNodeParticipant(options: {
   events?: ParticipantEvents;
   receiveTimeoutMs?: number;
 }): Promise<NodeParticipant> {
+  const lookup = await lookupStudy(options.url, options.joinCode);
+  if (!lookup.ok) {
+    const { failure } = lookup;
+    if (failure.reason === 'refused') throw new JoinError(failure.error);
+    if (failure.reason === 'protocol-mismatch') throw new JoinError({ code: 'unsupported-protocol', message: `${failure.message}: update the client` });
+    throw new Error(`cannot look the study up: ${failure.message}`);
+  }
+  const { study } = lookup;
+  // Before the socket opens: the relay disconnects a socket that has not said hello within
+  // seconds (--hello-timeout-ms), and reading a large image folder takes longer than that.
+  const data = await loadLocalData(study, options.data);
   const socket: ClientSocket = io(options.url, { transports: ['websocket'], reconnection: true });
   try {
     await connected(socket, options.url);
     const agentSocket = participantSocket(socket);
-    const lookup = await lookupStudy(options.url, options.joinCode);
-    if (!lookup.ok) {
-      const { failure } = lookup;
-      if (failure.reason === 'refused') throw new JoinError(failure.error);
-      if (failure.reason === 'protocol-mismatch') throw new JoinError({ code: 'unsupported-protocol', message: `${failure.message}: update the client` });
-      throw new Error(`cannot look the study up: ${failure.message}`);
-    }
-    const { study } = lookup;
-    const data = await loadLocalData(study, options.data);
     const participant = new Participant(agentSocket, {
       joinCode: options.joinCode,
       train: data.train,
