@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CheckpointStore } from './checkpoints';
@@ -27,6 +27,13 @@ function studyDirectory(): string {
 }
 
 describe('CheckpointStore', () => {
+  it('writes its folders 0700 and its files 0600: model weights stay private to the relay user', async () => {
+    await new CheckpointStore(dataDir()).save(STUDY, 1, contents(1));
+    const roundDirectory = join(studyDirectory(), 'round-1');
+    for (const directory of [join(dataDir(), 'checkpoints'), studyDirectory(), roundDirectory]) expect((await stat(directory)).mode & 0o777).toBe(0o700);
+    for (const name of await readdir(roundDirectory)) expect({ name, mode: (await stat(join(roundDirectory, name))).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+  });
+
   it('saves a round and loads the same manifest and bytes, also from a new store on the same directory', async () => {
     const saved = contents(4);
     const store = new CheckpointStore(dataDir(), { now: () => 77 });

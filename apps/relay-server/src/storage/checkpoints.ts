@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './clock';
 import { CheckpointCorruptionError } from './errors';
 import { encodeJson, type JsonValue } from './row_codec';
 import { syncDirectory, writeFileDurably } from './durable_files';
+import { DATA_DIR_MODE } from './database';
 import {
   assertBlobName,
   assertRound,
@@ -90,7 +91,7 @@ export class CheckpointStore {
       const target = join(studyDirectory, roundDirectoryName(round));
       const replaced = join(studyDirectory, `${TRASH_PREFIX}${roundDirectoryName(round)}-${randomBytes(6).toString('hex')}`);
       let replacing = false;
-      await mkdir(staging);
+      await mkdir(staging, { mode: DATA_DIR_MODE });
       try {
         for (const [name, data] of blobs) await writeFileDurably(join(staging, name), data);
         await writeFileDurably(join(staging, MANIFEST_FILE_NAME), manifestText);
@@ -154,7 +155,7 @@ export class CheckpointStore {
 
   async #ensureStudyDirectory(studyId: string): Promise<string> {
     const studyDirectory = join(this.directory, studyId);
-    const created = await mkdir(studyDirectory, { recursive: true });
+    const created = await mkdir(studyDirectory, { recursive: true, mode: DATA_DIR_MODE });
     if (created !== undefined) await syncDirectory(this.directory);
     return studyDirectory;
   }

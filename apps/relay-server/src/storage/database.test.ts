@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase } from './database';
@@ -31,6 +31,22 @@ describe('openDatabase', () => {
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
       expect(db.pragma('secure_delete', { simple: true })).toBe(1);
+    } finally {
+      closeDatabase(db);
+    }
+  });
+
+  it('keeps the data folder private to the relay user (0700) and its database files 0600, also when the folder existed with wider permissions', () => {
+    const dir = join(dataDir(), 'shared-before');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    const db = openDatabase(dir);
+    try {
+      db.exec('CREATE TABLE IF NOT EXISTS probe (x INTEGER)');
+      db.prepare('INSERT INTO probe VALUES (1)').run();
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      for (const name of readdirSync(dir)) expect({ name, mode: statSync(join(dir, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+      expect(readdirSync(dir)).toContain(`${DATABASE_FILE_NAME}-wal`);
     } finally {
       closeDatabase(db);
     }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { migrate, type Migration } from './migrate';
@@ -7,6 +7,9 @@ import { MIGRATIONS } from './schema';
 export type Database = BetterSqlite3.Database;
 
 export const DATABASE_FILE_NAME = 'relay.sqlite';
+/** The data folder and everything the relay writes in it are private to the relay's user. */
+export const DATA_DIR_MODE = 0o700;
+export const DATA_FILE_MODE = 0o600;
 
 export interface OpenDatabaseOptions {
   /** How long a write waits for another connection's lock before failing (SQLITE_BUSY). */
@@ -21,8 +24,15 @@ export interface OpenDatabaseOptions {
  * database comes from a newer relay.
  */
 export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {}): Database {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new BetterSqlite3(join(dataDir, DATABASE_FILE_NAME), { timeout: options.busyTimeoutMs ?? 5000 });
+  // Patients' participation and the researcher token's hash live here: only the relay's own
+  // user may read them, whatever the umask. SQLite gives its -wal and -shm files the main
+  // file's permissions.
+  mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
+  chmodSync(dataDir, DATA_DIR_MODE);
+  const file = join(dataDir, DATABASE_FILE_NAME);
+  if (!existsSync(file)) closeSync(openSync(file, 'a', DATA_FILE_MODE));
+  chmodSync(file, DATA_FILE_MODE);
+  const db = new BetterSqlite3(file, { timeout: options.busyTimeoutMs ?? 5000 });
   try {
     // WAL lets dashboard reads proceed while a round's metrics are written, and survives a
     // killed process without a rollback journal dance. It fails on some network filesystems;

@@ -1,11 +1,12 @@
 import { open } from 'node:fs/promises';
+import { DATA_FILE_MODE } from './database';
 
 // A rename is only crash-safe if what it publishes is already on disk: without these fsyncs
 // a power cut after the rename can leave a complete-looking directory of empty files.
 
 /** Writes a new file (refusing to replace one) and flushes it to disk before returning. */
 export async function writeFileDurably(path: string, data: Uint8Array | string): Promise<void> {
-  const handle = await open(path, 'wx');
+  const handle = await open(path, 'wx', DATA_FILE_MODE);
   try {
     await handle.writeFile(data);
     await handle.sync();
