@@ -1,11 +1,17 @@
 import { protocol, study as studyLib } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
 import type { StudyRuntime } from '../studies/study_runtime';
+import type { ParticipantAdmission } from './admission';
 import type { RelaySocket } from './types';
 
 // Participant events: validate, then hand over to the study runtime (STYLE.md §3, §10).
 // Everything that arrives is `unknown` until a schema accepts it; a rejected message gets
 // a typed 'relay:error' (or an error reply to its ack) and changes nothing.
+//
+// One participant per socket: a socket that has joined cannot say hello again (it would
+// leave its first session behind, still 'ready', for every round to wait on). It may after
+// withdrawing. A participant that rejoins does so on a new connection, which replaces its
+// old one (StudyRuntime.addSession).
 
 export interface ParticipantDirectory {
   studyByJoinCode(joinCode: string): StudyRuntime | undefined;
@@ -27,7 +33,12 @@ function error(code: protocol.RelayErrorCode, message: string, event: string): p
   return { code, message, event };
 }
 
-export function attachParticipantHandlers(socket: RelaySocket, directory: ParticipantDirectory, log: Logger): void {
+export interface ParticipantLimits {
+  /** New participants a study takes (those already in it may always rejoin). */
+  maxParticipantsPerStudy: number;
+}
+
+export function attachParticipantHandlers(socket: RelaySocket, directory: ParticipantDirectory, log: Logger, admission: ParticipantAdmission, limits: ParticipantLimits): void {
   const reject = (relayError: protocol.RelayError): void => {
     log.debug('refused participant message', { socket: socket.id, ...relayError });
     socket.emit('relay:error', relayError);
@@ -38,9 +49,34 @@ export function attachParticipantHandlers(socket: RelaySocket, directory: Partic
     return study && participantId ? { study, participantId } : undefined;
   };
 
+  admission.participantConnected(socket);
+  /** Set while a hello waits for the rate limiter: a second one meanwhile must not join too. */
+  let helloPending = false;
+
   socket.on('participant:hello', (raw: unknown, ack: unknown) => {
     if (typeof ack !== 'function') return reject(error('bad-message', 'participant:hello needs an acknowledgement callback', 'participant:hello'));
     const reply = ack as (reply: protocol.HelloReply) => void;
+    if (socket.data.participantId || helloPending) {
+      return reply({ ok: false, error: error('wrong-state', 'this connection has already joined a study (or is joining one): to join again, open a new connection', 'participant:hello') });
+    }
+    helloPending = true;
+    void admission
+      .takeHello(socket)
+      .then((refusal) => {
+        helloPending = false;
+        if (!socket.connected) return;
+        if (!refusal) return answerHello(raw, reply);
+        reply({ ok: false, error: refusal });
+        socket.disconnect(true);
+      })
+      .catch((failure: unknown) => {
+        helloPending = false;
+        log.error('hello failed', { socket: socket.id, error: failure instanceof Error ? failure.message : String(failure) });
+        reply({ ok: false, error: error('internal', 'the relay could not take this hello: try again', 'participant:hello') });
+      });
+  });
+
+  const answerHello = (raw: unknown, reply: (reply: protocol.HelloReply) => void): void => {
     const parsed = protocol.HelloSchema.safeParse(raw);
     if (!parsed.success) return reply({ ok: false, error: error('bad-message', `malformed hello: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'participant:hello') });
     const hello = parsed.data;
@@ -59,10 +95,15 @@ export function attachParticipantHandlers(socket: RelaySocket, directory: Partic
       }
       identity = { participantId: hello.participantId, resumeToken: hello.resumeToken };
     } else {
+      // Counts this run's participants, disconnected ones included (they hold a place to come back to).
+      if (study.sessions.size >= limits.maxParticipantsPerStudy) {
+        return reply({ ok: false, error: error('wrong-state', `this study has its ${limits.maxParticipantsPerStudy} participants and takes no more: ask the researcher`, 'participant:hello') });
+      }
       identity = directory.register(study, hello);
     }
     socket.data.studyId = study.id;
     socket.data.participantId = identity.participantId;
+    admission.joined(socket);
     reply({ ok: true, ...identity, study: study.info() });
     void study.addSession({
       participantId: identity.participantId,
@@ -80,7 +121,7 @@ export function attachParticipantHandlers(socket: RelaySocket, directory: Partic
       lastSeen: Date.now(),
     });
     log.info('participant joined', { study: study.id, participant: identity.participantId, kind: hello.client.kind, backend: hello.client.backend, train: hello.data.trainCount });
-  });
+  };
 
   socket.on('step:frame', (rawHeader: unknown, payload: unknown) => {
     const joined = current();
@@ -111,6 +152,7 @@ export function attachParticipantHandlers(socket: RelaySocket, directory: Partic
     directory.withdraw(joined.study, joined.participantId);
     socket.data.participantId = undefined;
     socket.data.studyId = undefined;
+    admission.left(socket);
     log.info('participant withdrew', { study: joined.study.id });
     reply({ ok: true });
   });
@@ -119,6 +161,7 @@ export function attachParticipantHandlers(socket: RelaySocket, directory: Partic
     const joined = current();
     if (joined) {
       joined.study.markDisconnected(joined.participantId, socket.id);
+      admission.left(socket);
       log.info('participant disconnected', { study: joined.study.id, participant: joined.participantId, reason });
     }
   });
