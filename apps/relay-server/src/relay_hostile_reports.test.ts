@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
-import { backends, network, type protocol } from '@splitlearn/split-core';
+import { backends, model, network, type protocol } from '@splitlearn/split-core';
 import { connectNodeParticipant, loadLocalData, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
 import { demoStudy } from './testing/demo_study';
@@ -26,33 +26,61 @@ afterAll(async () => {
   await relay?.dispose();
 });
 
-/** A participant on demo shard `shard` whose evaluation replies claim one sample more than its confusion matrix holds. */
-async function lyingParticipant(joinCode: string, shard: { index: number; count: number }): Promise<{ participant: network.Participant; close: () => void }> {
+/** How a hostile participant alters its replies on their way out (each one schema-valid). */
+interface Alterations {
+  epoch?: (reply: protocol.EpochReply) => protocol.EpochReply;
+  weights?: (bundles: protocol.Binary[]) => protocol.Binary[];
+}
+
+/** A real participant on demo shard `shard` whose replies are altered as given. */
+async function alteredParticipant(joinCode: string, shard: { index: number; count: number }, label: string, alter: Alterations): Promise<{ participant: network.Participant; close: () => void }> {
   const socket = io(relay.url, { transports: ['websocket'] });
   const real = network.participantSocket(socket);
-  const lying: network.ParticipantSocket = {
+  const altered: network.ParticipantSocket = {
     ...real,
     on: (event, listener) => {
-      if (event !== 'epoch:start') return real.on(event, listener);
-      const start = listener as protocol.ServerToClientEvents['epoch:start'];
-      return real.on('epoch:start', (message, ack) =>
-        start(message, (reply) => ack(reply.ok && reply.metrics ? { ...reply, metrics: { ...reply.metrics, count: reply.metrics.count + 1 } } : reply)),
-      );
+      if (event === 'epoch:start' && alter.epoch) {
+        const start = listener as protocol.ServerToClientEvents['epoch:start'];
+        const change = alter.epoch;
+        return real.on('epoch:start', (message, ack) => start(message, (reply) => ack(change(reply))));
+      }
+      if (event === 'weights:request' && alter.weights) {
+        const upload = listener as protocol.ServerToClientEvents['weights:request'];
+        const change = alter.weights;
+        return real.on('weights:request', (header, ack) => upload(header, (reply) => ack(reply.ok ? { ...reply, bundles: change(reply.bundles) } : reply)));
+      }
+      return real.on(event, listener);
     },
   };
   const lookup = await network.lookupStudy(relay.url, joinCode);
   if (!lookup.ok) throw new Error('the study was not found');
   const local = await loadLocalData(lookup.study, { source: 'demo', shard });
-  const participant = new network.Participant(lying, { joinCode, train: local.train, val: local.val, client: { kind: 'node', backend: 'wasm', label: 'liar' } });
+  const participant = new network.Participant(altered, { joinCode, train: local.train, val: local.val, client: { kind: 'node', backend: 'wasm', label } });
   await participant.join();
   return { participant, close: () => socket.disconnect() };
+}
+
+/** Claims one sample more than its own confusion matrix holds. */
+const overcount = (reply: protocol.EpochReply): protocol.EpochReply => (reply.ok && reply.metrics ? { ...reply, metrics: { ...reply.metrics, count: reply.metrics.count + 1 } } : reply);
+
+/** Renames the first tensor of its first segment: a valid bundle of weights that are not the model's. */
+function renameFirstTensor(bundles: protocol.Binary[]): protocol.Binary[] {
+  return bundles.map((bundle, i) => {
+    if (i > 0) return bundle;
+    const weights = model.decodeWeights(bundle instanceof Uint8Array ? bundle : new Uint8Array(bundle));
+    return model.encodeWeights(weights.map((weight, k) => (k === 0 ? { ...weight, name: 'intruder/kernel' } : weight)));
+  });
+}
+
+async function studyState(studyId: string): Promise<{ state: string; round: number; latestRound: { failed: { groupId: string; reason: string }[]; completed: string[] } | null }> {
+  return api(relay, 'GET', `/api/studies/${studyId}`);
 }
 
 describe('a participant whose report cannot be merged', () => {
   it('is left out of the round’s validation; the study trains on and finishes', { timeout: 300_000 }, async () => {
     // U-shaped: the clients score their own validation and report metrics.
     const study = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('a liar among honest clients', { topology: 'u-shaped', rounds: 2, maxStepsPerRound: 3, minClients: 2 }));
-    const liar = await lyingParticipant(study.joinCode, { index: 0, count: 2 });
+    const liar = await alteredParticipant(study.joinCode, { index: 0, count: 2 }, 'liar', { epoch: overcount });
     let honest: NodeParticipant | undefined;
     try {
       honest = await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index: 1, count: 2 } }, backend: 'wasm', label: 'honest' });
@@ -79,5 +107,48 @@ describe('a participant whose report cannot be merged', () => {
     }
     expect(liarId).toBeDefined();
     expect(relay.output()).toMatch(/left out of validation.*confusion matrix holds/);
+  });
+
+  it('sending weights that are not the model’s fails that participant’s round only: the average is of the honest clients, the study trains on', { timeout: 300_000 }, async () => {
+    // SplitFed averages client segments every round: the renamed tensor reaches the average's input.
+    const study = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('an intruder’s weights', { schedule: 'splitfed-v2', rounds: 2, maxStepsPerRound: 2, minClients: 2 }));
+    const intruder = await alteredParticipant(study.joinCode, { index: 0, count: 2 }, 'intruder', { weights: renameFirstTensor });
+    let honest: NodeParticipant | undefined;
+    try {
+      honest = await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index: 1, count: 2 } }, backend: 'wasm', label: 'honest' });
+      await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
+      await waitFor('the study to finish', async () => ((await studyState(study.id)).state === 'finished' ? true : undefined), 240_000, 250);
+    } finally {
+      honest?.close();
+      intruder.close();
+    }
+    const final = await studyState(study.id);
+    const intruderId = intruder.participant.identity?.participantId;
+    expect(final.round).toBe(2);
+    // Its group failed the last round (its upload was refused); the honest client completed it.
+    expect(final.latestRound?.completed).toEqual([honest?.participant.identity?.participantId]);
+    expect(final.latestRound?.failed.map((failure) => failure.groupId)).toEqual([intruderId]);
+    expect(relay.output()).toMatch(/intruder\/kernel \[[\d, ]+\] as weight 0 of segment 0/);
+    expect(relay.output()).not.toMatch(/study loop stopped/);
+  });
+
+  it('a participant’s own words about its failure go to the relay’s log, never into what every viewer of the study reads', { timeout: 300_000 }, async () => {
+    const words = 'Jane Doe, born 1970-01-01, MRN 12345';
+    const study = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('a chatty failure', { schedule: 'splitfed-v2', rounds: 1, maxStepsPerRound: 2, minClients: 2 }));
+    const chatty = await alteredParticipant(study.joinCode, { index: 0, count: 2 }, 'chatty', { epoch: () => ({ ok: false, error: { code: 'client-error', message: words } }) });
+    let honest: NodeParticipant | undefined;
+    try {
+      honest = await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index: 1, count: 2 } }, backend: 'wasm', label: 'honest' });
+      await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
+      await waitFor('the study to finish', async () => ((await studyState(study.id)).state === 'finished' ? true : undefined), 240_000, 250);
+    } finally {
+      honest?.close();
+      chatty.close();
+    }
+    const publicView = await studyState(study.id);
+    expect(publicView.latestRound?.failed.map((failure) => failure.groupId)).toEqual([chatty.participant.identity?.participantId]);
+    expect(publicView.latestRound?.failed[0]?.reason).toMatch(/did not complete the train epoch \(it reported a failure: see the relay's log\)/);
+    expect(JSON.stringify(publicView)).not.toContain('Jane Doe');
+    expect(relay.output()).toMatch(/participant reported a failure.*Jane Doe/);
   });
 });

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { protocol } from '@splitlearn/split-core';
-import type { EpochRequest, EvalOutcome, FromWorker, ServerRequest, ToWorker, TrainTally } from './worker_messages';
+import type { model, network, protocol } from '@splitlearn/split-core';
+import type { EpochRequest, EvalOutcome, FromWorker, ServerEpochFailure, ServerRequest, ToWorker, TrainTally } from './worker_messages';
 
 // The event loop's handle on one study's segment worker: requests with replies, epochs with
 // their frames, and the frames the worker sends towards a participant.
@@ -14,8 +14,10 @@ export interface SegmentHostEvents {
   /** A frame the server segment sends to a participant. */
   onFrame: (participantId: string, epochId: string, header: protocol.StepHeader, payload: Uint8Array) => void;
   /** A frame from a participant was refused (duplicate, out of order). */
-  onRefused: (participantId: string, code: 'duplicate' | 'out-of-order', message: string) => void;
+  onRefused: (participantId: string, code: network.FrameRefusal['code'], message: string) => void;
   onFatal: (message: string) => void;
+  /** The worker thread stopped without being asked to (a crash, out of memory): every pending request has failed. */
+  onExit?: (reason: string) => void;
   /** A training step of a group finished on the server (progress for the dashboard). */
   onStepDone?: (members: readonly string[], tally: TrainTally) => void;
   onReady?: (backend: string) => void;
@@ -23,10 +25,28 @@ export interface SegmentHostEvents {
 
 const WORKER_URL = new URL('./segment_worker.ts', import.meta.url);
 
+/** The server's side of an epoch failed; `code` names the failures the relay acts on. */
+export class ServerEpochError extends Error {
+  constructor(
+    message: string,
+    readonly code?: ServerEpochFailure,
+  ) {
+    super(message);
+    this.name = 'ServerEpochError';
+  }
+}
+
+/** A worker's JS heap cap: a runaway study fails its own thread instead of the relay (tensors live in wasm memory, outside it). */
+const WORKER_HEAP_MB = 2048;
+
 export class SegmentHost {
   private readonly worker: Worker;
   private readonly ready: Promise<void>;
   private nextRequest = 1;
+  private clientLayouts: model.WeightSpec[][][] = [];
+  /** Why the worker is gone, once it is. */
+  private stopped: string | undefined;
+  private terminating = false;
   private readonly requests = new Map<number, { resolve: (bundles: Uint8Array[] | undefined) => void; reject: (error: Error) => void }>();
   private readonly epochs = new Map<string, { resolve: (result: EpochResult) => void; reject: (error: Error) => void }>();
 
@@ -34,11 +54,12 @@ export class SegmentHost {
     // The worker runs TypeScript through tsx's loader, as the relay itself does; a worker does
     // not inherit the parent's loader hooks, so it registers them before importing its entry.
     const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-    this.worker = new Worker(bootstrap, { eval: true });
+    this.worker = new Worker(bootstrap, { eval: true, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (message: FromWorker): void => {
         switch (message.type) {
           case 'ready':
+            this.clientLayouts = message.clientLayouts;
             events.onReady?.(message.backend);
             resolve();
             return;
@@ -58,7 +79,7 @@ export class SegmentHost {
             if (message.ok) {
               const { type: _type, epochId: _id, ok: _ok, ...result } = message;
               pending.resolve(result);
-            } else pending.reject(new Error(message.message));
+            } else pending.reject(new ServerEpochError(message.message, message.code));
             return;
           }
           case 'reply': {
@@ -81,7 +102,17 @@ export class SegmentHost {
         events.onFatal(error.message);
         this.failAll(error);
       });
+      this.worker.on('exit', (code) => {
+        const reason = `the segment worker stopped (exit code ${code})`;
+        this.stopped = reason;
+        reject(new Error(reason));
+        // A dead thread never answers: every pending request fails now, and every later one at once.
+        this.failAll(new Error(reason));
+        if (!this.terminating) events.onExit?.(reason);
+      });
     });
+    // Whoever waits on readiness sees its failure; nobody waiting must not make it unhandled.
+    this.ready.catch(() => undefined);
     this.post({ type: 'init', config, ...(weights ? { weights } : {}) });
   }
 
@@ -89,8 +120,16 @@ export class SegmentHost {
     return this.ready;
   }
 
+  /** The variables of a party's client segments (party 0 in a horizontal study), known once ready. */
+  clientLayout(party: number): model.WeightSpec[][] {
+    const layout = this.clientLayouts[party];
+    if (!layout) throw new Error(`the segment worker ${this.clientLayouts.length === 0 ? 'is not ready yet' : `knows no party ${party}`}`);
+    return layout;
+  }
+
   runEpoch(request: EpochRequest): Promise<EpochResult> {
     return new Promise((resolve, reject) => {
+      if (this.stopped) return reject(new Error(this.stopped));
       this.epochs.set(request.epochId, { resolve, reject });
       this.post({ type: 'epoch', ...request });
     });
@@ -125,6 +164,7 @@ export class SegmentHost {
   }
 
   async terminate(): Promise<void> {
+    this.terminating = true;
     this.failAll(new Error('segment worker stopped'));
     await this.worker.terminate();
   }
@@ -132,12 +172,14 @@ export class SegmentHost {
   private request(message: ServerRequest): Promise<Uint8Array[] | undefined> {
     const requestId = this.nextRequest++;
     return new Promise((resolve, reject) => {
+      if (this.stopped) return reject(new Error(this.stopped));
       this.requests.set(requestId, { resolve, reject });
       this.post({ ...message, requestId });
     });
   }
 
   private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (this.stopped) return;
     this.worker.postMessage(message, transfer);
   }
 

@@ -1,25 +1,32 @@
 // Worker thread entry: one per study. Holds the study's server segment copies on tfjs-wasm
 // with split-core's training kernels and runs the server side of every group's epochs
 // through split-core's runtime; averages server copies where they live.
+import { existsSync, rmSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { model, network, runtime, schedule, segment, study } from '@splitlearn/split-core';
 import { initNodeBackend } from '@splitlearn/split-core/node';
-import type { topology } from '@splitlearn/split-core';
+import type { protocol, topology } from '@splitlearn/split-core';
 import type { EpochRequest, FromWorker, ServerRequestMessage, ToWorker } from './worker_messages';
 
 const port = parentPort;
 if (!port) throw new Error('segment_worker must run in a worker thread');
 
-let setup: { plans: topology.RolePlans; pool: runtime.ServerPool } | undefined;
+let setup: { plans: topology.RolePlans; pool: runtime.ServerPool; maxFrameBytes: number } | undefined;
 /** The links of each running epoch, by participant. */
 const epochs = new Map<string, Map<string, network.StreamLink>>();
-const MAX_FRAME_BYTES = 1024 * 1024 * 1024;
+/**
+ * What one evaluation link may hold unreceived. The server scores as fast as a client infers,
+ * so an honest queue stays short; a client further ahead than this has its frames refused.
+ */
+const EVAL_QUEUE_BYTES = 256 * 1024 * 1024;
+/** Headroom on a study's largest tensor frame for the codec's header. */
+const FRAME_HEADER_BYTES = 64 * 1024;
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
 
-function requireSetup(): { plans: topology.RolePlans; pool: runtime.ServerPool } {
+function requireSetup(): { plans: topology.RolePlans; pool: runtime.ServerPool; maxFrameBytes: number } {
   if (!setup) throw new Error('worker used before init');
   return setup;
 }
@@ -28,8 +35,34 @@ function readBundles(key: string): Uint8Array[] {
   return requireSetup().pool.read(key).map((weights) => model.encodeWeights(weights));
 }
 
+/**
+ * The relay's fault tests make this thread die mid-epoch, as a crash would: when the file
+ * named by RELAY_FAILPOINT_WORKER_EXIT exists after a training step, it is removed (so the
+ * restarted worker carries on) and the thread exits. Unset in normal operation.
+ */
+function failpointWorkerExit(): void {
+  const marker = process.env.RELAY_FAILPOINT_WORKER_EXIT;
+  if (!marker || !existsSync(marker)) return;
+  rmSync(marker, { force: true });
+  process.exit(70);
+}
+
+/**
+ * What each party's client segments look like (a horizontal study has one party): weights
+ * a participant uploads are checked against it before any average uses them.
+ */
+function clientLayouts(config: protocol.StudyConfig): model.WeightSpec[][][] {
+  const parties = config.topology === 'vertical' ? config.parties.length : 1;
+  return Array.from({ length: parties }, (_, party) => {
+    const role = segment.createRole('client', study.studyRolePlans(config, () => party).client(''), study.studyRoleOptions(config));
+    const layout = role.segments.map((part) => model.weightLayout(part.model));
+    segment.disposeRole(role);
+    return layout;
+  });
+}
+
 async function runEpoch(request: EpochRequest): Promise<void> {
-  const { plans, pool } = requireSetup();
+  const { plans, pool, maxFrameBytes } = requireSetup();
   const copy = pool.copy(request.serverKey);
   // The worker does not track study ids: the event loop checks them on the way in and
   // stamps them on the way out, so frames here carry an empty one.
@@ -41,7 +74,10 @@ async function runEpoch(request: EpochRequest): Promise<void> {
         round: request.round,
         phase: request.phase,
         encoding: request.encoding,
-        maxFrameBytes: MAX_FRAME_BYTES,
+        maxFrameBytes,
+        refuseNonFinite: true,
+        // Clients stream validation batches without waiting: the epoch's steps, up to a memory budget.
+        ...(request.phase === 'eval' ? { maxStepsAhead: Math.max(1, request.steps - 1), maxQueuedBytes: Math.max(4 * maxFrameBytes, EVAL_QUEUE_BYTES) } : {}),
         receiveTimeoutMs: request.receiveTimeoutMs,
         sink: (header, payload) => post({ type: 'frame', epochId: request.epochId, participantId, header, payload }, [payload.buffer as ArrayBuffer]),
       }),
@@ -59,6 +95,7 @@ async function runEpoch(request: EpochRequest): Promise<void> {
       hooks: {
         afterStep: (step, outcome) => {
           if (request.phase !== 'train') return;
+          failpointWorkerExit();
           post({ type: 'step-done', epochId: request.epochId, members: request.members, step: step + 1, samples: outcome.samples ?? 0, ...(outcome.correct !== undefined ? { correct: outcome.correct } : {}) });
         },
       },
@@ -80,7 +117,7 @@ async function runEpoch(request: EpochRequest): Promise<void> {
     }
     post(done);
   } catch (error) {
-    post({ type: 'epoch-done', epochId: request.epochId, ok: false, message: error instanceof Error ? error.message : String(error) });
+    post({ type: 'epoch-done', epochId: request.epochId, ok: false, message: error instanceof Error ? error.message : String(error), ...(error instanceof segment.NonFiniteLossError ? { code: 'non-finite-loss' as const } : {}) });
   } finally {
     epochs.delete(request.epochId);
   }
@@ -115,9 +152,9 @@ async function handle(message: ToWorker): Promise<void> {
       const backend = await initNodeBackend();
       const plans = study.studyRolePlans(message.config);
       const options = study.studyRoleOptions(message.config);
-      setup = { plans, pool: new runtime.ServerPool(() => segment.createRole('server', plans.server, options)) };
+      setup = { plans, pool: new runtime.ServerPool(() => segment.createRole('server', plans.server, options)), maxFrameBytes: study.largestMessageBytes(message.config) + FRAME_HEADER_BYTES };
       if (message.weights) setup.pool.write(schedule.SHARED_SERVER, message.weights.map((bundle) => model.decodeWeights(bundle)));
-      post({ type: 'ready', backend: `${backend.name}: ${backend.reason}` });
+      post({ type: 'ready', backend: `${backend.name}: ${backend.reason}`, clientLayouts: clientLayouts(message.config) });
       return;
     }
     case 'epoch':

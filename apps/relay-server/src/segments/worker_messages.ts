@@ -1,4 +1,4 @@
-import type { protocol } from '@splitlearn/split-core';
+import type { model, network, protocol } from '@splitlearn/split-core';
 
 // Messages between the relay's event loop and the worker thread that holds a study's
 // server segments. Training steps run in the worker, so a step of tens of milliseconds
@@ -43,6 +43,9 @@ type ServerRequest =
 
 export type ServerRequestMessage = ServerRequest & { requestId: number };
 
+/** The model diverged on the server: its loss was NaN or infinite, and the step was not applied. */
+export type ServerEpochFailure = 'non-finite-loss';
+
 export type ToWorker =
   | { type: 'init'; config: protocol.StudyConfig; weights?: Uint8Array[] }
   | ({ type: 'epoch' } & EpochRequest)
@@ -53,14 +56,15 @@ export type ToWorker =
 export type { ServerRequest };
 
 export type FromWorker =
-  /** `backend` says which tfjs backend the segments train on, and why. */
-  | { type: 'ready'; backend: string }
+  /** `backend` says which tfjs backend the segments train on, and why; `clientLayouts` each party's client segments. */
+  | { type: 'ready'; backend: string; clientLayouts: model.WeightSpec[][][] }
   | { type: 'frame'; epochId: string; participantId: string; header: protocol.StepHeader; payload: Uint8Array }
-  | { type: 'refused'; epochId: string; participantId: string; code: 'duplicate' | 'out-of-order'; message: string }
+  | ({ type: 'refused'; epochId: string; participantId: string } & network.FrameRefusal)
   /** A step of a training epoch finished on the server: the clients table shows progress. */
   | ({ type: 'step-done'; epochId: string; members: string[]; step: number } & TrainTally)
   | ({ type: 'epoch-done'; epochId: string; ok: true; steps: number; loss?: number } & Partial<TrainTally> & EvalOutcome)
-  | { type: 'epoch-done'; epochId: string; ok: false; message: string }
+  /** `code` says what kind of failure the server side had, where the relay acts on it. */
+  | { type: 'epoch-done'; epochId: string; ok: false; message: string; code?: ServerEpochFailure }
   | { type: 'reply'; requestId: number; ok: true; bundles?: Uint8Array[] }
   | { type: 'reply'; requestId: number; ok: false; message: string }
   | { type: 'fatal'; message: string };

@@ -21,6 +21,10 @@ export interface NetworkFederationContext {
   wireLog?: WireLog;
   /** Called when a group's epoch finishes, with its result (train loss, eval metrics). */
   onEpochDone?: (group: schedule.TrainingGroup, phase: 'train' | 'eval', result: GroupEpochResult) => void;
+  /** A participant reported why it failed: its own text, for the relay's log. */
+  onParticipantError?: (participantId: string, error: { code: string; message: string }) => void;
+  /** How long a weights upload or download may take. */
+  transferTimeoutMs: number;
   /** Called when a client enters or leaves an epoch (its status in the clients table). */
   onEpochChange?: (participantId: string) => void;
   /** A vertical study whose server holds the labels: each batch's labels for a group's epoch. */
@@ -77,8 +81,9 @@ export class NetworkFederation implements schedule.Federation {
     return session;
   }
 
-  async trainGroup(group: schedule.TrainingGroup, serverKey: string): Promise<void> {
-    await this.runGroupEpoch(group, serverKey, 'train');
+  async trainGroup(group: schedule.TrainingGroup, serverKey: string): Promise<schedule.GroupTrained> {
+    const result = await this.runGroupEpoch(group, serverKey, 'train');
+    return { samples: result.samples ?? 0 };
   }
 
   /** One epoch of steps between a group's participants and a server copy, in either phase. */
@@ -102,17 +107,31 @@ export class NetworkFederation implements schedule.Federation {
     // Handled below; without this a server-side failure while the clients' replies are pending
     // would count as an unhandled rejection.
     serverSide.catch(() => undefined);
+    // The clients' replies are not waited for beyond the server's side of the epoch: when it
+    // fails (a client stopped sending, a frame was refused) the epoch fails at once, and once it
+    // is done each member has one receive timeout to report, not the whole acknowledgement timeout.
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    const serverBound = serverSide.then(
+      () =>
+        new Promise<never>((_, reject) => {
+          grace = setTimeout(() => reject(new Error(`a member of group ${group.id} did not report the end of its ${phase} epoch within ${this.context.receiveTimeoutMs} ms of the server's last step`)), this.context.receiveTimeoutMs);
+        }),
+    );
     try {
-      const replies = await Promise.all(
+      const replies = await Promise.race([serverBound, Promise.all(
         sessions.map(async (session) => {
           const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase, codec: config.codec, group: group.id }), 'epoch:start');
           const parsed = protocol.EpochReplySchema.safeParse(reply);
           if (!parsed.success) throw new Error(`participant ${session.participantId} sent a malformed epoch reply`);
-          if (!parsed.data.ok) throw new Error(`participant ${session.participantId} did not complete the ${phase} epoch: ${parsed.data.error.message}`);
+          if (!parsed.data.ok) {
+            // Its own words go to the log only: failure reasons are shown to every viewer of the study.
+            this.context.onParticipantError?.(session.participantId, parsed.data.error);
+            throw new Error(`participant ${session.participantId} did not complete the ${phase} epoch (it reported a failure: see the relay's log)`);
+          }
           if (parsed.data.weightsDigest) session.clientWeightsDigest = parsed.data.weightsDigest;
           return parsed.data;
         }),
-      );
+      )]);
       const result = { ...(await serverSide), replies };
       this.context.onEpochDone?.(group, phase, result);
       return result;
@@ -121,6 +140,7 @@ export class NetworkFederation implements schedule.Federation {
       await serverSide.catch(() => undefined);
       throw error;
     } finally {
+      clearTimeout(grace);
       for (const session of sessions) {
         session.epochId = undefined;
         this.context.onEpochChange?.(session.participantId);
@@ -177,7 +197,7 @@ export class NetworkFederation implements schedule.Federation {
   private async readClientWeights(clientId: string): Promise<schedule.SegmentWeights> {
     const session = this.connected(clientId, 'weights upload');
     const header = { studyId: this.context.studyId, round: this.context.round, segments: 0 };
-    const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('weights:request', header), 'weights:request');
+    const reply = await this.untilGone(session, session.socket.timeout(this.context.transferTimeoutMs).emitWithAck('weights:request', header), 'weights:request');
     if (typeof reply !== 'object' || reply === null || !('ok' in reply) || reply.ok !== true || !('bundles' in reply) || !Array.isArray(reply.bundles)) {
       throw new Error(`participant ${clientId} did not send its weights`);
     }
@@ -187,6 +207,8 @@ export class NetworkFederation implements schedule.Federation {
       this.context.meter.record({ participantId: clientId, direction: 'up', kind: 'weights', bytes: bytes.byteLength });
       return model.decodeWeights(bytes);
     });
+    // Checked here, inside the schedule's per-group settling: a bad upload fails its sender only.
+    model.requireWeightLayout(weights, this.context.host.clientLayout(session.party ?? 0), `participant ${clientId}`);
     session.clientWeightsDigest = digestOf(weights);
     return weights;
   }
@@ -196,7 +218,7 @@ export class NetworkFederation implements schedule.Federation {
     const bundles = weights.map((segment) => model.encodeWeights(segment));
     for (const bundle of bundles) this.context.meter.record({ participantId: clientId, direction: 'down', kind: 'weights', bytes: bundle.byteLength });
     const header = { studyId: this.context.studyId, round: this.context.round, segments: bundles.length };
-    const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('weights:apply', header, bundles), 'weights:apply');
+    const reply = await this.untilGone(session, session.socket.timeout(this.context.transferTimeoutMs).emitWithAck('weights:apply', header, bundles), 'weights:apply');
     if (typeof reply !== 'object' || reply === null || !('ok' in reply) || reply.ok !== true) {
       throw new Error(`participant ${clientId} could not load the weights`);
     }

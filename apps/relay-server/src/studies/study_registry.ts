@@ -12,7 +12,7 @@ import type { Study, StudyRepository } from '../storage/studies';
 import { totalsFromRecords } from './client_ledger';
 import type { StudyPersistence } from './persistence';
 import type { StudyObserver } from './study_observer';
-import { StudyRuntime } from './study_runtime';
+import { StudyRuntime, type RoundSummary } from './study_runtime';
 
 // Owns the running studies: creates them from validated configs, restores them after a
 // restart, and answers the socket handlers and the REST API. Wiring only: storage below,
@@ -43,6 +43,8 @@ export interface StudySummary {
   joinCode: string;
   participants: number;
   config: protocol.StudyConfig;
+  /** Why the relay paused the study or could not bring it back after a restart, with what to do. */
+  notice?: string;
 }
 
 /** Headroom on top of the largest tensor frame for socket.io's packet framing and headers. */
@@ -51,6 +53,10 @@ const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
 export class StudyRegistry implements ParticipantDirectory {
   private readonly runtimes = new Map<string, StudyRuntime>();
   private readonly frameLimits = new Map<string, number>();
+  /** The last round of each study that finished while the relay ran (its runtime is gone). */
+  private readonly finishedRounds = new Map<string, RoundSummary>();
+  /** Studies a restart could not bring back, with the reason. */
+  private readonly unrestored = new Map<string, string>();
   private readonly observers: StudyObserver[] = [];
   /** Every study reports to this; it passes on to the observers registered with observe(). */
   private readonly fanOut: StudyObserver = {
@@ -66,16 +72,50 @@ export class StudyRegistry implements ParticipantDirectory {
     this.observers.push(observer);
   }
 
-  /** Brings back every unfinished study; one interrupted mid-training resumes from its last completed round. */
+  /**
+   * Brings back every unfinished study; one interrupted mid-training resumes from its last
+   * completed round. A damaged checkpoint costs its study the rounds back to its newest
+   * intact one; a study that cannot be brought back at all stays stopped with the reason,
+   * and never keeps the relay (and every other study) from starting.
+   */
   async restore(): Promise<void> {
     for (const study of this.options.studies.list()) {
       if (study.state === 'finished') continue;
-      const latest = await this.options.checkpoints.latest(study.id);
-      const checkpoint = latest ? this.checkpointWeights(Object.fromEntries(latest.blobs)) : undefined;
-      const round = latest ? Math.min(study.round, latest.round) : 0;
-      this.launch(study, round, checkpoint);
-      this.options.log.info('study restored', { study: study.id, state: study.state, round });
+      try {
+        const latest = await this.intactCheckpoint(study.id);
+        const checkpoint = latest ? this.checkpointWeights(Object.fromEntries(latest.blobs)) : undefined;
+        const round = latest ? Math.min(study.round, latest.round) : 0;
+        this.launch(study, round, checkpoint);
+        this.options.log.info('study restored', { study: study.id, state: study.state, round });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.unrestored.set(study.id, `the relay could not bring this study back after its restart (${reason}); its data is untouched: repair or remove the files named, then restart the relay`);
+        this.options.log.error('study not restored', { study: study.id, reason });
+        this.options.audit.append({ studyId: study.id, actor: 'relay', action: 'study not restored', details: { reason } });
+      }
     }
+  }
+
+  /** The newest checkpoint that reads back intact, newest first; undefined when there is none at all. */
+  private async intactCheckpoint(studyId: string): Promise<Checkpoint | undefined> {
+    const { checkpoints, log } = this.options;
+    let firstProblem: unknown;
+    try {
+      return await checkpoints.latest(studyId);
+    } catch (error) {
+      firstProblem = error;
+    }
+    for (const round of (await checkpoints.rounds(studyId)).reverse()) {
+      try {
+        const checkpoint = await checkpoints.load(studyId, round);
+        if (!checkpoint) continue;
+        log.warn('resuming from an older checkpoint: the newest is damaged', { study: studyId, round, problem: firstProblem instanceof Error ? firstProblem.message : String(firstProblem) });
+        return checkpoint;
+      } catch {
+        // Also damaged: try the one before.
+      }
+    }
+    throw firstProblem;
   }
 
   /** `actor` is who asked, for the audit log: the relay itself for its demo studies. */
@@ -103,6 +143,11 @@ export class StudyRegistry implements ParticipantDirectory {
     return this.runtimes.get(studyId);
   }
 
+  /** Why a restart could not bring this study back (and what to do), if it could not. */
+  unrestoredReason(studyId: string): string | undefined {
+    return this.unrestored.get(studyId);
+  }
+
   summary(studyId: string): StudySummary {
     const study = this.options.studies.get(studyId);
     if (!study) throw new Error(`no study ${studyId}`);
@@ -116,13 +161,19 @@ export class StudyRegistry implements ParticipantDirectory {
       joinCode: study.joinCode,
       participants: runtime ? [...runtime.sessions.values()].filter((session) => session.status !== 'disconnected').length : 0,
       config: study.config,
+      ...this.noticeOf(studyId, runtime),
     };
+  }
+
+  private noticeOf(studyId: string, runtime: StudyRuntime | undefined): { notice?: string } {
+    const notice = runtime?.notice ?? this.unrestored.get(studyId);
+    return notice ? { notice } : {};
   }
 
   /** What read-only viewers may see: no join code. */
   publicInfo(studyId: string): Omit<StudySummary, 'joinCode'> & { latestRound: unknown } {
     const { joinCode: _joinCode, ...rest } = this.summary(studyId);
-    return { ...rest, latestRound: this.runtimes.get(studyId)?.latestRound ?? null };
+    return { ...rest, latestRound: this.runtimes.get(studyId)?.latestRound ?? this.finishedRounds.get(studyId) ?? null };
   }
 
   metrics(studyId: string): MetricRecord[] {
@@ -143,8 +194,28 @@ export class StudyRegistry implements ParticipantDirectory {
 
   control(studyId: string, action: 'start' | 'pause' | 'resume' | 'stop', actor: 'researcher' | 'relay' = 'researcher'): protocol.StudyState {
     const runtime = this.runtimes.get(studyId);
-    if (!runtime) throw new Error(`study ${studyId} is finished or unknown`);
+    if (!runtime) throw new Error(this.unrestored.get(studyId) ?? `study ${studyId} is finished or unknown`);
     return runtime.control(action, actor);
+  }
+
+  /**
+   * Removes a study for good: stops it if it still runs, then deletes its checkpoints and
+   * its rows (participants, metrics and server-held labels go with the study row). Audit
+   * lines stay, and one more says who deleted it. False when there was no such study.
+   */
+  async deleteStudy(studyId: string, actor: 'researcher' | 'relay' = 'relay'): Promise<boolean> {
+    const runtime = this.runtimes.get(studyId);
+    if (runtime) {
+      if (runtime.state !== 'finished') runtime.control('stop', actor);
+      // The segment worker ends before the rows go, so no round of this study writes afterwards.
+      await runtime.shutdown();
+      this.runtimes.delete(studyId);
+      this.frameLimits.delete(studyId);
+    }
+    await this.options.checkpoints.deleteStudy(studyId);
+    const deleted = this.options.studies.delete(studyId);
+    if (deleted) this.options.audit.append({ studyId, actor, action: 'study deleted' });
+    return deleted;
   }
 
   /**
@@ -300,6 +371,12 @@ export class StudyRegistry implements ParticipantDirectory {
       clientTotals: totalsFromRecords(this.options.metrics.list(study.id)),
       ...this.storedServerLabels(study),
       observer: this.fanOut,
+      onFinished: () => {
+        // Storage answers for a finished study from now on; only its last round's summary is kept.
+        if (runtime.latestRound) this.finishedRounds.set(study.id, runtime.latestRound);
+        this.runtimes.delete(study.id);
+        this.frameLimits.delete(study.id);
+      },
     });
     this.runtimes.set(study.id, runtime);
     runtime.start();

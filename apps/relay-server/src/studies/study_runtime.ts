@@ -1,6 +1,6 @@
 import { alignment, model, runtime as runtimeLib, schedule as scheduleLib, study as studyLib, topology, type accounting, type data, type protocol } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
-import { SegmentHost } from '../segments/segment_host';
+import { SegmentHost, ServerEpochError } from '../segments/segment_host';
 import type { RelayServer } from '../socket/types';
 import type { WireLog } from '../socket/wire_log';
 import { ClientLedger, CumulativeTrafficMeter, type ClientTotals } from './client_ledger';
@@ -34,6 +34,8 @@ export interface StudyRuntimeOptions {
   /** A vertical study whose server holds the labels: the researcher's table, as stored. */
   serverLabels?: data.Dataset;
   observer?: StudyObserver;
+  /** The study finished and released its worker: nothing of it needs to stay in memory. */
+  onFinished?: () => void;
 }
 
 export interface RoundSummary {
@@ -48,6 +50,28 @@ export interface RoundSummary {
   traffic: accounting.TrafficSnapshot;
 }
 
+/** The shortest wait for a weights transfer, whatever the study's step timeout. */
+const MIN_TRANSFER_TIMEOUT_MS = 120_000;
+
+/** Restarts of a crashing segment worker before the study pauses instead. */
+const MAX_WORKER_RESTARTS = 3;
+
+/** The round showed the study cannot go on as it is: it pauses with this explanation. */
+class StudyPausedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StudyPausedError';
+  }
+}
+
+/** The round cannot complete as it started (its segment worker was replaced): it runs again. */
+class RoundInterruptedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RoundInterruptedError';
+  }
+}
+
 export class StudyRuntime {
   readonly id: string;
   /** Reset at every round; its `sinceStart` never is. */
@@ -57,7 +81,15 @@ export class StudyRuntime {
   private configValue: protocol.StudyConfig;
   private stateValue: protocol.StudyState;
   private roundValue: number;
-  private readonly host: SegmentHost;
+  private host: SegmentHost;
+  /** Counts segment workers started: a round that began under another one cannot be finished. */
+  private hostGeneration = 0;
+  /** Worker restarts since the last completed round; past MAX_WORKER_RESTARTS the study pauses. */
+  private workerRestarts = 0;
+  /** The server segments of the last checkpoint: where a restarted worker starts from. */
+  private serverCheckpoint: Uint8Array[] | undefined;
+  /** Why the relay paused the study (a failed round, a crashing worker), until it runs again. */
+  private noticeValue: string | undefined;
   private readonly flopsPerSample: FlopsPerSample;
   private schedule: scheduleLib.Schedule;
   /** The client weights the study stands at (the schedule's latest hand-off or average). */
@@ -81,16 +113,60 @@ export class StudyRuntime {
     this.flopsPerSample = studyFlopsPerSample(options.config);
     this.latestGroupWeights = options.checkpoint?.client?.map((bundle) => model.decodeWeights(bundle));
     this.schedule = scheduleLib.getSchedule(this.config.schedule, { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
-    this.host = new SegmentHost(this.config, {
+    this.serverCheckpoint = options.checkpoint?.server;
+    this.host = this.startHost();
+  }
+
+  /** A segment worker for this study, from the last checkpoint's server segments (or the initial ones). */
+  private startHost(): SegmentHost {
+    this.hostGeneration += 1;
+    return new SegmentHost(this.config, {
       onFrame: (participantId, epochId, header, payload) => this.sendFrame(participantId, epochId, header, payload),
       onRefused: (participantId, code, message) => this.sessions.get(participantId)?.socket.emit('relay:error', { code, message, event: 'step:frame' }),
-      onFatal: (message) => options.log.error('segment worker failed', { study: this.id, message }),
-      onReady: (backend) => options.log.info('server segments ready', { study: this.id, backend }),
+      onFatal: (message) => this.options.log.error('segment worker failed', { study: this.id, message }),
+      onExit: (reason) => this.workerStopped(reason),
+      onReady: (backend) => this.options.log.info('server segments ready', { study: this.id, backend }),
       onStepDone: (members, tally) => {
         for (const participantId of members) this.ledger.stepDone(participantId, tally);
         this.options.observer?.clientsChanged(this.id);
       },
-    }, options.checkpoint?.server);
+    }, this.serverCheckpoint);
+  }
+
+  /**
+   * The worker died under the study (a crash, its memory limit): a new one starts from the
+   * last checkpoint, and the round under way is run again. A worker that keeps dying pauses
+   * the study with the reason instead of restarting for ever.
+   */
+  private workerStopped(reason: string): void {
+    if (this.stateValue === 'finished') return;
+    this.workerRestarts += 1;
+    this.options.log.error('segment worker stopped; restarting it from the last checkpoint', { study: this.id, reason, restarts: this.workerRestarts });
+    this.options.persistence.audit(this.id, 'relay', 'segment worker restarted', { reason, round: this.roundValue });
+    this.host = this.startHost();
+    // Server copies a schedule kept in the old worker are gone: it starts again from the study's client weights.
+    this.schedule = scheduleLib.getSchedule(this.configValue.schedule, { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
+    if (this.workerRestarts > MAX_WORKER_RESTARTS) {
+      this.pauseFor(`the server's segment worker stopped ${this.workerRestarts} times in a row (last: ${reason}); the study is paused at round ${this.roundValue}. Check the relay's log and memory, then resume it.`);
+    }
+    this.wake?.();
+  }
+
+  /** The relay pauses the study and says why; the researcher resumes it. */
+  private pauseFor(notice: string): void {
+    if (this.stateValue === 'finished') return;
+    const before = this.stateValue;
+    this.stateValue = 'paused';
+    this.noticeValue = notice;
+    this.options.log.warn('study paused', { study: this.id, reason: notice });
+    try {
+      this.options.persistence.saveProgress(this.id, this.stateValue, this.roundValue);
+      this.options.persistence.audit(this.id, 'relay', 'study paused', { from: before, reason: notice });
+    } catch (error) {
+      // The storage itself may be what failed: the study stays paused in memory, and says so.
+      this.options.log.error('could not record the pause', { study: this.id, error: error instanceof Error ? error.message : String(error) });
+    }
+    this.broadcastState(notice);
   }
 
   /** The current configuration; a round in progress keeps the one it started with. */
@@ -110,6 +186,11 @@ export class StudyRuntime {
     return this.lastSummary;
   }
 
+  /** Why the relay paused the study, while it stays paused. */
+  get notice(): string | undefined {
+    return this.noticeValue;
+  }
+
   /** The first round a configuration change made now applies to. */
   get nextRoundToStart(): number {
     return this.runningRound === undefined ? this.roundValue : this.runningRound + 1;
@@ -126,7 +207,10 @@ export class StudyRuntime {
         this.options.log.error('study loop stopped', { study: this.id, error: error instanceof Error ? error.message : String(error) });
       })
       // A finished (or failed) study trains no more: its worker thread and server segments are released.
-      .finally(() => this.host.terminate());
+      .finally(async () => {
+        await this.host.terminate();
+        if (this.stateValue === 'finished') this.options.onFinished?.();
+      });
   }
 
   async addSession(session: ParticipantSession): Promise<void> {
@@ -212,7 +296,11 @@ export class StudyRuntime {
     }
     if (action === 'stop') this.stateValue = 'finished';
     else if (this.stateValue === 'finished') throw new Error('the study is finished; create a new one to train again');
-    else if (action === 'start' || action === 'resume') this.stateValue = 'training';
+    else if (action === 'start' || action === 'resume') {
+      this.stateValue = 'training';
+      this.noticeValue = undefined;
+      this.workerRestarts = 0;
+    }
     else if (action === 'pause') this.stateValue = 'paused';
     if (before !== this.stateValue) {
       this.options.persistence.saveProgress(this.id, this.stateValue, this.roundValue);
@@ -285,6 +373,9 @@ export class StudyRuntime {
       whileRunning: () => this.whileRunning(),
       ackTimeoutMs: this.options.timeouts.ackMs,
       receiveTimeoutMs: this.options.timeouts.receiveMs,
+      // Weights bundles are a few MB at most: minutes, never the half hour an epoch may take.
+      transferTimeoutMs: Math.max(2 * this.options.timeouts.receiveMs, MIN_TRANSFER_TIMEOUT_MS),
+      onParticipantError: (participantId, error) => this.options.log.warn('participant reported a failure', { study: this.id, participant: participantId, code: error.code.slice(0, 64), message: error.message.slice(0, 300) }),
       onEpochChange: () => this.options.observer?.clientsChanged(this.id),
       ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}),
       // Where the server holds the labels: each batch's, in the order the group's parties draw their rows.
@@ -309,7 +400,6 @@ export class StudyRuntime {
   }
 
   private async runLoop(): Promise<void> {
-    await this.host.whenReady();
     for (;;) {
       if (this.stateValue === 'finished') return;
       const ready = this.readyParticipants();
@@ -317,7 +407,19 @@ export class StudyRuntime {
         await this.sleep();
         continue;
       }
-      await this.runRound(ready).finally(() => (this.runningRound = undefined));
+      try {
+        await this.runRound(ready);
+      } catch (error) {
+        if (this.state === 'finished') return;
+        const message = error instanceof Error ? error.message : String(error);
+        // One failed round never ends the loop: the round is run again, after a restart at once, otherwise once the researcher resumes.
+        if (error instanceof RoundInterruptedError) this.options.log.warn('round interrupted; running it again', { study: this.id, round: this.roundValue, reason: message });
+        else if (error instanceof StudyPausedError) this.pauseFor(message);
+        else this.pauseFor(`round ${this.roundValue} failed (${message}); the study is paused. Resume it to run the round again.`);
+        continue;
+      } finally {
+        this.runningRound = undefined;
+      }
       if (this.roundValue >= this.config.rounds) {
         this.stateValue = 'finished';
         this.options.persistence.saveProgress(this.id, this.stateValue, this.roundValue);
@@ -330,6 +432,11 @@ export class StudyRuntime {
 
   private async runRound(ready: ParticipantSession[]): Promise<void> {
     const round = this.roundValue;
+    const generation = this.hostGeneration;
+    const interrupted = (): void => {
+      if (this.hostGeneration !== generation) throw new RoundInterruptedError(`the segment worker was restarted during round ${round}`);
+    };
+    await this.host.whenReady();
     // The round keeps the configuration it starts with, whatever the researcher changes meanwhile.
     const config = this.configValue;
     this.runningRound = round;
@@ -350,6 +457,12 @@ export class StudyRuntime {
     if (this.schedule.name !== config.schedule) this.schedule = scheduleLib.getSchedule(config.schedule, { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
     const started = performance.now();
     const outcome = await this.schedule.runRound(federation);
+    interrupted();
+    // One group's non-finite loss may be its own bad input; every group's is the model diverging.
+    const diverged = outcome.failed.filter((failure) => failure.error instanceof ServerEpochError && failure.error.code === 'non-finite-loss');
+    if (outcome.completed.length === 0 && diverged.length > 0 && diverged.length === outcome.failed.length) {
+      throw new StudyPausedError(`training diverged in round ${round}: ${(diverged[0] as { error: Error }).error.message}. The study is paused at its last good weights; lower its learning rate, then resume it.`);
+    }
     const seconds = (performance.now() - started) / 1000;
     this.latestGroupWeights = this.schedule.latestGroupWeights ?? this.latestGroupWeights;
     for (const failure of outcome.failed) {
@@ -370,6 +483,7 @@ export class StudyRuntime {
       federation,
       persistence: this.options.persistence,
     });
+    interrupted();
     for (const failure of evalFailures) this.options.log.warn('left out of validation', { study: this.id, group: failure.groupId, reason: failure.reason });
     const totals = this.ledger.closeRound(this.sessions.keys());
     const { samplesPerSecond } = recordRound(this.options.persistence, { studyId: this.id, round, config, seconds, completed: outcome.completed, failed: outcome.failed, totals, flopsPerSample: this.flopsPerSample });
@@ -386,6 +500,7 @@ export class StudyRuntime {
     };
     this.roundValue = round + 1;
     this.runningRound = undefined;
+    this.workerRestarts = 0;
     this.options.persistence.saveProgress(this.id, this.stateValue, this.roundValue);
     this.options.observer?.roundRecorded(this.id, round);
     await this.checkpoint(federation);
@@ -435,15 +550,29 @@ export class StudyRuntime {
     }
   }
 
+  /**
+   * Saves the round's weights. A worker that cannot hand them over is restarting (its round
+   * runs again); a disk that refuses them pauses the study, since every later round would be
+   * lost to the next restart.
+   */
   private async checkpoint(federation: NetworkFederation): Promise<void> {
+    let server: scheduleLib.SegmentWeights;
     try {
-      const server = await federation.readServerWeights(scheduleLib.SHARED_SERVER);
-      const blobs: Record<string, Uint8Array> = {};
-      server.forEach((segment, i) => (blobs[`server-segment${i}.bin`] = model.encodeWeights(segment)));
-      this.latestGroupWeights?.forEach((segment, i) => (blobs[`client-segment${i}.bin`] = model.encodeWeights(segment)));
-      await this.options.persistence.saveCheckpoint(this.id, this.roundValue, blobs);
+      server = await federation.readServerWeights(scheduleLib.SHARED_SERVER);
     } catch (error) {
-      this.options.log.warn('checkpoint failed', { study: this.id, error: error instanceof Error ? error.message : String(error) });
+      this.options.log.warn('checkpoint skipped: the segment worker did not hand over its weights', { study: this.id, error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    const blobs: Record<string, Uint8Array> = {};
+    const bundles = server.map((segment) => model.encodeWeights(segment));
+    bundles.forEach((bundle, i) => (blobs[`server-segment${i}.bin`] = bundle));
+    this.latestGroupWeights?.forEach((segment, i) => (blobs[`client-segment${i}.bin`] = model.encodeWeights(segment)));
+    try {
+      await this.options.persistence.saveCheckpoint(this.id, this.roundValue, blobs);
+      this.serverCheckpoint = bundles;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.pauseFor(`the relay could not save the checkpoint of round ${this.roundValue} (${reason}); the study is paused so that no more training is lost. Free disk space or fix the data folder's permissions, then resume it.`);
     }
   }
 }
