@@ -131,10 +131,10 @@ describe('booth demo: simulated hospitals in one Chromium page', () => {
       await viewer.close();
       expect(viewerErrors).toEqual([]);
 
-      // Reset: a fresh study and fresh cards; the relay finished the old study.
+      // Reset: a fresh study and fresh cards; the relay deleted the old study.
       const fresh = await startDemo(page, 2);
       expect(fresh.studyId).not.toBe(study.studyId);
-      expect((await roundsFinished(relay, study.studyId)).state).toBe('finished');
+      expect((await fetch(`${relay.url}/api/studies/${study.studyId}`)).status).toBe(404);
       await expect.poll(() => page.getByRole('article', { name: /^Hospital \d+$/ }).count()).toBe(2);
       await waitForCardsTrained(page, 2, 1, 300_000);
 

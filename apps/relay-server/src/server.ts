@@ -1,13 +1,13 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { protocol } from '@splitlearn/split-core';
 import type { RelayConfig } from './config';
+import { BoothRotation } from './booth_rotation';
 import { attachDashboard } from './dashboard/dashboard_namespace';
-import { handleApi } from './http/api';
-import { sendJson } from './http/json';
-import { serveStatic } from './http/static_files';
+import { createHttpApp, registerHttpRoutes } from './http/app';
 import type { Logger } from './logger';
+import { Admission, PRE_JOIN_MESSAGE_BYTES } from './socket/admission';
 import { attachParticipantHandlers } from './socket/participant_handlers';
 import { WireLog } from './socket/wire_log';
 import type { RelayServer } from './socket/types';
@@ -33,19 +33,38 @@ export interface Relay {
 }
 
 export async function startRelay(config: RelayConfig, db: Database, log: Logger): Promise<Relay> {
-  // Keep idle HTTP connections longer than clients do. Node's default (5 s) is barely above
-  // undici's (fetch's) own idle timeout, so on a busy machine a client could reuse a
-  // connection the relay had just closed, and a request would fail with 'fetch failed'
-  // (seen in a loaded test run). Clients time idle connections out first from the hint this sends.
-  const http = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
-  const io: RelayServer = new Server(http, {
+  // Fastify's server carries the REST API and the web app; socket.io shares it (and the port).
+  const app = createHttpApp(log, { trustProxy: config.trustProxy });
+  const admission = new Admission(
+    {
+      helloTimeoutMs: config.helloTimeoutMs,
+      preJoinMessageBytes: PRE_JOIN_MESSAGE_BYTES,
+      joinedMessageBytes: config.maxMessageMb * 1024 * 1024,
+      // Attachments follow their header at once; a peer holding them back is no better than one that stops sending a step's frames.
+      attachmentTimeoutMs: config.stepTimeoutMs,
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+      maxHellosPerMinute: config.maxHellosPerMinute,
+      allowedOrigins: config.allowedOrigins,
+      trustProxy: config.trustProxy,
+    },
+    log.child('admission'),
+  );
+  const io: RelayServer = new Server(app.server, {
     pingInterval: config.pingIntervalMs,
     pingTimeout: config.pingTimeoutMs,
     // socket.io's 1 MB default is too small for many cut tensors (64x14x14x32 floats is
-    // 1.6 MB). The websocket transport reads this once, at start-up.
+    // 1.6 MB). The websocket transport reads this once, at start-up; a connection gets it
+    // only once a participant has joined on it (socket/connection_guard.ts).
     maxHttpBufferSize: config.maxMessageMb * 1024 * 1024,
+    // Every client (browser worker, Node client) speaks WebSocket only; long-polling would be
+    // a second path in, with its own buffers, that the connection guard does not see.
+    transports: ['websocket'],
+    allowRequest: admission.allowRequest,
+    // A connection that opens no namespace at all is closed as soon as a silent participant would be.
+    connectTimeout: config.helloTimeoutMs,
     serveClient: false,
   });
+  admission.attach(io);
   const wireLog = config.wireLog ? new WireLog(config.wireLog) : undefined;
   const registry = new StudyRegistry({
     io,
@@ -65,47 +84,29 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
   });
   await registry.restore();
   const dashboard = attachDashboard(io, { registry, metrics: new MetricsRepository(db), participants: new ParticipantRepository(db) }, log.child('dashboard'));
-  const demo = config.demo ? new DemoBooth(registry, db, log.child('demo')) : undefined;
+  const booth = config.boothDemo ? new BoothRotation(new DemoBooth(registry, db, log.child('demo')), registry, db, log.child('demo')) : undefined;
 
   const socketLog = log.child('socket');
   io.on('connection', (socket) => {
     wireLog?.attach(socket);
-    attachParticipantHandlers(socket, registry, socketLog);
+    attachParticipantHandlers(socket, registry, socketLog, admission, { maxParticipantsPerStudy: config.maxParticipantsPerStudy });
   });
 
-  const httpLog = log.child('http');
-  http.on('request', (request, response) => {
-    void (async () => {
-      try {
-        if (await handleApi(request, response, { registry, verifyResearcher: (token) => verifyResearcherToken(db, token), dashboard, demo })) return;
-        if (request.method !== 'GET' && request.method !== 'HEAD') {
-          sendJson(response, 405, { error: `${request.method ?? ''} is not allowed here` });
-          return;
-        }
-        await serveStatic(request, response, config.webDir);
-      } catch (error) {
-        httpLog.error('request failed', { url: request.url, error: error instanceof Error ? error.message : String(error) });
-        if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
-        else response.end();
-      }
-    })();
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => resolve());
-  });
-  const port = (http.address() as AddressInfo).port;
+  await registerHttpRoutes(app, { registry, verifyResearcher: (token) => verifyResearcherToken(db, token), dashboard, booth, webDir: config.webDir });
+  await app.listen({ port: config.port, host: config.host });
+  const port = (app.server.address() as AddressInfo).port;
   return {
-    http,
+    http: app.server,
     io,
     registry,
     port,
     close: async () => {
       dashboard.close();
       await registry.shutdown();
+      // socket.io first, so participants hear 'server shutting down'; then Fastify closes
+      // the server and its remaining connections.
       await io.close();
-      http.closeAllConnections();
+      await app.close();
     },
   };
 }

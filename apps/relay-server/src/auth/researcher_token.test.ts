@@ -1,10 +1,27 @@
-import { describe, expect, it } from 'vitest';
+import * as crypto from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
 import { closeDatabase, openDatabase, type Database } from '../storage/database';
 import { StorageCorruptionError } from '../storage/errors';
 import { readDatabaseFiles, useDatabase } from '../storage/test_support';
 import { ensureResearcherToken, RESEARCHER_TOKEN_SETTING, resetResearcherToken, verifyResearcherToken } from './researcher_token';
 
+// The real functions, watched: verification must not run scrypt synchronously.
+vi.mock('node:crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof crypto>();
+  return { ...actual, scrypt: vi.fn(actual.scrypt), scryptSync: vi.fn(actual.scryptSync) };
+});
+
 const { dataDir, withDb } = useDatabase();
+
+/** withDb for a callback that awaits: the database stays open until it settles. */
+async function withDbAsync<T>(use: (db: Database) => Promise<T>): Promise<T> {
+  const db = openDatabase(dataDir());
+  try {
+    return await use(db);
+  } finally {
+    closeDatabase(db);
+  }
+}
 
 function firstStartToken(db: Database): string {
   const result = ensureResearcherToken(db);
@@ -13,29 +30,41 @@ function firstStartToken(db: Database): string {
 }
 
 describe('researcher token', () => {
-  it('is created on the first start only, and still verifies after a restart', () => {
+  it('is created on the first start only, and still verifies after a restart', async () => {
     const token = withDb(firstStartToken);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
-    withDb((db) => {
+    await withDbAsync(async (db) => {
       expect(ensureResearcherToken(db)).toEqual({ created: false });
-      expect(verifyResearcherToken(db, token)).toBe(true);
+      expect(await verifyResearcherToken(db, token)).toBe(true);
     });
     withDb((db) => expect(ensureResearcherToken(db)).toEqual({ created: false }));
   });
 
-  it('rejects wrong, altered, empty and non-string tokens', () => {
-    withDb((db) => {
+  it('rejects wrong, altered, empty and non-string tokens', async () => {
+    await withDbAsync(async (db) => {
       const token = firstStartToken(db);
       const otherDirectoryToken = 'A'.repeat(43);
       const flipped = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
       for (const candidate of [otherDirectoryToken, flipped, token.slice(1), `${token} `, ` ${token}`, token.toLowerCase(), '', 'x'.repeat(100_000)]) {
-        expect(verifyResearcherToken(db, candidate)).toBe(false);
+        expect(await verifyResearcherToken(db, candidate)).toBe(false);
       }
       for (const candidate of [undefined, null, 0, 1, true, {}, [token], Buffer.from(token), { toString: () => token }, Symbol('token'), () => token]) {
-        expect(verifyResearcherToken(db, candidate)).toBe(false);
+        expect(await verifyResearcherToken(db, candidate)).toBe(false);
       }
-      expect(verifyResearcherToken(db, token)).toBe(true);
+      expect(await verifyResearcherToken(db, token)).toBe(true);
+    });
+  });
+
+  it('verifies with scrypt on the thread pool, never synchronously on the event loop', async () => {
+    await withDbAsync(async (db) => {
+      const token = firstStartToken(db);
+      vi.mocked(crypto.scrypt).mockClear();
+      vi.mocked(crypto.scryptSync).mockClear();
+      const verdicts = await Promise.all([verifyResearcherToken(db, token), verifyResearcherToken(db, 'A'.repeat(43))]);
+      expect(verdicts).toEqual([true, false]);
+      expect(crypto.scryptSync).not.toHaveBeenCalled();
+      expect(crypto.scrypt).toHaveBeenCalledTimes(2);
     });
   });
 
@@ -70,32 +99,32 @@ describe('researcher token', () => {
     expect(second.hash).not.toBe(first.hash);
   });
 
-  it('can be reset by the operator: the old token stops working, the new one works', () => {
+  it('can be reset by the operator: the old token stops working, the new one works', async () => {
     const oldToken = withDb(firstStartToken);
     const newToken = withDb(resetResearcherToken);
     expect(newToken).not.toBe(oldToken);
-    withDb((db) => {
-      expect(verifyResearcherToken(db, oldToken)).toBe(false);
-      expect(verifyResearcherToken(db, newToken)).toBe(true);
+    await withDbAsync(async (db) => {
+      expect(await verifyResearcherToken(db, oldToken)).toBe(false);
+      expect(await verifyResearcherToken(db, newToken)).toBe(true);
       expect(ensureResearcherToken(db)).toEqual({ created: false });
     });
   });
 
-  it('reset also works on a directory that never had a token', () => {
-    withDb((db) => {
+  it('reset also works on a directory that never had a token', async () => {
+    await withDbAsync(async (db) => {
       const token = resetResearcherToken(db);
-      expect(verifyResearcherToken(db, token)).toBe(true);
+      expect(await verifyResearcherToken(db, token)).toBe(true);
       expect(ensureResearcherToken(db)).toEqual({ created: false });
     });
   });
 
-  it('says so when start-up never created a token, or the stored hash is damaged', () => {
-    withDb((db) => {
-      expect(() => verifyResearcherToken(db, 'anything')).toThrow(/call ensureResearcherToken at start-up/);
+  it('says so when start-up never created a token, or the stored hash is damaged', async () => {
+    await withDbAsync(async (db) => {
+      await expect(verifyResearcherToken(db, 'anything')).rejects.toThrow(/call ensureResearcherToken at start-up/);
       firstStartToken(db);
       db.prepare('UPDATE settings SET value = ? WHERE key = ?').run('{"algorithm": "md5"}', RESEARCHER_TOKEN_SETTING);
-      expect(() => verifyResearcherToken(db, 'anything')).toThrow(StorageCorruptionError);
-      expect(() => verifyResearcherToken(db, 'anything')).toThrow(/settings row "researcher_token" column value/);
+      await expect(verifyResearcherToken(db, 'anything')).rejects.toThrow(StorageCorruptionError);
+      await expect(verifyResearcherToken(db, 'anything')).rejects.toThrow(/settings row "researcher_token" column value/);
     });
   });
 });

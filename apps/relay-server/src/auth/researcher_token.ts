@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { z } from 'zod';
 import type { Database } from '../storage/database';
 import { insertSettingIfAbsent, readSetting, writeSetting } from '../storage/settings';
@@ -8,9 +8,12 @@ import { insertSettingIfAbsent, readSetting, writeSetting } from '../storage/set
 //
 // The token is 256 random bits, so nobody can guess it whatever the hash cost; scrypt is
 // here for defence in depth. The cost is therefore kept low (N = 2^12, about 4 MiB and a few
-// milliseconds per check) because verification runs synchronously on the relay's event loop
-// for every researcher request. The parameters are stored with the hash, so raising them
-// later only needs a reset.
+// milliseconds per check) because every researcher request pays it. Verification runs on
+// libuv's thread pool (async scrypt), so a burst of requests with made-up tokens does not
+// stall the event loop that relays the participants' frames; the HTTP layer also limits
+// failed attempts per address. Issuing a token (start-up, reset) stays synchronous: it runs
+// once, before the relay serves anything. The parameters are stored with the hash, so
+// raising them later only needs a reset.
 
 export const RESEARCHER_TOKEN_SETTING = 'researcher_token';
 
@@ -57,17 +60,17 @@ export function resetResearcherToken(db: Database): string {
 /**
  * True only for the current researcher token. Anything else, including non-strings, empty
  * or oversized input, is false. The comparison is constant-time in the hash.
- * Throws if no token was ever created (call ensureResearcherToken at start-up) or the stored
+ * Rejects if no token was ever created (call ensureResearcherToken at start-up) or the stored
  * hash is damaged: those are operator problems, not a wrong guess.
  */
-export function verifyResearcherToken(db: Database, token: unknown): boolean {
+export async function verifyResearcherToken(db: Database, token: unknown): Promise<boolean> {
   const stored = readSetting(db, RESEARCHER_TOKEN_SETTING, StoredTokenSchema);
   if (stored === undefined) {
     throw new Error('No researcher token has been created for this data directory; call ensureResearcherToken at start-up.');
   }
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return false;
   const expected = Buffer.from(stored.hash, 'base64url');
-  const actual = derive(token, Buffer.from(stored.salt, 'base64url'), stored);
+  const actual = await deriveOffLoop(token, Buffer.from(stored.salt, 'base64url'), stored);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
@@ -85,8 +88,19 @@ function issueToken(): { token: string; stored: StoredToken } {
   return { token, stored };
 }
 
-function derive(token: string, salt: Buffer, parameters: Pick<StoredToken, 'N' | 'r' | 'p' | 'keyLength'>): Buffer {
-  const { N, r, p, keyLength } = parameters;
+type ScryptParameters = Pick<StoredToken, 'N' | 'r' | 'p' | 'keyLength'>;
+
+function scryptOptions({ N, r, p }: ScryptParameters): ScryptOptions {
   // Node refuses scrypt above 32 MiB by default; allow what the stored parameters need.
-  return scryptSync(token, salt, keyLength, { N, r, p, maxmem: 256 * N * r * p });
+  return { N, r, p, maxmem: 256 * N * r * p };
+}
+
+function derive(token: string, salt: Buffer, parameters: ScryptParameters): Buffer {
+  return scryptSync(token, salt, parameters.keyLength, scryptOptions(parameters));
+}
+
+function deriveOffLoop(token: string, salt: Buffer, parameters: ScryptParameters): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(token, salt, parameters.keyLength, scryptOptions(parameters), (error, key) => (error ? reject(error) : resolve(key)));
+  });
 }

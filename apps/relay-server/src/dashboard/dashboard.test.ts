@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -391,10 +392,10 @@ describe('dashboard: hostile viewers', () => {
 });
 
 describe('booth demo API', () => {
-  it('is off with --no-demo; with the demo it validates, creates a training study, and finishes the previous booth study', { timeout: 300_000 }, async () => {
+  it('is off without --demo; with it, it validates, creates a training study, and deletes the previous booth study with its data', { timeout: 300_000 }, async () => {
     const off = await fetch(`${relay.url}/api/demo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ hospitals: 2 }) });
     expect(off.status).toBe(404);
-    expect(((await off.json()) as { error: string }).error).toMatch(/--no-demo/);
+    expect(((await off.json()) as { error: string }).error).toMatch(/restart it with --demo/);
 
     const booth = await startRelayProcess({ demo: true });
     relays.push(booth);
@@ -420,21 +421,38 @@ describe('booth demo API', () => {
     const secondStudy = (await second.json()) as { studyId: string; joinCode: string; config: protocol.StudyConfig };
     expect(secondStudy.studyId).not.toBe(firstStudy.studyId);
     expect(secondStudy.config).toMatchObject({ schedule: 'splitfed-v2', minClients: 2 });
-    expect((await studyState(booth, firstStudy.studyId)).state).toBe('finished');
+    expect((await fetch(`${booth.url}/api/studies/${firstStudy.studyId}`)).status).toBe(404);
     expect((await studyState(booth, secondStudy.studyId)).state).toBe('training');
-    // Only booth studies are finished: the relay's first-start demo study goes on.
+    // Only booth studies are deleted: the relay's first-start demo study goes on.
     expect((await studyState(booth, startup[0]?.id ?? '')).state).toBe('training');
 
     // Two hospitals join the booth study and it makes progress at once.
     const viewer = await Viewer.connect(booth);
     await viewer.snapshot(secondStudy.studyId);
     const hospitals = await joinInProcess(booth, secondStudy.joinCode, [0, 1], 2);
+    const checkpoints = path.join(booth.dataDir, 'checkpoints', secondStudy.studyId);
     try {
       await waitFor('a booth round', () => (viewer.rounds.length >= 1 ? true : undefined), 120_000, 100);
       expect(viewer.rounds[0]).toMatchObject({ round: 0, completed: 2, failed: 0, schedule: 'splitfed-v2' });
+      await waitFor('its checkpoint', () => (existsSync(checkpoints) ? true : undefined), 60_000, 100);
     } finally {
       for (const hospital of hospitals) hospital.close();
       viewer.close();
+    }
+
+    // The next booth study deletes this one with what it held: participants, metrics, checkpoints.
+    expect((await post({ hospitals: 2 })).status).toBe(201);
+    expect((await fetch(`${booth.url}/api/studies/${secondStudy.studyId}/metrics`)).status).toBe(404);
+    expect(existsSync(checkpoints)).toBe(false);
+    const db = new BetterSqlite3(path.join(booth.dataDir, 'relay.sqlite'), { readonly: true });
+    try {
+      for (const table of ['studies', 'participants', 'metrics']) {
+        const column = table === 'studies' ? 'id' : 'study_id';
+        expect(db.prepare(`SELECT COUNT(*) FROM ${table} WHERE ${column} = ?`).pluck().get(secondStudy.studyId), table).toBe(0);
+      }
+      expect(db.prepare("SELECT actor FROM audit_log WHERE study_id = ? AND action = 'study deleted'").pluck().all(secondStudy.studyId)).toEqual(['relay']);
+    } finally {
+      db.close();
     }
   });
 });

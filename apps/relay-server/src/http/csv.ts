@@ -1,13 +1,11 @@
-import type { ServerResponse } from 'node:http';
-import { ISOLATION_HEADERS } from './static_files';
+import type { FastifyReply } from 'fastify';
 
 /** A CSV download: the browser saves it as `fileName` instead of showing it. */
-export function sendCsv(response: ServerResponse, fileName: string, body: string): void {
-  response.writeHead(200, {
-    ...ISOLATION_HEADERS,
-    'Content-Type': 'text/csv; charset=utf-8; header=present',
-    'Content-Disposition': `attachment; filename="${fileName.replace(/[^\w.-]/g, '_')}"`,
-    'Cache-Control': 'no-store',
-  });
-  response.end(body);
+export function sendCsv(reply: FastifyReply, fileName: string, body: string): FastifyReply {
+  return reply
+    .code(200)
+    .header('content-type', 'text/csv; charset=utf-8; header=present')
+    .header('content-disposition', `attachment; filename="${fileName.replace(/[^\w.-]/g, '_')}"`)
+    .header('cache-control', 'no-store')
+    .send(body);
 }

@@ -2,6 +2,7 @@
 // own data directory, and a small REST client.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,10 +21,10 @@ export interface RelayProcess {
   dispose(): Promise<void>;
 }
 
-/** `demo: true` keeps the relay's demo (the startup demo study and POST /api/demo); tests run without it by default. */
+/** `demo: true` turns the relay's demos on (the startup demo study, and the booth's POST /api/demo with --demo); tests run without them by default. */
 export async function startRelayProcess(options: { dataDir?: string; args?: string[]; env?: Record<string, string>; demo?: boolean } = {}): Promise<RelayProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'relay-test-')));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/relay-server/src/main.ts'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...(options.demo === true ? [] : ['--no-demo']), ...(options.args ?? [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/relay-server/src/main.ts'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...(options.demo === true ? ['--demo'] : ['--no-demo']), ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,4 +108,28 @@ export function startCommand(script: string, args: string[], env: Record<string,
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
   return { child, exited };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * One HTTP request with the path sent exactly as given: fetch normalizes paths ("/../x"
+ * becomes "/x"), which hides what a hostile client can send.
+ */
+export function rawRequest(relay: Pick<RelayProcess, 'port'>, requestPath: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: '127.0.0.1', port: relay.port, path: requestPath, method: options.method ?? 'GET', headers: options.headers ?? {} }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(options.body);
+  });
 }

@@ -21,7 +21,7 @@ describe('startDemoStudy', () => {
   });
 
   it('explains a relay without the demo, a refusal, an unreadable answer and no relay at all', async () => {
-    expect(await startDemoStudy({ hospitals: 4 }, 'http://relay', reply(404, { error: 'off' }))).toMatchObject({ ok: false, error: { message: /--no-demo/ } });
+    expect(await startDemoStudy({ hospitals: 4 }, 'http://relay', reply(404, { error: 'off' }))).toMatchObject({ ok: false, error: { message: /npm start -- --demo/ } });
     expect(await startDemoStudy({ hospitals: 40 }, 'http://relay', reply(400, { error: 'hospitals: too big' }))).toMatchObject({ ok: false, error: { code: 'relay-error', message: /too big/ } });
     expect(await startDemoStudy({ hospitals: 4 }, 'http://relay', reply(201, { studyId: 's1' }))).toMatchObject({ ok: false, error: { code: 'protocol-mismatch' } });
     expect(await startDemoStudy({ hospitals: 4 }, 'http://relay', () => Promise.reject(new TypeError('Failed to fetch')))).toMatchObject({ ok: false, error: { code: 'relay-unreachable' } });

@@ -4,9 +4,9 @@ import type { WorkerError } from '../../worker/messages';
 
 // The relay's booth-demo route. No token: it only ever creates the demo study (on the
 // generated dataset, already training, waiting for `hospitals` clients), and creating one
-// finishes the previous demo study.
+// deletes the previous booth study.
 //   POST /api/demo {hospitals: 2..16, schedule?}  ->  201 {studyId, joinCode, config}
-//                                                     404 when the relay runs with --no-demo
+//                                                     404 unless the relay runs with --demo
 
 export const DEMO_PATH = '/api/demo';
 
@@ -61,7 +61,7 @@ export async function startDemoStudy(request: { hospitals: number; schedule?: De
     return { ok: false, error: { code: 'protocol-mismatch', message: `the relay described the demo study in a form this page does not understand (${z.prettifyError(parsed.error)})` } };
   }
   if (response.status === 404) {
-    return { ok: false, error: { code: 'relay-error', message: 'this relay runs without the demo (--no-demo): restart it with `npm start` and no --no-demo flag' } };
+    return { ok: false, error: { code: 'relay-error', message: 'this relay runs without the booth demo: restart it with `npm start -- --demo`' } };
   }
   const relayError = ErrorReplySchema.safeParse(body);
   const detail = relayError.success ? (typeof relayError.data.error === 'string' ? relayError.data.error : relayError.data.error.message) : `${response.status} ${response.statusText}`;

@@ -1,9 +1,9 @@
-import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { artifacts, backends, model } from '@splitlearn/split-core';
 import type { MetricRecord } from '../storage/metrics';
 import type { StudyRegistry } from '../studies/study_registry';
-import { HttpError, sendJson } from './json';
-import { ISOLATION_HEADERS } from './static_files';
+import { HttpError } from './errors';
+import type { ResearcherGuard } from './researcher_auth';
 
 // The researcher's copy of the trained server segment, in the tfjs layers format, served so
 // that tf.loadLayersModel(`${relay}/api/studies/${id}/export/server/model.json`,
@@ -39,8 +39,8 @@ function route(studyId: string): string {
   return `/api/studies/${studyId}/export/server/${MODEL_JSON}`;
 }
 
-/** Handles GET /api/studies/:id/export/<rest>; the caller has checked the researcher token. */
-export async function sendSegmentExport(response: ServerResponse, registry: StudyRegistry, studyId: string, rest: readonly string[]): Promise<void> {
+/** The server segment's files: model.json, or the weights of the checkpoint it names. */
+async function segmentExport(registry: StudyRegistry, studyId: string, rest: readonly string[]): Promise<{ modelJson: unknown } | { weights: Uint8Array }> {
   const [segment, file, ...extra] = rest;
   const round = file === undefined ? undefined : WEIGHTS_FILE.exec(file)?.[1];
   if (segment !== 'server' || extra.length > 0 || (file !== MODEL_JSON && round === undefined)) {
@@ -73,10 +73,16 @@ export async function sendSegmentExport(response: ServerResponse, registry: Stud
   });
   // Every horizontal topology the relay runs (vanilla, U-shaped) has one server segment.
   if (!files) throw new HttpError(500, `study ${studyId}'s checkpoint holds no server segment`);
-  if (file === MODEL_JSON) {
-    sendJson(response, 200, files.modelJson);
-    return;
-  }
-  response.writeHead(200, { ...ISOLATION_HEADERS, 'Content-Type': 'application/octet-stream', 'Content-Length': files.weightData.byteLength, 'Cache-Control': 'no-store' });
-  response.end(files.weightData);
+  return file === MODEL_JSON ? { modelJson: files.modelJson } : { weights: files.weightData };
+}
+
+/** GET /api/studies/:id/export/<rest>, researcher only; from storage, so a finished study exports after a restart too. */
+export function exportRoutes(app: FastifyInstance, registry: StudyRegistry, requireResearcher: ResearcherGuard): void {
+  app.get<{ Params: { studyId: string; '*': string } }>('/api/studies/:studyId/export/*', { onRequest: requireResearcher }, async (request, reply) => {
+    const { studyId, '*': rest } = request.params;
+    const exported = await segmentExport(registry, studyId, rest.split('/').filter(Boolean));
+    void reply.header('cache-control', 'no-store');
+    if ('modelJson' in exported) return exported.modelJson;
+    return reply.type('application/octet-stream').send(Buffer.from(exported.weights.buffer, exported.weights.byteOffset, exported.weights.byteLength));
+  });
 }
