@@ -1,0 +1,143 @@
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, network } from '@splitlearn/split-core';
+import { loadLocalData } from '@splitlearn/split-core/node';
+import { runHostileClient, type HostileTally } from './testing/hostile_client';
+import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+import { demoStudy } from './testing/demo_study';
+
+// Hostile sockets fuzz the relay while honest clients train a seeded study. The relay must
+// not crash, its memory must stay bounded, every hostile socket must be told off and
+// dropped, and the honest study must end with exactly the figures of the same run without
+// them. "The same run" is the same data folder copied before training (the same study, the
+// same participant identities, which key each client's batch order) on a second relay.
+
+const HOSTILE_SOCKETS = 4;
+const MESSAGES_PER_SOCKET = 2_600;
+
+const relays: RelayProcess[] = [];
+const folders: string[] = [];
+
+beforeAll(async () => {
+  await backends.initBackend('wasm');
+});
+
+afterAll(async () => {
+  if (process.env.RELAY_TEST_LOG) relays.forEach((relay) => console.log(relay.output()));
+  await Promise.all(relays.map((relay) => relay.dispose()));
+  await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+});
+
+async function folder(prefix: string): Promise<string> {
+  const made = await mkdtemp(path.join(os.tmpdir(), prefix));
+  folders.push(made);
+  return made;
+}
+
+interface Identity {
+  participantId: string;
+  resumeToken: string;
+}
+
+/** An honest Node participant on demo shard `index` of 2, joining (or rejoining as `resume`). */
+async function honest(relay: RelayProcess, joinCode: string, index: number, resume?: Identity): Promise<{ identity: Identity; close: () => void }> {
+  const lookup = await network.lookupStudy(relay.url, joinCode);
+  if (!lookup.ok) throw new Error('study not found');
+  const local = await loadLocalData(lookup.study, { source: 'demo', shard: { index, count: 2 } });
+  const socket = io(relay.url, { transports: ['websocket'], reconnection: false });
+  const participant = new network.Participant(network.participantSocket(socket), { joinCode, train: local.train, val: local.val, client: { kind: 'node', backend: 'wasm', label: `honest ${index}` }, ...(resume ? { resume } : {}) });
+  await participant.join();
+  const identity = participant.identity;
+  if (!identity) throw new Error('joined without an identity');
+  return { identity, close: () => socket.disconnect() };
+}
+
+async function rssMb(relay: RelayProcess): Promise<number> {
+  const status = await readFile(`/proc/${relay.child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
+
+interface Row {
+  round: number;
+  phase: string;
+  participantId: string | null;
+  metrics: Record<string, unknown>;
+}
+
+/** What a round's training and validation computed; its timings (seconds, samples/s) and traffic vary from run to run. */
+function figures(rows: Row[]): unknown[] {
+  const computed = (metrics: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(metrics).filter(([key]) => !/second|perSecond|bytes|traffic|messages/i.test(key)));
+  return rows.map((row) => ({ round: row.round, phase: row.phase, participantId: row.participantId, metrics: computed(row.metrics) }));
+}
+
+describe('hostile sockets while honest clients train', () => {
+  it('leave the relay up, its memory bounded and the honest study’s figures exactly as without them', { timeout: 900_000 }, async () => {
+    // A data folder where the honest study exists and its two participants have joined once.
+    const original = await folder('relay-fuzz-');
+    const first = await startRelayProcess({ dataDir: original });
+    relays.push(first);
+    const { token } = first;
+    const study = await api<{ id: string; joinCode: string }>(first, 'POST', '/api/studies', demoStudy('honest, seeded', { schedule: 'round-robin', rounds: 3, maxStepsPerRound: 4, minClients: 2, seed: 11 }));
+    // Where hostile sockets may join: a cheap study that trains whoever is there.
+    const decoy = await api<{ id: string; joinCode: string }>(first, 'POST', '/api/studies', { name: 'decoy', model: 'mlp', inputShape: [30], classes: ['benign', 'malignant'], topology: 'vanilla', schedule: 'round-robin', batchSize: 8, rounds: 1000, maxStepsPerRound: 2, minClients: 1 });
+    const identities: Identity[] = [];
+    for (const index of [0, 1]) {
+      const joined = await honest(first, study.joinCode, index);
+      identities.push(joined.identity);
+      joined.close();
+    }
+    await first.stop();
+    const copies = [await folder('relay-fuzz-quiet-'), await folder('relay-fuzz-hostile-')];
+    for (const copy of copies) await cp(original, copy, { recursive: true });
+
+    const run = async (dataDir: string, hostile: boolean): Promise<{ rows: Row[]; tallies: HostileTally[]; rss: number[]; relay: RelayProcess }> => {
+      const relay = await startRelayProcess({ dataDir });
+      relays.push(relay);
+      relay.token = token;
+      // Rejoin in a fixed order: round-robin takes clients in the order they joined.
+      const clients = [];
+      for (const index of [0, 1]) clients.push(await honest(relay, study.joinCode, index, identities[index]));
+      let finished = false;
+      const rss: number[] = [];
+      let hostiles: Promise<HostileTally[]> = Promise.resolve([]);
+      if (hostile) {
+        await api(relay, 'POST', `/api/studies/${decoy.id}/control`, { action: 'start' });
+        rss.push(await rssMb(relay));
+        const targets = { url: relay.url, decoy, honest: study };
+        hostiles = Promise.all(Array.from({ length: HOSTILE_SOCKETS }, (_, k) => runHostileClient(targets, 1000 + k, MESSAGES_PER_SOCKET, () => !finished)));
+      }
+      await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
+      await waitFor('the honest study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${study.id}`)).state === 'finished' ? true : undefined), 600_000, 500);
+      finished = true;
+      const tallies = await hostiles;
+      if (hostile) rss.push(await rssMb(relay));
+      clients.forEach((client) => client.close());
+      const { metrics } = await api<{ metrics: Row[] }>(relay, 'GET', `/api/studies/${study.id}/metrics`);
+      // The relay is still up and answering.
+      expect((await api<{ ok: boolean }>(relay, 'GET', '/api/health')).ok).toBe(true);
+      expect(relay.child.exitCode).toBeNull();
+      return { rows: metrics, tallies, rss, relay };
+    };
+
+    const quiet = await run(copies[0] as string, false);
+    const fuzzed = await run(copies[1] as string, true);
+
+    // Three rounds validated, and the same figures to the last bit.
+    expect(quiet.rows.filter((row) => row.phase === 'val' && row.participantId === null).map((row) => row.round)).toEqual([0, 1, 2]);
+    expect(figures(fuzzed.rows)).toEqual(figures(quiet.rows));
+
+    const sent = fuzzed.tallies.reduce((sum, tally) => sum + tally.sent, 0);
+    expect(sent).toBeGreaterThanOrEqual(HOSTILE_SOCKETS * MESSAGES_PER_SOCKET);
+    for (const tally of fuzzed.tallies) {
+      expect(tally.errors).toBeGreaterThan(0);
+      expect(tally.dropped).toBeGreaterThan(0);
+    }
+    const [before, after] = fuzzed.rss as [number, number];
+    console.log(`fuzz: ${sent} hostile messages over ${fuzzed.tallies.reduce((sum, tally) => sum + tally.connections, 0)} connections; ${fuzzed.tallies.reduce((sum, tally) => sum + tally.errors, 0)} errors back, ${fuzzed.tallies.reduce((sum, tally) => sum + tally.dropped, 0)} drops; relay RSS ${before.toFixed(0)} MB before, ${after.toFixed(0)} MB after`);
+    expect(after - before).toBeLessThan(400);
+    expect(fuzzed.relay.output()).not.toMatch(/study loop stopped|unhandled rejection|uncaught/i);
+  });
+});
