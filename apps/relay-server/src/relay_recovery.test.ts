@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backends, protocol } from '@splitlearn/split-core';
-import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
+import { backends, network, protocol } from '@splitlearn/split-core';
+import { connectNodeParticipant, loadLocalData, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
 import { demoStudy } from './testing/demo_study';
 
@@ -32,8 +32,8 @@ async function relayWith(options: Parameters<typeof startRelayProcess>[0] = {}):
   return relay;
 }
 
-async function honestClient(relay: RelayProcess, joinCode: string, shard: { index: number; count: number }): Promise<NodeParticipant> {
-  const participant = await connectNodeParticipant({ url: relay.url, joinCode, data: { source: 'demo', shard }, backend: 'wasm', label: `honest ${shard.index}` });
+async function honestClient(relay: RelayProcess, joinCode: string, shard: { index: number; count: number }, resume?: { participantId: string; resumeToken: string }): Promise<NodeParticipant> {
+  const participant = await connectNodeParticipant({ url: relay.url, joinCode, data: { source: 'demo', shard }, backend: 'wasm', label: `honest ${shard.index}`, ...(resume ? { resume } : {}) });
   closers.push(() => participant.close());
   return participant;
 }
@@ -60,10 +60,10 @@ async function pooledValRounds(relay: RelayProcess, studyId: string): Promise<nu
 }
 
 describe('a participant that stops answering', () => {
-  it('fails its epoch once the server has waited one step timeout for its frames; the round moves on without it', { timeout: 300_000 }, async () => {
+  it('fails its epoch once the server has waited one step timeout for its frames; the rounds move on without it, and it rejoins as itself', { timeout: 300_000 }, async () => {
     // The acknowledgement timeout stays at its default (30 minutes): only the step timeout may end the wait.
     const relay = await relayWith({ args: ['--step-timeout-ms', '3000'] });
-    const study = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('a silent participant', { schedule: 'splitfed-v2', rounds: 2, maxStepsPerRound: 2, minClients: 2 }));
+    const study = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('a silent participant', { schedule: 'splitfed-v2', rounds: 3, maxStepsPerRound: 2, minClients: 2 }));
     // Joins like any client, then ignores every request.
     const silent: Socket = io(relay.url, { transports: ['websocket'], reconnection: false });
     closers.push(() => silent.close());
@@ -73,11 +73,24 @@ describe('a participant that stops answering', () => {
     if (!joined.ok) throw new Error(joined.error.message);
     const honest = await honestClient(relay, study.joinCode, { index: 1, count: 2 });
     await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
+    const afterFailure = await waitFor('a round that failed the silent participant', async () => {
+      const current = await view(relay, study.id);
+      return current.latestRound?.failed.some((failure) => failure.groupId === joined.participantId) ? current : undefined;
+    }, 240_000);
+    // The honest participant's work in that round counted.
+    expect(afterFailure.latestRound?.completed).toEqual([honest.participant.identity?.participantId]);
+    // The silent one comes back as a working client with its resume token, while the study is paused.
+    await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'pause' });
+    await waitFor('the study to pause', async () => ((await view(relay, study.id)).state === 'paused' ? true : undefined), 240_000);
+    silent.close();
+    const rejoined = await honestClient(relay, study.joinCode, { index: 0, count: 2 }, { participantId: joined.participantId, resumeToken: joined.resumeToken });
+    expect(rejoined.participant.identity?.participantId).toBe(joined.participantId);
+    await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'resume' });
     const final = await untilFinished(relay, study.id);
-    expect(final.round).toBe(2);
-    expect(final.latestRound?.completed).toEqual([honest.participant.identity?.participantId]);
-    expect(final.latestRound?.failed.map((failure) => failure.groupId)).toEqual([joined.participantId]);
-    expect(await pooledValRounds(relay, study.id)).toEqual([0, 1]);
+    expect(final.round).toBe(3);
+    expect([...(final.latestRound?.completed ?? [])].sort()).toEqual([joined.participantId, honest.participant.identity?.participantId].sort());
+    expect(final.latestRound?.failed).toEqual([]);
+    expect(await pooledValRounds(relay, study.id)).toEqual([0, 1, 2]);
   });
 });
 
@@ -153,17 +166,25 @@ describe('a damaged checkpoint at restart', () => {
 });
 
 describe('training that diverges', () => {
-  it('refuses the non-finite steps and pauses the study with the explanation, its recorded rounds intact', { timeout: 300_000 }, async () => {
+  it('refuses the non-finite step and pauses the study with the explanation, its recorded rounds intact', { timeout: 300_000 }, async () => {
     const relay = await relayWith();
-    // Plain SGD at the largest rate a study accepts: the weights blow up within a few steps.
-    const study = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('diverging', { optimizer: 'sgd', learningRate: 10, schedule: 'round-robin', rounds: 6, maxStepsPerRound: 8, minClients: 1 }));
-    await honestClient(relay, study.joinCode, { index: 0, count: 2 });
+    const study = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('diverging', { optimizer: 'sgd', learningRate: 0.1, schedule: 'round-robin', rounds: 6, maxStepsPerRound: 8, minClients: 1 }));
+    // A site that forgot to scale its images: pixels around 1e20 instead of [0, 1]. Plain SGD
+    // then overflows float32 within a couple of steps, whatever the initial weights.
+    const lookup = await network.lookupStudy(relay.url, study.joinCode);
+    if (!lookup.ok) throw new Error('study not found');
+    const local = await loadLocalData(lookup.study, { source: 'demo', shard: { index: 0, count: 2 } });
+    const unscaled = (dataset: typeof local.train): typeof local.train => ({ ...dataset, samples: dataset.samples.map((sample) => ({ ...sample, values: sample.values.map((value) => (value + 0.5) * 1e20) })) });
+    const socket = io(relay.url, { transports: ['websocket'], reconnection: false });
+    closers.push(() => socket.close());
+    const participant = new network.Participant(network.participantSocket(socket), { joinCode: study.joinCode, train: unscaled(local.train), val: unscaled(local.val), client: { kind: 'node', backend: 'wasm', label: 'unscaled' } });
+    await participant.join();
     await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
     const paused = await waitFor('the study to pause', async () => {
       const current = await view(relay, study.id);
       return current.state === 'paused' ? current : undefined;
     }, 240_000);
-    expect(paused.notice).toMatch(/training diverged in round \d+: the loss was (NaN|Infinity|-Infinity), so this step's update was not applied.*lower its learning rate, then resume it/);
+    expect(paused.notice).toMatch(/training diverged in round \d+: (the loss was (NaN|Infinity|-Infinity), so this step's update was not applied|the peer's activations of step \d+ held NaN or infinite values).*lower its learning rate/);
     // Every round recorded before it is still there, once.
     const recorded = await pooledValRounds(relay, study.id);
     expect(recorded).toEqual(Array.from({ length: paused.round }, (_, round) => round));

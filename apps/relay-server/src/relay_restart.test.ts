@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends } from '@splitlearn/split-core';
@@ -11,9 +13,11 @@ import { demoStudy } from './testing/demo_study';
 // on from its last completed round when participants reconnect.
 
 const relays: RelayProcess[] = [];
+const folders: string[] = [];
 
 afterAll(async () => {
   for (const relay of relays) await relay.dispose();
+  await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
 });
 
 interface StudyInfo {
@@ -68,5 +72,91 @@ describe('relay restart', () => {
     expect(await api<StudyInfo>(third, 'GET', `/api/studies/${created.id}`)).toMatchObject({ id: created.id, state: 'finished', round: 4 });
     const stored = (await api<{ metrics: { round: number; phase: string }[] }>(third, 'GET', `/api/studies/${created.id}/metrics`)).metrics;
     expect(stored.filter((row) => row.phase === 'val').map((row) => row.round).sort()).toEqual([0, 1, 2, 3]);
+  });
+});
+
+interface Identity {
+  participantId: string;
+  resumeToken: string;
+}
+
+interface Row {
+  round: number;
+  phase: string;
+  participantId: string | null;
+  metrics: Record<string, unknown>;
+}
+
+/** What a round computed, without its timings and traffic (those vary from run to run). */
+function figures(rows: Row[]): unknown[] {
+  const computed = (metrics: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(metrics).filter(([key]) => !/second|perSecond|bytes|traffic|messages/i.test(key)));
+  return rows.map((row) => ({ round: row.round, phase: row.phase, participantId: row.participantId, metrics: computed(row.metrics) }));
+}
+
+describe('a relay killed mid-round', () => {
+  it('loses at most the round it was in, and the resumed study ends exactly where an uninterrupted run of the same seed ends', { timeout: 900_000 }, async () => {
+    await backends.initBackend('wasm');
+    // One data folder where the study exists and both participants have joined once; each run
+    // starts from its own copy, so both runs see the same study, identities and join order.
+    const original = await mkdtemp(path.join(os.tmpdir(), 'relay-kill-'));
+    folders.push(original);
+    const setup = await startRelayProcess({ dataDir: original });
+    const { token } = setup;
+    // Plain SGD: every bit of training state is in the checkpoint's weights. (With Adam the
+    // clients' moments live on the clients, which restart here, so a resumed run lands near
+    // the uninterrupted one but not on it.)
+    const study = await api<{ id: string; joinCode: string }>(setup, 'POST', '/api/studies', demoStudy('killed mid-round', { schedule: 'round-robin', optimizer: 'sgd', learningRate: 0.1, rounds: 4, maxStepsPerRound: 12, minClients: 2, seed: 23 }));
+    const identities: Identity[] = [];
+    for (const index of [0, 1]) {
+      const joined = await connectNodeParticipant({ url: setup.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index, count: 2 } }, backend: 'wasm' });
+      if (!joined.participant.identity) throw new Error('joined without an identity');
+      identities.push(joined.participant.identity);
+      joined.close();
+    }
+    await setup.stop();
+
+    const start = async (dataDir: string): Promise<{ relay: RelayProcess; clients: NodeParticipant[] }> => {
+      const relay = await startRelayProcess({ dataDir });
+      relays.push(relay);
+      relay.token = token;
+      // Rejoin as the same participants, in the same order: round-robin takes clients in join order.
+      const clients: NodeParticipant[] = [];
+      for (const index of [0, 1]) clients.push(await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index, count: 2 } }, backend: 'wasm', resume: identities[index] }));
+      return { relay, clients };
+    };
+    const finish = async (relay: RelayProcess, clients: NodeParticipant[]): Promise<Row[]> => {
+      await waitFor('the study to finish', async () => ((await api<StudyInfo>(relay, 'GET', `/api/studies/${study.id}`)).state === 'finished' ? true : undefined), 600_000, 250);
+      clients.forEach((client) => client.close());
+      return (await api<{ metrics: Row[] }>(relay, 'GET', `/api/studies/${study.id}/metrics`)).metrics;
+    };
+    const copies = [await mkdtemp(path.join(os.tmpdir(), 'relay-kill-a-')), await mkdtemp(path.join(os.tmpdir(), 'relay-kill-b-'))] as const;
+    folders.push(...copies);
+    for (const copy of copies) await cp(original, copy, { recursive: true });
+
+    const uninterrupted = await start(copies[0]);
+    await api(uninterrupted.relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
+    const reference = await finish(uninterrupted.relay, uninterrupted.clients);
+
+    const killed = await start(copies[1]);
+    await api(killed.relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
+    // Killed as soon as round 1's checkpoint is down, that is inside round 2's training.
+    await waitFor('round 1 checkpointed', () => (existsSync(path.join(copies[1], 'checkpoints', study.id, 'round-2')) ? true : undefined), 300_000, 20);
+    await killed.relay.stop('SIGKILL');
+    killed.clients.forEach((client) => client.close());
+    const resumed = await start(copies[1]);
+    const atRestart = await api<StudyInfo>(resumed.relay, 'GET', `/api/studies/${study.id}`);
+    expect(atRestart.state).toBe('training');
+    // At most the round in progress is lost.
+    expect(atRestart.round).toBeGreaterThanOrEqual(2);
+    const rows = await finish(resumed.relay, resumed.clients);
+    const pooled = (all: Row[]): Row[] => all.filter((row) => row.phase === 'val' && row.participantId === null);
+    expect(pooled(rows).map((row) => row.round)).toEqual([0, 1, 2, 3]);
+    const final = (all: Row[]): string => {
+      const metrics = pooled(all).at(-1)?.metrics ?? {};
+      return `accuracy ${String(metrics.accuracy)}, AUC ${String(metrics.auc)}, loss ${String(metrics.loss)}`;
+    };
+    console.log(`relay killed in round 2 and resumed from round ${atRestart.round}: final validation ${final(rows)}; uninterrupted ${final(reference)}`);
+    // Every figure, every round, as if the relay had never died.
+    expect(figures(rows)).toEqual(figures(reference));
   });
 });

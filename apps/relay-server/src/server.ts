@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { protocol } from '@splitlearn/split-core';
 import type { RelayConfig } from './config';
-import { BoothRotation } from './booth_rotation';
 import { attachDashboard } from './dashboard/dashboard_namespace';
 import { createHttpApp, registerHttpRoutes } from './http/app';
 import type { Logger } from './logger';
@@ -84,7 +83,7 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
   });
   await registry.restore();
   const dashboard = attachDashboard(io, { registry, metrics: new MetricsRepository(db), participants: new ParticipantRepository(db) }, log.child('dashboard'));
-  const booth = config.boothDemo ? new BoothRotation(new DemoBooth(registry, db, log.child('demo')), registry, db, log.child('demo')) : undefined;
+  const booth = config.boothDemo ? new DemoBooth(registry, db, log.child('demo')) : undefined;
 
   const socketLog = log.child('socket');
   io.on('connection', (socket) => {

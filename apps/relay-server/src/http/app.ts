@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import type { BoothRotation } from '../booth_rotation';
+import type { DemoBooth } from '../studies/demo_studies';
 import { pinoOf, type Logger } from '../logger';
 import type { StudyRegistry } from '../studies/study_registry';
 import { acceptBodiesAsText, MAX_JSON_BYTES } from './body';
@@ -23,7 +23,7 @@ export interface HttpContext {
   verifyResearcher: VerifyResearcher;
   dashboard: StudyRouteContext['dashboard'];
   /** The booth demo; absent unless the relay runs with --demo. */
-  booth?: BoothRotation | undefined;
+  booth?: DemoBooth | undefined;
   webDir: string;
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { BoothRotation } from '../booth_rotation';
+import type { DemoBooth } from '../studies/demo_studies';
 import { BoothRequestSchema } from '../studies/demo_studies';
 import { jsonBody, mediaType } from './body';
 import { HttpError } from './errors';
@@ -10,7 +10,7 @@ import { LIMITS } from './rate_limits';
 // relay runs with --demo, it takes only JSON from the relay's own pages (a form or a script
 // on another site cannot post here: a JSON body needs a CORS preflight the relay never
 // grants, and the Origin check refuses the rest), and it is rate-limited per address. Each
-// new booth study deletes the previous one (BoothRotation).
+// new booth study deletes the previous one.
 
 const OFF = 'the booth demo is off on this relay: restart it with --demo (npm start -- --demo)';
 
@@ -34,7 +34,7 @@ function refuseForeignRequests(request: FastifyRequest): void {
   }
 }
 
-export function demoRoutes(app: FastifyInstance, rotation: BoothRotation | undefined): void {
+export function demoRoutes(app: FastifyInstance, rotation: DemoBooth | undefined): void {
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/api/demo',

@@ -75,7 +75,6 @@ async function runEpoch(request: EpochRequest): Promise<void> {
         phase: request.phase,
         encoding: request.encoding,
         maxFrameBytes,
-        refuseNonFinite: true,
         // Clients stream validation batches without waiting: the epoch's steps, up to a memory budget.
         ...(request.phase === 'eval' ? { maxStepsAhead: Math.max(1, request.steps - 1), maxQueuedBytes: Math.max(4 * maxFrameBytes, EVAL_QUEUE_BYTES) } : {}),
         receiveTimeoutMs: request.receiveTimeoutMs,
@@ -117,7 +116,7 @@ async function runEpoch(request: EpochRequest): Promise<void> {
     }
     post(done);
   } catch (error) {
-    post({ type: 'epoch-done', epochId: request.epochId, ok: false, message: error instanceof Error ? error.message : String(error), ...(error instanceof segment.NonFiniteLossError ? { code: 'non-finite-loss' as const } : {}) });
+    post({ type: 'epoch-done', epochId: request.epochId, ok: false, message: error instanceof Error ? error.message : String(error), ...(error instanceof segment.NonFiniteLossError || error instanceof network.NonFiniteFrameError ? { code: 'non-finite' as const } : {}) });
   } finally {
     epochs.delete(request.epochId);
   }

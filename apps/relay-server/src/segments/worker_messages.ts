@@ -44,7 +44,7 @@ type ServerRequest =
 export type ServerRequestMessage = ServerRequest & { requestId: number };
 
 /** The model diverged on the server: its loss was NaN or infinite, and the step was not applied. */
-export type ServerEpochFailure = 'non-finite-loss';
+export type ServerEpochFailure = 'non-finite';
 
 export type ToWorker =
   | { type: 'init'; config: protocol.StudyConfig; weights?: Uint8Array[] }

@@ -18,6 +18,8 @@ export const DEMO_STUDY: protocol.HorizontalStudyConfigInput = {
   schedule: 'splitfed-v2',
   rounds: 20,
   batchSize: 32,
+  // Each participant's epoch is capped: a participant declaring a huge training set cannot make a round last for ever.
+  maxStepsPerRound: 25,
   learningRate: 0.001,
   minClients: 1,
 };
@@ -52,8 +54,13 @@ export function boothStudyConfig(request: BoothRequest): protocol.HorizontalStud
   };
 }
 
-/** The settings key holding the booth's current study id: one booth, one study at a time. */
-const BOOTH_STUDY_SETTING = 'demo-booth-study';
+/**
+ * The settings keys of the booth studies this relay created and has not deleted yet: a list,
+ * so one left by a crash mid-rotation is deleted next time (the single id is what earlier
+ * versions wrote).
+ */
+const BOOTH_STUDIES_SETTING = 'demo-booth-studies';
+const EARLIER_BOOTH_STUDY_SETTING = 'demo-booth-study';
 
 export interface BoothStudy {
   studyId: string;
@@ -61,23 +68,35 @@ export interface BoothStudy {
   config: protocol.StudyConfig;
 }
 
+/**
+ * The booth keeps one study: each new one deletes those before it (with their participants,
+ * metrics and checkpoints), so an unattended booth laptop does not fill its disk and a page
+ * left open elsewhere cannot keep an old booth study alive. Requests take turns, so two
+ * visitors pressing Start at once still leave one booth study.
+ */
 export class DemoBooth {
+  #turn: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly registry: StudyRegistry,
     private readonly db: Database,
     private readonly log: Logger,
   ) {}
 
-  /** Finishes the booth's previous study if it still runs (its segment worker is released), then starts a new one. */
-  start(request: BoothRequest): BoothStudy {
-    const previous = readSetting(this.db, BOOTH_STUDY_SETTING, z.string());
-    const running = previous ? this.registry.get(previous) : undefined;
-    if (previous && running && running.state !== 'finished') {
-      this.registry.control(previous, 'stop', 'relay');
-      this.log.info('previous booth study finished', { study: previous });
+  start(request: BoothRequest): Promise<BoothStudy> {
+    const started = this.#turn.then(() => this.#rotate(request));
+    this.#turn = started.catch(() => undefined);
+    return started;
+  }
+
+  async #rotate(request: BoothRequest): Promise<BoothStudy> {
+    const older = [...(readSetting(this.db, BOOTH_STUDIES_SETTING, z.array(z.string())) ?? []), ...[readSetting(this.db, EARLIER_BOOTH_STUDY_SETTING, z.string())].filter((id) => id !== undefined)];
+    // Deleted before the new one starts: its segment worker is gone before the next one loads.
+    for (const studyId of new Set(older)) {
+      if (await this.registry.deleteStudy(studyId, 'relay')) this.log.info('older booth study deleted', { study: studyId });
     }
     const created = this.registry.create(boothStudyConfig(request), 'training', 'relay');
-    writeSetting(this.db, BOOTH_STUDY_SETTING, created.id);
+    writeSetting(this.db, BOOTH_STUDIES_SETTING, [created.id]);
     this.log.info('booth study created', { study: created.id, joinCode: created.joinCode, hospitals: request.hospitals, schedule: created.config.schedule });
     return { studyId: created.id, joinCode: created.joinCode, config: created.config };
   }

@@ -458,10 +458,10 @@ export class StudyRuntime {
     const started = performance.now();
     const outcome = await this.schedule.runRound(federation);
     interrupted();
-    // One group's non-finite loss may be its own bad input; every group's is the model diverging.
-    const diverged = outcome.failed.filter((failure) => failure.error instanceof ServerEpochError && failure.error.code === 'non-finite-loss');
+    // One group's non-finite loss or activations may be its own bad input; every group's is the model diverging.
+    const diverged = outcome.failed.filter((failure) => failure.error instanceof ServerEpochError && failure.error.code === 'non-finite');
     if (outcome.completed.length === 0 && diverged.length > 0 && diverged.length === outcome.failed.length) {
-      throw new StudyPausedError(`training diverged in round ${round}: ${(diverged[0] as { error: Error }).error.message}. The study is paused at its last good weights; lower its learning rate, then resume it.`);
+      throw new StudyPausedError(`training diverged in round ${round}: ${(diverged[0] as { error: Error }).error.message}. The study is paused at its last good weights; lower its learning rate (and check that the participants' data is scaled like the study expects), then resume it.`);
     }
     const seconds = (performance.now() - started) / 1000;
     this.latestGroupWeights = this.schedule.latestGroupWeights ?? this.latestGroupWeights;

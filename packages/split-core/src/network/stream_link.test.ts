@@ -4,7 +4,7 @@ import { encodeTensor } from '../codec/encode_tensor';
 import { tensorToData } from '../codec/tensor_frames';
 import type { StepHeader } from '../protocol/messages';
 import { useBackend } from '../testing/fixtures';
-import { StepAbandonedError, StreamLink } from './stream_link';
+import { NonFiniteFrameError, StepAbandonedError, StreamLink } from './stream_link';
 
 // What a peer can make one end of a link hold: frames run at most one step ahead, and the
 // bytes waiting to be received are capped, so a hostile peer cannot grow the relay's memory.
@@ -81,5 +81,16 @@ describe('StreamLink', () => {
     await expect(end.receive('activations')).rejects.toThrow(/participant left/);
     // The queue was emptied: a frame of the same size would fit again (it is never received).
     expect(end.deliver(header(1, 0), frame(100))).toBeUndefined();
+  });
+
+  it('never hands over a tensor holding NaN or infinities, and says which step of the peer diverged', async () => {
+    const end = link();
+    const tensor = tf.tensor2d([[1, Number.NaN, 3]]);
+    const poisoned = encodeTensor(tensorToData(tensor, 'activations'), 'fp32');
+    tensor.dispose();
+    expect(end.deliver(header(0, 0), poisoned)).toBeUndefined();
+    const refused = end.receive('activations');
+    await expect(refused).rejects.toBeInstanceOf(NonFiniteFrameError);
+    await expect(refused).rejects.toThrow(/activations of step 0 held NaN or infinite values/);
   });
 });

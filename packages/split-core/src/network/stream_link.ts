@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TrafficMeter } from '../accounting/traffic';
+import { CodecError } from '../codec/codec_error';
 import { decodeTensor } from '../codec/decode_tensor';
 import { encodeTensor } from '../codec/encode_tensor';
 import { dataToTensor, tensorToData } from '../codec/tensor_frames';
@@ -30,8 +31,6 @@ export interface StreamLinkOptions {
   maxStepsAhead?: number;
   /** Bytes of frames that arrived ahead of this end and wait to be received; the default is four full frames. */
   maxQueuedBytes?: number;
-  /** Refuse tensors holding NaN or infinities (the relay's end: one client must not poison the server). */
-  refuseNonFinite?: boolean;
   /** How long `receive` waits before the step is abandoned (peer vanished). */
   receiveTimeoutMs: number;
   sink: FrameSink;
@@ -44,6 +43,14 @@ export class StepAbandonedError extends ProtocolError {
   constructor(message: string) {
     super(message);
     this.name = 'StepAbandonedError';
+  }
+}
+
+/** A frame held NaN or infinities: the sender's training diverged (or its data is far out of range). Never used, on either end. */
+export class NonFiniteFrameError extends ProtocolError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonFiniteFrameError';
   }
 }
 
@@ -157,12 +164,12 @@ export class StreamLink implements Link {
       return;
     }
     try {
-      const decoded = decodeTensor(next.payload, { maxFrameBytes: this.options.maxFrameBytes });
-      if (this.options.refuseNonFinite && decoded.values instanceof Float32Array && !decoded.values.every(Number.isFinite)) {
-        throw new ProtocolError(`the peer's '${next.header.kind}' of step ${next.header.step} hold NaN or infinite values`);
-      }
-      waiter.resolve(dataToTensor(decoded));
+      waiter.resolve(dataToTensor(decodeTensor(next.payload, { maxFrameBytes: this.options.maxFrameBytes })));
     } catch (error) {
+      if (error instanceof CodecError && error.code === 'non-finite') {
+        waiter.reject(new NonFiniteFrameError(`the peer's ${next.header.kind} of step ${next.header.step} held NaN or infinite values`));
+        return;
+      }
       waiter.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }

@@ -32,6 +32,8 @@ export async function connectNodeParticipant(options: {
   backend: string;
   events?: ParticipantEvents;
   receiveTimeoutMs?: number;
+  /** Rejoin as a participant the relay already knows (its id and resume token from an earlier join). */
+  resume?: { participantId: string; resumeToken: string };
 }): Promise<NodeParticipant> {
   const lookup = await lookupStudy(options.url, options.joinCode);
   if (!lookup.ok) {
@@ -56,6 +58,7 @@ export async function connectNodeParticipant(options: {
       client: { kind: 'node', backend: options.backend, ...(options.label ? { label: options.label } : {}) },
       ...(options.receiveTimeoutMs ? { receiveTimeoutMs: options.receiveTimeoutMs } : {}),
       ...(options.events ? { events: options.events } : {}),
+      ...(options.resume ? { resume: options.resume } : {}),
     });
     await participant.join();
     // After a dropped connection, say hello again as the same participant.
