@@ -4,6 +4,7 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { protocol } from '@splitlearn/split-core';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+import { mlpStudy } from './testing/demo_study';
 
 // Who may hold a participant socket, and what it may do before joining (security findings
 // reproduced against a running relay): one session per socket, a deadline to say hello, a
@@ -34,17 +35,6 @@ afterAll(async () => {
   if (process.env.RELAY_TEST_LOG) console.log(relay?.output());
   await relay?.dispose();
 });
-
-const mlpStudy = {
-  model: 'mlp',
-  inputShape: [30],
-  classes: ['benign', 'malignant'],
-  topology: 'vanilla',
-  schedule: 'round-robin',
-  batchSize: 8,
-  rounds: 1,
-  minClients: 1,
-};
 
 type Options = Partial<ManagerOptions & SocketOptions>;
 
@@ -81,7 +71,7 @@ function first<K extends string>(outcomes: Record<K, Promise<unknown>>): Promise
 }
 
 async function createStudy(name: string): Promise<{ id: string; joinCode: string }> {
-  return api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', { ...mlpStudy, name });
+  return api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', mlpStudy(name));
 }
 
 async function connectedParticipants(studyId: string): Promise<number> {

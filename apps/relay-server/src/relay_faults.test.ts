@@ -6,7 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codec, protocol } from '@splitlearn/split-core';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
-import { demoStudy } from './testing/demo_study';
+import { demoStudy, mlpStudy } from './testing/demo_study';
 import { readWireLog, stepHeaderOf } from './testing/wire_log_reader';
 
 // Bad input and faults: a malformed, oversized or unauthenticated message gets a clear
@@ -50,25 +50,13 @@ function emitHello(socket: RawSocket, payload: unknown): Promise<protocol.HelloR
   return new Promise((resolve) => socket.emit('participant:hello', payload, resolve));
 }
 
-const mlpStudy = {
-  name: 'faults',
-  model: 'mlp',
-  inputShape: [30],
-  classes: ['benign', 'malignant'],
-  topology: 'vanilla',
-  schedule: 'round-robin',
-  batchSize: 8,
-  rounds: 1,
-  minClients: 1,
-};
-
 describe('bad input', () => {
   it('refuses a malformed hello, an unknown join code and an old protocol with typed errors', async () => {
     const socket = await connect();
     try {
       expect(await emitHello(socket, { joinCode: 42 })).toMatchObject({ ok: false, error: { code: 'bad-message' } });
       expect(await emitHello(socket, hello('NOSUCHCODE'))).toMatchObject({ ok: false, error: { code: 'unknown-study' } });
-      const { joinCode } = await api<{ joinCode: string }>(relay, 'POST', '/api/studies', mlpStudy);
+      const { joinCode } = await api<{ joinCode: string }>(relay, 'POST', '/api/studies', mlpStudy('faults'));
       expect(await emitHello(socket, hello(joinCode, { protocolVersion: 0 }))).toMatchObject({ ok: false, error: { code: 'unsupported-protocol' } });
       expect(await emitHello(socket, hello(joinCode, { participantId: 'someone-else', resumeToken: 'x'.repeat(32) }))).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     } finally {
@@ -84,7 +72,7 @@ describe('bad input', () => {
       socket.emit('step:frame', header, new Uint8Array(8));
       expect(await error).toMatchObject({ code: 'unauthorized', event: 'step:frame' });
 
-      const { joinCode } = await api<{ joinCode: string }>(relay, 'POST', '/api/studies', mlpStudy);
+      const { joinCode } = await api<{ joinCode: string }>(relay, 'POST', '/api/studies', mlpStudy('faults'));
       expect((await emitHello(socket, hello(joinCode))).ok).toBe(true);
       error = nextError(socket);
       socket.emit('step:frame', { ...header, seq: -1 }, new Uint8Array(8));
@@ -109,16 +97,16 @@ describe('bad input', () => {
 
   it('refuses API calls without the researcher token and invalid studies, creating nothing', async () => {
     const before = (await api<{ studies: unknown[] }>(relay, 'GET', '/api/studies')).studies.length;
-    await expect(api(relay, 'POST', '/api/studies', mlpStudy, 'wrong-token')).rejects.toThrow(/401.*researcher token/);
-    await expect(api(relay, 'POST', '/api/studies', { ...mlpStudy, model: 'gpt-9' })).rejects.toThrow(/400.*model/);
-    await expect(api(relay, 'POST', '/api/studies', { ...mlpStudy, cuts: ['nowhere'] })).rejects.toThrow(/400.*no layer named 'nowhere'/);
+    await expect(api(relay, 'POST', '/api/studies', mlpStudy('faults'), 'wrong-token')).rejects.toThrow(/401.*researcher token/);
+    await expect(api(relay, 'POST', '/api/studies', mlpStudy('faults', { model: 'gpt-9' }))).rejects.toThrow(/400.*model/);
+    await expect(api(relay, 'POST', '/api/studies', mlpStudy('faults', { cuts: ['nowhere'] }))).rejects.toThrow(/400.*no layer named 'nowhere'/);
     const vertical = { name: 'vertical', topology: 'vertical', classes: ['benign', 'malignant'], schedule: 'round-robin', parties: [{ name: 'a', input: { columns: ['x'] } }, { name: 'b', input: { columns: ['y'] } }] };
     await expect(api(relay, 'POST', '/api/studies', { ...vertical, labelHolder: 5 })).rejects.toThrow(/400.*labelHolder 5 names no party/);
     expect((await api<{ studies: unknown[] }>(relay, 'GET', '/api/studies')).studies.length).toBe(before);
   });
 
   it('refuses a duplicated step frame within an epoch', async () => {
-    const { id, joinCode } = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', { ...mlpStudy, name: 'duplicates' });
+    const { id, joinCode } = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', mlpStudy('duplicates'));
     const socket = await connect();
     try {
       expect((await emitHello(socket, hello(joinCode))).ok).toBe(true);

@@ -1,13 +1,13 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, network } from '@splitlearn/split-core';
-import { loadLocalData } from '@splitlearn/split-core/node';
+import { backends } from '@splitlearn/split-core';
 import { runHostileClient, type HostileTally } from './testing/hostile_client';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
-import { demoStudy } from './testing/demo_study';
+import { type MetricRow, computedFigures } from './testing/metric_rows';
+import { demoParticipant, type Identity } from './testing/demo_participant';
+import { demoStudy, mlpStudy } from './testing/demo_study';
 
 // Hostile sockets fuzz the relay while honest clients train a seeded study. The relay must
 // not crash, its memory must stay bounded, every hostile socket must be told off and
@@ -37,40 +37,9 @@ async function folder(prefix: string): Promise<string> {
   return made;
 }
 
-interface Identity {
-  participantId: string;
-  resumeToken: string;
-}
-
-/** An honest Node participant on demo shard `index` of 2, joining (or rejoining as `resume`). */
-async function honest(relay: RelayProcess, joinCode: string, index: number, resume?: Identity): Promise<{ identity: Identity; close: () => void }> {
-  const lookup = await network.lookupStudy(relay.url, joinCode);
-  if (!lookup.ok) throw new Error('study not found');
-  const local = await loadLocalData(lookup.study, { source: 'demo', shard: { index, count: 2 } });
-  const socket = io(relay.url, { transports: ['websocket'], reconnection: false });
-  const participant = new network.Participant(network.participantSocket(socket), { joinCode, train: local.train, val: local.val, client: { kind: 'node', backend: 'wasm', label: `honest ${index}` }, ...(resume ? { resume } : {}) });
-  await participant.join();
-  const identity = participant.identity;
-  if (!identity) throw new Error('joined without an identity');
-  return { identity, close: () => socket.disconnect() };
-}
-
 async function rssMb(relay: RelayProcess): Promise<number> {
   const status = await readFile(`/proc/${relay.child.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
-}
-
-interface Row {
-  round: number;
-  phase: string;
-  participantId: string | null;
-  metrics: Record<string, unknown>;
-}
-
-/** What a round's training and validation computed; its timings (seconds, samples/s) and traffic vary from run to run. */
-function figures(rows: Row[]): unknown[] {
-  const computed = (metrics: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(metrics).filter(([key]) => !/second|perSecond|bytes|traffic|messages/i.test(key)));
-  return rows.map((row) => ({ round: row.round, phase: row.phase, participantId: row.participantId, metrics: computed(row.metrics) }));
 }
 
 describe('hostile sockets while honest clients train', () => {
@@ -82,10 +51,10 @@ describe('hostile sockets while honest clients train', () => {
     const { token } = first;
     const study = await api<{ id: string; joinCode: string }>(first, 'POST', '/api/studies', demoStudy('honest, seeded', { schedule: 'round-robin', rounds: 3, maxStepsPerRound: 4, minClients: 2, seed: 11 }));
     // Where hostile sockets may join: a cheap study that trains whoever is there.
-    const decoy = await api<{ id: string; joinCode: string }>(first, 'POST', '/api/studies', { name: 'decoy', model: 'mlp', inputShape: [30], classes: ['benign', 'malignant'], topology: 'vanilla', schedule: 'round-robin', batchSize: 8, rounds: 1000, maxStepsPerRound: 2, minClients: 1 });
+    const decoy = await api<{ id: string; joinCode: string }>(first, 'POST', '/api/studies', mlpStudy('decoy', { rounds: 1000, maxStepsPerRound: 2 }));
     const identities: Identity[] = [];
     for (const index of [0, 1]) {
-      const joined = await honest(first, study.joinCode, index);
+      const joined = await demoParticipant(first, study.joinCode, { index, count: 2 });
       identities.push(joined.identity);
       joined.close();
     }
@@ -93,13 +62,13 @@ describe('hostile sockets while honest clients train', () => {
     const copies = [await folder('relay-fuzz-quiet-'), await folder('relay-fuzz-hostile-')];
     for (const copy of copies) await cp(original, copy, { recursive: true });
 
-    const run = async (dataDir: string, hostile: boolean): Promise<{ rows: Row[]; tallies: HostileTally[]; rss: number[]; relay: RelayProcess }> => {
+    const run = async (dataDir: string, hostile: boolean): Promise<{ rows: MetricRow[]; tallies: HostileTally[]; rss: number[]; relay: RelayProcess }> => {
       const relay = await startRelayProcess({ dataDir });
       relays.push(relay);
       relay.token = token;
       // Rejoin in a fixed order: round-robin takes clients in the order they joined.
       const clients = [];
-      for (const index of [0, 1]) clients.push(await honest(relay, study.joinCode, index, identities[index]));
+      for (const index of [0, 1]) clients.push(await demoParticipant(relay, study.joinCode, { index, count: 2 }, identities[index]));
       let finished = false;
       const rss: number[] = [];
       let hostiles: Promise<HostileTally[]> = Promise.resolve([]);
@@ -115,7 +84,7 @@ describe('hostile sockets while honest clients train', () => {
       const tallies = await hostiles;
       if (hostile) rss.push(await rssMb(relay));
       clients.forEach((client) => client.close());
-      const { metrics } = await api<{ metrics: Row[] }>(relay, 'GET', `/api/studies/${study.id}/metrics`);
+      const { metrics } = await api<{ metrics: MetricRow[] }>(relay, 'GET', `/api/studies/${study.id}/metrics`);
       // The relay is still up and answering.
       expect((await api<{ ok: boolean }>(relay, 'GET', '/api/health')).ok).toBe(true);
       expect(relay.child.exitCode).toBeNull();
@@ -127,7 +96,7 @@ describe('hostile sockets while honest clients train', () => {
 
     // Three rounds validated, and the same figures to the last bit.
     expect(quiet.rows.filter((row) => row.phase === 'val' && row.participantId === null).map((row) => row.round)).toEqual([0, 1, 2]);
-    expect(figures(fuzzed.rows)).toEqual(figures(quiet.rows));
+    expect(computedFigures(fuzzed.rows)).toEqual(computedFigures(quiet.rows));
 
     const sent = fuzzed.tallies.reduce((sum, tally) => sum + tally.sent, 0);
     expect(sent).toBeGreaterThanOrEqual(HOSTILE_SOCKETS * MESSAGES_PER_SOCKET);

@@ -76,26 +76,32 @@ async function studyState(studyId: string): Promise<{ state: string; round: numb
   return api(relay, 'GET', `/api/studies/${studyId}`);
 }
 
+/** Runs the study to its end with `other` and an honest participant on the other demo shard; both leave afterwards. */
+async function finishBeside(study: { id: string; joinCode: string }, other: { close(): void }): Promise<NodeParticipant> {
+  let honest: NodeParticipant | undefined;
+  try {
+    honest = await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index: 1, count: 2 } }, backend: 'wasm', label: 'honest' });
+    await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
+    await waitFor('the study to finish', async () => ((await studyState(study.id)).state === 'finished' ? true : undefined), 240_000, 250);
+    return honest;
+  } finally {
+    honest?.close();
+    other.close();
+  }
+}
+
 describe('a participant whose report cannot be merged', () => {
   it('is left out of the round’s validation; the study trains on and finishes', { timeout: 300_000 }, async () => {
     // U-shaped: the clients score their own validation and report metrics.
     const study = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('a liar among honest clients', { topology: 'u-shaped', rounds: 2, maxStepsPerRound: 3, minClients: 2 }));
     const liar = await alteredParticipant(study.joinCode, { index: 0, count: 2 }, 'liar', { epoch: overcount });
-    let honest: NodeParticipant | undefined;
-    try {
-      honest = await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index: 1, count: 2 } }, backend: 'wasm', label: 'honest' });
-      await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
-      await waitFor('the study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${study.id}`)).state === 'finished' ? true : undefined), 240_000, 250);
-    } finally {
-      honest?.close();
-      liar.close();
-    }
+    const honest = await finishBeside(study, liar);
     const rows = (await api<{ metrics: { round: number; phase: string; participantId: string | null; metrics: { participants?: number } }[] }>(relay, 'GET', `/api/studies/${study.id}/metrics`)).metrics;
     const pooled = rows.filter((row) => row.phase === 'val' && row.participantId === null);
     // Both rounds were validated, each from the honest participant alone.
     expect(pooled.map((row) => row.round)).toEqual([0, 1]);
     for (const row of pooled) expect(row.metrics.participants).toBe(1);
-    const honestId = honest?.participant.identity?.participantId;
+    const honestId = honest.participant.identity?.participantId;
     const liarId = liar.participant.identity?.participantId;
     // Per participant (stored, not public): validation rows for the honest one only.
     const db = new Database(path.join(relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
@@ -113,20 +119,12 @@ describe('a participant whose report cannot be merged', () => {
     // SplitFed averages client segments every round: the renamed tensor reaches the average's input.
     const study = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('an intruder’s weights', { schedule: 'splitfed-v2', rounds: 2, maxStepsPerRound: 2, minClients: 2 }));
     const intruder = await alteredParticipant(study.joinCode, { index: 0, count: 2 }, 'intruder', { weights: renameFirstTensor });
-    let honest: NodeParticipant | undefined;
-    try {
-      honest = await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index: 1, count: 2 } }, backend: 'wasm', label: 'honest' });
-      await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
-      await waitFor('the study to finish', async () => ((await studyState(study.id)).state === 'finished' ? true : undefined), 240_000, 250);
-    } finally {
-      honest?.close();
-      intruder.close();
-    }
+    const honest = await finishBeside(study, intruder);
     const final = await studyState(study.id);
     const intruderId = intruder.participant.identity?.participantId;
     expect(final.round).toBe(2);
     // Its group failed the last round (its upload was refused); the honest client completed it.
-    expect(final.latestRound?.completed).toEqual([honest?.participant.identity?.participantId]);
+    expect(final.latestRound?.completed).toEqual([honest.participant.identity?.participantId]);
     expect(final.latestRound?.failed.map((failure) => failure.groupId)).toEqual([intruderId]);
     expect(relay.output()).toMatch(/intruder\/kernel \[[\d, ]+\] as weight 0 of segment 0/);
     expect(relay.output()).not.toMatch(/study loop stopped/);
@@ -136,15 +134,7 @@ describe('a participant whose report cannot be merged', () => {
     const words = 'Jane Doe, born 1970-01-01, MRN 12345';
     const study = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('a chatty failure', { schedule: 'splitfed-v2', rounds: 1, maxStepsPerRound: 2, minClients: 2 }));
     const chatty = await alteredParticipant(study.joinCode, { index: 0, count: 2 }, 'chatty', { epoch: () => ({ ok: false, error: { code: 'client-error', message: words } }) });
-    let honest: NodeParticipant | undefined;
-    try {
-      honest = await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index: 1, count: 2 } }, backend: 'wasm', label: 'honest' });
-      await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
-      await waitFor('the study to finish', async () => ((await studyState(study.id)).state === 'finished' ? true : undefined), 240_000, 250);
-    } finally {
-      honest?.close();
-      chatty.close();
-    }
+    await finishBeside(study, chatty);
     const publicView = await studyState(study.id);
     expect(publicView.latestRound?.failed.map((failure) => failure.groupId)).toEqual([chatty.participant.identity?.participantId]);
     expect(publicView.latestRound?.failed[0]?.reason).toMatch(/did not complete the train epoch \(it reported a failure: see the relay's log\)/);

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backends, network, protocol } from '@splitlearn/split-core';
-import { connectNodeParticipant, loadLocalData, type NodeParticipant } from '@splitlearn/split-core/node';
+import { loadLocalData, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+import { demoParticipant } from './testing/demo_participant';
 import { demoStudy } from './testing/demo_study';
 
 // The relay keeps studies going through what goes wrong on its side or a participant's:
@@ -33,7 +34,7 @@ async function relayWith(options: Parameters<typeof startRelayProcess>[0] = {}):
 }
 
 async function honestClient(relay: RelayProcess, joinCode: string, shard: { index: number; count: number }, resume?: { participantId: string; resumeToken: string }): Promise<NodeParticipant> {
-  const participant = await connectNodeParticipant({ url: relay.url, joinCode, data: { source: 'demo', shard }, backend: 'wasm', label: `honest ${shard.index}`, ...(resume ? { resume } : {}) });
+  const participant = await demoParticipant(relay, joinCode, shard, resume);
   closers.push(() => participant.close());
   return participant;
 }

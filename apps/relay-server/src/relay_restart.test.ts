@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { backends } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+import { type MetricRow, computedFigures } from './testing/metric_rows';
+import { demoParticipant, type Identity } from './testing/demo_participant';
 import { demoStudy } from './testing/demo_study';
 
 // A relay killed mid-study (SIGKILL: no goodbye, no flush) comes back on the same data
@@ -75,24 +77,6 @@ describe('relay restart', () => {
   });
 });
 
-interface Identity {
-  participantId: string;
-  resumeToken: string;
-}
-
-interface Row {
-  round: number;
-  phase: string;
-  participantId: string | null;
-  metrics: Record<string, unknown>;
-}
-
-/** What a round computed, without its timings and traffic (those vary from run to run). */
-function figures(rows: Row[]): unknown[] {
-  const computed = (metrics: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(metrics).filter(([key]) => !/second|perSecond|bytes|traffic|messages/i.test(key)));
-  return rows.map((row) => ({ round: row.round, phase: row.phase, participantId: row.participantId, metrics: computed(row.metrics) }));
-}
-
 describe('a relay killed mid-round', () => {
   it('loses at most the round it was in, and the resumed study ends exactly where an uninterrupted run of the same seed ends', { timeout: 900_000 }, async () => {
     await backends.initBackend('wasm');
@@ -108,9 +92,8 @@ describe('a relay killed mid-round', () => {
     const study = await api<{ id: string; joinCode: string }>(setup, 'POST', '/api/studies', demoStudy('killed mid-round', { schedule: 'round-robin', optimizer: 'sgd', learningRate: 0.1, rounds: 4, maxStepsPerRound: 12, minClients: 2, seed: 23 }));
     const identities: Identity[] = [];
     for (const index of [0, 1]) {
-      const joined = await connectNodeParticipant({ url: setup.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index, count: 2 } }, backend: 'wasm' });
-      if (!joined.participant.identity) throw new Error('joined without an identity');
-      identities.push(joined.participant.identity);
+      const joined = await demoParticipant(setup, study.joinCode, { index, count: 2 });
+      identities.push(joined.identity);
       joined.close();
     }
     await setup.stop();
@@ -121,13 +104,13 @@ describe('a relay killed mid-round', () => {
       relay.token = token;
       // Rejoin as the same participants, in the same order: round-robin takes clients in join order.
       const clients: NodeParticipant[] = [];
-      for (const index of [0, 1]) clients.push(await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index, count: 2 } }, backend: 'wasm', resume: identities[index] }));
+      for (const index of [0, 1]) clients.push(await demoParticipant(relay, study.joinCode, { index, count: 2 }, identities[index]));
       return { relay, clients };
     };
-    const finish = async (relay: RelayProcess, clients: NodeParticipant[]): Promise<Row[]> => {
+    const finish = async (relay: RelayProcess, clients: NodeParticipant[]): Promise<MetricRow[]> => {
       await waitFor('the study to finish', async () => ((await api<StudyInfo>(relay, 'GET', `/api/studies/${study.id}`)).state === 'finished' ? true : undefined), 600_000, 250);
       clients.forEach((client) => client.close());
-      return (await api<{ metrics: Row[] }>(relay, 'GET', `/api/studies/${study.id}/metrics`)).metrics;
+      return (await api<{ metrics: MetricRow[] }>(relay, 'GET', `/api/studies/${study.id}/metrics`)).metrics;
     };
     const copies = [await mkdtemp(path.join(os.tmpdir(), 'relay-kill-a-')), await mkdtemp(path.join(os.tmpdir(), 'relay-kill-b-'))] as const;
     folders.push(...copies);
@@ -149,14 +132,14 @@ describe('a relay killed mid-round', () => {
     // At most the round in progress is lost.
     expect(atRestart.round).toBeGreaterThanOrEqual(2);
     const rows = await finish(resumed.relay, resumed.clients);
-    const pooled = (all: Row[]): Row[] => all.filter((row) => row.phase === 'val' && row.participantId === null);
+    const pooled = (all: MetricRow[]): MetricRow[] => all.filter((row) => row.phase === 'val' && row.participantId === null);
     expect(pooled(rows).map((row) => row.round)).toEqual([0, 1, 2, 3]);
-    const final = (all: Row[]): string => {
+    const final = (all: MetricRow[]): string => {
       const metrics = pooled(all).at(-1)?.metrics ?? {};
       return `accuracy ${String(metrics.accuracy)}, AUC ${String(metrics.auc)}, loss ${String(metrics.loss)}`;
     };
     console.log(`relay killed in round 2 and resumed from round ${atRestart.round}: final validation ${final(rows)}; uninterrupted ${final(reference)}`);
     // Every figure, every round, as if the relay had never died.
-    expect(figures(rows)).toEqual(figures(reference));
+    expect(computedFigures(rows)).toEqual(computedFigures(reference));
   });
 });

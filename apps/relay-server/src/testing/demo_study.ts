@@ -16,3 +16,19 @@ export function demoStudy(name: string, overrides: Partial<protocol.HorizontalSt
     ...overrides,
   };
 }
+
+/** A cheap tabular study (the mlp on 30 breast-cancer-shaped features): for tests about the relay rather than training. */
+export function mlpStudy(name: string, overrides: Partial<protocol.HorizontalStudyConfigInput> = {}): protocol.HorizontalStudyConfigInput {
+  return {
+    name,
+    model: 'mlp',
+    inputShape: [30],
+    classes: ['benign', 'malignant'],
+    topology: 'vanilla',
+    schedule: 'round-robin',
+    batchSize: 8,
+    rounds: 1,
+    minClients: 1,
+    ...overrides,
+  };
+}
