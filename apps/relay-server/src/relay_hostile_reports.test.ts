@@ -1,3 +1,5 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,14 +7,17 @@ import { io } from 'socket.io-client';
 import { backends, model, network, type protocol } from '@splitlearn/split-core';
 import { connectNodeParticipant, loadLocalData, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+import { demoParticipant, type Identity } from './testing/demo_participant';
 import { demoStudy } from './testing/demo_study';
+import { computedFigures, type MetricRow } from './testing/metric_rows';
 
 // A participant's report that is valid by the protocol's schema but cannot be merged (its
 // sample count disagrees with its own confusion matrix) must cost only that participant its
 // place in the round's validation figure, never the study its round loop (issue: one
 // participant must not be able to stop a study). The liar is a real participant whose
 // evaluation replies are altered on their way out: the one fault here that an honest client
-// cannot be made to produce.
+// cannot be made to produce. The same way: weights that are not the model's, a free-text
+// failure, and a hello that overstates the training set.
 
 let relay: RelayProcess;
 
@@ -28,16 +33,24 @@ afterAll(async () => {
 
 /** How a hostile participant alters its replies on their way out (each one schema-valid). */
 interface Alterations {
+  hello?: (hello: protocol.Hello) => protocol.Hello;
   epoch?: (reply: protocol.EpochReply) => protocol.EpochReply;
   weights?: (bundles: protocol.Binary[]) => protocol.Binary[];
 }
 
 /** A real participant on demo shard `shard` whose replies are altered as given. */
-async function alteredParticipant(joinCode: string, shard: { index: number; count: number }, label: string, alter: Alterations): Promise<{ participant: network.Participant; close: () => void }> {
-  const socket = io(relay.url, { transports: ['websocket'] });
+async function alteredParticipant(joinCode: string, shard: { index: number; count: number }, label: string, alter: Alterations, on: RelayProcess = relay, resume?: Identity): Promise<{ participant: network.Participant; close: () => void }> {
+  const socket = io(on.url, { transports: ['websocket'] });
   const real = network.participantSocket(socket);
   const altered: network.ParticipantSocket = {
     ...real,
+    emit: (event, ...args) => {
+      if (event === 'participant:hello' && alter.hello) {
+        const [hello, ack] = args as Parameters<protocol.ClientToServerEvents['participant:hello']>;
+        return real.emit('participant:hello', alter.hello(hello as protocol.Hello), ack);
+      }
+      return real.emit(event, ...args);
+    },
     on: (event, listener) => {
       if (event === 'epoch:start' && alter.epoch) {
         const start = listener as protocol.ServerToClientEvents['epoch:start'];
@@ -52,10 +65,10 @@ async function alteredParticipant(joinCode: string, shard: { index: number; coun
       return real.on(event, listener);
     },
   };
-  const lookup = await network.lookupStudy(relay.url, joinCode);
+  const lookup = await network.lookupStudy(on.url, joinCode);
   if (!lookup.ok) throw new Error('the study was not found');
   const local = await loadLocalData(lookup.study, { source: 'demo', shard });
-  const participant = new network.Participant(altered, { joinCode, train: local.train, val: local.val, client: { kind: 'node', backend: 'wasm', label } });
+  const participant = new network.Participant(altered, { joinCode, train: local.train, val: local.val, client: { kind: 'node', backend: 'wasm', label }, ...(resume ? { resume } : {}) });
   await participant.join();
   return { participant, close: () => socket.disconnect() };
 }
@@ -140,5 +153,59 @@ describe('a participant whose report cannot be merged', () => {
     expect(publicView.latestRound?.failed[0]?.reason).toMatch(/did not complete the train epoch \(it reported a failure: see the relay's log\)/);
     expect(JSON.stringify(publicView)).not.toContain('Jane Doe');
     expect(relay.output()).toMatch(/participant reported a failure.*Jane Doe/);
+  });
+});
+
+describe('a participant that overstates its training set', () => {
+  it('weighs in the average by the samples the server processed for it: the study trains exactly as if it had told the truth', { timeout: 600_000 }, async () => {
+    // One data folder where the study exists and both participants have joined once; each run
+    // starts from its own copy, so both see the same study, identities and join order.
+    const folders = await Promise.all(['boast-', 'boast-truthful-', 'boast-boastful-'].map((prefix) => mkdtemp(path.join(os.tmpdir(), prefix))));
+    const [original, truthfulDir, boastfulDir] = folders as [string, string, string];
+    const relays: RelayProcess[] = [];
+    try {
+      const setup = await startRelayProcess({ dataDir: original });
+      relays.push(setup);
+      const { token } = setup;
+      // SplitFed V1 averages the clients' segments and the server's copies every round, each weighted by its samples.
+      const study = await api<{ id: string; joinCode: string }>(setup, 'POST', '/api/studies', demoStudy('an overstated training set', { schedule: 'splitfed-v1', rounds: 2, maxStepsPerRound: 3, minClients: 2, seed: 7 }));
+      const identities: Identity[] = [];
+      for (const index of [0, 1]) {
+        const joined = await demoParticipant(setup, study.joinCode, { index, count: 2 });
+        identities.push(joined.identity);
+        joined.close();
+      }
+      await setup.stop();
+      await cp(original, truthfulDir, { recursive: true });
+      await cp(original, boastfulDir, { recursive: true });
+
+      const run = async (dataDir: string, boast: boolean): Promise<{ rows: MetricRow[]; output: string }> => {
+        const relayed = await startRelayProcess({ dataDir });
+        relays.push(relayed);
+        relayed.token = token;
+        const first = boast
+          ? await alteredParticipant(study.joinCode, { index: 0, count: 2 }, 'honest 0', { hello: (hello) => ({ ...hello, data: { ...hello.data, trainCount: 10_000_000 } }) }, relayed, identities[0])
+          : await demoParticipant(relayed, study.joinCode, { index: 0, count: 2 }, identities[0]);
+        const second = await demoParticipant(relayed, study.joinCode, { index: 1, count: 2 }, identities[1]);
+        try {
+          await api(relayed, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
+          await waitFor('the study to finish', async () => ((await api<{ state: string }>(relayed, 'GET', `/api/studies/${study.id}`)).state === 'finished' ? true : undefined), 300_000, 250);
+        } finally {
+          first.close();
+          second.close();
+        }
+        return { rows: (await api<{ metrics: MetricRow[] }>(relayed, 'GET', `/api/studies/${study.id}/metrics`)).metrics, output: relayed.output() };
+      };
+      const truthful = await run(truthfulDir, false);
+      const boastful = await run(boastfulDir, true);
+      // The relay took the declaration (it asks for as many steps as the study allows)...
+      expect(boastful.output).toMatch(/"msg":"participant joined".*"train":10000000/);
+      // ...and weighed the participant by what it actually trained on.
+      expect(boastful.rows.filter((row) => row.phase === 'val' && row.participantId === null).map((row) => row.round)).toEqual([0, 1]);
+      expect(computedFigures(boastful.rows)).toEqual(computedFigures(truthful.rows));
+    } finally {
+      await Promise.all(relays.map((one) => one.stop()));
+      await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+    }
   });
 });
