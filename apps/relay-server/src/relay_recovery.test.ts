@@ -219,3 +219,28 @@ describe('a data folder that refuses a checkpoint', () => {
   });
 });
 
+describe('a study that stops or finishes', () => {
+  it('releases its segment worker thread, whether stopped mid-training or finished', { timeout: 300_000 }, async () => {
+    const relay = await relayWith();
+    const workers = async (): Promise<number> => (await api<{ segmentWorkers: number }>(relay, 'GET', '/api/health')).segmentWorkers;
+    const released = (): Promise<true> => waitFor('the segment worker to be released', async () => ((await workers()) === 0 ? true : undefined), 60_000);
+    expect(await workers()).toBe(0);
+    const long = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('stopped mid-training', { schedule: 'splitfed-v2', rounds: 100, maxStepsPerRound: 1, minClients: 1 }));
+    const first = await honestClient(relay, long.joinCode, { index: 0, count: 2 });
+    await api(relay, 'POST', `/api/studies/${long.id}/control`, { action: 'start' });
+    await waitFor('a round done', async () => ((await view(relay, long.id)).round >= 1 ? true : undefined), 240_000);
+    expect(await workers()).toBe(1);
+    await api(relay, 'POST', `/api/studies/${long.id}/control`, { action: 'stop' });
+    await released();
+    first.close();
+    const short = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', demoStudy('finishing', { schedule: 'splitfed-v2', rounds: 1, maxStepsPerRound: 1, minClients: 1 }));
+    expect(await workers()).toBe(1);
+    await honestClient(relay, short.joinCode, { index: 1, count: 2 });
+    await api(relay, 'POST', `/api/studies/${short.id}/control`, { action: 'start' });
+    await untilFinished(relay, short.id);
+    await released();
+    // Both stay readable from storage.
+    expect((await view(relay, long.id)).state).toBe('finished');
+    expect((await view(relay, short.id)).round).toBe(1);
+  });
+});

@@ -40,6 +40,12 @@ export class ServerEpochError extends Error {
 const WORKER_HEAP_MB = 2048;
 
 export class SegmentHost {
+  /** Segment worker threads alive in this process (each holds a study's server segments): what /api/health reports. */
+  static #alive = 0;
+  static get alive(): number {
+    return SegmentHost.#alive;
+  }
+
   private readonly worker: Worker;
   private readonly ready: Promise<void>;
   private nextRequest = 1;
@@ -55,6 +61,7 @@ export class SegmentHost {
     // not inherit the parent's loader hooks, so it registers them before importing its entry.
     const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
     this.worker = new Worker(bootstrap, { eval: true, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    SegmentHost.#alive++;
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (message: FromWorker): void => {
         switch (message.type) {
@@ -103,6 +110,7 @@ export class SegmentHost {
         this.failAll(error);
       });
       this.worker.on('exit', (code) => {
+        SegmentHost.#alive--;
         const reason = `the segment worker stopped (exit code ${code})`;
         this.stopped = reason;
         reject(new Error(reason));

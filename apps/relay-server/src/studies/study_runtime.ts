@@ -34,7 +34,7 @@ export interface StudyRuntimeOptions {
   /** A vertical study whose server holds the labels: the researcher's table, as stored. */
   serverLabels?: data.Dataset;
   observer?: StudyObserver;
-  /** The study finished and released its worker: nothing of it needs to stay in memory. */
+  /** The study finished, released its worker and its last participant left: nothing of it needs to stay in memory. */
   onFinished?: () => void;
 }
 
@@ -96,6 +96,10 @@ export class StudyRuntime {
   private latestGroupWeights: scheduleLib.SegmentWeights | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** The round loop has ended and released its worker. */
+  private loopDone = false;
+  /** onFinished has been called. */
+  private retired = false;
   private lastSummary: RoundSummary | undefined;
   /** The round whose configuration is fixed: started, metrics not yet recorded. */
   private runningRound: number | undefined;
@@ -209,8 +213,21 @@ export class StudyRuntime {
       // A finished (or failed) study trains no more: its worker thread and server segments are released.
       .finally(async () => {
         await this.host.terminate();
-        if (this.stateValue === 'finished') this.options.onFinished?.();
+        this.loopDone = true;
+        this.retireIfDone();
       });
+  }
+
+  /**
+   * A finished study whose participants have all left needs nothing in memory any more: the
+   * registry answers for it from storage. Until they leave, their sessions stay, so the
+   * clients table shows them as they are (idle, not disconnected).
+   */
+  private retireIfDone(): void {
+    if (this.retired || !this.loopDone || this.stateValue !== 'finished') return;
+    if ([...this.sessions.values()].some((session) => session.status !== 'disconnected')) return;
+    this.retired = true;
+    this.options.onFinished?.();
   }
 
   async addSession(session: ParticipantSession): Promise<void> {
@@ -244,6 +261,7 @@ export class StudyRuntime {
     if (session.epochId) this.hostAbort(session.epochId, `participant ${participantId} disconnected`);
     session.abandon?.(new ParticipantGoneError(participantId, 'disconnected'));
     this.broadcastState();
+    this.retireIfDone();
   }
 
   removeSession(participantId: string): void {
@@ -253,6 +271,7 @@ export class StudyRuntime {
     this.sessions.delete(participantId);
     this.ledger.forget(participantId);
     this.broadcastState();
+    this.retireIfDone();
   }
 
   setParticipantStatus(participantId: string, status: 'ready' | 'paused'): void {
