@@ -1,12 +1,11 @@
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '@splitlearn/split-core';
 import { runHostileClient, type HostileTally } from './testing/hostile_client';
-import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+import { api, waitFor, type RelayProcess } from './testing/relay_process';
 import { type MetricRow, computedFigures } from './testing/metric_rows';
-import { demoParticipant, type Identity } from './testing/demo_participant';
+import { demoParticipant } from './testing/demo_participant';
+import { replayableStudy, type ReplayableStudy } from './testing/replayable_study';
 import { demoStudy, mlpStudy } from './testing/demo_study';
 
 // Hostile sockets fuzz the relay while honest clients train a seeded study. The relay must
@@ -18,8 +17,8 @@ import { demoStudy, mlpStudy } from './testing/demo_study';
 const HOSTILE_SOCKETS = 4;
 const MESSAGES_PER_SOCKET = 2_600;
 
+const replays: ReplayableStudy[] = [];
 const relays: RelayProcess[] = [];
-const folders: string[] = [];
 
 beforeAll(async () => {
   await backends.initBackend('wasm');
@@ -27,15 +26,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (process.env.RELAY_TEST_LOG) relays.forEach((relay) => console.log(relay.output()));
-  await Promise.all(relays.map((relay) => relay.dispose()));
-  await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+  await Promise.all(replays.map((replay) => replay.dispose()));
 });
-
-async function folder(prefix: string): Promise<string> {
-  const made = await mkdtemp(path.join(os.tmpdir(), prefix));
-  folders.push(made);
-  return made;
-}
 
 async function rssMb(relay: RelayProcess): Promise<number> {
   const status = await readFile(`/proc/${relay.child.pid}/status`, 'utf8');
@@ -44,28 +36,19 @@ async function rssMb(relay: RelayProcess): Promise<number> {
 
 describe('hostile sockets while honest clients train', () => {
   it('leave the relay up, its memory bounded and the honest study’s figures exactly as without them', { timeout: 900_000 }, async () => {
-    // A data folder where the honest study exists and its two participants have joined once.
-    const original = await folder('relay-fuzz-');
-    const first = await startRelayProcess({ dataDir: original });
-    relays.push(first);
-    const { token } = first;
-    const study = await api<{ id: string; joinCode: string }>(first, 'POST', '/api/studies', demoStudy('honest, seeded', { schedule: 'round-robin', rounds: 3, maxStepsPerRound: 4, minClients: 2, seed: 11 }));
     // Where hostile sockets may join: a cheap study that trains whoever is there.
-    const decoy = await api<{ id: string; joinCode: string }>(first, 'POST', '/api/studies', mlpStudy('decoy', { rounds: 1000, maxStepsPerRound: 2 }));
-    const identities: Identity[] = [];
-    for (const index of [0, 1]) {
-      const joined = await demoParticipant(first, study.joinCode, { index, count: 2 });
-      identities.push(joined.identity);
-      joined.close();
-    }
-    await first.stop();
-    const copies = [await folder('relay-fuzz-quiet-'), await folder('relay-fuzz-hostile-')];
-    for (const copy of copies) await cp(original, copy, { recursive: true });
+    let decoy = { id: '', joinCode: '' };
+    const replay = await replayableStudy(demoStudy('honest, seeded', { schedule: 'round-robin', rounds: 3, maxStepsPerRound: 4, minClients: 2, seed: 11 }), {
+      prepare: async (setup) => {
+        decoy = await api<{ id: string; joinCode: string }>(setup, 'POST', '/api/studies', mlpStudy('decoy', { rounds: 1000, maxStepsPerRound: 2 }));
+      },
+    });
+    replays.push(replay);
+    const { study, identities } = replay;
 
     const run = async (dataDir: string, hostile: boolean): Promise<{ rows: MetricRow[]; tallies: HostileTally[]; rss: number[]; relay: RelayProcess }> => {
-      const relay = await startRelayProcess({ dataDir });
+      const relay = await replay.start(dataDir);
       relays.push(relay);
-      relay.token = token;
       // Rejoin in a fixed order: round-robin takes clients in the order they joined.
       const clients = [];
       for (const index of [0, 1]) clients.push(await demoParticipant(relay, study.joinCode, { index, count: 2 }, identities[index]));
@@ -91,8 +74,8 @@ describe('hostile sockets while honest clients train', () => {
       return { rows: metrics, tallies, rss, relay };
     };
 
-    const quiet = await run(copies[0] as string, false);
-    const fuzzed = await run(copies[1] as string, true);
+    const quiet = await run(await replay.copy(), false);
+    const fuzzed = await run(await replay.copy(), true);
 
     // Three rounds validated, and the same figures to the last bit.
     expect(quiet.rows.filter((row) => row.phase === 'val' && row.participantId === null).map((row) => row.round)).toEqual([0, 1, 2]);

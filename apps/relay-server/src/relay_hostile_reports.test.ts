@@ -1,5 +1,3 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +6,7 @@ import { backends, model, network, type protocol } from '@splitlearn/split-core'
 import { connectNodeParticipant, loadLocalData, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
 import { demoParticipant, type Identity } from './testing/demo_participant';
+import { replayableStudy } from './testing/replayable_study';
 import { demoStudy } from './testing/demo_study';
 import { computedFigures, type MetricRow } from './testing/metric_rows';
 
@@ -158,31 +157,12 @@ describe('a participant whose report cannot be merged', () => {
 
 describe('a participant that overstates its training set', () => {
   it('weighs in the average by the samples the server processed for it: the study trains exactly as if it had told the truth', { timeout: 600_000 }, async () => {
-    // One data folder where the study exists and both participants have joined once; each run
-    // starts from its own copy, so both see the same study, identities and join order.
-    const folders = await Promise.all(['boast-', 'boast-truthful-', 'boast-boastful-'].map((prefix) => mkdtemp(path.join(os.tmpdir(), prefix))));
-    const [original, truthfulDir, boastfulDir] = folders as [string, string, string];
-    const relays: RelayProcess[] = [];
+    // SplitFed V1 averages the clients' segments and the server's copies every round, each weighted by its samples.
+    const replay = await replayableStudy(demoStudy('an overstated training set', { schedule: 'splitfed-v1', rounds: 2, maxStepsPerRound: 3, minClients: 2, seed: 7 }));
+    const { study, identities } = replay;
     try {
-      const setup = await startRelayProcess({ dataDir: original });
-      relays.push(setup);
-      const { token } = setup;
-      // SplitFed V1 averages the clients' segments and the server's copies every round, each weighted by its samples.
-      const study = await api<{ id: string; joinCode: string }>(setup, 'POST', '/api/studies', demoStudy('an overstated training set', { schedule: 'splitfed-v1', rounds: 2, maxStepsPerRound: 3, minClients: 2, seed: 7 }));
-      const identities: Identity[] = [];
-      for (const index of [0, 1]) {
-        const joined = await demoParticipant(setup, study.joinCode, { index, count: 2 });
-        identities.push(joined.identity);
-        joined.close();
-      }
-      await setup.stop();
-      await cp(original, truthfulDir, { recursive: true });
-      await cp(original, boastfulDir, { recursive: true });
-
       const run = async (dataDir: string, boast: boolean): Promise<{ rows: MetricRow[]; output: string }> => {
-        const relayed = await startRelayProcess({ dataDir });
-        relays.push(relayed);
-        relayed.token = token;
+        const relayed = await replay.start(dataDir);
         const first = boast
           ? await alteredParticipant(study.joinCode, { index: 0, count: 2 }, 'honest 0', { hello: (hello) => ({ ...hello, data: { ...hello.data, trainCount: 10_000_000 } }) }, relayed, identities[0])
           : await demoParticipant(relayed, study.joinCode, { index: 0, count: 2 }, identities[0]);
@@ -196,16 +176,15 @@ describe('a participant that overstates its training set', () => {
         }
         return { rows: (await api<{ metrics: MetricRow[] }>(relayed, 'GET', `/api/studies/${study.id}/metrics`)).metrics, output: relayed.output() };
       };
-      const truthful = await run(truthfulDir, false);
-      const boastful = await run(boastfulDir, true);
+      const truthful = await run(await replay.copy(), false);
+      const boastful = await run(await replay.copy(), true);
       // The relay took the declaration (it asks for as many steps as the study allows)...
       expect(boastful.output).toMatch(/"msg":"participant joined".*"train":10000000/);
       // ...and weighed the participant by what it actually trained on.
       expect(boastful.rows.filter((row) => row.phase === 'val' && row.participantId === null).map((row) => row.round)).toEqual([0, 1]);
       expect(computedFigures(boastful.rows)).toEqual(computedFigures(truthful.rows));
     } finally {
-      await Promise.all(relays.map((one) => one.stop()));
-      await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+      await replay.dispose();
     }
   });
 });

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
 import { type MetricRow, computedFigures } from './testing/metric_rows';
-import { demoParticipant, type Identity } from './testing/demo_participant';
+import { demoParticipant } from './testing/demo_participant';
+import { replayableStudy, type ReplayableStudy } from './testing/replayable_study';
 import { demoStudy } from './testing/demo_study';
 
 // A relay killed mid-study (SIGKILL: no goodbye, no flush) comes back on the same data
@@ -15,11 +14,11 @@ import { demoStudy } from './testing/demo_study';
 // on from its last completed round when participants reconnect.
 
 const relays: RelayProcess[] = [];
-const folders: string[] = [];
+const replays: ReplayableStudy[] = [];
 
 afterAll(async () => {
   for (const relay of relays) await relay.dispose();
-  await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+  await Promise.all(replays.map((replay) => replay.dispose()));
 });
 
 interface StudyInfo {
@@ -80,28 +79,15 @@ describe('relay restart', () => {
 describe('a relay killed mid-round', () => {
   it('loses at most the round it was in, and the resumed study ends exactly where an uninterrupted run of the same seed ends', { timeout: 900_000 }, async () => {
     await backends.initBackend('wasm');
-    // One data folder where the study exists and both participants have joined once; each run
-    // starts from its own copy, so both runs see the same study, identities and join order.
-    const original = await mkdtemp(path.join(os.tmpdir(), 'relay-kill-'));
-    folders.push(original);
-    const setup = await startRelayProcess({ dataDir: original });
-    const { token } = setup;
     // Plain SGD: every bit of training state is in the checkpoint's weights. (With Adam the
     // clients' moments live on the clients, which restart here, so a resumed run lands near
     // the uninterrupted one but not on it.)
-    const study = await api<{ id: string; joinCode: string }>(setup, 'POST', '/api/studies', demoStudy('killed mid-round', { schedule: 'round-robin', optimizer: 'sgd', learningRate: 0.1, rounds: 4, maxStepsPerRound: 12, minClients: 2, seed: 23 }));
-    const identities: Identity[] = [];
-    for (const index of [0, 1]) {
-      const joined = await demoParticipant(setup, study.joinCode, { index, count: 2 });
-      identities.push(joined.identity);
-      joined.close();
-    }
-    await setup.stop();
+    const replay = await replayableStudy(demoStudy('killed mid-round', { schedule: 'round-robin', optimizer: 'sgd', learningRate: 0.1, rounds: 4, maxStepsPerRound: 12, minClients: 2, seed: 23 }));
+    replays.push(replay);
+    const { study, identities } = replay;
 
     const start = async (dataDir: string): Promise<{ relay: RelayProcess; clients: NodeParticipant[] }> => {
-      const relay = await startRelayProcess({ dataDir });
-      relays.push(relay);
-      relay.token = token;
+      const relay = await replay.start(dataDir);
       // Rejoin as the same participants, in the same order: round-robin takes clients in join order.
       const clients: NodeParticipant[] = [];
       for (const index of [0, 1]) clients.push(await demoParticipant(relay, study.joinCode, { index, count: 2 }, identities[index]));
@@ -112,9 +98,7 @@ describe('a relay killed mid-round', () => {
       clients.forEach((client) => client.close());
       return (await api<{ metrics: MetricRow[] }>(relay, 'GET', `/api/studies/${study.id}/metrics`)).metrics;
     };
-    const copies = [await mkdtemp(path.join(os.tmpdir(), 'relay-kill-a-')), await mkdtemp(path.join(os.tmpdir(), 'relay-kill-b-'))] as const;
-    folders.push(...copies);
-    for (const copy of copies) await cp(original, copy, { recursive: true });
+    const copies = [await replay.copy(), await replay.copy()] as const;
 
     const uninterrupted = await start(copies[0]);
     await api(uninterrupted.relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
