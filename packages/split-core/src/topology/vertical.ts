@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ClientRole, ServerRole } from '../segment/roles';
 import { infer, lossStep, type Segment } from '../segment/segment';
 import { verticalDescriptor } from './descriptors';
+import { receiveJoined, sendSlices } from './joined_cut';
 import type { Link } from './link';
 import { ProtocolError } from './link';
 import type { Batch, EvalResult, StepResult, Topology } from './topology';
@@ -21,24 +22,15 @@ function onlySegment(role: ClientRole | ServerRole, what: string): Segment {
 }
 
 async function receiveParties(links: Link[]): Promise<{ joined: tf.Tensor; widths: number[]; labels: tf.Tensor }> {
-  if (links.filter((link) => !link.labelsOnly).length < 2) throw new ProtocolError(`a vertical step needs at least two party links, got ${links.length}`);
-  const parts: tf.Tensor[] = [];
-  let labels: tf.Tensor | undefined;
+  const parties = links.filter((link) => !link.labelsOnly);
+  if (parties.length < 2) throw new ProtocolError(`a vertical step needs at least two party links, got ${links.length}`);
+  const { joined, widths } = await receiveJoined(parties);
   try {
-    for (const [index, link] of links.entries()) {
-      if (!link.labelsOnly) parts.push(await link.receive('activations'));
-      if (index === 0) labels = await link.receive('labels');
-    }
+    return { joined, widths, labels: await (links[0] as Link).receive('labels') };
   } catch (error) {
-    tf.dispose(parts);
-    labels?.dispose();
+    joined.dispose();
     throw error;
   }
-  const axis = (parts[0] as tf.Tensor).rank - 1;
-  const joined = tf.concat(parts, axis);
-  const widths = parts.map((part) => part.shape[axis] as number);
-  tf.dispose(parts);
-  return { joined, widths, labels: labels as tf.Tensor };
 }
 
 export const vertical: Topology = {
@@ -54,13 +46,14 @@ export const vertical: Topology = {
     const { joined, widths, labels } = await receiveParties(links);
     try {
       const { loss, correct, inputGradient } = lossStep(top, joined, labels, true);
-      const slices = tf.split(inputGradient as tf.Tensor, widths, joined.rank - 1);
-      inputGradient?.dispose();
       try {
-        const parties = links.filter((link) => !link.labelsOnly);
-        for (const [index, link] of parties.entries()) await link.send('gradients', slices[index] as tf.Tensor);
+        await sendSlices(
+          links.filter((link) => !link.labelsOnly),
+          inputGradient as tf.Tensor,
+          widths,
+        );
       } finally {
-        tf.dispose(slices);
+        inputGradient?.dispose();
       }
       return { loss, correct, samples: labels.shape[0] ?? 0 };
     } finally {

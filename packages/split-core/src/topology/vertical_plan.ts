@@ -38,3 +38,26 @@ export function planVertical(parties: VerticalPartySpec[], serverLayers: LayerSp
     server: { index: parties.length, layers: serverLayers, inputShape: serverInput, outputShape: serverShapes[serverShapes.length - 1] ?? serverInput },
   };
 }
+
+export interface ExtendedPlan {
+  parties: SegmentPlan[];
+  /** The intermediate participant's segment, over the parties' cut outputs joined on the last axis. */
+  intermediate: SegmentPlan;
+  server: SegmentPlan;
+}
+
+/**
+ * Extended vanilla (PAPER.md, Fig. 4a): the parties' segments as in a vertical split, then an
+ * intermediate participant's segment over their joined cut outputs, then the server's.
+ */
+export function planExtended(parties: VerticalPartySpec[], intermediateLayers: LayerSpec[], serverLayers: LayerSpec[]): ExtendedPlan {
+  if (intermediateLayers.length === 0) throw new ModelSpecError('incompatible-parties', 'extended vanilla needs at least one layer at the intermediate participant');
+  const joined = planVertical(parties, intermediateLayers);
+  const intermediate = joined.server;
+  const serverShapes = inferShapes(serverLayers, intermediate.outputShape);
+  return {
+    parties: joined.parties,
+    intermediate,
+    server: { index: intermediate.index + 1, layers: serverLayers, inputShape: intermediate.outputShape, outputShape: serverShapes[serverShapes.length - 1] ?? intermediate.outputShape },
+  };
+}
