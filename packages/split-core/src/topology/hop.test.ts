@@ -9,7 +9,7 @@ import { readWeights, type NamedWeight } from '../model/weights';
 import { createSegment } from '../segment/segment';
 import { relativeWeightDistances, useBackend } from '../testing/fixtures';
 import { CentralizedTrainer } from '../training/centralized';
-import { hopTrainStep } from './hop';
+import { hopEvalStep, hopTrainStep } from './hop';
 import { createInProcessLinkPair } from './in_process_link';
 import { routedLink } from './routed_link';
 import { vanilla } from './vanilla';
@@ -97,6 +97,25 @@ describe('multi-hop: a chain of three participants before the server', () => {
     expect(traffic['holder->server']?.byKind.labels?.up.messages).toBe(STEPS);
     // What reached hop 2 is hop 1's 6-wide cut output, not the 5 raw features.
     expect(traffic['holder->hop2']?.byKind.activations?.up.bytes).toBeGreaterThan(STEPS * BATCH * 6 * 4);
+
+    // Evaluation runs the same chain forward and scores on the server as the unsplit model does.
+    const x = randomBatch(rng, 5);
+    const labels = randomLabels(rng);
+    const toSecond = createInProcessLinkPair({ encoding: 'fp32', participantId: 'eval' });
+    const toThird = createInProcessLinkPair({ encoding: 'fp32', participantId: 'eval' });
+    const toServer = createInProcessLinkPair({ encoding: 'fp32', participantId: 'eval' });
+    const labelLine = createInProcessLinkPair({ encoding: 'fp32', participantId: 'eval' });
+    const [, , , scored] = await Promise.all([
+      vanilla.clientEvalStep(first, routedLink({ activations: toSecond.client, labels: labelLine.client }), { x, labels }),
+      hopEvalStep(second, [toSecond.server], toThird.client),
+      hopEvalStep(third, [toThird.server], toServer.client),
+      vanilla.serverEvalStep(top, [routedLink({ activations: toServer.server, labels: labelLine.server })]),
+    ]);
+    const expectedProbabilities = tf.tidy(() => tf.softmax(centralized.segment.model.predict(x) as tf.Tensor));
+    const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(scored.probabilities as tf.Tensor, expectedProbabilities))));
+    expect(difference.dataSync()[0]).toBeLessThan(1e-5);
+    expect(await (scored.labels as tf.Tensor).data()).toEqual(await labels.data());
+    tf.dispose([x, labels, expectedProbabilities, difference, scored.probabilities, scored.labels]);
     centralized.dispose();
   });
 });
