@@ -3,8 +3,12 @@ import type { Encoding } from '../codec/types';
 import type { Sample } from '../data/dataset';
 import type { ClientRole } from '../segment/roles';
 import { createInProcessLinkPair } from '../topology/in_process_link';
+import type { Link } from '../topology/link';
+import { routedLink } from '../topology/routed_link';
+import { checkWiring, directWiring, WiringError, type GroupWiring, type Stage } from '../topology/wiring';
 import type { Topology } from '../topology/topology';
 import { runClientEpoch } from './client_epoch';
+import { runHopEpoch } from './hop_epoch';
 import { runServerEpoch } from './server_epoch';
 import { serverLabelsLink } from './server_labels';
 import type { ServerCopy } from './server_pool';
@@ -33,42 +37,73 @@ export interface InProcessEpoch {
   serverLabels?: readonly (readonly number[])[];
   /** After every step, with what the role holding the loss reported. */
   onStep?: (outcome: StepOutcome) => void;
+  /** Who feeds whom (multi-hop, extended vanilla); every member feeds the server when absent. */
+  wiring?: GroupWiring;
 }
 
+type LinkPair = ReturnType<typeof createInProcessLinkPair>;
+
 /**
- * One epoch of a group against a server copy, all in this process: each member's client
- * epoch and the server epoch run side by side, joined by in-process links that encode,
- * meter and decode every tensor as the wire would. The same loops run over the network.
+ * One epoch of a group against a server copy, all in this process: each member's loop (a
+ * data holder's client epoch, an intermediate participant's hop epoch) and the server's run
+ * side by side, joined as the group's wiring says by in-process links that encode, meter and
+ * decode every tensor as the wire would. The same loops run over the network.
  */
 export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ members: EpochTally[]; server: EpochTally }> {
   const { topology, phase, steps, numClasses, encoding, meter, onStep } = epoch;
-  const joined = epoch.members.map((member) => ({ member, link: createInProcessLinkPair({ encoding, participantId: member.id, ...(meter ? { meter } : {}) }) }));
+  const wiring = epoch.wiring ?? directWiring(epoch.members.length);
+  if (wiring.stages.length !== epoch.members.length) throw new WiringError(`the wiring places ${wiring.stages.length} members, the group has ${epoch.members.length}`);
+  checkWiring(wiring);
+  const pair = (member: InProcessMember): ReturnType<typeof createInProcessLinkPair> => createInProcessLinkPair({ encoding, participantId: member.id, ...(meter ? { meter } : {}) });
+  // Each member's link to whoever it feeds; a label holder that feeds a hop has its own line to the server.
+  const feeds = epoch.members.map(pair);
+  const labelLines = epoch.members.map((member, index) => (member.holdsLabels !== false && wiring.stages[index]?.feeds !== 'server' && wiring.stages[index]?.kind === 'data' ? pair(member) : undefined));
   const lossOnServer = topology.descriptor.lossHolder === 'server';
   const report = onStep ? { afterStep: (_step: number, outcome: StepOutcome) => onStep(outcome) } : undefined;
+
+  const serverLinks: Link[] = [];
+  wiring.stages.forEach((stage, index) => {
+    if (stage.feeds === 'server') serverLinks.push((feeds[index] as LinkPair).server);
+  });
+  const labelLine = labelLines.find((line) => line !== undefined);
+  // The server's steps take the labels from their first link: route the label line into it.
+  if (labelLine) serverLinks[0] = routedLink({ activations: serverLinks[0], gradients: serverLinks[0], labels: labelLine.server });
+
+  let reportingMember = !lossOnServer && report ? epoch.members.findIndex((_, index) => wiring.stages[index]?.kind === 'data') : -1;
+  const memberLoops = epoch.members.map((member, index) => {
+    const stage = wiring.stages[index] as Stage;
+    const own = (feeds[index] as LinkPair).client;
+    if (stage.kind === 'hop') {
+      return runHopEpoch({ role: member.role, upstream: stage.from.map((source) => (feeds[source] as LinkPair).server), downstream: own, phase, steps });
+    }
+    const line = labelLines[index];
+    const link = line ? routedLink({ activations: own, gradients: own, labels: line.client }) : own;
+    // The client computing the loss (U-shaped) reports it; one member does in a group that does.
+    const reports = index === reportingMember;
+    if (reports) reportingMember = -1;
+    return runClientEpoch({
+      topology,
+      role: member.role,
+      link,
+      phase,
+      batches: member.batches,
+      steps,
+      sampleShape: member.sampleShape,
+      numClasses,
+      ...(member.holdsLabels !== undefined ? { holdsLabels: member.holdsLabels } : {}),
+      ...(reports && report ? { hooks: report } : {}),
+    });
+  });
   const [server, ...members] = await Promise.all([
     runServerEpoch({
       topology,
       copy: epoch.server,
-      links: [...(epoch.serverLabels ? [serverLabelsLink(epoch.serverLabels)] : []), ...joined.map(({ link }) => link.server)],
+      links: [...(epoch.serverLabels ? [serverLabelsLink(epoch.serverLabels)] : []), ...serverLinks],
       phase,
       steps,
       ...(lossOnServer && report ? { hooks: report } : {}),
     }),
-    ...joined.map(({ member, link }, i) =>
-      runClientEpoch({
-        topology,
-        role: member.role,
-        link: link.client,
-        phase,
-        batches: member.batches,
-        steps,
-        sampleShape: member.sampleShape,
-        numClasses,
-        ...(member.holdsLabels !== undefined ? { holdsLabels: member.holdsLabels } : {}),
-        // The client computing the loss (U-shaped) reports it; one member does in a group that does.
-        ...(!lossOnServer && report && i === 0 ? { hooks: report } : {}),
-      }),
-    ),
+    ...memberLoops,
   ]);
   return { members, server };
 }

@@ -90,3 +90,19 @@ export const TINY_MLP: ModelSpec = {
   ],
   defaultCuts: { vanilla: 'hidden', uShaped: ['hidden', 'middle'] },
 };
+
+/** Dense layers for a chain of three hops before the server (multi-hop): cut after hop1, hop2 and hop3. */
+export const HOP_CHAIN: ModelSpec = {
+  name: 'hop-chain',
+  inputShape: [5],
+  numClasses: 2,
+  layers: [
+    { type: 'dense', name: 'hop1', units: 6, activation: 'relu' },
+    { type: 'dense', name: 'hop2', units: 6, activation: 'relu' },
+    { type: 'dense', name: 'hop3', units: 5, activation: 'relu' },
+    { type: 'dense', name: 'joint', units: 4, activation: 'relu' },
+    { type: 'dense', name: 'logits', units: 2 },
+  ],
+  defaultCuts: { vanilla: 'hop1', uShaped: ['hop1', 'joint'] },
+};
+export const HOP_CHAIN_CUTS = ['hop1', 'hop2', 'hop3'];

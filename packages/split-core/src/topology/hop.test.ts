@@ -4,10 +4,10 @@ import { TrafficMeter } from '../accounting/traffic';
 import { createRng } from '../data/random';
 import { buildLayersModel } from '../model/build';
 import { planSegments } from '../model/cuts';
-import type { LayerSpec, ModelSpec } from '../model/spec';
+import type { LayerSpec } from '../model/spec';
 import { readWeights, type NamedWeight } from '../model/weights';
 import { createSegment } from '../segment/segment';
-import { relativeWeightDistances, useBackend } from '../testing/fixtures';
+import { HOP_CHAIN, HOP_CHAIN_CUTS, relativeWeightDistances, useBackend } from '../testing/fixtures';
 import { CentralizedTrainer } from '../training/centralized';
 import { hopEvalStep, hopTrainStep } from './hop';
 import { createInProcessLinkPair } from './in_process_link';
@@ -40,26 +40,12 @@ const randomBatch = (rng: ReturnType<typeof createRng>, features: number): tf.Te
 const randomLabels = (rng: ReturnType<typeof createRng>): tf.Tensor1D => tf.tensor1d(Array.from({ length: BATCH }, () => rng.int(2)), 'int32');
 
 describe('multi-hop: a chain of three participants before the server', () => {
-  const chain: ModelSpec = {
-    name: 'chain',
-    inputShape: [5],
-    numClasses: 2,
-    layers: [
-      { type: 'dense', name: 'hop1', units: 6, activation: 'relu' },
-      { type: 'dense', name: 'hop2', units: 6, activation: 'relu' },
-      { type: 'dense', name: 'hop3', units: 5, activation: 'relu' },
-      { type: 'dense', name: 'joint', units: 4, activation: 'relu' },
-      { type: 'dense', name: 'logits', units: 2 },
-    ],
-    defaultCuts: { vanilla: 'hop1', uShaped: ['hop1', 'joint'] },
-  };
-
   it('forward hop by hop and gradients back hop by hop equal training the unsplit network; labels skip the hops', async () => {
     const seed = 5;
-    const plans = planSegments(chain, ['hop1', 'hop2', 'hop3']);
+    const plans = planSegments(HOP_CHAIN, HOP_CHAIN_CUTS);
     const [first, second, third, top] = plans.map((plan) => ({ segments: [createSegment(plan, { seed, name: `segment${plan.index}`, optimizer: SGD })] }));
     if (!first || !second || !third || !top) throw new Error('expected four segments');
-    const centralized = new CentralizedTrainer(chain, { seed, optimizer: SGD });
+    const centralized = new CentralizedTrainer(HOP_CHAIN, { seed, optimizer: SGD });
     const initial = readWeights(centralized.segment.model);
 
     const rng = createRng(13);

@@ -1,0 +1,33 @@
+import { hopEvalStep, hopTrainStep } from '../topology/hop';
+import type { Link } from '../topology/link';
+import type { ClientRole } from '../segment/roles';
+import { runEpochLoop, type EpochHooks } from './epoch_loop';
+import type { EpochTally } from './tally';
+
+export interface HopEpoch {
+  role: ClientRole;
+  /** The links from the members feeding this one, in the group's order. */
+  upstream: readonly Link[];
+  /** The link to the member (or server) this one feeds. */
+  downstream: Link;
+  phase: 'train' | 'eval';
+  steps: number;
+  hooks?: EpochHooks;
+}
+
+/** One epoch of an intermediate participant's steps (multi-hop, extended vanilla). */
+export function runHopEpoch(epoch: HopEpoch): Promise<EpochTally> {
+  const { role, upstream, downstream, phase } = epoch;
+  return runEpochLoop(
+    epoch.steps,
+    async () => {
+      try {
+        return phase === 'train' ? await hopTrainStep(role, upstream, downstream) : await hopEvalStep(role, upstream, downstream);
+      } finally {
+        for (const link of upstream) link.nextStep();
+        downstream.nextStep();
+      }
+    },
+    epoch.hooks,
+  );
+}
