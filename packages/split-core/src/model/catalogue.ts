@@ -27,7 +27,7 @@ function cnnSmall({ numClasses, inputShape = [28, 28, 1] }: CatalogueOptions): M
       { type: 'dense', name: 'dense1', units: 128, activation: 'relu' },
       { type: 'dense', name: 'logits', units: numClasses },
     ],
-    defaultCuts: { vanilla: 'pool1', uShaped: ['pool1', 'dense1'] },
+    defaultCuts: { vanilla: 'pool1', uShaped: ['pool1', 'dense1'], multiHop: ['pool1', 'pool2', 'dense1'] },
   };
 }
 
@@ -47,7 +47,7 @@ function vggMini({ numClasses, inputShape = [32, 32, 3] }: CatalogueOptions): Mo
       { type: 'dense', name: 'dense1', units: 64, activation: 'relu' },
       { type: 'dense', name: 'logits', units: numClasses },
     ],
-    defaultCuts: { vanilla: 'block1_pool', uShaped: ['block1_pool', 'dense1'] },
+    defaultCuts: { vanilla: 'block1_pool', uShaped: ['block1_pool', 'dense1'], multiHop: ['block1_pool', 'block2_pool', 'dense1'] },
   };
 }
 
@@ -81,7 +81,7 @@ function resnetMini({ numClasses, inputShape = [32, 32, 3] }: CatalogueOptions):
       { type: 'dense', name: 'dense1', units: 32, activation: 'relu' },
       { type: 'dense', name: 'logits', units: numClasses },
     ],
-    defaultCuts: { vanilla: 'res1', uShaped: ['res1', 'dense1'] },
+    defaultCuts: { vanilla: 'res1', uShaped: ['res1', 'dense1'], multiHop: ['res1', 'res2', 'dense1'] },
   };
 }
 
@@ -95,7 +95,7 @@ function mlp({ numClasses, inputShape = [30] }: CatalogueOptions): ModelSpec {
       { type: 'dense', name: 'dense2', units: 16, activation: 'relu' },
       { type: 'dense', name: 'logits', units: numClasses },
     ],
-    defaultCuts: { vanilla: 'dense1', uShaped: ['dense1', 'dense2'] },
+    defaultCuts: { vanilla: 'dense1', uShaped: ['dense1', 'dense2'], multiHop: ['dense1', 'dense2'] },
   };
 }
 

@@ -84,7 +84,8 @@ export interface ModelSpec {
   /** The last layer outputs `numClasses` logits (no softmax: the loss applies it). */
   layers: LayerSpec[];
   /** Default cut per topology: one cut for vanilla, two (client | server | client) for U-shaped. */
-  defaultCuts: { vanilla: string; uShaped: [string, string] };
+  /** multiHop: one cut per participant before the server (the data holder's, then each hop's). */
+  defaultCuts: { vanilla: string; uShaped: [string, string]; multiHop?: string[] };
 }
 
 /** A cut is given by layer name, or by index into the top-level layers: the cut falls after that layer. */

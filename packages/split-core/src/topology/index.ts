@@ -11,4 +11,5 @@ export { planExtended, planVertical, type ExtendedPlan, type VerticalPartySpec, 
 export { hopEvalStep, hopTrainStep } from './hop';
 export { routedLink } from './routed_link';
 export { getHorizontalTopology, getTopology } from './get';
-export { horizontalRolePlans, verticalRolePlans, type RolePlans } from './role_plans';
+export { chainRolePlans, horizontalRolePlans, verticalRolePlans, type RolePlans } from './role_plans';
+export { chainWiring, checkWiring, directWiring, extendedWiring, WiringError, type Consumer, type GroupWiring, type Stage } from './wiring';

@@ -1,7 +1,9 @@
 import type { SegmentPlan } from '../model/cuts';
 import type { SplitPlan } from './split_plan';
 import type { Topology } from './topology';
+import { vanilla } from './vanilla';
 import { vertical } from './vertical';
+import { chainWiring, directWiring, WiringError, type GroupWiring } from './wiring';
 import type { VerticalPlan } from './vertical_plan';
 
 /**
@@ -17,10 +19,12 @@ export interface RolePlans {
   client(clientId: string): SegmentPlan[];
   /** Whether the client's batches carry the labels (every client, or a vertical label holder). */
   holdsLabels(clientId: string): boolean;
+  /** Who feeds whom in a group of these members (in the group's order). */
+  wiring(members: readonly string[]): GroupWiring;
 }
 
 export function horizontalRolePlans(split: SplitPlan): RolePlans {
-  return { topology: split.topology, numClasses: split.spec.numClasses, server: split.server, client: () => split.client, holdsLabels: () => true };
+  return { topology: split.topology, numClasses: split.spec.numClasses, server: split.server, client: () => split.client, holdsLabels: () => true, wiring: (members) => directWiring(members.length) };
 }
 
 /** `partyOf` says which party (index into the plan's parties) a client is; `labelHolder` is undefined when the server holds the labels. */
@@ -31,5 +35,36 @@ export function verticalRolePlans(plan: VerticalPlan, numClasses: number, labelH
     if (!found) throw new Error(`client ${clientId} is party ${index}, but the study has ${plan.parties.length} parties`);
     return found;
   };
-  return { topology: vertical, numClasses, server: [plan.server], client: (clientId) => [party(clientId)], holdsLabels: (clientId) => partyOf(clientId) === labelHolder };
+  return { topology: vertical, numClasses, server: [plan.server], client: (clientId) => [party(clientId)], holdsLabels: (clientId) => partyOf(clientId) === labelHolder, wiring: (members) => directWiring(members.length) };
+}
+
+/**
+ * Multi-hop (PAPER.md, Fig. 4c): `segments` are the model's segments in order; position 0
+ * (the data holder, which keeps the labels) holds the first, position k the k-th hop's, and
+ * the server the last. `positionOf` says which position a client takes; a group lists its
+ * members in position order. The data holder and the server run vanilla's steps, the hops
+ * the intermediate participant's.
+ */
+export function chainRolePlans(segments: readonly SegmentPlan[], numClasses: number, positionOf: (clientId: string) => number): RolePlans {
+  const server = segments[segments.length - 1];
+  if (!server || segments.length < 3) throw new WiringError(`a multi-hop chain needs at least two participants before the server: ${segments.length - 1} cut(s) give ${Math.max(segments.length - 1, 0)}`);
+  const hops = segments.slice(0, -1);
+  const position = (clientId: string): number => {
+    const index = positionOf(clientId);
+    if (!hops[index]) throw new WiringError(`client ${clientId} is position ${index}, but the chain has ${hops.length} participants before the server`);
+    return index;
+  };
+  return {
+    topology: vanilla,
+    numClasses,
+    server: [server],
+    client: (clientId) => [hops[position(clientId)] as SegmentPlan],
+    holdsLabels: (clientId) => position(clientId) === 0,
+    wiring: (members) => {
+      members.forEach((member, index) => {
+        if (position(member) !== index) throw new WiringError(`the chain's members must be listed in position order: ${member} is position ${position(member)}, listed ${index}`);
+      });
+      return chainWiring(members.length);
+    },
+  };
 }

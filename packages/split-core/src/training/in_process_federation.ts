@@ -89,6 +89,7 @@ export class InProcessFederation implements Federation {
       numClasses: plans.numClasses,
       encoding,
       meter,
+      wiring: plans.wiring(group.members),
       ...(serverLabels ? { serverLabels: batchLabels(trainingBatches(serverLabels.samples, batchSize, key)) } : {}),
       ...(onStep ? { onStep: (outcome: StepOutcome) => onStep({ groupId: group.id, outcome }) } : {}),
     });

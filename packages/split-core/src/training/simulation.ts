@@ -127,9 +127,11 @@ export class Simulation {
       members,
       server: this.federation.sharedServer,
       phase: 'eval',
-      steps: members[0]?.batches.length ?? 0,
+      // Intermediate participants (multi-hop) hold no rows: the data holders' batches count.
+      steps: Math.max(0, ...members.map((member) => member.batches.length)),
       numClasses: plans.numClasses,
       encoding: this.options.encoding,
+      wiring: plans.wiring(group.members),
       ...(serverLabels ? { serverLabels: batchLabels(evaluationBatches(serverLabels.samples, batchSize)) } : {}),
     });
     const scorer = plans.topology.descriptor.lossHolder === 'server' ? tallies.server : tallies.members[0];

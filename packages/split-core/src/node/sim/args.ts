@@ -17,8 +17,9 @@ the final epoch's validation metrics, compute and traffic.
   --val DIR              validation images (required unless --data demo)
   --test DIR             held-out test images, scored once after the last epoch
   --model NAME           ${CATALOGUE_MODEL_NAMES.join(' | ')} (default cnn-small)
-  --cut LAYER[,LAYER]    cut layer name(s) or index(es); U-shaped takes two (default: the model's)
-  --topology NAME        vanilla | u-shaped | vertical (default vanilla)
+  --cut LAYER[,LAYER]    cut layer name(s) or index(es); U-shaped takes two, multi-hop one per
+                         participant before the server (default: the model's)
+  --topology NAME        vanilla | u-shaped | vertical | multi-hop (default vanilla)
   --schedule NAME        ${SCHEDULE_NAMES.join(' | ')} (default round-robin)
   --clients N            simulated hospitals (default 4)
   --non-iid ALPHA        shard labels with Dirichlet(ALPHA) instead of IID
@@ -33,6 +34,11 @@ the final epoch's validation metrics, compute and traffic.
   --save DIR             write the trained segments in tfjs format (model.json + weights.bin)
   --json                 print one JSON object with the results as the last line of stdout
   --help                 show this help
+
+Multi-hop split learning (--topology multi-hop): each hospital's data passes a chain of
+participants before the server: the hospital runs the layers up to the first cut, hop k the
+layers up to cut k + 1 (the same hops serve every hospital, in turn: round-robin only), the
+server the rest. Labels go from each hospital straight to the server, never through a hop.
 
 Vertical split learning (--topology vertical): two or more parties hold different columns or
 images of the same patients; rows are aligned by private set intersection on a patient id.
@@ -69,7 +75,7 @@ const SimArgsSchema = z
       .string()
       .optional()
       .transform((text) => (text === undefined ? undefined : text.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part) : part.trim())))),
-    topology: z.enum(['vanilla', 'u-shaped', 'vertical'], { error: '--topology must be vanilla, u-shaped or vertical' }).default('vanilla'),
+    topology: z.enum(['vanilla', 'u-shaped', 'vertical', 'multi-hop'], { error: '--topology must be vanilla, u-shaped, vertical or multi-hop' }).default('vanilla'),
     party: z
       .array(z.string().min(1))
       .default([])
@@ -112,7 +118,8 @@ const SimArgsSchema = z
   })
   .refine((args) => args.topology === 'vertical' || args.data !== undefined, { message: '--data is required: a folder of training images, or demo', path: ['data'] })
   .refine((args) => args.topology === 'vertical' || args.data === 'demo' || args.val !== undefined, { message: '--val is required unless --data demo', path: ['val'] })
-  .refine((args) => args.topology !== 'vertical' || args.verticalDemo !== undefined || args.party.length >= 2, { message: '--topology vertical needs two or more --party FILE, or --vertical-demo', path: ['party'] });
+  .refine((args) => args.topology !== 'vertical' || args.verticalDemo !== undefined || args.party.length >= 2, { message: '--topology vertical needs two or more --party FILE, or --vertical-demo', path: ['party'] })
+  .refine((args) => args.topology !== 'multi-hop' || args.schedule === 'round-robin', { message: '--topology multi-hop runs round-robin: its hops serve one hospital at a time', path: ['schedule'] });
 
 export type SimArgs = z.infer<typeof SimArgsSchema>;
 

@@ -7,7 +7,11 @@ import { getModelSpec } from '../../model/catalogue';
 import type { ModelSpec } from '../../model/spec';
 import { getSchedule } from '../../schedule/get';
 import { getHorizontalTopology } from '../../topology/get';
-import { horizontalRolePlans } from '../../topology/role_plans';
+import { chainRolePlans, horizontalRolePlans, type RolePlans } from '../../topology/role_plans';
+import { planSegments } from '../../model/cuts';
+import type { CutPoint } from '../../model/spec';
+import type { TrainingGroup } from '../../schedule/federation';
+import type { SimulatedClient } from '../../training/in_process_federation';
 import { planSplit } from '../../topology/split_plan';
 import { CentralizedTrainer } from '../../training/centralized';
 import { Simulation } from '../../training/simulation';
@@ -130,15 +134,16 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
   for (const client of clients) {
     if (client.data.samples.length === 0) throw new Error(`${client.id} received no training samples: use fewer --clients or a larger --non-iid alpha`);
   }
-  const split = planSplit(spec, getHorizontalTopology(args.topology), args.cut);
+  const study = studyPlans(args, spec, clients);
   const simulation = new Simulation({
-    plans: horizontalRolePlans(split),
+    plans: study.plans,
     schedule: getSchedule(args.schedule),
     optimizer,
     batchSize: args.batch,
     seed: args.seed,
     encoding: args.codec,
-    clients,
+    clients: [...clients, ...study.hops],
+    ...(study.groups ? { groups: study.groups } : {}),
     onStep: (step) => {
       stepsDone += 1;
       hooks.onStep?.(stepsDone, stepsPerEpoch * args.epochs, step.loss);
@@ -158,7 +163,7 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
     }
     return finish(args, data, history, {
       mode: 'split',
-      cuts: split.cuts,
+      cuts: study.cuts,
       clientFlops: last?.clientFlops ?? 0,
       serverFlops: last?.serverFlops ?? 0,
       bytesUp: last?.bytesUp ?? 0,
@@ -169,6 +174,25 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
   } finally {
     simulation.dispose();
   }
+}
+
+/**
+ * The roles of a horizontal study or a multi-hop chain. In multi-hop the same hop
+ * participants serve every hospital: each hospital's group is the hospital, then the hops.
+ */
+function studyPlans(args: SimArgs, spec: ModelSpec, clients: SimulatedClient[]): { plans: RolePlans; cuts: CutPoint[]; hops: SimulatedClient[]; groups?: TrainingGroup[] } {
+  if (args.topology !== 'multi-hop') {
+    const split = planSplit(spec, getHorizontalTopology(args.topology), args.cut);
+    return { plans: horizontalRolePlans(split), cuts: split.cuts, hops: [] };
+  }
+  const cuts = args.cut ?? spec.defaultCuts.multiHop;
+  if (!cuts) throw new Error(`model ${spec.name} has no default multi-hop cuts: name one cut per participant before the server with --cut`);
+  const segments = planSegments(spec, cuts);
+  const hops = segments.slice(1, -1).map((segment, k): SimulatedClient => ({ id: `hop-${k + 2}`, data: { classes: clients[0]?.data.classes ?? [], sampleShape: segment.inputShape, samples: [] } }));
+  const position = new Map<string, number>([...clients.map((client): [string, number] => [client.id, 0]), ...hops.map((hop, k): [string, number] => [hop.id, k + 1])]);
+  const plans = chainRolePlans(segments, spec.numClasses, (clientId) => position.get(clientId) ?? -1);
+  const groups = clients.map((client): TrainingGroup => ({ id: client.id, members: [client.id, ...hops.map((hop) => hop.id)], sampleCount: client.data.samples.length }));
+  return { plans, cuts, hops, groups };
 }
 
 function finish(
