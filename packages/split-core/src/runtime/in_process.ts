@@ -69,7 +69,8 @@ export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ member
   // The server's steps take the labels from their first link: route the label line into it.
   if (labelLine) serverLinks[0] = routedLink({ activations: serverLinks[0], gradients: serverLinks[0], labels: labelLine.server });
 
-  let reportingMember = !lossOnServer && report ? epoch.members.findIndex((_, index) => wiring.stages[index]?.kind === 'data') : -1;
+  // Where a client computes the loss (U-shaped), the group's first data holder reports it.
+  const reporter = lossOnServer ? -1 : wiring.stages.findIndex((stage) => stage.kind === 'data');
   const memberLoops = epoch.members.map((member, index) => {
     const stage = wiring.stages[index] as Stage;
     const own = (feeds[index] as LinkPair).client;
@@ -78,9 +79,6 @@ export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ member
     }
     const line = labelLines[index];
     const link = line ? routedLink({ activations: own, gradients: own, labels: line.client }) : own;
-    // The client computing the loss (U-shaped) reports it; one member does in a group that does.
-    const reports = index === reportingMember;
-    if (reports) reportingMember = -1;
     return runClientEpoch({
       topology,
       role: member.role,
@@ -91,7 +89,7 @@ export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ member
       sampleShape: member.sampleShape,
       numClasses,
       ...(member.holdsLabels !== undefined ? { holdsLabels: member.holdsLabels } : {}),
-      ...(reports && report ? { hooks: report } : {}),
+      ...(index === reporter && report ? { hooks: report } : {}),
     });
   });
   const [server, ...members] = await Promise.all([
