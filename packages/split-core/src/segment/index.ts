@@ -3,3 +3,4 @@ export { OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName } from './opt
 export { backward, countCorrect, createSegment, forward, infer, lossStep, NonFiniteLossError, softmaxCrossEntropy, type Segment } from './segment';
 export { createRole, disposeRole, type ClientRole, type RoleOptions, type ServerRole } from './roles';
 export { Lock } from './lock';
+export { multiTaskLossStep, taskLabels, taskLogits, type TaskHead, type TaskOutcome } from './multi_task';

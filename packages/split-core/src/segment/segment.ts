@@ -102,8 +102,13 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-/** `admit` runs after the gradients are computed and before they are applied; it throws to refuse the update. */
-function applyGradients(
+/**
+ * One tape pass over the segment: `objective` of its output, the update applied, and the
+ * gradient at its input when asked. `admit` runs after the gradients are computed and before
+ * they are applied; it throws to refuse the update. (Internal to the segment module and its
+ * loss variants.)
+ */
+export function applyGradients(
   segment: Segment,
   input: tf.Tensor,
   needsInputGradient: boolean,

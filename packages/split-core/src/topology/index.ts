@@ -13,3 +13,4 @@ export { routedLink } from './routed_link';
 export { getHorizontalTopology, getTopology } from './get';
 export { chainRolePlans, horizontalRolePlans, verticalRolePlans, type RolePlans } from './role_plans';
 export { chainWiring, checkWiring, directWiring, extendedWiring, WiringError, type Consumer, type GroupWiring, type Stage } from './wiring';
+export { multiTaskServerTrainStep, type MultiTaskStepResult } from './multi_task';
