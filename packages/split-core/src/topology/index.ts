@@ -14,3 +14,4 @@ export { getHorizontalTopology, getTopology } from './get';
 export { chainRolePlans, horizontalRolePlans, verticalRolePlans, type RolePlans } from './role_plans';
 export { chainWiring, checkWiring, directWiring, extendedWiring, WiringError, type Consumer, type GroupWiring, type Stage } from './wiring';
 export { multiTaskServerTrainStep, type MultiTaskStepResult } from './multi_task';
+export { memberWirePlans, type MemberCrossing, type Peer } from './member_wire_plan';
