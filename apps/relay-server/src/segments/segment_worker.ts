@@ -5,7 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { model, network, runtime, schedule, segment, study } from '@splitlearn/split-core';
 import { initNodeBackend } from '@splitlearn/split-core/node';
-import type { protocol, topology } from '@splitlearn/split-core';
+import type { topology } from '@splitlearn/split-core';
 import type { EpochRequest, FromWorker, ServerRequestMessage, ToWorker } from './worker_messages';
 
 const port = parentPort;
@@ -45,20 +45,6 @@ function failpointWorkerExit(): void {
   if (!marker || !existsSync(marker)) return;
   rmSync(marker, { force: true });
   process.exit(70);
-}
-
-/**
- * What each party's client segments look like (a horizontal study has one party): weights
- * a participant uploads are checked against it before any average uses them.
- */
-function clientLayouts(config: protocol.StudyConfig): model.WeightSpec[][][] {
-  const parties = config.topology === 'vertical' ? config.parties.length : 1;
-  return Array.from({ length: parties }, (_, party) => {
-    const role = segment.createRole('client', study.studyRolePlans(config, () => party).client(''), study.studyRoleOptions(config));
-    const layout = role.segments.map((part) => model.weightLayout(part.model));
-    segment.disposeRole(role);
-    return layout;
-  });
 }
 
 async function runEpoch(request: EpochRequest): Promise<void> {
@@ -153,7 +139,7 @@ async function handle(message: ToWorker): Promise<void> {
       const options = study.studyRoleOptions(message.config);
       setup = { plans, pool: new runtime.ServerPool(() => segment.createRole('server', plans.server, options)), maxFrameBytes: study.largestMessageBytes(message.config) + FRAME_HEADER_BYTES };
       if (message.weights) setup.pool.write(schedule.SHARED_SERVER, message.weights.map((bundle) => model.decodeWeights(bundle)));
-      post({ type: 'ready', backend: `${backend.name}: ${backend.reason}`, clientLayouts: clientLayouts(message.config) });
+      post({ type: 'ready', backend: `${backend.name}: ${backend.reason}`, clientLayouts: study.studyClientLayouts(message.config) });
       return;
     }
     case 'epoch':

@@ -21,6 +21,7 @@ export {
   type VerticalStudyConfig,
 } from './config';
 export { largestMessageBytes, studyFlopsPerSample, studyModelSpec, studyRoleOptions, studyRolePlans, studySplit } from './model';
+export { studyClientLayouts } from './client_layouts';
 export { partyProblem, trainingGroups, VERTICAL_GROUP, type GroupMember } from './groups';
 export { partyInputShape, verticalStudyPlan } from './vertical_plan';
 export { PartyRowsError, partyRowsFromCsv, serverLabelRows, type PartyRows } from './party_rows';
