@@ -17,7 +17,7 @@ export { planSegments, resolveCut, type SegmentPlan } from './model/cuts';
 export { countSegmentParams } from './model/shapes';
 export type { CutPoint, LayerSpec, ModelSpec } from './model/spec';
 export { planVertical, type VerticalPlan } from './topology/vertical_plan';
-export { partyInputShape, verticalStudyPlan } from './study/vertical_plan';
+export { partyInputShape, studyTaskHeads, verticalStudyPlan, type PartiesStudyPlan } from './study/vertical_plan';
 export { POINT_BYTES, TAG_BYTES } from './alignment/sizes';
 export { segmentFlops, trainingFlopsPerSample } from './accounting/flops';
 export { encodedSize, nameByteLength } from './codec/encoded_size';

@@ -22,7 +22,7 @@ export function toStudySummary(study: StudyInfo): StudySummary {
     minClients: config.minClients,
     ...(config.maxStepsPerRound !== undefined ? { maxStepsPerRound: config.maxStepsPerRound } : {}),
   };
-  if (config.topology !== 'vertical') return { ...common, model: config.model, inputShape: config.inputShape };
+  if (!('parties' in config)) return { ...common, model: config.model, inputShape: config.inputShape };
   return {
     ...common,
     model: config.head,
@@ -56,7 +56,7 @@ export interface ClientRoleView {
 /** What a client trains on: images in a horizontal study; a vertical party's table or images, as its input says. */
 export function clientDataKind(study: StudyInfo, party: number | undefined): NonNullable<EgressInput['data']> {
   const { config } = study;
-  if (config.topology !== 'vertical') return 'images';
+  if (!('parties' in config)) return 'images';
   const input = party === undefined ? undefined : config.parties[party]?.input;
   return input !== undefined && 'image' in input ? 'images' : 'table';
 }

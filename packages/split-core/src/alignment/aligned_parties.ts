@@ -29,7 +29,7 @@ export function alignParty(data: Dataset, intersection: PsiIntersection, study: 
   const train: Sample[] = [];
   const val: Sample[] = [];
   rows.forEach((row, position) => (valPositions.has(position) ? val : train).push(row));
-  const part = (samples: Sample[]): Dataset => ({ classes: data.classes, sampleShape: data.sampleShape, samples });
+  const part = (samples: Sample[]): Dataset => ({ classes: data.classes, ...(data.tasks ? { tasks: data.tasks } : {}), sampleShape: data.sampleShape, samples });
   return { train: part(train), val: part(val), aligned: rows.length, leftOut: data.samples.length - rows.length };
 }
 

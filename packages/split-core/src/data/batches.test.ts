@@ -54,4 +54,21 @@ describe('batchToTensors', () => {
     expect(() => batchToTensors([sample(0, 6, 2)], [2, 3, 1], 2)).toThrow(/outside \[0, 2\)/);
     expect(() => batchToTensors([], [2, 3, 1], 2)).toThrow(/empty batch/);
   });
+
+  it('carries one label per task for a multi-task study, the first task in column 0, and checks each against its classes', () => {
+    const batch = [
+      { ...sample(0, 2, 1), tasks: [2, 0] },
+      { ...sample(1, 2, 0), tasks: [1, 1] },
+    ];
+    const { x, labels } = batchToTensors(batch, [2], 2, [2, 3, 2]);
+    expect(labels.shape).toEqual([2, 3]);
+    expect(Array.from(labels.dataSync())).toEqual([1, 2, 0, 0, 1, 1]);
+    tf.dispose([x, labels]);
+    // Single-task studies ignore the further labels a sample carries (the demo's side).
+    const single = batchToTensors(batch, [2], 2);
+    expect(single.labels.shape).toEqual([2]);
+    tf.dispose([single.x, single.labels]);
+    expect(() => batchToTensors([{ ...sample(0, 2, 1), tasks: [3, 0] }], [2], 2, [2, 3, 2])).toThrow(/label 3 for task 1, outside \[0, 3\)/);
+    expect(() => batchToTensors([sample(0, 2, 1)], [2], 2, [2, 3])).toThrow(/labels for 1 task\(s\), the study has 2/);
+  });
 });

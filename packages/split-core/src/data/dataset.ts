@@ -6,12 +6,16 @@ export interface Sample {
   id: string;
   /** Index into the dataset's `classes`. */
   label: number;
+  /** Multi-task: the further tasks' labels, each an index into its task's classes (the first task's is `label`). */
+  tasks?: readonly number[];
   /** Row-major [height, width, channels] for images, [features] for tabular rows; values in [0, 1] for images. */
   values: Float32Array;
 }
 
 export interface Dataset {
   classes: string[];
+  /** Multi-task: the further tasks the samples carry labels for, in order (the first task's classes are `classes`). */
+  tasks?: readonly { name: string; classes: readonly string[] }[];
   /** Shape of one sample: [height, width, channels] or [features]. */
   sampleShape: number[];
   samples: Sample[];

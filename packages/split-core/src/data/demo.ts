@@ -6,10 +6,17 @@
 
 import type { Dataset, Sample } from './dataset';
 import type { DemoStyle } from './demo_render';
-import { DEFAULT_DEMO_STYLE, renderChestImage } from './demo_render';
+import { DEFAULT_DEMO_STYLE, renderChestScene } from './demo_render';
 import { createRng, deriveSeed } from './random';
 
 export const DEMO_CLASSES: readonly string[] = ['normal', 'nodule'];
+
+/**
+ * The demo's further task, for multi-task split learning: which lung, as the image shows it,
+ * holds the lesion that decides the class (the nodule's ring, or the normal image's blob).
+ * Its labels are not noisy. Every demo sample carries it; single-task studies ignore it.
+ */
+export const DEMO_TASKS: readonly { name: string; classes: readonly string[] }[] = [{ name: 'side', classes: ['left', 'right'] }];
 
 /**
  * Fraction of samples (train and validation alike) whose stored label is flipped: the
@@ -57,9 +64,9 @@ export function generateDemoSample(options: DemoSampleOptions): Sample {
   const style: DemoStyle = { ...DEFAULT_DEMO_STYLE, ...options.style };
   const rng = createRng(deriveSeed(seed, 'demo', split, index));
   const trueLabel = index % 2;
-  const gray = renderChestImage(rng, size, trueLabel === 1, style);
+  const { image: gray, lesionSide } = renderChestScene(rng, size, trueLabel === 1, style);
   const label = rng.next() < labelNoise ? 1 - trueLabel : trueLabel;
-  return { id: `demo/${split}/${String(index).padStart(6, '0')}`, label, values: channels === 3 ? grayToRgb(gray) : gray };
+  return { id: `demo/${split}/${String(index).padStart(6, '0')}`, label, tasks: [lesionSide], values: channels === 3 ? grayToRgb(gray) : gray };
 }
 
 /** The demo train and validation sets, deterministic from the seed. */
@@ -69,6 +76,7 @@ export function generateDemoDataset(options: DemoDatasetOptions): { train: Datas
   const channels = sampleOptions.channels ?? 1;
   const build = (split: DemoSplit, count: number): Dataset => ({
     classes: [...DEMO_CLASSES],
+    tasks: DEMO_TASKS,
     sampleShape: [size, size, channels],
     samples: Array.from({ length: count }, (_, index) => generateDemoSample({ ...sampleOptions, split, index })),
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DemoStyle } from './demo_render';
-import { DEFAULT_DEMO_STYLE, renderChestImage } from './demo_render';
+import { DEFAULT_DEMO_STYLE, renderChestImage, renderChestScene } from './demo_render';
 import { createRng } from './random';
 
 /** No noise, no global contrast change, no extra blob, dim lungs (nothing clips): only the lesion shape differs. */
@@ -48,5 +48,26 @@ describe('renderChestImage', () => {
       expect(Math.min(...image)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...image)).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('names the side of the image whose lung holds the deciding lesion, drawing nothing more from the rng', () => {
+    const sides: number[] = [];
+    for (let seed = 0; seed < 24; seed++) {
+      const scene = renderChestScene(createRng(seed), 28, seed % 2 === 0, CLEAN);
+      const without = renderChestScene(createRng(seed), 28, seed % 2 === 0, { ...CLEAN, lesionMass: 0 });
+      // The same image as renderChestImage draws: the side is recorded, not drawn.
+      expect(scene.image).toEqual(renderChestImage(createRng(seed), 28, seed % 2 === 0, CLEAN));
+      let left = 0;
+      let right = 0;
+      scene.image.forEach((value, i) => {
+        const added = value - (without.image[i] as number);
+        if (i % 28 < 14) left += added;
+        else right += added;
+      });
+      expect(scene.lesionSide, `seed ${seed}`).toBe(left > right ? 0 : 1);
+      sides.push(scene.lesionSide);
+    }
+    // Both sides occur.
+    expect(new Set(sides).size).toBe(2);
   });
 });

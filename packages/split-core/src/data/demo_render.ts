@@ -75,6 +75,16 @@ interface LungField {
 
 /** Renders a size x size grayscale image in [0, 1]; `hasNodule` decides the lesion shape. */
 export function renderChestImage(rng: Rng, size: number, hasNodule: boolean, style: Readonly<DemoStyle>): Float32Array {
+  return renderChestScene(rng, size, hasNodule, style).image;
+}
+
+/**
+ * The image and where its diagnostic lesion (the ring or the blob that decides the class) was
+ * placed: in the lung on the image's left (0) or right (1). The demo's second task (multi-task
+ * split learning) is that side; recording it draws nothing more from the rng, so every image
+ * is the one it always was.
+ */
+export function renderChestScene(rng: Rng, size: number, hasNodule: boolean, style: Readonly<DemoStyle>): { image: Float32Array; lesionSide: 0 | 1 } {
   const unit = GRID / size;
   const shiftX = uniform(rng, -style.maxShift, style.maxShift);
   const shiftY = uniform(rng, -style.maxShift, style.maxShift);
@@ -106,10 +116,13 @@ export function renderChestImage(rng: Rng, size: number, hasNodule: boolean, sty
 
   const lesionShapes: ('ring' | 'blob')[] = [hasNodule ? 'ring' : 'blob'];
   if (rng.next() < style.extraBlobProbability) lesionShapes.push('blob');
-  for (const shape of lesionShapes) {
-    const field = lungs[rng.int(lungs.length)] ?? lungs[0];
+  let lesionSide: 0 | 1 = 0;
+  lesionShapes.forEach((shape, index) => {
+    const side = rng.int(lungs.length);
+    if (index === 0) lesionSide = side === 0 ? 0 : 1;
+    const field = lungs[side] ?? lungs[0];
     if (field) drawLesion(image, size, rng, field, shape, style);
-  }
+  });
 
   const contrast = uniform(rng, 1 - style.contrastRange, 1 + style.contrastRange);
   const brightness = uniform(rng, -style.brightnessRange, style.brightnessRange);
@@ -117,7 +130,7 @@ export function renderChestImage(rng: Rng, size: number, hasNodule: boolean, sty
     const value = contrast * (image[i] ?? 0) + brightness + style.noise * rng.normal();
     image[i] = Math.min(1, Math.max(0, value));
   }
-  return image;
+  return { image, lesionSide };
 }
 
 /**

@@ -7,7 +7,7 @@
 // pictures they then throw away.
 
 import type { Dataset } from './dataset';
-import { DEMO_CLASSES, generateDemoSample, type DemoSampleOptions } from './demo';
+import { DEMO_CLASSES, DEMO_TASKS, generateDemoSample, type DemoSampleOptions } from './demo';
 import { createRng, deriveSeed } from './random';
 import { shardIid } from './shard';
 
@@ -38,6 +38,7 @@ export function generateDemoShard(options: DemoShardOptions): Dataset {
   const { hospital, hospitals, poolSize, size = 28, channels = 1 } = options;
   return {
     classes: [...DEMO_CLASSES],
+    tasks: DEMO_TASKS,
     sampleShape: [size, size, channels],
     samples: demoShardIndices(hospital, hospitals, poolSize).map((index) => generateDemoSample({ seed: DEMO_DATA_SEED, split: 'train', index, size, channels })),
   };

@@ -18,6 +18,8 @@ export interface TabularOptions {
   classes?: readonly string[];
   /** A table of labels only (the server's, in a vertical study it holds the labels of): no feature column needed. */
   labelsOnly?: boolean;
+  /** Multi-task, at the label holder: each further task's label column and its classes. */
+  tasks?: readonly { column: string; classes?: readonly string[] }[];
 }
 
 export interface TabularRow {
@@ -25,6 +27,8 @@ export interface TabularRow {
   values: Float32Array;
   /** Index into `classes`, where the table has the labels. */
   label?: number;
+  /** Multi-task: each further task's label, an index into its classes. */
+  tasks?: readonly number[];
 }
 
 export interface TabularTable {
@@ -34,6 +38,8 @@ export interface TabularTable {
   skipped: SkippedFile[];
   /** With a label column: the classes in label order (the declared ones, or those found, sorted). */
   classes?: string[];
+  /** With task columns: each further task's classes, as `classes`. */
+  taskClasses?: string[][];
 }
 
 export class TabularError extends Error {
@@ -116,7 +122,9 @@ export function readTabularCsv(text: string, options: TabularOptions): TabularTa
   const need = (column: string, what: string): void => requireColumn(fields, column, what);
   need(options.idColumn, 'id');
   if (options.labelColumn !== undefined) need(options.labelColumn, 'label');
-  const reserved = new Set([options.idColumn, options.labelColumn]);
+  const tasks = options.tasks ?? [];
+  for (const task of tasks) need(task.column, 'task label');
+  const reserved = new Set([options.idColumn, options.labelColumn, ...tasks.map((task) => task.column)]);
   let columns: string[];
   if (options.labelsOnly) {
     if (options.labelColumn === undefined) throw new TabularError('a table of labels needs its label column');
@@ -130,6 +138,7 @@ export function readTabularCsv(text: string, options: TabularOptions): TabularTa
   }
   if (columns.length === 0 && !options.labelsOnly) throw new TabularError(`no numeric feature column in the CSV besides "${options.idColumn}"${options.labelColumn ? ` and "${options.labelColumn}"` : ''}`);
   const classes = options.labelColumn !== undefined ? matchClasses(records.map((record) => cell(record, options.labelColumn as string)).filter((label) => label !== ''), options.classes) : undefined;
+  const taskClasses = tasks.map((task) => matchClasses(records.map((record) => cell(record, task.column)).filter((label) => label !== ''), task.classes));
 
   const skipped: SkippedFile[] = [];
   const ids = duplicateIds(records, options.idColumn);
@@ -151,9 +160,19 @@ export function readTabularCsv(text: string, options: TabularOptions): TabularTa
     if (name === '') return skip(`no label in column "${options.labelColumn}"`);
     const label = classes.labels.get(name);
     if (label === undefined) return skip(`label "${name.slice(0, 40)}" is not one of the study's classes (${classes.classes.join(', ')})`);
-    rows.push({ id, values, label });
+    if (tasks.length === 0) return void rows.push({ id, values, label });
+    const further: number[] = [];
+    for (const [t, task] of tasks.entries()) {
+      const taskName = cell(record, task.column);
+      const match = taskClasses[t] as (typeof taskClasses)[number];
+      if (taskName === '') return skip(`no label in task column "${task.column}"`);
+      const taskLabel = match.labels.get(taskName);
+      if (taskLabel === undefined) return skip(`"${taskName.slice(0, 40)}" in task column "${task.column}" is not one of its classes (${match.classes.join(', ')})`);
+      further.push(taskLabel);
+    }
+    rows.push({ id, values, label, tasks: further });
   });
-  return { columns, rows, skipped, ...(classes ? { classes: classes.classes } : {}) };
+  return { columns, rows, skipped, ...(classes ? { classes: classes.classes } : {}), ...(tasks.length > 0 ? { taskClasses: taskClasses.map((match) => match.classes) } : {}) };
 }
 
 /** Column means and standard deviations over some rows: each party scales its own columns. */
@@ -175,5 +194,5 @@ export function columnScaling(rows: readonly { values: Float32Array }[]): Column
 
 /** Rows as samples of z-scored features (label 0 where the table has no labels). */
 export function scaledSamples(rows: readonly TabularRow[], scaling: ColumnScaling): Sample[] {
-  return rows.map((row) => ({ id: row.id, label: row.label ?? 0, values: row.values.map((value, c) => (value - (scaling.mean[c] as number)) / (scaling.std[c] as number)) }));
+  return rows.map((row) => ({ id: row.id, label: row.label ?? 0, ...(row.tasks ? { tasks: row.tasks } : {}), values: row.values.map((value, c) => (value - (scaling.mean[c] as number)) / (scaling.std[c] as number)) }));
 }

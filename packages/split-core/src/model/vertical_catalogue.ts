@@ -10,6 +10,8 @@ export type PartyModelName = 'mlp-party' | 'cnn-party';
 export const PARTY_MODEL_NAMES: readonly PartyModelName[] = ['mlp-party', 'cnn-party'];
 export type HeadModelName = 'mlp-head';
 export const HEAD_MODEL_NAMES: readonly HeadModelName[] = ['mlp-head'];
+export type IntermediateModelName = 'mlp-intermediate';
+export const INTERMEDIATE_MODEL_NAMES: readonly IntermediateModelName[] = ['mlp-intermediate'];
 
 /** The encoder a party runs over its own input ([features] for tables, [h, w, c] for images). */
 export function partyLayers(name: string, party: number, inputShape: readonly number[]): LayerSpec[] {
@@ -43,4 +45,10 @@ export function headLayers(name: string, numClasses: number): LayerSpec[] {
     { type: 'dense', name: 'head_dense', units: 32, activation: 'relu' },
     { type: 'dense', name: 'logits', units: numClasses },
   ];
+}
+
+/** Extended vanilla's intermediate participant: its layers over the joined party encodings, before the server's head. */
+export function intermediateLayers(name: string): LayerSpec[] {
+  if (name !== 'mlp-intermediate') throw new ModelSpecError('unknown-model', `unknown intermediate model '${name}': choose one of ${INTERMEDIATE_MODEL_NAMES.join(', ')}`);
+  return [{ type: 'dense', name: 'mid_dense', units: 32, activation: 'relu' }];
 }

@@ -19,6 +19,7 @@ import { createRole, disposeRole, type ClientRole } from '../segment/roles';
 import type { RolePlans } from '../topology/role_plans';
 import { StepAbandonedError, StreamLink } from './stream_link';
 import { studyRoleOptions, studyRolePlans, studySplit } from '../study/model';
+import { partiesStudy } from '../study/config';
 import { PartyAlignment, type AlignmentStatus } from './party_alignment';
 
 // The client side of a study over the network: the same agent runs in a browser Web
@@ -199,7 +200,7 @@ export class Participant {
    */
   async exportClientSegments(weightsFile: (stem: string) => string = () => DEFAULT_WEIGHTS_FILE): Promise<SegmentFiles[]> {
     const { role, study } = this.requireRole();
-    if (study.config.topology === 'vertical') throw new Error('saving a vertical party\u2019s encoder as model files is not available yet: its weights stay in this participant while the study runs');
+    if (partiesStudy(study.config)) throw new Error(`saving a ${study.config.topology} party\u2019s encoder as model files is not available yet: its weights stay in this participant while the study runs`);
     const split = studySplit(study.config);
     const snapshot = role.segments.map((segment) => ({ plan: segment.plan, name: segment.model.name, weights: readWeights(segment.model) }));
     const digest = weightsDigest(snapshot.map((segment) => segment.weights));

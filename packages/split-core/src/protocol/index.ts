@@ -15,6 +15,10 @@ export {
   type StudyConfigInput,
   type StudyState,
   type VerticalStudyConfig,
+  type PartiesStudyConfig,
+  type MultiHopStudyConfig,
+  type ExtendedStudyConfig,
+  type MultiTaskStudyConfig,
 } from '../study/config';
 export type { RelayError, RelayErrorCode } from './errors';
 export * from './messages';

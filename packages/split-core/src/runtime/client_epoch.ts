@@ -18,6 +18,8 @@ export interface ClientEpoch {
   steps: number;
   sampleShape: readonly number[];
   numClasses: number;
+  /** Multi-task: every task's class count (the batches carry one label per task). */
+  taskClasses?: readonly number[];
   /** A vertical party without the labels sends none (its batches carry none). */
   holdsLabels?: boolean;
   hooks?: EpochHooks;
@@ -31,7 +33,7 @@ export function runClientEpoch(epoch: ClientEpoch): Promise<EpochTally> {
     epoch.steps,
     async (step) => {
       const batch = batches[step % batches.length] as readonly Sample[];
-      const tensors = batchToTensors(batch, sampleShape, numClasses);
+      const tensors = batchToTensors(batch, sampleShape, numClasses, holdsLabels ? epoch.taskClasses : undefined);
       const input = { x: tensors.x, ...(holdsLabels ? { labels: tensors.labels } : {}) };
       try {
         const result = phase === 'train' ? await topology.clientTrainStep(role, link, input) : await topology.clientEvalStep(role, link, input);

@@ -30,6 +30,8 @@ export interface InProcessEpoch {
   phase: 'train' | 'eval';
   steps: number;
   numClasses: number;
+  /** Multi-task: every task's class count. */
+  taskClasses?: readonly number[];
   /** Encoding of cut tensors; every tensor crosses the real codec. */
   encoding: Encoding;
   meter?: TrafficMeter;
@@ -88,6 +90,7 @@ export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ member
       steps,
       sampleShape: member.sampleShape,
       numClasses,
+      ...(epoch.taskClasses ? { taskClasses: epoch.taskClasses } : {}),
       ...(member.holdsLabels !== undefined ? { holdsLabels: member.holdsLabels } : {}),
       ...(index === reporter && report ? { hooks: report } : {}),
     });

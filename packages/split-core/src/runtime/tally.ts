@@ -12,6 +12,10 @@ export interface StepOutcome {
   /** [batch, classes] probabilities and [batch] labels, where this role scores; the tally disposes them. */
   probabilities?: tf.Tensor;
   labels?: tf.Tensor;
+  /** Multi-task: each task's mean loss and correct count. */
+  tasks?: { loss: number; correct: number }[];
+  /** Multi-task: each task's probabilities and labels; the tally disposes them. */
+  taskScores?: { probabilities: tf.Tensor; labels: tf.Tensor }[];
 }
 
 /**
@@ -28,6 +32,8 @@ export class EpochTally {
   private scoredSamples = 0;
   private readonly scores: number[] = [];
   private readonly labels: number[] = [];
+  /** Multi-task: one tally per task, fed from the steps' per-task outcomes. */
+  private readonly perTask: EpochTally[] = [];
 
   /** Adds one step; reads and disposes its probabilities and labels. */
   add(outcome: StepOutcome): void {
@@ -52,6 +58,18 @@ export class EpochTally {
       outcome.probabilities?.dispose();
       outcome.labels?.dispose();
     }
+    const tasks = Math.max(outcome.tasks?.length ?? 0, outcome.taskScores?.length ?? 0);
+    for (let task = 0; task < tasks; task++) {
+      this.perTask[task] ??= new EpochTally();
+      const scores = outcome.taskScores?.[task];
+      const trained = outcome.tasks?.[task];
+      (this.perTask[task] as EpochTally).add({ samples, ...(trained ?? {}), ...(scores ?? {}) });
+    }
+  }
+
+  /** Multi-task: what was counted for each task, in head order (empty for a single task). */
+  get tasks(): readonly EpochTally[] {
+    return this.perTask;
   }
 
   /** Mean loss over the epoch, where this role computed one. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { TaskHead } from '../model/task_head';
 import { applyGradients, countCorrect, NonFiniteLossError, softmaxCrossEntropy, type Segment } from './segment';
 
 // Multi-task split learning (PAPER.md, Fig. 4b): the server holds several heads over one
@@ -7,12 +8,6 @@ import { applyGradients, countCorrect, NonFiniteLossError, softmaxCrossEntropy, 
 // exactly one independent dense head per task over the same input. The loss is the weighted
 // sum of the tasks' cross-entropies; the parties receive the gradient of that sum.
 
-/** One task of a multi-task server: how many classes it has and its weight in the loss. */
-export interface TaskHead {
-  name: string;
-  classes: number;
-  weight: number;
-}
 
 /** Each task's [batch, classes] logits, from the segment's [batch, Σ classes] output. */
 export function taskLogits(logits: tf.Tensor, heads: readonly TaskHead[]): tf.Tensor[] {
@@ -74,3 +69,5 @@ export function multiTaskLossStep(
   );
   return { loss, tasks, inputGradient };
 }
+
+export type { TaskHead };

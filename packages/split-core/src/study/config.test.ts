@@ -37,4 +37,21 @@ describe('study configuration', () => {
     const horizontal = StudyConfigSchema.parse({ name: 'x', topology: 'vanilla', model: 'mlp', inputShape: [30], classes: ['a', 'b'], schedule: 'round-robin' });
     expect(horizontalStudy(horizontal).model).toBe('mlp');
   });
+
+  it('takes extended vanilla, multi-task and multi-hop studies, and refuses what they cannot be', () => {
+    const issues = (input: unknown): string[] => {
+      const parsed = StudyConfigSchema.safeParse(input);
+      return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    };
+    expect(StudyConfigSchema.parse({ ...vertical, topology: 'extended' })).toMatchObject({ topology: 'extended', intermediate: 'mlp-intermediate' });
+    const tasks = [{ name: 'texture', classes: ['smooth', 'coarse'], weight: 0.5 }];
+    expect(StudyConfigSchema.parse({ ...vertical, topology: 'multi-task', tasks })).toMatchObject({ topology: 'multi-task', labelWeight: 1, tasks });
+    expect(issues({ ...vertical, topology: 'multi-task', tasks: [] })[0]).toMatch(/^tasks:/);
+    expect(issues({ ...vertical, topology: 'multi-task', tasks: [{ name: 'diagnosis', classes: ['a', 'b'] }] })).toEqual(["tasks: task 'diagnosis' is named twice (the first task is named after labelColumn)"]);
+    expect(issues({ ...vertical, topology: 'multi-task', tasks, labelHolder: 'server' })[0]).toMatch(/^labelHolder: a multi-task study takes its tasks’ labels from a party/);
+    const chain = { name: 'chain', topology: 'multi-hop', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['a', 'b'], schedule: 'round-robin' };
+    expect(StudyConfigSchema.parse({ ...chain, cuts: ['pool1', 'pool2', 'dense1'] })).toMatchObject({ topology: 'multi-hop', cuts: ['pool1', 'pool2', 'dense1'] });
+    expect(issues({ ...chain, cuts: ['pool1'] })[0]).toMatch(/^cuts:/);
+    expect(() => horizontalStudy(StudyConfigSchema.parse(chain))).toThrow(/multi-hop study/);
+  });
 });

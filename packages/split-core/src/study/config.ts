@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CATALOGUE_MODEL_NAMES } from '../model/catalogue';
-import { HEAD_MODEL_NAMES, PARTY_MODEL_NAMES } from '../model/vertical_catalogue';
+import { HEAD_MODEL_NAMES, INTERMEDIATE_MODEL_NAMES, PARTY_MODEL_NAMES } from '../model/vertical_catalogue';
 import { SCHEDULE_NAMES } from '../schedule/schedule';
 import { OPTIMIZER_NAMES } from '../segment/optimizer_names';
 
@@ -41,6 +41,17 @@ export const HorizontalStudyConfigSchema = StudyBaseSchema.extend({
   cuts: z.array(z.union([z.string().min(1).max(64), z.number().int().nonnegative()])).max(2).optional(),
 });
 
+/**
+ * Multi-hop (PAPER.md Fig. 4c): one catalogue model cut into a chain. Each data holder runs
+ * the layers up to the first cut, the participant at position k (hop k) those up to cut
+ * k + 1, the server the rest; the same hops serve every data holder, in turn.
+ */
+export const MultiHopStudyConfigSchema = HorizontalStudyConfigSchema.extend({
+  topology: z.literal('multi-hop'),
+  /** One cut per participant before the server (at least two); the model's multi-hop cuts when absent. */
+  cuts: z.array(z.union([z.string().min(1).max(64), z.number().int().nonnegative()])).min(2).max(8).optional(),
+});
+
 const columnName = z.string().trim().min(1).max(128);
 
 /** One party of a vertical study: what it holds of each patient, and the encoder it runs over it. */
@@ -53,9 +64,8 @@ export const VerticalPartySchema = z.object({
 });
 export type VerticalParty = z.infer<typeof VerticalPartySchema>;
 
-/** Vertical (PAPER.md Fig. 2c): K parties hold different data about the same patients, aligned by patient id. */
-export const VerticalStudyConfigSchema = StudyBaseSchema.extend({
-  topology: z.literal('vertical'),
+/** What every study whose parties hold different data about the same patients has (vertical, extended vanilla, multi-task). */
+const PartiesStudySchema = StudyBaseSchema.extend({
   parties: z.array(VerticalPartySchema).min(2).max(8),
   /**
    * Who holds the labels: a party (its index), which sends them with its cut activations,
@@ -73,11 +83,54 @@ export const VerticalStudyConfigSchema = StudyBaseSchema.extend({
   head: z.enum(HEAD_MODEL_NAMES as [string, ...string[]]).default('mlp-head'),
 });
 
-export const StudyConfigSchema = z.discriminatedUnion('topology', [HorizontalStudyConfigSchema, VerticalStudyConfigSchema]).superRefine((config, context) => {
-  if (config.topology === 'vertical' && typeof config.labelHolder === 'number' && config.labelHolder >= config.parties.length) {
-    context.addIssue({ code: 'custom', path: ['labelHolder'], message: `labelHolder ${config.labelHolder} names no party: there are ${config.parties.length} (0 to ${config.parties.length - 1})` });
-  }
+/** Vertical (PAPER.md Fig. 2c): K parties hold different data about the same patients, aligned by patient id. */
+export const VerticalStudyConfigSchema = PartiesStudySchema.extend({ topology: z.literal('vertical') });
+
+/**
+ * Extended vanilla (PAPER.md Fig. 4a): a vertical study whose parties' joined cut outputs
+ * pass through an intermediate participant's layers before the server's head.
+ */
+export const ExtendedStudyConfigSchema = PartiesStudySchema.extend({
+  topology: z.literal('extended'),
+  intermediate: z.enum(INTERMEDIATE_MODEL_NAMES as [string, ...string[]]).default('mlp-intermediate'),
 });
+
+/** A further task of a multi-task study: its own labels, classes and weight in the loss. */
+export const TaskSchema = z.object({
+  name: z.string().trim().min(1).max(64),
+  /** The label holder's column with this task's labels (default: the task's name). */
+  column: columnName.optional(),
+  classes: z.array(z.string().trim().min(1).max(64)).min(2).max(100),
+  weight: z.number().positive().max(100).default(1),
+});
+export type StudyTask = z.infer<typeof TaskSchema>;
+
+/**
+ * Multi-task (PAPER.md Fig. 4b): the parties feed a server with one head per task. The first
+ * task is the study's `classes` from `labelColumn`; `tasks` are the further ones. The label
+ * holder sends every task's labels; each task's loss counts with its weight.
+ */
+export const MultiTaskStudyConfigSchema = PartiesStudySchema.extend({
+  topology: z.literal('multi-task'),
+  /** The first task's weight in the loss. */
+  labelWeight: z.number().positive().max(100).default(1),
+  tasks: z.array(TaskSchema).min(1).max(7),
+});
+
+export const StudyConfigSchema = z
+  .discriminatedUnion('topology', [HorizontalStudyConfigSchema, MultiHopStudyConfigSchema, VerticalStudyConfigSchema, ExtendedStudyConfigSchema, MultiTaskStudyConfigSchema])
+  .superRefine((config, context) => {
+    if (!('parties' in config)) return;
+    if (typeof config.labelHolder === 'number' && config.labelHolder >= config.parties.length) {
+      context.addIssue({ code: 'custom', path: ['labelHolder'], message: `labelHolder ${config.labelHolder} names no party: there are ${config.parties.length} (0 to ${config.parties.length - 1})` });
+    }
+    if (config.topology === 'multi-task') {
+      if (config.labelHolder === 'server') context.addIssue({ code: 'custom', path: ['labelHolder'], message: 'a multi-task study takes its tasks’ labels from a party: the server cannot hold them (yet)' });
+      const names = [config.labelColumn, ...config.tasks.map((task) => task.name)];
+      const repeated = names.find((name, index) => names.indexOf(name) !== index);
+      if (repeated !== undefined) context.addIssue({ code: 'custom', path: ['tasks'], message: `task '${repeated}' is named twice (the first task is named after labelColumn)` });
+    }
+  });
 
 /** The schedule and codec of any study (the parts a researcher may change while it runs). */
 export const STUDY_SCHEDULE = StudyBaseSchema.shape.schedule;
@@ -86,6 +139,11 @@ export const STUDY_CODEC = StudyBaseSchema.shape.codec;
 export type StudyConfig = z.infer<typeof StudyConfigSchema>;
 export type HorizontalStudyConfig = z.infer<typeof HorizontalStudyConfigSchema>;
 export type VerticalStudyConfig = z.infer<typeof VerticalStudyConfigSchema>;
+export type ExtendedStudyConfig = z.infer<typeof ExtendedStudyConfigSchema>;
+export type MultiTaskStudyConfig = z.infer<typeof MultiTaskStudyConfigSchema>;
+export type MultiHopStudyConfig = z.infer<typeof MultiHopStudyConfigSchema>;
+/** A study whose parties hold different data about the same patients, aligned by patient id. */
+export type PartiesStudyConfig = VerticalStudyConfig | ExtendedStudyConfig | MultiTaskStudyConfig;
 export type StudyConfigInput = z.input<typeof StudyConfigSchema>;
 export type HorizontalStudyConfigInput = z.input<typeof HorizontalStudyConfigSchema>;
 
@@ -97,16 +155,24 @@ export class UnsupportedStudyError extends Error {
   }
 }
 
+/** The study's parties, where its parties hold different data about the same patients (vertical, extended vanilla, multi-task). */
+export function partiesStudy(config: StudyConfig): PartiesStudyConfig | undefined {
+  return 'parties' in config ? config : undefined;
+}
+
 /** The configuration as a horizontal study (one model split at its cuts), or a clear refusal. */
 export function horizontalStudy(config: StudyConfig): HorizontalStudyConfig {
-  if (config.topology === 'vertical') {
-    throw new UnsupportedStudyError('this is a vertical study, which this part of the tool does not take yet: join it as a party from the contribute page or the Node client (npm run client -- --party N --data TABLE.csv or MAPPING.csv), or try it in the simulator (npm run sim -- --topology vertical)');
+  if (config.topology === 'multi-hop') {
+    throw new UnsupportedStudyError('this is a multi-hop study, which this part of the tool does not take yet: try it in the simulator (npm run sim -- --topology multi-hop)');
+  }
+  if ('parties' in config) {
+    throw new UnsupportedStudyError(`this is a ${config.topology} study, which this part of the tool does not take yet: join it as a party from the contribute page or the Node client (npm run client -- --party N --data TABLE.csv or MAPPING.csv), or try it in the simulator (npm run sim -- --topology ${config.topology})`);
   }
   return config;
 }
 
-/** The party that holds a vertical study's labels, or undefined when the server does. */
-export function labelParty(config: VerticalStudyConfig): number | undefined {
+/** The party that holds a study's labels, or undefined when the server does. */
+export function labelParty(config: PartiesStudyConfig): number | undefined {
   return config.labelHolder === 'server' ? undefined : config.labelHolder;
 }
 

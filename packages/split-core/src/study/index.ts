@@ -12,6 +12,16 @@ export {
   STUDY_STATES,
   VerticalPartySchema,
   VerticalStudyConfigSchema,
+  ExtendedStudyConfigSchema,
+  MultiTaskStudyConfigSchema,
+  MultiHopStudyConfigSchema,
+  TaskSchema,
+  partiesStudy,
+  type ExtendedStudyConfig,
+  type MultiTaskStudyConfig,
+  type MultiHopStudyConfig,
+  type PartiesStudyConfig,
+  type StudyTask,
   type HorizontalStudyConfig,
   type StudyConfig,
   type StudyConfigChange,
@@ -20,9 +30,10 @@ export {
   type VerticalParty,
   type VerticalStudyConfig,
 } from './config';
-export { largestMessageBytes, studyFlopsPerSample, studyModelSpec, studyRoleOptions, studyRolePlans, studySplit } from './model';
+export { largestMessageBytes, studyFlopsPerSample, studyRoleOptions, studyRolePlans, studySplit } from './model';
+export { chainSegments, studyModelSpec, studyPositions } from './positions';
 export { studyClientLayouts } from './client_layouts';
-export { partyProblem, trainingGroups, VERTICAL_GROUP, type GroupMember } from './groups';
-export { partyInputShape, verticalStudyPlan } from './vertical_plan';
+export { partyProblem, positionNames, trainingGroups, VERTICAL_GROUP, type GroupMember } from './groups';
+export { partyInputShape, studyTaskHeads, verticalStudyPlan, type PartiesStudyPlan } from './vertical_plan';
 export { PartyRowsError, partyRowsFromCsv, serverLabelRows, type PartyRows } from './party_rows';
 export { imagePathInFolder, partyRowsFromImages, type PartyImageLoader, type PartyImageOptions } from './party_images';

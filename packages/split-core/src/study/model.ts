@@ -1,26 +1,21 @@
 import { trainingFlopsPerSample } from '../accounting/flops';
 import { encodedSize } from '../codec/encoded_size';
-import { getModelSpec } from '../model/catalogue';
 import { countSegmentParams } from '../model/shapes';
-import type { ModelSpec } from '../model/spec';
 import type { OptimizerName } from '../segment/optimizer_names';
 import type { RoleOptions } from '../segment/roles';
 import { getHorizontalTopology } from '../topology/get';
-import { horizontalRolePlans, verticalRolePlans, type RolePlans } from '../topology/role_plans';
+import { chainRolePlans, horizontalRolePlans, partyRolePlans, type RolePlans } from '../topology/role_plans';
 import { planSplit, type SplitPlan } from '../topology/split_plan';
-import { verticalStudyPlan } from './vertical_plan';
-import { horizontalStudy, labelParty, type StudyConfig } from './config';
+import { extended, multiTask, vertical } from '../topology/vertical';
+import { chainSegments, studyModelSpec, studyPositions } from './positions';
+import { studyTaskHeads, verticalStudyPlan } from './vertical_plan';
+import { horizontalStudy, labelParty, partiesStudy, type HorizontalStudyConfig, type PartiesStudyConfig, type StudyConfig } from './config';
 
 // Every participant rebuilds the same split from the study's configuration; identical
 // specs and seeds give identical initial weights on every role.
 
-export function studyModelSpec(config: StudyConfig): ModelSpec {
-  const horizontal = horizontalStudy(config);
-  return getModelSpec(horizontal.model, { numClasses: horizontal.classes.length, inputShape: horizontal.inputShape });
-}
-
 export function studySplit(config: StudyConfig): SplitPlan {
-  const horizontal = horizontalStudy(config);
+  const horizontal: HorizontalStudyConfig = horizontalStudy(config);
   return planSplit(studyModelSpec(horizontal), getHorizontalTopology(horizontal.topology), horizontal.cuts);
 }
 
@@ -35,8 +30,7 @@ export function studyRoleOptions(config: StudyConfig): RoleOptions {
  */
 export function largestMessageBytes(config: StudyConfig): number {
   const plans = studyRolePlans(config);
-  const parties = config.topology === 'vertical' ? config.parties.map((_, index) => studyRolePlans(config, () => index).client('')) : [plans.client('')];
-  const clientPlans = parties.flat();
+  const clientPlans = Array.from({ length: studyPositions(config) }, (_, index) => studyRolePlans(config, () => index).client('')).flat();
   const cutBytes = [...clientPlans, ...plans.server].map((plan) => encodedSize([config.batchSize, ...plan.outputShape], 'float32', 'fp32', 32));
   const weightBytes = clientPlans.map((plan) => {
     const params = countSegmentParams(plan.layers, plan.inputShape);
@@ -47,19 +41,38 @@ export function largestMessageBytes(config: StudyConfig): number {
 }
 
 /**
- * The roles of any study: the horizontal split's segments, or for a vertical study each
- * party's encoder over what it holds (its columns, or its image region) and the server's
- * head over their joined encodings. `partyOf` says which party a client is (vertical only).
+ * The roles of any study: the horizontal split's segments; a multi-hop chain's, each
+ * participant at its position; or for a study with parties each party's encoder over what it
+ * holds (its columns, or its image region), the intermediate participant's layers (extended
+ * vanilla) and the server's head (one per task in multi-task). `partyOf` says which party or
+ * position a client takes (not horizontal).
  */
 export function studyRolePlans(config: StudyConfig, partyOf: (clientId: string) => number = () => 0): RolePlans {
-  if (config.topology !== 'vertical') return horizontalRolePlans(studySplit(config));
-  const plan = verticalStudyPlan(config);
-  return verticalRolePlans(plan, config.classes.length, labelParty(config), partyOf);
+  const parties = partiesStudy(config);
+  if (parties) return partiesRolePlans(parties, partyOf);
+  if (config.topology === 'multi-hop') return chainRolePlans(chainSegments(config), config.classes.length, partyOf);
+  return horizontalRolePlans(studySplit(config));
 }
 
-/** Analytic training FLOPs (forward + backward) per sample on each side: every client segment of one sample (all parties in vertical), and the server's. */
+function partiesRolePlans(config: PartiesStudyConfig, partyOf: (clientId: string) => number): RolePlans {
+  const plan = verticalStudyPlan(config);
+  const heads = studyTaskHeads(config);
+  const topology = heads ? multiTask(heads) : plan.intermediate ? extended : vertical;
+  return partyRolePlans({
+    topology,
+    parties: plan.parties,
+    ...(plan.intermediate ? { intermediate: plan.intermediate } : {}),
+    server: plan.server,
+    numClasses: config.classes.length,
+    ...(heads ? { taskClasses: heads.map((head) => head.classes) } : {}),
+    labelHolder: labelParty(config),
+    partyOf,
+  });
+}
+
+/** Analytic training FLOPs (forward + backward) per sample on each side: every client segment of one sample (all parties, intermediates and hops), and the server's. */
 export function studyFlopsPerSample(config: StudyConfig): { client: number; server: number } {
-  const parties = config.topology === 'vertical' ? config.parties.map((_, index) => index) : [0];
-  const client = parties.reduce((sum, party) => sum + trainingFlopsPerSample(studyRolePlans(config, () => party).client('')), 0);
+  const positions = Array.from({ length: studyPositions(config) }, (_, index) => index);
+  const client = positions.reduce((sum, position) => sum + trainingFlopsPerSample(studyRolePlans(config, () => position).client('')), 0);
   return { client, server: trainingFlopsPerSample(studyRolePlans(config).server) };
 }

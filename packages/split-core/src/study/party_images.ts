@@ -2,7 +2,7 @@ import { matchClasses } from '../data/classes';
 import type { Sample, SkippedFile } from '../data/dataset';
 import type { ImageShape } from '../data/image';
 import { cell, csvLine, csvRecords, duplicateIds, idProblem, requireColumn } from '../data/tabular';
-import { labelParty, type VerticalStudyConfig } from './config';
+import { labelParty, type PartiesStudyConfig } from './config';
 import { partyProblem } from './groups';
 import { PartyRowsError, type PartyRows } from './party_rows';
 
@@ -63,7 +63,7 @@ interface PendingImage {
  * Throws PartyRowsError (no such party, or it holds a table) or TabularError (the CSV lacks
  * the id, file or, at the label holder, label column).
  */
-export async function partyRowsFromImages(config: VerticalStudyConfig, party: number, text: string, loadImage: PartyImageLoader, options: PartyImageOptions = {}): Promise<PartyRows> {
+export async function partyRowsFromImages(config: PartiesStudyConfig, party: number, text: string, loadImage: PartyImageLoader, options: PartyImageOptions = {}): Promise<PartyRows> {
   const problem = partyProblem(config, party);
   if (problem) throw new PartyRowsError(problem);
   const spec = config.parties[party];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TabularError, csvHeader } from '../data/tabular';
-import { VerticalStudyConfigSchema } from './config';
+import { StudyConfigSchema, VerticalStudyConfigSchema, type PartiesStudyConfig } from './config';
 import { PartyRowsError, partyRowsFromCsv, serverLabelRows } from './party_rows';
 
 const config = VerticalStudyConfigSchema.parse({
@@ -19,6 +19,19 @@ const config = VerticalStudyConfigSchema.parse({
 const pathology = ['patient_id,texture,radius,diagnosis', 'a,1,2,benign', 'b,3,4,MALIGNANT', 'c,5,,benign', 'd,6,7,unknown'].join('\n');
 
 describe('partyRowsFromCsv', () => {
+  it('reads a multi-task label holder’s task columns, each against its task’s classes; another party reads none', () => {
+    const multiTask = StudyConfigSchema.parse({ ...config, topology: 'multi-task', tasks: [{ name: 'grade', column: 'grade_text', classes: ['low', 'high'] }] }) as PartiesStudyConfig;
+    const rows = partyRowsFromCsv(multiTask, 0, ['patient_id,texture,radius,diagnosis,grade_text', 'a,1,2,benign,HIGH', 'b,3,4,malignant,low', 'c,5,6,benign,', 'd,7,8,benign,severe'].join('\n'));
+    expect(rows.data.tasks).toEqual([{ name: 'grade', classes: ['low', 'high'] }]);
+    expect(rows.data.samples.map((sample) => [sample.id, sample.label, sample.tasks])).toEqual([
+      ['a', 0, [1]],
+      ['b', 1, [0]],
+    ]);
+    expect(rows.skipped.map((skip) => skip.reason)).toEqual(['no label in task column "grade_text"', '"severe" in task column "grade_text" is not one of its classes (low, high)']);
+    expect(() => partyRowsFromCsv(multiTask, 0, 'patient_id,texture,radius,diagnosis\na,1,2,benign')).toThrow(/grade_text/);
+    expect(partyRowsFromCsv(multiTask, 1, 'patient_id,density\nx,0.5').data.samples[0]?.tasks).toBeUndefined();
+  });
+
   it('reads the label holder’s columns in the study’s order, with its labels, and lists the rows it cannot use', () => {
     const rows = partyRowsFromCsv(config, 0, pathology);
     expect(rows.labelled).toBe(true);

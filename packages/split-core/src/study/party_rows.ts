@@ -1,6 +1,6 @@
 import type { Dataset, SkippedFile } from '../data/dataset';
 import { readTabularCsv } from '../data/tabular';
-import { labelParty, type VerticalStudyConfig } from './config';
+import { labelParty, type PartiesStudyConfig, type StudyTask } from './config';
 import { partyProblem } from './groups';
 
 // What a vertical party brings to a study from its CSV: its columns of the study for each
@@ -19,6 +19,11 @@ export interface PartyRows {
   skipped: SkippedFile[];
 }
 
+/** A multi-task study's further tasks (none in other studies): the label holder's CSV has a column for each. */
+function studyTasks(config: PartiesStudyConfig): StudyTask[] {
+  return config.topology === 'multi-task' ? config.tasks : [];
+}
+
 export class PartyRowsError extends Error {
   constructor(message: string) {
     super(message);
@@ -31,7 +36,7 @@ export class PartyRowsError extends Error {
  * of patient id and label, given by the researcher. Samples carry no values; the server
  * takes part in the alignment with their ids.
  */
-export function serverLabelRows(config: VerticalStudyConfig, text: string, options: { idColumn?: string } = {}): { data: Dataset; skipped: SkippedFile[] } {
+export function serverLabelRows(config: PartiesStudyConfig, text: string, options: { idColumn?: string } = {}): { data: Dataset; skipped: SkippedFile[] } {
   const table = readTabularCsv(text, { idColumn: options.idColumn ?? config.idColumn, labelColumn: config.labelColumn, classes: config.classes, labelsOnly: true });
   return { data: { classes: [...config.classes], sampleShape: [0], samples: table.rows.map((row) => ({ id: row.id, label: row.label ?? 0, values: row.values })) }, skipped: table.skipped };
 }
@@ -42,20 +47,27 @@ export function serverLabelRows(config: VerticalStudyConfig, text: string, optio
  * rows up. Throws PartyRowsError (the party does not exist or holds images) or TabularError
  * (the table lacks a column the study needs).
  */
-export function partyRowsFromCsv(config: VerticalStudyConfig, party: number, text: string, options: { idColumn?: string } = {}): PartyRows {
+export function partyRowsFromCsv(config: PartiesStudyConfig, party: number, text: string, options: { idColumn?: string } = {}): PartyRows {
   const problem = partyProblem(config, party);
   if (problem) throw new PartyRowsError(problem);
   const spec = config.parties[party];
   if (!spec || !('columns' in spec.input)) throw new PartyRowsError(`party ${party} (${spec?.name ?? '?'}) holds images, not a table: choose the party whose columns your CSV has`);
   const labelled = party === labelParty(config);
+  const tasks = labelled ? studyTasks(config) : [];
   const table = readTabularCsv(text, {
     idColumn: options.idColumn ?? config.idColumn,
     columns: spec.input.columns,
     classes: config.classes,
     ...(labelled ? { labelColumn: config.labelColumn } : {}),
+    ...(tasks.length > 0 ? { tasks: tasks.map((task) => ({ column: task.column ?? task.name, classes: task.classes })) } : {}),
   });
   return {
-    data: { classes: [...config.classes], sampleShape: [table.columns.length], samples: table.rows.map((row) => ({ id: row.id, label: row.label ?? 0, values: row.values })) },
+    data: {
+      classes: [...config.classes],
+      ...(tasks.length > 0 ? { tasks: tasks.map((task) => ({ name: task.name, classes: task.classes })) } : {}),
+      sampleShape: [table.columns.length],
+      samples: table.rows.map((row) => ({ id: row.id, label: row.label ?? 0, ...(row.tasks ? { tasks: row.tasks } : {}), values: row.values })),
+    },
     columns: table.columns,
     labelled,
     skipped: table.skipped,

@@ -8,8 +8,8 @@ import type { WireKind } from './link';
 // leaves this device") describe exactly what the engine's steps do; a test holds every
 // descriptor against the frames a real step sends.
 
-export type TopologyName = 'vanilla' | 'u-shaped' | 'vertical';
-export const TOPOLOGY_NAMES: readonly TopologyName[] = ['vanilla', 'u-shaped', 'vertical'];
+export type TopologyName = 'vanilla' | 'u-shaped' | 'vertical' | 'extended' | 'multi-task' | 'multi-hop';
+export const TOPOLOGY_NAMES: readonly TopologyName[] = ['vanilla', 'u-shaped', 'vertical', 'extended', 'multi-task', 'multi-hop'];
 
 /** One tensor crossing a client's link during a step, in the order it is sent. */
 export interface WireCrossing {
@@ -30,16 +30,26 @@ export interface RoleAssignment {
 
 export interface TopologyDescriptor {
   readonly name: TopologyName;
+  /** For headings: "Vanilla split". */
+  readonly title: string;
+  /** How a participant's device takes part, in one sentence for the join form. */
+  readonly participation: string;
   /** Where the loss is computed: with the labels. */
   readonly lossHolder: 'client' | 'server';
   /** Whether labels cross the wire (vanilla, vertical: yes; U-shaped: never). */
   readonly sendsLabels: boolean;
+  /** Whether some participants hold no data and pass others' cut outputs on (extended vanilla, multi-hop). */
+  readonly intermediates: boolean;
   /** Whether the clients of a group must first align their rows (by private set intersection) before they can train together. */
   readonly alignsRows: boolean;
-  /** Every tensor a client's link carries in one step, per phase. */
+  /**
+   * Every tensor a data holder's link carries in one step, per phase. Where a data holder
+   * feeds another participant (multi-hop, extended vanilla), its cut tensors go to that
+   * participant and its labels straight to the server: member_wire_plan.ts says who gets what.
+   */
   readonly wirePlan: { readonly train: readonly WireCrossing[]; readonly eval: readonly WireCrossing[] };
   /** What each side holds, in words for people. */
-  readonly holds: { readonly client: readonly string[]; readonly server: readonly string[] };
+  readonly holds: { readonly client: readonly string[]; readonly server: readonly string[]; readonly intermediate?: readonly string[] };
   /** What never leaves a client (besides its raw data), in words for people. */
   readonly neverLeaves: readonly string[];
 }

@@ -9,6 +9,9 @@ import { TOPOLOGY_NAMES } from './descriptor';
 /** Vanilla (Fig. 2a): cut activations and labels up, the cut gradient down. */
 export const vanillaDescriptor: HorizontalTopologyDescriptor = {
   name: 'vanilla',
+  intermediates: false,
+  title: 'Vanilla split',
+  participation: 'Vanilla: the first layers run here; the server holds the rest and the labels it is sent',
   lossHolder: 'server',
   sendsLabels: true,
   alignsRows: false,
@@ -40,6 +43,9 @@ export const vanillaDescriptor: HorizontalTopologyDescriptor = {
 /** U-shaped (Fig. 2b): the client keeps the last layers, the loss and the labels. */
 export const uShapedDescriptor: HorizontalTopologyDescriptor = {
   name: 'u-shaped',
+  intermediates: false,
+  title: 'U-shaped split',
+  participation: 'U-shaped: the first and last layers run here; labels and predictions stay here',
   lossHolder: 'client',
   sendsLabels: false,
   alignsRows: false,
@@ -74,6 +80,9 @@ export const uShapedDescriptor: HorizontalTopologyDescriptor = {
  */
 export const verticalDescriptor: TopologyDescriptor = {
   name: 'vertical',
+  intermediates: false,
+  title: 'Vertical split',
+  participation: 'Vertical: this device holds some of the data about patients the other parties also hold; its first layers run here and the server joins the parties’ outputs',
   lossHolder: 'server',
   sendsLabels: true,
   alignsRows: true,
@@ -95,7 +104,72 @@ export const verticalDescriptor: TopologyDescriptor = {
   neverLeaves: ['Patient ids (only blinded ids are exchanged to align rows)', 'Other parties’ data'],
 };
 
-export const TOPOLOGY_DESCRIPTORS: Record<TopologyName, TopologyDescriptor> = { vanilla: vanillaDescriptor, 'u-shaped': uShapedDescriptor, vertical: verticalDescriptor };
+/**
+ * Extended vanilla (Fig. 4a): the parties' cut outputs, joined, pass through an intermediate
+ * participant's segment before the server; gradients come back through it. A party's link
+ * is a vertical party's, with its cut tensors exchanged with the intermediate participant.
+ */
+export const extendedDescriptor: TopologyDescriptor = {
+  ...verticalDescriptor,
+  name: 'extended',
+  intermediates: true,
+  title: 'Extended vanilla split',
+  participation: 'Extended vanilla: the parties hold different data about the same patients; an intermediate participant joins their first layers’ outputs and runs more layers before the server',
+  holds: {
+    client: ['Its own columns or images of the shared patients', 'Labels (the label holder only, sent straight to the server)', 'Its party segment'],
+    intermediate: ['Its segment over the parties’ joined cut outputs', 'No raw data, no labels'],
+    server: ['Server segment over the intermediate participant’s outputs', 'The loss: it receives the labels from the label holder'],
+  },
+  neverLeaves: ['Patient ids (only blinded ids are exchanged to align rows)', 'Other parties’ data', 'Labels never pass through the intermediate participant'],
+};
+
+/**
+ * Multi-task (Fig. 4b): the parties feed a server with several heads, each with its own task,
+ * labels and loss; the label holder sends one label per task, and every party receives the
+ * gradient of the tasks' weighted loss.
+ */
+export const multiTaskDescriptor: TopologyDescriptor = {
+  ...verticalDescriptor,
+  name: 'multi-task',
+  intermediates: false,
+  title: 'Multi-task split',
+  participation: 'Multi-task: the parties hold different data about the same patients; the server joins their outputs and trains one head per task',
+  holds: {
+    client: ['Its own columns or images of the shared patients', 'Labels of every task (the label holder only)', 'Its party segment'],
+    server: ['Server segment over the joined cut outputs, with one head per task', 'Each task’s loss: it receives every task’s labels from the label holder'],
+  },
+};
+
+/**
+ * Multi-hop (Fig. 4c): a chain of participants before the server. The data holder's link is
+ * vanilla's, its cut tensors exchanged with the first hop; each hop passes activations on and
+ * gradients back; the labels go straight to the server.
+ */
+export const multiHopDescriptor: TopologyDescriptor = {
+  name: 'multi-hop',
+  intermediates: true,
+  title: 'Multi-hop split',
+  participation: 'Multi-hop: the data holder runs the first layers, each hop of the chain the next ones, the server the rest; labels go straight to the server',
+  lossHolder: 'server',
+  sendsLabels: true,
+  alignsRows: false,
+  wirePlan: vanillaDescriptor.wirePlan,
+  holds: {
+    client: ['Images', 'Labels (sent straight to the server, never through a hop)', 'The first segment of the chain'],
+    intermediate: ['Its segment of the chain', 'No raw data, no labels: only the previous participant’s cut outputs'],
+    server: ['The last segment', 'The loss: it receives the labels from the data holder'],
+  },
+  neverLeaves: ['Images reach no hop: the first hop sees only cut outputs'],
+};
+
+export const TOPOLOGY_DESCRIPTORS: Record<TopologyName, TopologyDescriptor> = {
+  vanilla: vanillaDescriptor,
+  'u-shaped': uShapedDescriptor,
+  vertical: verticalDescriptor,
+  extended: extendedDescriptor,
+  'multi-task': multiTaskDescriptor,
+  'multi-hop': multiHopDescriptor,
+};
 
 export class UnknownTopologyError extends Error {
   constructor(message: string) {

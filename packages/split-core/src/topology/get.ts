@@ -1,17 +1,20 @@
-import { getHorizontalDescriptor, getTopologyDescriptor } from './descriptors';
+import { getHorizontalDescriptor, getTopologyDescriptor, UnknownTopologyError } from './descriptors';
 import type { HorizontalTopology, Topology } from './topology';
 import type { TopologyName } from './descriptor';
 import { uShaped } from './u_shaped';
-import { vanilla } from './vanilla';
-import { vertical } from './vertical';
+import { multiHop, vanilla } from './vanilla';
+import { extended, vertical } from './vertical';
 
-const TOPOLOGIES: Record<TopologyName, Topology> = { vanilla, 'u-shaped': uShaped, vertical };
+// Multi-task's steps depend on the study's task heads: built by multiTask(heads) from them.
+const TOPOLOGIES: Record<Exclude<TopologyName, 'multi-task'>, Topology> = { vanilla, 'u-shaped': uShaped, vertical, extended, 'multi-hop': multiHop };
 
 export function getTopology(name: string): Topology {
-  return TOPOLOGIES[getTopologyDescriptor(name).name];
+  const descriptor = getTopologyDescriptor(name);
+  if (descriptor.name === 'multi-task') throw new UnknownTopologyError('a multi-task topology is built from its study\u2019s task heads: use multiTask(heads)');
+  return TOPOLOGIES[descriptor.name];
 }
 
 /** Topologies where all clients hold the same segments of one model (vanilla, U-shaped). */
 export function getHorizontalTopology(name: string): HorizontalTopology {
-  return TOPOLOGIES[getHorizontalDescriptor(name).name] as HorizontalTopology;
+  return TOPOLOGIES[getHorizontalDescriptor(name).name as 'vanilla' | 'u-shaped'] as HorizontalTopology;
 }

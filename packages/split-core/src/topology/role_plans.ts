@@ -1,9 +1,9 @@
 import type { SegmentPlan } from '../model/cuts';
 import type { SplitPlan } from './split_plan';
 import type { Topology } from './topology';
-import { vanilla } from './vanilla';
+import { multiHop } from './vanilla';
 import { vertical } from './vertical';
-import { chainWiring, directWiring, WiringError, type GroupWiring } from './wiring';
+import { chainWiring, directWiring, extendedWiring, WiringError, type GroupWiring } from './wiring';
 import type { VerticalPlan } from './vertical_plan';
 
 /**
@@ -13,7 +13,10 @@ import type { VerticalPlan } from './vertical_plan';
  */
 export interface RolePlans {
   topology: Topology;
+  /** Classes of the (first) task. */
   numClasses: number;
+  /** Multi-task: each task's class count, in head order; batches then carry one label per task. */
+  taskClasses?: readonly number[];
   server: SegmentPlan[];
   /** The segments client `clientId` holds, input side first. */
   client(clientId: string): SegmentPlan[];
@@ -27,15 +30,55 @@ export function horizontalRolePlans(split: SplitPlan): RolePlans {
   return { topology: split.topology, numClasses: split.spec.numClasses, server: split.server, client: () => split.client, holdsLabels: () => true, wiring: (members) => directWiring(members.length) };
 }
 
-/** `partyOf` says which party (index into the plan's parties) a client is; `labelHolder` is undefined when the server holds the labels. */
-export function verticalRolePlans(plan: VerticalPlan, numClasses: number, labelHolder: number | undefined, partyOf: (clientId: string) => number): RolePlans {
-  const party = (clientId: string): SegmentPlan => {
+export interface PartyRolePlans {
+  /** Vertical, extended vanilla or multi-task. */
+  topology: Topology;
+  parties: readonly SegmentPlan[];
+  /** Extended vanilla: the intermediate participant's segment, over the parties' joined cut outputs. */
+  intermediate?: SegmentPlan;
+  server: SegmentPlan;
+  numClasses: number;
+  taskClasses?: readonly number[];
+  /** The party holding the labels; undefined when the server does. */
+  labelHolder: number | undefined;
+  /** Which party a client is (index into `parties`); the intermediate participant is `parties.length`. */
+  partyOf: (clientId: string) => number;
+}
+
+/**
+ * Roles of studies whose parties hold different data about the same patients (vertical,
+ * extended vanilla, multi-task). A group lists its parties, the label holder first, then the
+ * intermediate participant where there is one.
+ */
+export function partyRolePlans(options: PartyRolePlans): RolePlans {
+  const { parties, intermediate, partyOf } = options;
+  const segment = (clientId: string): SegmentPlan => {
     const index = partyOf(clientId);
-    const found = plan.parties[index];
-    if (!found) throw new Error(`client ${clientId} is party ${index}, but the study has ${plan.parties.length} parties`);
+    const found = index === parties.length ? intermediate : parties[index];
+    if (!found) throw new WiringError(`client ${clientId} is party ${index}, but the study has ${parties.length} parties${intermediate ? ` and an intermediate participant (${parties.length})` : ''}`);
     return found;
   };
-  return { topology: vertical, numClasses, server: [plan.server], client: (clientId) => [party(clientId)], holdsLabels: (clientId) => partyOf(clientId) === labelHolder, wiring: (members) => directWiring(members.length) };
+  return {
+    topology: options.topology,
+    numClasses: options.numClasses,
+    ...(options.taskClasses ? { taskClasses: options.taskClasses } : {}),
+    server: [options.server],
+    client: (clientId) => [segment(clientId)],
+    holdsLabels: (clientId) => partyOf(clientId) === options.labelHolder,
+    wiring: (members) => {
+      if (!intermediate) return directWiring(members.length);
+      members.forEach((member, index) => {
+        const isIntermediate = partyOf(member) === parties.length;
+        if (isIntermediate !== (index === members.length - 1)) throw new WiringError(`an extended vanilla group lists its parties, then the intermediate participant: ${member} is listed ${index} of ${members.length}`);
+      });
+      return extendedWiring(members.length);
+    },
+  };
+}
+
+/** `partyOf` says which party (index into the plan's parties) a client is; `labelHolder` is undefined when the server holds the labels. */
+export function verticalRolePlans(plan: VerticalPlan, numClasses: number, labelHolder: number | undefined, partyOf: (clientId: string) => number): RolePlans {
+  return partyRolePlans({ topology: vertical, parties: plan.parties, server: plan.server, numClasses, labelHolder, partyOf });
 }
 
 /**
@@ -55,7 +98,7 @@ export function chainRolePlans(segments: readonly SegmentPlan[], numClasses: num
     return index;
   };
   return {
-    topology: vanilla,
+    topology: multiHop,
     numClasses,
     server: [server],
     client: (clientId) => [hops[position(clientId)] as SegmentPlan],

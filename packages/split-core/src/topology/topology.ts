@@ -22,12 +22,16 @@ export interface StepResult {
   correct?: number;
   /** Samples in the batch, by any role that sees the batch dimension. */
   samples?: number;
+  /** Multi-task: each task's mean loss and correct count, in head order (`loss` is their weighted sum). */
+  tasks?: { loss: number; correct: number }[];
 }
 
 export interface EvalResult {
   /** [batch, numClasses] class probabilities, on the role that scores (holds the labels). */
   probabilities?: tf.Tensor;
   labels?: tf.Tensor;
+  /** Multi-task: each task's [batch, classes] probabilities and [batch] labels, in head order (the first also as `probabilities`, `labels`). */
+  taskScores?: { probabilities: tf.Tensor; labels: tf.Tensor }[];
 }
 
 export interface Topology {

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ClientRole, ServerRole } from '../segment/roles';
 import { backward, forward, infer, lossStep, type Segment } from '../segment/segment';
-import { vanillaDescriptor } from './descriptors';
+import { multiHopDescriptor, vanillaDescriptor } from './descriptors';
 import type { Link } from './link';
 import { ProtocolError } from './link';
-import type { Batch, EvalResult, HorizontalTopology, StepResult } from './topology';
+import type { Batch, EvalResult, HorizontalTopology, StepResult, Topology } from './topology';
 
 // Vanilla SplitNN (PAPER.md, Fig. 2a): the client runs the layers up to the cut and sends
 // the cut activations with the labels; the server runs the rest, the loss and the backward
@@ -87,3 +87,9 @@ export const vanilla: HorizontalTopology = {
     return { probabilities, labels };
   },
 };
+
+/**
+ * Multi-hop (PAPER.md, Fig. 4c): the data holder and the server run vanilla's steps, the hops
+ * between them the intermediate participant's (hop.ts); only the description differs.
+ */
+export const multiHop: Topology = { ...vanilla, descriptor: multiHopDescriptor };

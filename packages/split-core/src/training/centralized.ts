@@ -8,28 +8,45 @@ import { evaluateClassification, type ClassificationMetrics } from '../metrics/c
 import { evaluationBatches, trainingBatches } from '../runtime/batch_order';
 import { runEpochLoop } from '../runtime/epoch_loop';
 import type { OptimizerConfig } from '../segment/optimizer_names';
+import { multiTaskLossStep, taskLabels, taskLogits, type TaskHead } from '../segment/multi_task';
 import { createSegment, infer, lossStep, type Segment } from '../segment/segment';
 
 /**
  * The reference every split configuration is measured against: the same model, unsplit,
- * trained on all the data in one place, through the same epoch loop and batch order.
+ * trained on all the data in one place, through the same epoch loop and batch order. With
+ * task heads (multi-task), the model's last layer holds every task's logits side by side and
+ * the loss is the tasks' weighted sum, as on a multi-task server.
  */
 export class CentralizedTrainer {
   readonly segment: Segment;
   private epoch = 0;
+  private readonly heads: readonly TaskHead[] | undefined;
 
   constructor(
     readonly spec: ModelSpec,
-    options: { seed: number; optimizer: OptimizerConfig },
+    options: { seed: number; optimizer: OptimizerConfig; heads?: readonly TaskHead[] },
   ) {
     const [whole] = planSegments(spec, []);
     if (!whole) throw new Error(`model ${spec.name} has no layers`);
     this.segment = createSegment(whole, { seed: options.seed, name: 'centralized', optimizer: options.optimizer });
+    this.heads = options.heads;
+  }
+
+  /** The first task's classes, and every task's where there are several. */
+  private get labelSpace(): { numClasses: number; taskClasses?: number[] } {
+    if (!this.heads) return { numClasses: this.spec.numClasses };
+    return { numClasses: this.heads[0]?.classes ?? 0, taskClasses: this.heads.map((head) => head.classes) };
+  }
+
+  private step(x: tf.Tensor, labels: tf.Tensor): { loss: number; correct: number; tasks?: { loss: number; correct: number }[] } {
+    if (!this.heads) return lossStep(this.segment, x, labels, false);
+    const { loss, tasks } = multiTaskLossStep(this.segment, x, labels, this.heads, false);
+    return { loss, correct: tasks[0]?.correct ?? 0, tasks };
   }
 
   /** One optimizer step on one batch; returns its mean loss. */
   trainBatch(x: tf.Tensor, labels: tf.Tensor): number {
-    return lossStep(this.segment, x, labels, false).loss;
+    return this.step(x, labels).loss;
   }
 
   /** One pass over `samples` in seeded random order (the batch-order rule, as group 'centralized'). */
@@ -39,10 +56,10 @@ export class CentralizedTrainer {
     const started = performance.now();
     const tally = await runEpochLoop(batches.length, (step) => {
       const batch = batches[step] as Sample[];
-      const tensors = batchToTensors(batch, data.sampleShape, this.spec.numClasses);
+      const { numClasses, taskClasses } = this.labelSpace;
+      const tensors = batchToTensors(batch, data.sampleShape, numClasses, taskClasses);
       try {
-        const { loss, correct } = lossStep(this.segment, tensors.x, tensors.labels, false);
-        return Promise.resolve({ loss, correct, samples: batch.length });
+        return Promise.resolve({ ...this.step(tensors.x, tensors.labels), samples: batch.length });
       } finally {
         tf.dispose([tensors.x, tensors.labels]);
       }
@@ -56,16 +73,26 @@ export class CentralizedTrainer {
     };
   }
 
-  async evaluate(dataset: Dataset, batchSize = 256): Promise<ClassificationMetrics> {
-    const numClasses = this.spec.numClasses;
+  /** Validation metrics of the (first) task, and of every task where there are several. */
+  async evaluate(dataset: Dataset, batchSize = 256): Promise<ClassificationMetrics & { tasks?: ClassificationMetrics[] }> {
+    const { numClasses, taskClasses } = this.labelSpace;
+    const { heads } = this;
     const batches = evaluationBatches(dataset.samples, batchSize);
     const tally = await runEpochLoop(batches.length, (step) => {
-      const tensors = batchToTensors(batches[step] as Sample[], dataset.sampleShape, numClasses);
-      const probabilities = tf.tidy(() => tf.softmax(infer(this.segment, tensors.x)));
-      tensors.x.dispose();
-      return Promise.resolve({ probabilities, labels: tensors.labels, samples: tensors.labels.shape[0] });
+      const tensors = batchToTensors(batches[step] as Sample[], dataset.sampleShape, numClasses, taskClasses);
+      const samples = tensors.labels.shape[0];
+      try {
+        if (!heads) return Promise.resolve({ probabilities: tf.tidy(() => tf.softmax(infer(this.segment, tensors.x))), labels: tensors.labels.clone(), samples });
+        const taskScores = tf.tidy(() => taskLogits(infer(this.segment, tensors.x), heads).map((logits, task) => ({ probabilities: tf.softmax(logits), labels: taskLabels(tensors.labels, task) })));
+        const [main] = taskScores;
+        return Promise.resolve({ probabilities: main?.probabilities.clone(), labels: main?.labels.clone(), taskScores, samples });
+      } finally {
+        tf.dispose([tensors.x, tensors.labels]);
+      }
     });
-    return tally.metrics(numClasses) ?? evaluateClassification([], [], numClasses);
+    const metrics = tally.metrics(numClasses) ?? evaluateClassification([], [], numClasses);
+    if (!taskClasses) return metrics;
+    return { ...metrics, tasks: taskClasses.map((classes, task) => tally.tasks[task]?.metrics(classes) ?? evaluateClassification([], [], classes)) };
   }
 
   dispose(): void {

@@ -87,6 +87,7 @@ export class InProcessFederation implements Federation {
       phase: 'train',
       steps: Math.max(...members.map((member) => member.batches.length)),
       numClasses: plans.numClasses,
+      ...(plans.taskClasses ? { taskClasses: plans.taskClasses } : {}),
       encoding,
       meter,
       wiring: plans.wiring(group.members),

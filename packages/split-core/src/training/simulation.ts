@@ -13,6 +13,9 @@ import type { ClientRole, ServerRole } from '../segment/roles';
 import type { RolePlans } from '../topology/role_plans';
 import { InProcessFederation, type SimulatedClient } from './in_process_federation';
 
+/** Validation metrics of the (first) task, and of every task in a multi-task study. */
+export type ScoredMetrics = ClassificationMetrics & { tasks?: ClassificationMetrics[] };
+
 export interface SimulationOptions {
   /** The roles' segments: horizontalRolePlans(planSplit(...)) or verticalRolePlans(...). */
   plans: RolePlans;
@@ -105,7 +108,7 @@ export class Simulation {
    * client segments (after round-robin the latest hand-off, after SplitFed the average):
    * the role holding the labels scores (vanilla, vertical: the server; U-shaped: the client).
    */
-  evaluate(dataset: Dataset, batchSize = 256): Promise<ClassificationMetrics> {
+  evaluate(dataset: Dataset, batchSize = 256): Promise<ScoredMetrics> {
     return this.evaluateGroup(() => dataset, batchSize);
   }
 
@@ -113,7 +116,7 @@ export class Simulation {
    * The same, with each member of the group scoring its own rows (a vertical party its
    * columns of the shared rows); `serverLabels` where the server holds the labels.
    */
-  async evaluateGroup(dataOf: (clientId: string) => Dataset, batchSize = 256, serverLabels?: Dataset): Promise<ClassificationMetrics> {
+  async evaluateGroup(dataOf: (clientId: string) => Dataset, batchSize = 256, serverLabels?: Dataset): Promise<ScoredMetrics> {
     const { groups } = this.federation;
     const group = groups[groups.length - 1];
     if (!group) throw new Error('a simulation needs at least one client');
@@ -130,12 +133,16 @@ export class Simulation {
       // Intermediate participants (multi-hop) hold no rows: the data holders' batches count.
       steps: Math.max(0, ...members.map((member) => member.batches.length)),
       numClasses: plans.numClasses,
+      ...(plans.taskClasses ? { taskClasses: plans.taskClasses } : {}),
       encoding: this.options.encoding,
       wiring: plans.wiring(group.members),
       ...(serverLabels ? { serverLabels: batchLabels(evaluationBatches(serverLabels.samples, batchSize)) } : {}),
     });
     const scorer = plans.topology.descriptor.lossHolder === 'server' ? tallies.server : tallies.members[0];
-    return scorer?.metrics(plans.numClasses) ?? evaluateClassification([], [], plans.numClasses);
+    const metrics = scorer?.metrics(plans.numClasses) ?? evaluateClassification([], [], plans.numClasses);
+    const { taskClasses } = plans;
+    if (!taskClasses) return metrics;
+    return { ...metrics, tasks: taskClasses.map((classes, task) => scorer?.tasks[task]?.metrics(classes) ?? evaluateClassification([], [], classes)) };
   }
 
   /** Training FLOPs per sample of all clients of a group together (a vertical group's parties each run their encoder). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Dataset, SkippedFile } from '../../data/dataset';
 import { generateDemoShard } from '../../data/demo_shard';
 import { localValidationSplit } from '../../data/local_validation';
-import { horizontalStudy, type VerticalStudyConfig } from '../../study/config';
+import { horizontalStudy, partiesStudy, type PartiesStudyConfig } from '../../study/config';
 import { partyProblem } from '../../study/groups';
 import { partyRowsFromImages } from '../../study/party_images';
 import { partyRowsFromCsv } from '../../study/party_rows';
@@ -39,7 +39,8 @@ export interface LocalDataOptions {
  * validation, as the study asks.
  */
 export async function loadLocalData(study: StudyInfo, options: LocalDataOptions): Promise<LocalData> {
-  if (study.config.topology === 'vertical') return loadPartyRows(study.config, options);
+  const parties = partiesStudy(study.config);
+  if (parties) return loadPartyRows(parties, options);
   const config = horizontalStudy(study.config);
   const [height = 28, , channels = 1] = config.inputShape;
   let all: Dataset;
@@ -63,7 +64,7 @@ export async function loadLocalData(study: StudyInfo, options: LocalDataOptions)
  * A vertical party's CSV: a table party's columns of the study, or an image party's mapping
  * of patient id to image file (relative to the CSV's folder); the labels where it holds them.
  */
-async function loadPartyRows(config: VerticalStudyConfig, options: LocalDataOptions): Promise<LocalData> {
+async function loadPartyRows(config: PartiesStudyConfig, options: LocalDataOptions): Promise<LocalData> {
   const problem = partyProblem(config, options.party);
   if (problem) throw new Error(`${problem} (--party N)`);
   const party = options.party as number;

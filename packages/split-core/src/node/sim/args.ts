@@ -19,7 +19,8 @@ the final epoch's validation metrics, compute and traffic.
   --model NAME           ${CATALOGUE_MODEL_NAMES.join(' | ')} (default cnn-small)
   --cut LAYER[,LAYER]    cut layer name(s) or index(es); U-shaped takes two, multi-hop one per
                          participant before the server (default: the model's)
-  --topology NAME        vanilla | u-shaped | vertical | multi-hop (default vanilla)
+  --topology NAME        vanilla | u-shaped | multi-hop (one model, images), or
+                         vertical | extended | multi-task (parties; see below) (default vanilla)
   --schedule NAME        ${SCHEDULE_NAMES.join(' | ')} (default round-robin)
   --clients N            simulated hospitals (default 4)
   --non-iid ALPHA        shard labels with Dirichlet(ALPHA) instead of IID
@@ -42,6 +43,10 @@ server the rest. Labels go from each hospital straight to the server, never thro
 
 Vertical split learning (--topology vertical): two or more parties hold different columns or
 images of the same patients; rows are aligned by private set intersection on a patient id.
+Extended vanilla (--topology extended) adds an intermediate participant: the parties' joined
+cut outputs pass through its layers before the server's. Multi-task (--topology multi-task)
+gives the server one head per task: the label holder sends every task's labels, each task's
+loss counts with its weight, and each task is scored on its own.
   --party FILE[:COL,COL,...]  a party's CSV and the feature columns it holds (every numeric
                          column when none are named); repeat for each party
   --id-column NAME       the patient id column every party's CSV has (default patient_id)
@@ -53,9 +58,17 @@ images of the same patients; rows are aligned by private set intersection on a p
   --labels FILE          with --label-holder server: a CSV of the id column and the label column
   --classes A,B          the class names, in label order (default: as found in the label column)
   --vertical-demo NAME   breast-cancer: the breast-cancer table, mean_* columns and the diagnosis
-                         at party 0, *_error and worst_* at party 1; xray-halves: the left and
-                         right halves of the PneumoniaMNIST training images at two parties.
-                         Read from --data DIR (default $SPLIT_DATA_DIR or ../shared/data)
+                         at party 0, *_error and worst_* at party 1 (multi-task: a second task,
+                         texture smooth|coarse, mean_texture above its median; no party then
+                         holds a texture column); xray-halves: the left and right halves of the
+                         PneumoniaMNIST training images at two parties, read from --data DIR
+                         (default $SPLIT_DATA_DIR or ../shared/data); demo-halves: the same with
+                         the generated demo images, whose second task is the side (left|right,
+                         as displayed) of the lesion that decides the class
+  --task NAME:COLUMN     multi-task with your own CSVs: a further task and the label holder's
+                         column holding its labels; repeat for each task
+  --task-weights W,W,..  multi-task: each task's weight in the loss, the first task (the label
+                         column's) first (default 1 each)
   --share F              with --vertical-demo breast-cancer: each party keeps a different
                          seeded share F of the patients, e.g. 0.85 (default 1)
   --party-model NAME     mlp-party | cnn-party (default: mlp-party for tables, cnn-party for images)
@@ -75,7 +88,26 @@ const SimArgsSchema = z
       .string()
       .optional()
       .transform((text) => (text === undefined ? undefined : text.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part) : part.trim())))),
-    topology: z.enum(['vanilla', 'u-shaped', 'vertical', 'multi-hop'], { error: '--topology must be vanilla, u-shaped, vertical or multi-hop' }).default('vanilla'),
+    topology: z.enum(['vanilla', 'u-shaped', 'vertical', 'extended', 'multi-task', 'multi-hop'], { error: '--topology must be vanilla, u-shaped, vertical, extended, multi-task or multi-hop' }).default('vanilla'),
+    task: z
+      .array(z.string())
+      .default([])
+      .transform((tasks, context) =>
+        tasks.map((text) => {
+          const [name = '', column = ''] = text.split(':').map((part) => part.trim());
+          if (name === '' || column === '') context.addIssue({ code: 'custom', message: `--task ${text}: give NAME:COLUMN, e.g. --task severity:severity_grade` });
+          return { name, column };
+        }),
+      ),
+    taskWeights: z
+      .string()
+      .optional()
+      .transform((text, context) => {
+        if (text === undefined) return undefined;
+        const weights = text.split(',').map(Number);
+        if (weights.some((weight) => !Number.isFinite(weight) || weight <= 0)) context.addIssue({ code: 'custom', message: `--task-weights ${text}: give positive numbers, e.g. 1,0.5` });
+        return weights;
+      }),
     party: z
       .array(z.string().min(1))
       .default([])
@@ -98,7 +130,7 @@ const SimArgsSchema = z
       .string()
       .optional()
       .transform((text) => (text === undefined ? undefined : text.split(',').map((name) => name.trim()))),
-    verticalDemo: z.enum(['breast-cancer', 'xray-halves'], { error: '--vertical-demo must be breast-cancer or xray-halves' }).optional(),
+    verticalDemo: z.enum(['breast-cancer', 'xray-halves', 'demo-halves'], { error: '--vertical-demo must be breast-cancer, xray-halves or demo-halves' }).optional(),
     share: z.coerce.number().gt(0, '--share must be above 0').max(1, '--share is at most 1').default(1),
     partyModel: z.enum(['mlp-party', 'cnn-party'], { error: '--party-model must be mlp-party or cnn-party' }).optional(),
     valFraction: z.coerce.number().gt(0).lt(1, '--val-fraction must be between 0 and 1').default(0.2),
@@ -116,12 +148,18 @@ const SimArgsSchema = z
     save: z.string().optional(),
     json: z.boolean().default(false),
   })
-  .refine((args) => args.topology === 'vertical' || args.data !== undefined, { message: '--data is required: a folder of training images, or demo', path: ['data'] })
-  .refine((args) => args.topology === 'vertical' || args.data === 'demo' || args.val !== undefined, { message: '--val is required unless --data demo', path: ['val'] })
-  .refine((args) => args.topology !== 'vertical' || args.verticalDemo !== undefined || args.party.length >= 2, { message: '--topology vertical needs two or more --party FILE, or --vertical-demo', path: ['party'] })
+  .refine((args) => hasParties(args.topology) || args.data !== undefined, { message: '--data is required: a folder of training images, or demo', path: ['data'] })
+  .refine((args) => hasParties(args.topology) || args.data === 'demo' || args.val !== undefined, { message: '--val is required unless --data demo', path: ['val'] })
+  .refine((args) => !hasParties(args.topology) || args.verticalDemo !== undefined || args.party.length >= 2, { message: '--topology vertical, extended and multi-task need two or more --party FILE, or --vertical-demo', path: ['party'] })
+  .refine((args) => args.topology === 'multi-task' || (args.task.length === 0 && args.taskWeights === undefined), { message: '--task and --task-weights are for --topology multi-task', path: ['task'] })
   .refine((args) => args.topology !== 'multi-hop' || args.schedule === 'round-robin', { message: '--topology multi-hop runs round-robin: its hops serve one hospital at a time', path: ['schedule'] });
 
 export type SimArgs = z.infer<typeof SimArgsSchema>;
+
+/** The topologies whose clients are parties holding different data about the same patients. */
+export function hasParties(topology: string): topology is 'vertical' | 'extended' | 'multi-task' {
+  return topology === 'vertical' || topology === 'extended' || topology === 'multi-task';
+}
 
 export { UsageError };
 
@@ -163,14 +201,16 @@ export function parseSimArgs(argv: string[]): SimArgs | undefined {
         share: { type: 'string' },
         'party-model': { type: 'string' },
         'val-fraction': { type: 'string' },
+        task: { type: 'string', multiple: true },
+        'task-weights': { type: 'string' },
       },
     }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   if (values.help) return undefined;
-  const { 'non-iid': nonIid, 'id-column': idColumn, 'label-column': labelColumn, 'label-holder': labelHolder, 'vertical-demo': verticalDemo, 'party-model': partyModel, 'val-fraction': valFraction, help: _help, ...rest } = values;
-  const parsed = SimArgsSchema.safeParse({ ...rest, nonIid, idColumn, labelColumn, labelHolder, verticalDemo, partyModel, valFraction });
+  const { 'non-iid': nonIid, 'id-column': idColumn, 'label-column': labelColumn, 'label-holder': labelHolder, 'vertical-demo': verticalDemo, 'party-model': partyModel, 'val-fraction': valFraction, 'task-weights': taskWeights, help: _help, ...rest } = values;
+  const parsed = SimArgsSchema.safeParse({ ...rest, nonIid, idColumn, labelColumn, labelHolder, verticalDemo, partyModel, valFraction, taskWeights });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('\n'));
   return parsed.data;
 }

@@ -2,7 +2,7 @@
 // `npm run sim -- ...`: a whole split learning study in one process. Progress goes to
 // stderr; with --json the last line of stdout is the machine-readable result.
 import { runCommand } from '../command';
-import { parseSimArgs, USAGE, type SimArgs } from './args';
+import { hasParties, parseSimArgs, USAGE, type SimArgs } from './args';
 import { ProgressBar } from './progress';
 import { runSim } from './run';
 import { runVerticalCommand } from './vertical_command';
@@ -12,7 +12,7 @@ function percent(value: number): string {
 }
 
 async function run(args: SimArgs): Promise<number> {
-  if (args.topology === 'vertical') return runVerticalCommand(args);
+  if (hasParties(args.topology)) return runVerticalCommand(args);
 
   let bar: ProgressBar | undefined;
   let barEpoch = 0;

@@ -1,5 +1,6 @@
 import type { Dataset, SkippedFile } from '../../data/dataset';
 import { generateDemoDataset } from '../../data/demo';
+import { DEMO_DATA_SEED } from '../../data/demo_shard';
 import { createRng, deriveSeed } from '../../data/random';
 import { shardDirichlet, shardIid } from '../../data/shard';
 import type { ClassificationMetrics } from '../../metrics/classification';
@@ -7,8 +8,11 @@ import { getModelSpec } from '../../model/catalogue';
 import type { ModelSpec } from '../../model/spec';
 import { getSchedule } from '../../schedule/get';
 import { getHorizontalTopology } from '../../topology/get';
-import { chainRolePlans, horizontalRolePlans, type RolePlans } from '../../topology/role_plans';
-import { planSegments } from '../../model/cuts';
+import { horizontalRolePlans, type RolePlans } from '../../topology/role_plans';
+import { StudyConfigSchema, type MultiHopStudyConfig } from '../../study/config';
+import { trainingGroups } from '../../study/groups';
+import { studyRolePlans } from '../../study/model';
+import { chainSegments } from '../../study/positions';
 import type { CutPoint } from '../../model/spec';
 import type { TrainingGroup } from '../../schedule/federation';
 import type { SimulatedClient } from '../../training/in_process_federation';
@@ -20,8 +24,8 @@ import { readImageFolder } from '../data/image_folder';
 import { saveLayersModel } from '../save_model';
 import type { SimArgs } from './args';
 
-/** The generated dataset is the same for every study seed: --seed varies training, not data. */
-export const DEMO_DATA_SEED = 2026;
+// The generated dataset is the same for every study seed: --seed varies training, not data.
+export { DEMO_DATA_SEED };
 
 export interface EpochSummary {
   epoch: number;
@@ -177,8 +181,9 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
 }
 
 /**
- * The roles of a horizontal study or a multi-hop chain. In multi-hop the same hop
- * participants serve every hospital: each hospital's group is the hospital, then the hops.
+ * The roles of a horizontal study or a multi-hop chain, as the relay would plan them from the
+ * same study. In multi-hop the same hop participants serve every hospital: each hospital's
+ * group is the hospital, then the hops.
  */
 function studyPlans(args: SimArgs, spec: ModelSpec, clients: SimulatedClient[]): { plans: RolePlans; cuts: CutPoint[]; hops: SimulatedClient[]; groups?: TrainingGroup[] } {
   if (args.topology !== 'multi-hop') {
@@ -187,12 +192,13 @@ function studyPlans(args: SimArgs, spec: ModelSpec, clients: SimulatedClient[]):
   }
   const cuts = args.cut ?? spec.defaultCuts.multiHop;
   if (!cuts) throw new Error(`model ${spec.name} has no default multi-hop cuts: name one cut per participant before the server with --cut`);
-  const segments = planSegments(spec, cuts);
-  const hops = segments.slice(1, -1).map((segment, k): SimulatedClient => ({ id: `hop-${k + 2}`, data: { classes: clients[0]?.data.classes ?? [], sampleShape: segment.inputShape, samples: [] } }));
-  const position = new Map<string, number>([...clients.map((client): [string, number] => [client.id, 0]), ...hops.map((hop, k): [string, number] => [hop.id, k + 1])]);
-  const plans = chainRolePlans(segments, spec.numClasses, (clientId) => position.get(clientId) ?? -1);
-  const groups = clients.map((client): TrainingGroup => ({ id: client.id, members: [client.id, ...hops.map((hop) => hop.id)], sampleCount: client.data.samples.length }));
-  return { plans, cuts, hops, groups };
+  if (cuts.length < 2) throw new Error(`a multi-hop chain needs at least two participants before the server: --cut ${cuts.join(',')} gives ${cuts.length}`);
+  const config = StudyConfigSchema.parse({ name: 'simulator', topology: 'multi-hop', model: spec.name, inputShape: spec.inputShape, classes: clients[0]?.data.classes ?? [], schedule: 'round-robin', cuts, batchSize: args.batch, seed: args.seed });
+  const segments = chainSegments(config as MultiHopStudyConfig);
+  const hops = segments.slice(1, -1).map((segment, k): SimulatedClient => ({ id: `hop-${k + 1}`, data: { classes: clients[0]?.data.classes ?? [], sampleShape: segment.inputShape, samples: [] } }));
+  const members = [...clients.map((client) => ({ id: client.id, party: 0, trainCount: client.data.samples.length, valCount: 0 })), ...hops.map((hop, k) => ({ id: hop.id, party: k + 1, trainCount: 0, valCount: 0 }))];
+  const position = new Map(members.map((member) => [member.id, member.party]));
+  return { plans: studyRolePlans(config, (clientId) => position.get(clientId) ?? -1), cuts, hops, groups: trainingGroups(config, members, 'train') };
 }
 
 function finish(

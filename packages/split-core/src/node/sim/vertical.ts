@@ -5,7 +5,8 @@ import { evaluateClassification, type ClassificationMetrics } from '../../metric
 import { getModelSpec } from '../../model/catalogue';
 import { getSchedule } from '../../schedule/get';
 import type { OptimizerName } from '../../segment/optimizer_names';
-import { VerticalStudyConfigSchema } from '../../study/config';
+import { StudyConfigSchema, type PartiesStudyConfig } from '../../study/config';
+import { studyTaskHeads, verticalStudyPlan } from '../../study/vertical_plan';
 import { trainingGroups } from '../../study/groups';
 import { studyRolePlans } from '../../study/model';
 import { CentralizedTrainer } from '../../training/centralized';
@@ -13,16 +14,23 @@ import { Simulation } from '../../training/simulation';
 import type { PartyData } from '../vertical/party_data';
 import type { SimHooks } from './run';
 
-// A vertically partitioned study in one process (PAPER.md Fig. 2c): the parties align their
-// rows by private set intersection, each keeps the same validation patients, trains its own
-// encoder, and the server trains the head over their joined encodings with the labels the
-// label holder sends. The centralized reference trains the catalogue model on the joined
-// features of the same rows.
+// A study whose parties hold different data about the same patients, in one process: vertical
+// (PAPER.md Fig. 2c), extended vanilla (Fig. 4a) or multi-task (Fig. 4b). The parties align
+// their rows by private set intersection, each keeps the same validation patients, trains its
+// own encoder; in extended vanilla an intermediate participant runs more layers over their
+// joined encodings; the server trains the head (one per task in multi-task) with the labels
+// the label holder sends. The centralized reference trains the catalogue model (with the
+// same task heads) on the joined features of the same rows.
 
 export interface VerticalSimOptions {
+  topology?: 'vertical' | 'extended' | 'multi-task';
   parties: PartyData[];
+  /** Multi-task: each task's weight in the loss, the first task's first (1 each when absent). */
+  taskWeights?: readonly number[];
   /** Index of the party holding the labels, or 'server' (then `serverLabels` are its table). */
   labelHolder: number | 'server';
+  /** The label holder's label column, which names the first task (default: the study's default). */
+  labelColumn?: string;
   /** The server's table of patient ids and labels, where it holds them. */
   serverLabels?: Dataset;
   /** Party encoder per party ('mlp-party' for tables, 'cnn-party' for images when absent). */
@@ -43,11 +51,13 @@ export interface VerticalSimResult {
   intersection: number;
   train: number;
   val: number;
-  history: { epoch: number; trainLoss: number; samplesPerSecond: number; seconds: number; val: ClassificationMetrics }[];
+  history: { epoch: number; trainLoss: number; samplesPerSecond: number; seconds: number; val: ClassificationMetrics; tasks?: ClassificationMetrics[] }[];
   /** Validation after the last epoch. */
   split: ClassificationMetrics;
   /** The same rows, features joined, the catalogue model trained in one place. */
   centralized?: ClassificationMetrics;
+  /** Multi-task: each task's validation metrics, split and centralized, the first task first. */
+  tasks?: { name: string; classes: string[]; weight: number; split: ClassificationMetrics; centralized?: ClassificationMetrics }[];
   clientFlops: number;
   serverFlops: number;
   bytesUp: number;
@@ -79,9 +89,9 @@ function joined(parts: readonly Dataset[], labels: Dataset): Dataset {
         x0 += w;
       }
     }
-    return { id: row.id, label: row.label, values };
+    return { id: row.id, label: row.label, ...(row.tasks ? { tasks: row.tasks } : {}), values };
   });
-  return { classes: labels.classes, sampleShape, samples };
+  return { classes: labels.classes, ...(labels.tasks ? { tasks: labels.tasks } : {}), sampleShape, samples };
 }
 
 export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHooks = {}): Promise<VerticalSimResult> {
@@ -109,9 +119,14 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
   hooks.onInfo?.(`${intersection} patients held by every party (${aligned.map((party, i) => `party ${i}: ${party.leftOut} left out`).join(', ')})`);
 
   // The same study a researcher would create, so the roles and the group are the relay's.
-  const config = VerticalStudyConfigSchema.parse({
+  const topology = options.topology ?? 'vertical';
+  const further = holder.tasks ?? [];
+  if (topology === 'multi-task' && further.length === 0) throw new Error('multi-task split learning needs a second task: --vertical-demo breast-cancer or demo-halves bring one, or name the label holder\u2019s task columns with --task NAME:COLUMN');
+  const weights = options.taskWeights ?? [];
+  if (topology === 'multi-task' && weights.length > 0 && weights.length !== further.length + 1) throw new Error(`--task-weights gives ${weights.length} weights for ${further.length + 1} tasks (${[options.labelColumn ?? 'label', ...further.map((task) => task.name)].join(', ')})`);
+  const config = StudyConfigSchema.parse({
     name: 'simulator',
-    topology: 'vertical',
+    topology,
     classes,
     schedule: 'round-robin',
     parties: parties.map((party, i) => ({
@@ -120,15 +135,25 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
       ...(options.partyModel ? { model: options.partyModel } : {}),
     })),
     labelHolder,
+    ...(options.labelColumn ? { labelColumn: options.labelColumn } : {}),
+    ...(topology === 'multi-task'
+      ? { labelWeight: weights[0] ?? 1, tasks: further.map((task, t) => ({ name: task.name, classes: [...task.classes], weight: weights[t + 1] ?? 1 })) }
+      : {}),
     batchSize: options.batch,
     seed: options.seed,
-  });
+  }) as PartiesStudyConfig;
   const ids = parties.map((_, i) => `party-${i}`);
-  const partyOf = (clientId: string): number => ids.indexOf(clientId);
-  const members = aligned.map((party, i) => ({ id: ids[i] as string, party: i, trainCount: party.train.samples.length, valCount: party.val.samples.length }));
+  const plan = verticalStudyPlan(config);
+  // Extended vanilla's intermediate participant holds no rows: it takes the parties' cut outputs.
+  const intermediate = plan.intermediate ? { id: 'intermediate', data: { classes, sampleShape: plan.intermediate.inputShape, samples: [] } satisfies Dataset } : undefined;
+  const partyOf = (clientId: string): number => (clientId === intermediate?.id ? parties.length : ids.indexOf(clientId));
+  const members = [
+    ...aligned.map((party, i) => ({ id: ids[i] as string, party: i, trainCount: party.train.samples.length, valCount: party.val.samples.length })),
+    ...(intermediate ? [{ id: intermediate.id, party: parties.length, trainCount: 0, valCount: 0 }] : []),
+  ];
   const simulation = new Simulation({
     plans: studyRolePlans(config, partyOf),
-    clients: ids.map((id, i) => ({ id, data: (aligned[i] as { train: Dataset }).train })),
+    clients: [...ids.map((id, i) => ({ id, data: (aligned[i] as { train: Dataset }).train })), ...(intermediate ? [intermediate] : [])],
     groups: trainingGroups(config, members, 'train'),
     schedule: getSchedule('round-robin'),
     optimizer: { name: options.optimizer, learningRate: options.lr },
@@ -137,13 +162,16 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
     encoding: options.encoding,
     ...(serverLabels ? { serverLabels: alignedLabels.train } : {}),
   });
+  const valOf = (clientId: string): Dataset => (clientId === intermediate?.id ? intermediate.data : (aligned[partyOf(clientId)] as { val: Dataset }).val);
   const history: VerticalSimResult['history'] = [];
   let last: Awaited<ReturnType<Simulation['runEpoch']>> | undefined;
+  let finalTasks: ClassificationMetrics[] | undefined;
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       last = await simulation.runEpoch();
-      const val = await simulation.evaluateGroup((clientId) => (aligned[partyOf(clientId)] as { val: Dataset }).val, 256, serverLabels ? alignedLabels.val : undefined);
-      const summary = { epoch: epoch + 1, trainLoss: last.trainLoss, samplesPerSecond: last.samplesPerSecond, seconds: last.seconds, val };
+      const { tasks, ...val } = await simulation.evaluateGroup(valOf, 256, serverLabels ? alignedLabels.val : undefined);
+      finalTasks = tasks;
+      const summary = { epoch: epoch + 1, trainLoss: last.trainLoss, samplesPerSecond: last.samplesPerSecond, seconds: last.seconds, val, ...(tasks ? { tasks } : {}) };
       history.push(summary);
       hooks.onEpoch?.(summary);
     }
@@ -152,19 +180,25 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
   }
 
   let centralized: ClassificationMetrics | undefined;
+  let centralizedTasks: ClassificationMetrics[] | undefined;
+  const heads = studyTaskHeads(config);
   if (options.centralized) {
     const train = joined(aligned.map((party) => party.train), alignedLabels.train);
     const val = joined(aligned.map((party) => party.val), alignedLabels.val);
-    const spec = getModelSpec(train.sampleShape.length === 3 ? 'cnn-small' : 'mlp', { numClasses: classes.length, inputShape: train.sampleShape });
-    const trainer = new CentralizedTrainer(spec, { seed: options.seed, optimizer: { name: options.optimizer, learningRate: options.lr } });
+    const outputs = (heads ?? [{ classes: classes.length }]).reduce((sum, head) => sum + head.classes, 0);
+    const spec = getModelSpec(train.sampleShape.length === 3 ? 'cnn-small' : 'mlp', { numClasses: outputs, inputShape: train.sampleShape });
+    const trainer = new CentralizedTrainer(spec, { seed: options.seed, optimizer: { name: options.optimizer, learningRate: options.lr }, ...(heads ? { heads } : {}) });
     try {
       for (let epoch = 0; epoch < options.epochs; epoch++) await trainer.trainEpoch(train, options.batch, options.seed);
-      centralized = await trainer.evaluate(val);
+      const { tasks, ...metrics } = await trainer.evaluate(val);
+      centralized = metrics;
+      centralizedTasks = tasks;
     } finally {
       trainer.dispose();
     }
-    hooks.onInfo?.(`centralized ${spec.name} on the joined features of the same rows: accuracy ${(centralized.accuracy * 100).toFixed(1)}%, AUC ${centralized.auc.toFixed(4)}`);
+    hooks.onInfo?.(`centralized ${spec.name}${heads ? ` with ${heads.length} task heads` : ''} on the joined features of the same rows: accuracy ${(centralized.accuracy * 100).toFixed(1)}%, AUC ${centralized.auc.toFixed(4)}`);
   }
+  const taskNames = heads ? [{ name: config.labelColumn, classes }, ...further.map((task) => ({ name: task.name, classes: [...task.classes] }))] : [];
   const final = history[history.length - 1];
   return {
     parties: parties.map((party, i) => ({ source: party.source, features: party.features.length, rows: party.data.samples.length, aligned: aligned[i]?.aligned ?? 0, leftOut: aligned[i]?.leftOut ?? 0, skipped: party.skipped.length })),
@@ -174,6 +208,17 @@ export async function runVerticalSim(options: VerticalSimOptions, hooks: SimHook
     history,
     split: final?.val ?? evaluateClassification([], [], classes.length),
     ...(centralized ? { centralized } : {}),
+    ...(heads && finalTasks
+      ? {
+          tasks: heads.map((head, t) => ({
+            name: head.name,
+            classes: taskNames[t]?.classes ?? [],
+            weight: head.weight,
+            split: finalTasks?.[t] ?? evaluateClassification([], [], head.classes),
+            ...(centralizedTasks?.[t] ? { centralized: centralizedTasks[t] } : {}),
+          })),
+        }
+      : {}),
     clientFlops: last?.clientFlops ?? 0,
     serverFlops: last?.serverFlops ?? 0,
     bytesUp: last?.bytesUp ?? 0,

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { OptimizerName } from '../../segment/optimizer_names';
 import type { Dataset } from '../../data/dataset';
-import { breastCancerParties, labelsToServer, readCsvParty, readLabelTable, xrayHalvesParties, type PartyData } from '../vertical/party_data';
+import { breastCancerParties, demoHalvesParties, labelsToServer, readCsvParty, readLabelTable, xrayHalvesParties, type PartyData } from '../vertical/party_data';
+import { hasParties } from './args';
 import type { SimArgs } from './args';
 import { runVerticalSim, type VerticalSimResult } from './vertical';
 
-// `npm run sim -- --topology vertical ...`: the parties' data from the flags, then the
-// vertical study in one process; progress to stderr, results to stdout (--json: one object).
+// `npm run sim -- --topology vertical|extended|multi-task ...`: the parties' data from the
+// flags, then the study in one process; progress to stderr, results to stdout (--json: one object).
 
 function defaultDataDir(): string {
   return process.env.SPLIT_DATA_DIR ?? path.resolve(import.meta.dirname, '../../../../../../shared/data');
@@ -25,13 +26,14 @@ async function loadData(args: SimArgs): Promise<{ parties: PartyData[]; serverLa
 
 async function loadParties(args: SimArgs): Promise<PartyData[]> {
   const dataDir = args.data ?? defaultDataDir();
-  if (args.verticalDemo === 'breast-cancer') return breastCancerParties(dataDir, args.share, args.seed);
+  if (args.verticalDemo === 'breast-cancer') return breastCancerParties(dataDir, args.share, args.seed, { textureTask: args.topology === 'multi-task' });
   if (args.verticalDemo === 'xray-halves') return xrayHalvesParties(path.join(dataDir, 'pneumoniamnist', 'train'));
+  if (args.verticalDemo === 'demo-halves') return demoHalvesParties();
   return Promise.all(
     args.party.map((party, index) =>
       readCsvParty(party, {
         idColumn: args.idColumn,
-        ...(index === args.labelHolder ? { labelColumn: args.labelColumn } : {}),
+        ...(index === args.labelHolder ? { labelColumn: args.labelColumn, tasks: args.task } : {}),
         ...(args.classes ? { classes: args.classes } : {}),
       }),
     ),
@@ -43,6 +45,8 @@ function percent(value: number): string {
 }
 
 export async function runVerticalCommand(args: SimArgs): Promise<number> {
+  if (!hasParties(args.topology)) throw new Error(`--topology ${args.topology} has no parties`);
+  const topology = args.topology;
   const { parties, serverLabels } = await loadData(args);
   parties.forEach((party, i) => {
     process.stderr.write(`party ${i}: ${party.source}: ${party.data.samples.length} rows, ${party.features.length > 3 ? `${party.features.length} columns` : party.features.join(', ')}${i === args.labelHolder ? ', with the labels' : ''}\n`);
@@ -51,8 +55,11 @@ export async function runVerticalCommand(args: SimArgs): Promise<number> {
   });
   const result: VerticalSimResult = await runVerticalSim(
     {
+      topology,
       parties,
       labelHolder: args.labelHolder,
+      labelColumn: args.labelColumn,
+      ...(args.taskWeights ? { taskWeights: args.taskWeights } : {}),
       ...(serverLabels ? { serverLabels } : {}),
       ...(args.partyModel ? { partyModel: args.partyModel } : {}),
       epochs: args.epochs,
@@ -70,7 +77,8 @@ export async function runVerticalCommand(args: SimArgs): Promise<number> {
         process.stderr.write(`epoch ${summary.epoch}/${args.epochs}: train loss ${summary.trainLoss.toFixed(4)}, val acc ${percent(summary.val.accuracy)} auc ${summary.val.auc.toFixed(4)}, ${summary.samplesPerSecond.toFixed(0)} samples/s\n`),
     },
   );
-  const line = `vertical, ${parties.length} parties, ${result.intersection} aligned patients (${result.train} train, ${result.val} validation): accuracy ${percent(result.split.accuracy)}, AUC ${result.split.auc.toFixed(4)}${result.centralized ? `; centralized: accuracy ${percent(result.centralized.accuracy)}, AUC ${result.centralized.auc.toFixed(4)}` : ''}`;
+  const tasks = (result.tasks ?? []).map((task) => `\n  task ${task.name} (weight ${task.weight}): accuracy ${percent(task.split.accuracy)}, AUC ${task.split.auc.toFixed(4)}${task.centralized ? `; centralized: accuracy ${percent(task.centralized.accuracy)}, AUC ${task.centralized.auc.toFixed(4)}` : ''}`);
+  const line = `${topology}, ${parties.length} parties${topology === 'extended' ? ' and an intermediate participant' : ''}, ${result.intersection} aligned patients (${result.train} train, ${result.val} validation): accuracy ${percent(result.split.accuracy)}, AUC ${result.split.auc.toFixed(4)}${result.centralized ? `; centralized: accuracy ${percent(result.centralized.accuracy)}, AUC ${result.centralized.auc.toFixed(4)}` : ''}${tasks.join('')}`;
   if (args.json) {
     process.stderr.write(`${line}\n`);
     process.stdout.write(`${JSON.stringify(result)}\n`);

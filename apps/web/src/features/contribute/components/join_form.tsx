@@ -5,12 +5,8 @@ import { PageSection } from '../../../components/page_section';
 import { formatShape } from '../../../lib/format';
 import type { Identity } from '../../../lib/resume_store';
 import type { StudySummary } from '../../../worker/messages';
+import { getTopologyDescriptor } from '@splitlearn/split-core/pure';
 
-const TOPOLOGY_WORDS: Record<StudySummary['topology'], string> = {
-  vanilla: 'Vanilla: the first layers run here; the server holds the rest and the labels it is sent',
-  'u-shaped': 'U-shaped: the first and last layers run here; labels and predictions stay here',
-  vertical: 'Vertical: this device holds some of the data about patients the other parties also hold; its first layers run here and the server joins the parties’ outputs',
-};
 
 export interface JoinFormProps {
   joinCode: string;
@@ -65,7 +61,7 @@ export function JoinForm({ joinCode, lookingUp, study, savedIdentity, onJoinCode
                   { label: 'Image size used', value: `${formatShape(study.inputShape)} (height × width × channels)` },
                   { label: 'Model', value: study.model },
                 ]),
-            { label: 'How the model is split', value: TOPOLOGY_WORDS[study.topology] },
+            { label: 'How the model is split', value: getTopologyDescriptor(study.topology).participation },
             { label: 'Schedule', value: study.schedule },
             { label: 'Rounds', value: String(study.rounds) },
           ]}

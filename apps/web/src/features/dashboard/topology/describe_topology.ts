@@ -11,8 +11,10 @@ export type { AlignmentView, Crossing, ParticipantView, SegmentRole, SegmentView
 
 export function describeTopology(config: Config): TopologyResult {
   try {
-    // The configuration's discriminant picks the planner (one model for all, or one encoder per party).
-    return { ok: true, description: config.topology === 'vertical' ? describeVertical(config) : describeHorizontal(config) };
+    // The configuration picks the planner (one model for all, or one encoder per party).
+    if ('parties' in config) return { ok: true, description: describeVertical(config) };
+    if (config.topology === 'multi-hop') throw new Error('the multi-hop chain is not drawn here yet: its participants are listed below');
+    return { ok: true, description: describeHorizontal(config) };
   } catch (error) {
     return { ok: false, problem: error instanceof Error ? error.message : String(error) };
   }

@@ -7,7 +7,7 @@ import type { AlignmentView, ParticipantView, TopologyDescription } from './topo
 // party, from split-core's tfjs-free vertical plan and the topology's descriptor (which
 // crossings only the label holder sends, whether rows are aligned first).
 
-type VerticalConfig = protocol.VerticalStudyConfig;
+type VerticalConfig = protocol.PartiesStudyConfig;
 type Party = VerticalConfig['parties'][number];
 
 /** Enough column names to recognise a party's table; the count says the rest. */

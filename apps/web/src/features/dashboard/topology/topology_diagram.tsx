@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { formatPercent } from '../dashboard_format';
-import type { protocol, TopologyName } from '@splitlearn/split-core/pure';
+import { getTopologyDescriptor, type protocol } from '@splitlearn/split-core/pure';
 import { describeTopology } from './describe_topology';
 import type { AlignmentView, ParticipantView, TopologyDescription } from './topology_description';
 import { CrossingList, HoldsList, Segment } from './topology_parts';
@@ -10,8 +10,6 @@ import { CrossingList, HoldsList, Segment } from './topology_parts';
 // and between them what crosses at every step and, by schedule, once per round. Where the
 // clients are distinct parties (vertical): their boxes side by side, each with its own
 // crossings, feeding the one relay box below.
-
-const TOPOLOGY_TITLES: Record<TopologyName, string> = { vanilla: 'Vanilla split', 'u-shaped': 'U-shaped split', vertical: 'Vertical split' };
 
 function AlikeClients({ topology }: { topology: TopologyDescription }): ReactNode {
   const [hospital] = topology.participants;
@@ -110,7 +108,7 @@ export function TopologyDiagram({ config }: { config: protocol.StudyInfo['config
   return (
     <div className="topology">
       <p>
-        <strong>{TOPOLOGY_TITLES[topology.topology]}</strong> of <code>{topology.model}</code>, codec <code>{topology.codec}</code>, schedule{' '}
+        <strong>{getTopologyDescriptor(topology.topology).title}</strong> of <code>{topology.model}</code>, codec <code>{topology.codec}</code>, schedule{' '}
         <code>{topology.schedule}</code>. {formatPercent(topology.clientFlopsShare, 0)} of each step’s compute runs at the {clients}.
       </p>
       {distinctParties ? <Parties topology={topology} /> : <AlikeClients topology={topology} />}
