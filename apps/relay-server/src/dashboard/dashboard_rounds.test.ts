@@ -59,4 +59,16 @@ describe('toDashboardRounds', () => {
     // A diverged validation (loss NaN, stored as null) has no point to draw.
     expect(rounds[1]).toMatchObject({ trainLoss: 0.5, completed: 2, failed: 0, val: null });
   });
+
+  it('carries a multi-task round’s figures per task, leaving out a task whose figures are not numbers', () => {
+    const grade = { ...val, confusion: [[3, 0, 0], [0, 3, 1], [0, 1, 2]], accuracy: 0.8 };
+    const rounds = toDashboardRounds([
+      row(0, 'train', null, { loss: 0.7, seconds: 1, completed: 1, failed: 0 }),
+      row(0, 'val', null, { ...val, tasks: [{ name: 'outcome', ...val }, { name: 'grade', ...grade }, { name: 'broken', ...val, loss: null }] }),
+    ]);
+    expect(rounds[0]?.val?.tasks).toEqual([
+      { name: 'outcome', ...val },
+      { name: 'grade', ...grade },
+    ]);
+  });
 });

@@ -22,9 +22,9 @@ function nonNegative(value: unknown): number {
   return Math.max(0, finiteOr(value, 0));
 }
 
-function valMetrics(record: MetricRecord | undefined): protocol.DashboardValMetrics | null {
-  if (!record) return null;
-  const metrics = record.metrics;
+type ValFigures = Omit<protocol.DashboardValMetrics, 'tasks'>;
+
+function valFigures(metrics: Metrics): ValFigures | null {
   const loss = finiteOr(metrics.loss, null);
   const accuracy = finiteOr(metrics.accuracy, null);
   // A diverged round (NaN loss) has no curve point: the contract's loss and accuracy are numbers.
@@ -35,9 +35,22 @@ function valMetrics(record: MetricRecord | undefined): protocol.DashboardValMetr
     auc: finiteOr(metrics.auc, null),
     sensitivity: finiteOr(metrics.sensitivity, null),
     specificity: finiteOr(metrics.specificity, null),
-    confusion: metrics.confusion ?? [],
+    confusion: (metrics.confusion as number[][] | undefined) ?? [],
     count: nonNegative(metrics.count),
   };
+}
+
+function valMetrics(record: MetricRecord | undefined): protocol.DashboardValMetrics | null {
+  if (!record) return null;
+  const figures = valFigures(record.metrics);
+  if (!figures) return null;
+  const tasks = Array.isArray(record.metrics.tasks)
+    ? (record.metrics.tasks as Metrics[]).flatMap((task) => {
+        const taskFigures = valFigures(task);
+        return taskFigures && typeof task.name === 'string' ? [{ name: task.name, ...taskFigures }] : [];
+      })
+    : [];
+  return { ...figures, ...(tasks.length > 0 ? { tasks } : {}) };
 }
 
 function toRound(round: number, rows: RoundRows & { train: MetricRecord }): protocol.DashboardRound {

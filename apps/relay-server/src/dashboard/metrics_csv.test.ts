@@ -47,4 +47,15 @@ describe('metrics CSV', () => {
     const second = Object.fromEntries(METRICS_CSV_COLUMNS.map((column, i) => [column, rows[2]?.[i]]));
     expect(second).toMatchObject({ round: '4', val_loss: '', val_accuracy: '', train_accuracy: '0.5' });
   });
+
+  it('adds each task’s figures after the fixed columns for a multi-task study', () => {
+    const val = round.val as protocol.DashboardValMetrics;
+    const tasks = [{ name: 'outcome', ...val }, { name: 'grade', ...val, accuracy: 0.625, auc: 0.75, count: 40 }];
+    const rows = parseCsv(metricsCsv([{ ...round, val: { ...val, tasks } }, { ...round, round: 4, val: null }]));
+    const extra = ['loss', 'accuracy', 'auc', 'count'];
+    expect(rows[0]).toEqual([...METRICS_CSV_COLUMNS, ...extra.map((figure) => `val_outcome_${figure}`), ...extra.map((figure) => `val_grade_${figure}`)]);
+    const record = Object.fromEntries((rows[0] ?? []).map((column, i) => [column, rows[1]?.[i]]));
+    expect(record).toMatchObject({ val_outcome_accuracy: '0.875', val_grade_accuracy: '0.625', val_grade_auc: '0.75', val_outcome_auc: '' });
+    expect(rows[2]?.slice(METRICS_CSV_COLUMNS.length)).toEqual(Array.from({ length: 8 }, () => ''));
+  });
 });

@@ -60,7 +60,17 @@ function row(round: protocol.DashboardRound): Cell[] {
   ];
 }
 
+/** Figures a multi-task study's CSV has per task, after the fixed columns: `val_<task>_<figure>`. */
+const TASK_FIGURES = ['loss', 'accuracy', 'auc', 'count'] as const;
+
 export function metricsCsv(rounds: readonly protocol.DashboardRound[]): string {
-  const lines = [METRICS_CSV_COLUMNS.join(','), ...rounds.map((round) => row(round).map(csvField).join(','))];
+  const tasks = [...new Set(rounds.flatMap((round) => round.val?.tasks?.map((task) => task.name) ?? []))];
+  const taskColumns = tasks.flatMap((task) => TASK_FIGURES.map((figure) => `val_${task}_${figure}`));
+  const taskCells = (round: protocol.DashboardRound): Cell[] =>
+    tasks.flatMap((name) => {
+      const task = round.val?.tasks?.find((entry) => entry.name === name);
+      return TASK_FIGURES.map((figure) => task?.[figure]);
+    });
+  const lines = [[...METRICS_CSV_COLUMNS, ...taskColumns].map(csvField).join(','), ...rounds.map((round) => [...row(round), ...taskCells(round)].map(csvField).join(','))];
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -3,7 +3,7 @@
 // through split-core's runtime; averages server copies where they live.
 import { existsSync, rmSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { model, network, runtime, schedule, segment, study } from '@splitlearn/split-core';
+import { metrics as metricsLib, model, network, runtime, schedule, segment, study } from '@splitlearn/split-core';
 import { initNodeBackend } from '@splitlearn/split-core/node';
 import type { topology } from '@splitlearn/split-core';
 import type { EpochRequest, FromWorker, ServerRequestMessage, ToWorker } from './worker_messages';
@@ -99,6 +99,7 @@ async function runEpoch(request: EpochRequest): Promise<void> {
       done.weightsDigest = model.weightsDigest(pool.read(request.serverKey));
       const metrics = tally.metrics(plans.numClasses);
       if (metrics) done.metrics = metrics;
+      if (metrics && plans.taskClasses) done.tasks = plans.taskClasses.map((classes, task) => tally.tasks[task]?.metrics(classes) ?? metricsLib.evaluateClassification([], [], classes));
     }
     post(done);
   } catch (error) {

@@ -27,9 +27,13 @@ export interface TrainTally {
   correct?: number;
 }
 
+type ScoredMetrics = { accuracy: number; loss: number; auc: number; sensitivity: number; specificity: number; confusion: number[][]; count: number };
+
 export interface EvalOutcome {
   /** Vanilla: the server scored the client's validation activations. */
-  metrics?: { accuracy: number; loss: number; auc: number; sensitivity: number; specificity: number; confusion: number[][]; count: number };
+  metrics?: ScoredMetrics;
+  /** Multi-task: each task's figures, in head order (the first is also `metrics`). */
+  tasks?: ScoredMetrics[];
   /** The digest of the server segment weights an evaluation ran with. */
   weightsDigest?: string;
 }

@@ -1,4 +1,4 @@
-import { metrics as metricsLib, schedule as scheduleLib, type protocol } from '@splitlearn/split-core';
+import { metrics as metricsLib, schedule as scheduleLib, study as studyLib, type protocol } from '@splitlearn/split-core';
 import { digestOf, type NetworkFederation } from './network_federation';
 import type { StudyPersistence } from './persistence';
 
@@ -61,10 +61,11 @@ export async function evaluateRound(evaluation: RoundEvaluation): Promise<{ val:
       if (scored.count > result.steps * evaluation.config.batchSize) {
         throw new RangeError(`group ${group.id} reports ${scored.count} validation samples, more than its ${result.steps} steps of at most ${evaluation.config.batchSize} hold`);
       }
+      const tasks = taskFigures(evaluation.config, result.tasks, scored.count);
       const client = latest ? digestOf(latest) : agreed(result.replies.map((reply) => reply.weightsDigest));
       const weights: ScoredWeights = { ...(client ? { client } : {}), ...(result.weightsDigest ? { server: result.weightsDigest } : {}) };
-      for (const member of group.members) persistence.recordMetrics(evaluation.studyId, evaluation.round, 'val', member, { ...scored, weights });
-      return { metrics: scored, count: scored.count, weights };
+      for (const member of group.members) persistence.recordMetrics(evaluation.studyId, evaluation.round, 'val', member, { ...scored, ...(tasks ? { tasks: tasks.map(storable) } : {}), weights });
+      return { metrics: scored, count: scored.count, weights, tasks };
     }),
   );
   const failed = parts.flatMap((part, i) => (part.status === 'rejected' ? [{ groupId: evaluation.groups[i]?.id ?? '?', reason: part.reason instanceof Error ? part.reason.message : String(part.reason) }] : []));
@@ -74,5 +75,27 @@ export async function evaluateRound(evaluation: RoundEvaluation): Promise<{ val:
   const client = agreed(succeeded.map((part) => part.weights.client));
   const server = agreed(succeeded.map((part) => part.weights.server));
   const weights: ScoredWeights = { ...(client ? { client } : {}), ...(server ? { server } : {}) };
-  return { val: { ...merged, participants: succeeded.length, weights }, failed };
+  const heads = 'parties' in evaluation.config ? studyLib.studyTaskHeads(evaluation.config) : undefined;
+  const tasks = heads?.map((head, task) => storable({ name: head.name, ...metricsLib.mergeClassificationMetrics(succeeded.flatMap((part) => (part.tasks?.[task] ? [{ metrics: part.tasks[task], count: part.tasks[task].count }] : []))) }));
+  return { val: { ...merged, ...(tasks ? { tasks } : {}), participants: succeeded.length, weights }, failed };
+}
+
+type TaskMetrics = NonNullable<NonNullable<Awaited<ReturnType<NetworkFederation['runGroupEpoch']>>['tasks']>[number]>;
+
+/** A multi-task study's per-task figures from the server, each checked like the round's own (undefined for one task). */
+function taskFigures(config: protocol.StudyConfig, reported: readonly TaskMetrics[] | undefined, count: number): (TaskMetrics & { name: string })[] | undefined {
+  const heads = 'parties' in config ? studyLib.studyTaskHeads(config) : undefined;
+  if (!heads) return undefined;
+  if (reported?.length !== heads.length) throw new Error(`the server scored ${reported?.length ?? 0} tasks, the study has ${heads.length}`);
+  return heads.map((head, task) => {
+    const metrics = reported[task] as TaskMetrics;
+    metricsLib.requireConsistentPart({ metrics, count: metrics.count }, 0, head.classes);
+    if (metrics.count !== count) throw new RangeError(`task ${head.name} was scored on ${metrics.count} samples, the round on ${count}`);
+    return { name: head.name, ...metrics };
+  });
+}
+
+/** A task's figures as the metrics table stores them: an undefined figure (NaN AUC of a one-class split) as null. */
+function storable<T extends Record<string, unknown>>(figures: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(figures).map(([key, value]) => [key, typeof value === 'number' && !Number.isFinite(value) ? null : value]));
 }

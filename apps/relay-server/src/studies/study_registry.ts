@@ -228,12 +228,12 @@ export class StudyRegistry implements ParticipantDirectory {
   setServerLabels(studyId: string, csv: string, idColumn?: string): { rows: number; classCounts: Record<string, number>; skipped: { path: string; reason: string }[] } {
     const runtime = this.runtimes.get(studyId);
     if (!runtime) throw new Error(`study ${studyId} is finished or unknown`);
-    const config = runtime.config;
-    if (config.topology !== 'vertical' || config.labelHolder !== 'server') throw new Error('only a vertical study whose labelHolder is "server" takes a table of labels');
-    const read = studyLib.serverLabelRows(config, csv, idColumn !== undefined ? { idColumn } : {});
+    const parties = studyLib.partiesStudy(runtime.config);
+    if (parties?.labelHolder !== 'server') throw new Error('only a study whose labelHolder is "server" takes a table of labels');
+    const read = studyLib.serverLabelRows(parties, csv, idColumn !== undefined ? { idColumn } : {});
     if (read.data.samples.length === 0) throw new Error(`none of the table's rows can be used (${read.skipped.slice(0, 3).map((skip) => `${skip.path}: ${skip.reason}`).join('; ') || 'it has no rows'})`);
     runtime.setServerLabels(read.data);
-    this.options.serverLabels.save(studyId, { idColumn: idColumn ?? config.idColumn, csv, rows: read.data.samples.length });
+    this.options.serverLabels.save(studyId, { idColumn: idColumn ?? parties.idColumn, csv, rows: read.data.samples.length });
     // Counts only: the ids stay in their own table.
     this.options.audit.append({ studyId, actor: 'researcher', action: 'server labels set', details: { rows: read.data.samples.length, skipped: read.skipped.length } });
     return { rows: read.data.samples.length, classCounts: data.classCounts(read.data), skipped: read.skipped.slice(0, 100) };
@@ -341,10 +341,10 @@ export class StudyRegistry implements ParticipantDirectory {
 
   /** A restarted study gets its server-held labels back from storage. */
   private storedServerLabels(study: Study<protocol.StudyConfig>): { serverLabels?: ReturnType<typeof studyLib.serverLabelRows>['data'] } {
-    const { config } = study;
-    if (config.topology !== 'vertical' || config.labelHolder !== 'server') return {};
+    const parties = studyLib.partiesStudy(study.config);
+    if (parties?.labelHolder !== 'server') return {};
     const stored = this.options.serverLabels.get(study.id);
-    return stored ? { serverLabels: studyLib.serverLabelRows(config, stored.csv, { idColumn: stored.idColumn }).data } : {};
+    return stored ? { serverLabels: studyLib.serverLabelRows(parties, stored.csv, { idColumn: stored.idColumn }).data } : {};
   }
 
   private checkpointWeights(blobs: Record<string, Uint8Array>): { server: Uint8Array[]; client?: Uint8Array[] } {

@@ -296,7 +296,8 @@ export class StudyRuntime {
 
   /** Whether this study's server holds the labels (the researcher gives them with setServerLabels). */
   get serverHoldsLabels(): boolean {
-    return this.configValue.topology === 'vertical' && this.configValue.labelHolder === 'server';
+    const parties = studyLib.partiesStudy(this.configValue);
+    return parties?.labelHolder === 'server';
   }
 
   /** The researcher's table of labels, before training starts; the parties align with it when the study starts. */
@@ -310,8 +311,9 @@ export class StudyRuntime {
   control(action: 'start' | 'pause' | 'resume' | 'stop', actor: 'researcher' | 'relay' = 'researcher'): protocol.StudyState {
     const before = this.stateValue;
     const config = this.configValue;
-    if ((action === 'start' || action === 'resume') && config.topology === 'vertical' && config.labelHolder === 'server' && !this.serverLabels) {
-      throw new Error(`the server holds this study\u2019s labels, and none were given yet: PUT /api/studies/${this.id}/labels with a CSV of the id column "${config.idColumn}" and the label column "${config.labelColumn}" first`);
+    const parties = studyLib.partiesStudy(config);
+    if ((action === 'start' || action === 'resume') && parties?.labelHolder === 'server' && !this.serverLabels) {
+      throw new Error(`the server holds this study\u2019s labels, and none were given yet: PUT /api/studies/${this.id}/labels with a CSV of the id column "${parties.idColumn}" and the label column "${parties.labelColumn}" first`);
     }
     if (action === 'stop') this.stateValue = 'finished';
     else if (this.stateValue === 'finished') throw new Error('the study is finished; create a new one to train again');
@@ -557,7 +559,7 @@ export class StudyRuntime {
         if (this.serverHoldsLabels && !labels) throw new Error('the server holds the labels and has none yet');
         const local = labels ? new alignment.PsiParticipant(labels.samples.map((sample) => sample.id), this.id) : undefined;
         const outcome = await alignGroup({ studyId: this.id, session: (id) => this.sessions.get(id), ackTimeoutMs: this.options.timeouts.ackMs, ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}) }, group, local);
-        if (labels && local?.intersection && config.topology === 'vertical') {
+        if (labels && local?.intersection && studyLib.partiesStudy(config)) {
           const aligned = alignment.alignParty(labels, local.intersection, config);
           this.alignedLabels = { train: aligned.train, val: aligned.val };
         }

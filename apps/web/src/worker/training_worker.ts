@@ -57,13 +57,13 @@ async function egressAs(info: protocol.StudyInfo, party: number, alignmentRows?:
   await backendReady; // building the layout model needs the backend
   const plans = studyLib.studyRolePlans(info.config, () => party);
   const client = plans.client('');
-  const vertical = info.config.topology === 'vertical' ? { party, ...(alignmentRows !== undefined ? { alignmentRows } : {}) } : undefined;
+  const vertical = studyLib.partiesStudy(info.config) ? { party, ...(alignmentRows !== undefined ? { alignmentRows } : {}) } : undefined;
   return egressInputFor(info, { client, server: plans.server, holdsLabels: plans.holdsLabels('') }, clientWeightLayout(client, info.config.seed), vertical);
 }
 
 async function describeStudy(joinCode: string, info: protocol.StudyInfo): Promise<void> {
   // A vertical party's egress depends on which party it is: stated once its table is read.
-  const egress = info.config.topology === 'vertical' ? undefined : await egressAs(info, 0);
+  const egress = studyLib.partiesStudy(info.config) ? undefined : await egressAs(info, 0);
   study = { joinCode, info, ...(egress ? { egress } : {}) };
   post({ type: 'study', study: toStudySummary(info), ...(egress ? { egress: describeEgress(egress) } : {}) });
 }
@@ -131,7 +131,7 @@ interface PartyCsv {
  */
 async function offerPartyRows(csv: PartyCsv, read: () => Promise<studyLib.PartyRows>): Promise<void> {
   const info = study?.info;
-  if (!study || !info || info.config.topology !== 'vertical') return;
+  if (!study || !info || !studyLib.partiesStudy(info.config)) return;
   const preview = { ...tablePreview(csv.party, csv.fileName, data.csvHeader(csv.text), csv.idColumn), ...(csv.image ? { image: csv.image } : {}) };
   let rows: studyLib.PartyRows;
   try {
@@ -158,9 +158,10 @@ async function offerPartyRows(csv: PartyCsv, read: () => Promise<studyLib.PartyR
 }
 
 /** The looked-up study when it is vertical; otherwise says so and gives undefined. */
-function verticalStudy(what: string): studyLib.VerticalStudyConfig | undefined {
+function verticalStudy(what: string): studyLib.PartiesStudyConfig | undefined {
   const config = study?.info.config;
-  if (config?.topology === 'vertical') return config;
+  const parties = config ? studyLib.partiesStudy(config) : undefined;
+  if (parties) return parties;
   post({ type: 'error', error: { code: 'internal', message: `look up a vertical study before choosing ${what}` } });
   return undefined;
 }

@@ -111,7 +111,7 @@ function alignmentEgress(rows: number): NonNullable<Egress['alignment']> {
 export function describeEgress(input: EgressInput): Egress {
   const descriptor = getTopologyDescriptor(input.topology);
   // A vertical party without the labels may still have them in its CSV (a table's label column, an image party's mapping): they stay.
-  const unusedLabels = input.topology === 'vertical' && input.holdsLabels === false ? [`Any label column your ${input.data === 'images' ? 'mapping CSV' : 'table'} has (the study’s labels come from elsewhere)`] : [];
+  const unusedLabels = getTopologyDescriptor(input.topology).alignsRows && input.holdsLabels === false ? [`Any label column your ${input.data === 'images' ? 'mapping CSV' : 'table'} has (the study’s labels come from elsewhere)`] : [];
   const neverLeaves = [...NEVER_LEAVES_DATA[input.data ?? 'images'], ...descriptor.neverLeaves, ...unusedLabels];
   return {
     topology: input.topology,

@@ -310,6 +310,7 @@ export class Participant {
         steps,
         sampleShape: data.sampleShape,
         numClasses: plans.numClasses,
+        ...(plans.taskClasses ? { taskClasses: plans.taskClasses } : {}),
         holdsLabels: plans.holdsLabels(''),
         hooks: {
           stopReason: () => (this.paused ? 'paused' : undefined),

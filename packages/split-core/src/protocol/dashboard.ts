@@ -49,8 +49,7 @@ export const DashboardClientSchema = z.object({
 });
 export type DashboardClient = z.infer<typeof DashboardClientSchema>;
 
-/** Validation metrics of one round, merged over clients (sample-weighted). */
-export const DashboardValMetricsSchema = z.object({
+const ValFiguresSchema = z.object({
   loss: finite,
   accuracy: finite,
   /** null where undefined (e.g. one class only in the validation data). */
@@ -60,6 +59,12 @@ export const DashboardValMetricsSchema = z.object({
   /** confusion[trueClass][predictedClass]. */
   confusion: z.array(z.array(count).max(100)).max(100),
   count,
+});
+
+/** Validation metrics of one round, merged over clients (sample-weighted); a multi-task study's per task too. */
+export const DashboardValMetricsSchema = ValFiguresSchema.extend({
+  /** Multi-task: each task's figures, in head order (the first task's are also the round's). */
+  tasks: z.array(ValFiguresSchema.extend({ name: z.string().max(64) })).max(8).optional(),
 });
 export type DashboardValMetrics = z.infer<typeof DashboardValMetricsSchema>;
 

@@ -8,11 +8,13 @@ export function ChartGrid({ feed, studyName }: { feed: DashboardFeed; studyName:
   // Coarse only: whether there is anything to draw yet. The charts themselves update outside React.
   const hasRounds = useFeedSlice(feed, (state) => state.progress.rounds > 0);
   const snapshotLoaded = useFeedSlice(feed, (state) => state.progress.snapshotLoaded);
+  // Multi-task studies get a chart per task's figures once their first validation arrives.
+  const hasTasks = useFeedSlice(feed, (state) => (state.latest?.metrics.tasks?.length ?? 0) > 0);
   return (
     <>
       {!hasRounds && <p className="hint">{snapshotLoaded ? 'No round has finished yet: the curves start when the first round ends.' : 'Loading the study’s history…'}</p>}
       <div className="chart-grid">
-        {CHART_SPECS.map((spec) => (
+        {CHART_SPECS.filter((spec) => spec.shownFor !== 'tasks' || hasTasks).map((spec) => (
           <LiveChart key={spec.id} feed={feed} spec={spec} studyName={studyName} />
         ))}
       </div>

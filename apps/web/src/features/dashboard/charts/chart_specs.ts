@@ -25,8 +25,10 @@ export interface ChartSpec {
   /** Fixed y range (accuracy, AUC); auto when absent. */
   yRange?: [number, number];
   logScale?: boolean;
-  /** Draws per-client series: rebuilt when the store's client layout changes. */
+  /** Draws per-client (or per-task) series: rebuilt when the store's layout changes. */
   perClient?: boolean;
+  /** Drawn only when this says so (the per-task chart: multi-task studies). */
+  shownFor?: 'tasks';
   series: (store: SeriesStore, clientName: (participantId: string) => string) => SeriesSpec[];
   /** Fill between two series (1-based uPlot series indices, upper first). */
   band?: (series: readonly SeriesSpec[]) => [number, number] | undefined;
@@ -88,6 +90,23 @@ export const CHART_SPECS: readonly ChartSpec[] = [
     formatValue: (value) => formatMetric(value, 3),
     yRange: [0, 1],
     series: (store) => [{ label: 'Validation AUC', column: store.columns.valAuc, color: VAL }],
+  },
+  {
+    id: 'tasks',
+    title: 'Validation per task',
+    yLabel: 'Accuracy (solid), AUC (dashed)',
+    formatValue: (value) => formatMetric(value, 3),
+    yRange: [0, 1],
+    perClient: true,
+    shownFor: 'tasks',
+    series: (store) =>
+      [...store.taskColumns].flatMap(([name, columns], i) => {
+        const color = PALETTE[i % PALETTE.length] as string;
+        return [
+          { label: `${name}: accuracy`, column: columns.accuracy, color },
+          { label: `${name}: AUC`, column: columns.auc, color, dash: [6, 4] },
+        ];
+      }),
   },
   {
     id: 'throughput',

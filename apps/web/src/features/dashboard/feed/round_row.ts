@@ -48,6 +48,14 @@ export interface RoundRow {
   downSpread: Spread | null;
   /** Per-client traffic, present only while the study has at most PER_CLIENT_LINES clients. */
   perClient?: ClientTraffic[];
+  /** Multi-task: each task's validation figures, in head order. */
+  tasks?: TaskFigures[];
+}
+
+export interface TaskFigures {
+  name: string;
+  accuracy: number;
+  auc: number | null;
 }
 
 /** The latest validation, for the confusion matrix. */
@@ -90,6 +98,7 @@ export function toRoundRow(round: protocol.DashboardRound, keepPerClient: boolea
     downSpread: spreadOf(round.perClient.map((entry) => entry.bytesDown)),
   };
   if (keepPerClient) row.perClient = round.perClient.map(({ participantId, bytesUp, bytesDown }) => ({ participantId, bytesUp, bytesDown }));
+  if (round.val?.tasks) row.tasks = round.val.tasks.map(({ name, accuracy, auc }) => ({ name, accuracy, auc }));
   return row;
 }
 

@@ -68,4 +68,21 @@ describe('SeriesStore', () => {
     store.merge(rows(0));
     expect(store.merge(rows(1, 2)).layoutChanged).toBe(false);
   });
+
+  it('keeps a multi-task study’s figures per task, aligned with x, a task that appears later filled with gaps before it', () => {
+    const store = new SeriesStore();
+    const withTasks = (round: number, tasks: { name: string; accuracy: number; auc: number | null }[]) => {
+      const relay = relayRound(round);
+      const val = relay.val ?? { loss: 1, accuracy: 0.5, auc: 0.5, sensitivity: 0.5, specificity: 0.5, confusion: [], count: 1 };
+      return toRoundRow({ ...relay, val: { ...val, tasks: tasks.map((task) => ({ ...val, ...task })) } }, true);
+    };
+    expect(store.merge([withTasks(0, [{ name: 'outcome', accuracy: 0.6, auc: 0.7 }])]).layoutChanged).toBe(true);
+    expect(store.merge([withTasks(1, [{ name: 'outcome', accuracy: 0.7, auc: 0.8 }])]).layoutChanged).toBe(false);
+    expect(store.merge([withTasks(2, [{ name: 'outcome', accuracy: 0.8, auc: null }, { name: 'grade', accuracy: 0.5, auc: 0.6 }])]).layoutChanged).toBe(true);
+    expect([...store.taskColumns.keys()]).toEqual(['outcome', 'grade']);
+    expect(store.taskColumns.get('outcome')).toEqual({ accuracy: [0.6, 0.7, 0.8], auc: [0.7, 0.8, null] });
+    expect(store.taskColumns.get('grade')).toEqual({ accuracy: [null, null, 0.5], auc: [null, null, 0.6] });
+    store.merge(rows(3));
+    expect(store.taskColumns.get('grade')?.accuracy).toHaveLength(4);
+  });
 });

@@ -43,10 +43,16 @@ export interface ClientColumns {
   down: Column;
 }
 
+/** A multi-task study's series of one task. */
+export interface TaskColumns {
+  accuracy: Column;
+  auc: Column;
+}
+
 export interface MergeResult {
   added: number;
   replaced: number;
-  /** The set of per-client series changed (a client appeared, or too many to draw one line each). */
+  /** The set of per-client or per-task series changed (a client or a task appeared, or too many clients to draw one line each). */
   layoutChanged: boolean;
 }
 
@@ -99,6 +105,7 @@ export class SeriesStore {
   readonly roundNumbers: number[] = [];
   readonly columns: Readonly<Record<ScalarColumn, Column>>;
   private perClient: Map<string, ClientColumns> | null = new Map();
+  private readonly perTask = new Map<string, TaskColumns>();
   /** Bumps whenever the per-client series set changes, so charts drawing them rebuild. */
   layoutVersion = 0;
   /** Bumps on every merge that changed data. */
@@ -118,6 +125,11 @@ export class SeriesStore {
     return this.rounds[this.rounds.length - 1];
   }
 
+  /** A multi-task study's validation figures by task, in the order the tasks first appeared (empty otherwise). */
+  get taskColumns(): ReadonlyMap<string, TaskColumns> {
+    return this.perTask;
+  }
+
   /** Per-client traffic by participant id (insertion order), or null once there are too many clients for one line each. */
   get clientColumns(): ReadonlyMap<string, ClientColumns> | null {
     return this.perClient;
@@ -132,6 +144,7 @@ export class SeriesStore {
       const values = scalarValues(row);
       for (const name of SCALAR_COLUMNS) this.columns[name][index] = values[name];
       if (this.writeClients(index, row)) result.layoutChanged = true;
+      if (this.writeTasks(index, row)) result.layoutChanged = true;
     }
     if (rows.length > 0) this.dataVersion += 1;
     if (result.layoutChanged) this.layoutVersion += 1;
@@ -141,6 +154,7 @@ export class SeriesStore {
   private allColumns(): Column[] {
     const columns: Column[] = SCALAR_COLUMNS.map((name) => this.columns[name]);
     for (const client of this.perClient?.values() ?? []) columns.push(client.up, client.down);
+    for (const task of this.perTask.values()) columns.push(task.accuracy, task.auc);
     return columns;
   }
 
@@ -159,6 +173,22 @@ export class SeriesStore {
     this.roundNumbers.splice(index, 0, round + 1);
     for (const column of this.allColumns()) column.splice(index, 0, null);
     return { index, created: true };
+  }
+
+  /** Returns whether the per-task series set changed. */
+  private writeTasks(index: number, row: RoundRow): boolean {
+    let changed = false;
+    for (const task of row.tasks ?? []) {
+      let columns = this.perTask.get(task.name);
+      if (!columns) {
+        columns = { accuracy: new Array<number | null>(this.rounds.length).fill(null), auc: new Array<number | null>(this.rounds.length).fill(null) };
+        this.perTask.set(task.name, columns);
+        changed = true;
+      }
+      columns.accuracy[index] = task.accuracy;
+      columns.auc[index] = task.auc;
+    }
+    return changed;
   }
 
   /** Returns whether the per-client series set changed. */
