@@ -52,8 +52,12 @@ async function runEpoch(request: EpochRequest): Promise<void> {
   const copy = pool.copy(request.serverKey);
   // The worker does not track study ids: the event loop checks them on the way in and
   // stamps them on the way out, so frames here carry an empty one.
+  const wiring = request.wiring ? { stages: request.wiring.stages } : undefined;
+  const holdsLabels = (member: number): boolean => request.wiring?.labelHolders.includes(member) ?? false;
+  // Where members feed members, the server talks only to those feeding it and to a label holder that does not.
+  const talking = wiring ? runtime.membersTalkingToServer(wiring, holdsLabels).map((member) => request.members[member] as string) : request.members;
   const links = new Map(
-    request.members.map((participantId) => [
+    talking.map((participantId) => [
       participantId,
       new network.StreamLink({
         studyId: '',
@@ -68,13 +72,14 @@ async function runEpoch(request: EpochRequest): Promise<void> {
       }),
     ]),
   );
+  const memberLinks = wiring ? runtime.serverLinksOf(wiring, holdsLabels, (member) => links.get(request.members[member] as string) as network.StreamLink) : [...links.values()];
   epochs.set(request.epochId, links);
   try {
     const tally = await runtime.runServerEpoch({
       topology: plans.topology,
       copy,
       // Where the server holds the labels, its own labels link comes first (the label holder's place).
-      links: [...(request.serverLabels ? [runtime.serverLabelsLink(request.serverLabels)] : []), ...links.values()],
+      links: [...(request.serverLabels ? [runtime.serverLabelsLink(request.serverLabels)] : []), ...memberLinks],
       phase: request.phase,
       steps: request.steps,
       hooks: {

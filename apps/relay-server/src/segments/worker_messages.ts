@@ -17,6 +17,12 @@ export interface EpochRequest {
   encoding: protocol.StudyConfig['codec'];
   /** A vertical study whose server holds the labels: each batch's labels, in the epoch's batch order. */
   serverLabels?: number[][];
+  /**
+   * Where members feed members (multi-hop, extended vanilla): who feeds whom, and which
+   * members' batches carry the labels. The server then has a line only to the members feeding
+   * it and to a label holder that does not.
+   */
+  wiring?: { stages: protocol.Stage[]; labelHolders: number[] };
 }
 
 /** What the server segment counted over a training epoch (or one step of it). */

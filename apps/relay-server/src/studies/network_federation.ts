@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { model, protocol, runtime, type accounting, type schedule } from '@splitlearn/split-core';
+import { model, protocol, runtime, topology, type accounting, type schedule } from '@splitlearn/split-core';
 import type { EpochResult, SegmentHost } from '../segments/segment_host';
 import type { WireLog } from '../socket/wire_log';
 import type { ParticipantSession } from './participant_session';
@@ -29,6 +29,8 @@ export interface NetworkFederationContext {
   onEpochChange?: (participantId: string) => void;
   /** A vertical study whose server holds the labels: each batch's labels for a group's epoch. */
   serverLabels?: (group: schedule.TrainingGroup, phase: 'train' | 'eval') => number[][] | undefined;
+  /** Who feeds whom in a group, and which members' batches carry the labels (split-core's role plans). */
+  roles?: { wiring(group: schedule.TrainingGroup): topology.GroupWiring; holdsLabels(participantId: string): boolean };
 }
 
 /** What the server counted over a group's epoch, and what each member replied, in member order. */
@@ -69,6 +71,11 @@ function memberSlices(group: schedule.TrainingGroup, weights: schedule.SegmentWe
   return group.members.map((_, i) => weights.slice(i * each, (i + 1) * each));
 }
 
+/** A group's wiring as the wire carries it. */
+function wireStages(wiring: topology.GroupWiring): protocol.Stage[] {
+  return wiring.stages.map((stage) => (stage.kind === 'hop' ? { kind: 'hop', from: [...stage.from], feeds: stage.feeds } : { kind: 'data', feeds: stage.feeds }));
+}
+
 export class NetworkFederation implements schedule.Federation {
   constructor(
     private readonly context: NetworkFederationContext,
@@ -91,19 +98,39 @@ export class NetworkFederation implements schedule.Federation {
     await this.context.whileRunning();
     const { config, host, round, studyId } = this.context;
     const sessions = group.members.map((id) => this.connected(id, `${phase} epoch`));
-    // Members of a group hold the same rows (vertical) or are one client: they agree on the count.
-    const samples = Math.min(...sessions.map((session) => (phase === 'train' ? session.trainCount : session.valCount)));
+    // Where members feed members (multi-hop, extended vanilla), each is told who feeds whom.
+    const roles = this.context.roles;
+    const wiring = roles?.wiring(group);
+    const hops = wiring?.stages.some((stage) => stage.kind === 'hop') ? wiring : undefined;
+    const labelHolders = group.members.flatMap((id, index) => (roles?.holdsLabels(id) ? [index] : []));
+    // The members holding rows agree on the count (a vertical group's parties hold the same rows); intermediates hold none.
+    const holders = sessions.filter((_, index) => hops?.stages[index]?.kind !== 'hop');
+    const samples = Math.min(...holders.map((session) => (phase === 'train' ? session.trainCount : session.valCount)));
     const steps = runtime.stepsPerRound(samples, config.batchSize, phase === 'train' ? config.maxStepsPerRound : undefined);
     const epochId = randomUUID();
-    for (const session of sessions) {
+    const crossings = hops ? topology.memberWirePlans(hops, topology.getTopologyDescriptor(config.topology), (index) => labelHolders.includes(index), phase) : undefined;
+    const stages = hops ? wireStages(hops) : undefined;
+    for (const [index, session] of sessions.entries()) {
       session.epochId = epochId;
+      session.edges = crossings ? { index, members: group.members, crossings: crossings[index] ?? [] } : undefined;
       session.stepsDone = 0;
       // Training changes the client's weights: what it holds is unknown until it reports or sends them.
       if (phase === 'train') session.clientWeightsDigest = undefined;
       this.context.onEpochChange?.(session.participantId);
     }
     const serverLabels = this.context.serverLabels?.(group, phase);
-    const serverSide = host.runEpoch({ epochId, members: [...group.members], serverKey, round, phase, steps, receiveTimeoutMs: this.context.receiveTimeoutMs, encoding: config.codec, ...(serverLabels ? { serverLabels } : {}) });
+    const serverSide = host.runEpoch({
+      epochId,
+      members: [...group.members],
+      serverKey,
+      round,
+      phase,
+      steps,
+      receiveTimeoutMs: this.context.receiveTimeoutMs,
+      encoding: config.codec,
+      ...(serverLabels ? { serverLabels } : {}),
+      ...(stages ? { wiring: { stages, labelHolders } } : {}),
+    });
     // Handled below; without this a server-side failure while the clients' replies are pending
     // would count as an unhandled rejection.
     serverSide.catch(() => undefined);
@@ -119,8 +146,9 @@ export class NetworkFederation implements schedule.Federation {
     );
     try {
       const replies = await Promise.race([serverBound, Promise.all(
-        sessions.map(async (session) => {
-          const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', { studyId, round, steps, phase, codec: config.codec, group: group.id }), 'epoch:start');
+        sessions.map(async (session, index) => {
+          const start: protocol.EpochStart = { studyId, round, steps, phase, codec: config.codec, group: group.id, ...(stages ? { wiring: { index, stages } } : {}) };
+          const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', start), 'epoch:start');
           const parsed = protocol.EpochReplySchema.safeParse(reply);
           if (!parsed.success) throw new Error(`participant ${session.participantId} sent a malformed epoch reply`);
           if (!parsed.data.ok) {
@@ -143,6 +171,7 @@ export class NetworkFederation implements schedule.Federation {
       clearTimeout(grace);
       for (const session of sessions) {
         session.epochId = undefined;
+        session.edges = undefined;
         this.context.onEpochChange?.(session.participantId);
       }
     }

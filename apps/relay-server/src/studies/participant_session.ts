@@ -1,3 +1,4 @@
+import type { topology } from '@splitlearn/split-core';
 import type { RelaySocket } from '../socket/types';
 
 /** A participant as the running study sees it: its socket and what it declared at hello. */
@@ -17,6 +18,11 @@ export interface ParticipantSession {
   status: 'ready' | 'paused' | 'disconnected';
   /** The epoch this participant is in, if any: its frames are routed there. */
   epochId: string | undefined;
+  /**
+   * Where the epoch's group feeds members to members (multi-hop, extended vanilla): this
+   * participant's place in the group, the members by index, and what it may send to whom.
+   */
+  edges?: { index: number; members: readonly string[]; crossings: readonly topology.MemberCrossing[] } | undefined;
   stepsDone: number;
   lastSeen: number;
   /**

@@ -41,8 +41,7 @@ function agreed(values: readonly (string | undefined)[]): string | undefined {
  */
 export async function evaluateRound(evaluation: RoundEvaluation): Promise<{ val: Record<string, unknown> | null; failed: { groupId: string; reason: string }[] }> {
   const { latestGroupWeights: latest, federation, persistence } = evaluation;
-  const parts = await Promise.allSettled(
-    evaluation.groups.map(async (group) => {
+  const scoreGroup = async (group: scheduleLib.TrainingGroup) => {
       if (latest && !federation.holds(group, latest)) await federation.writeGroupWeights(group, latest);
       const result = await federation.runGroupEpoch(group, scheduleLib.SHARED_SERVER, 'eval');
       const expected = latest ? federation.memberDigests(group, latest) : undefined;
@@ -66,8 +65,12 @@ export async function evaluateRound(evaluation: RoundEvaluation): Promise<{ val:
       const weights: ScoredWeights = { ...(client ? { client } : {}), ...(result.weightsDigest ? { server: result.weightsDigest } : {}) };
       for (const member of group.members) persistence.recordMetrics(evaluation.studyId, evaluation.round, 'val', member, { ...scored, ...(tasks ? { tasks: tasks.map(storable) } : {}), weights });
       return { metrics: scored, count: scored.count, weights, tasks };
-    }),
-  );
+  };
+  // Groups run side by side unless they share a member (a multi-hop study's hops serve every data holder): then one after another.
+  const members = evaluation.groups.flatMap((group) => group.members);
+  const parts: PromiseSettledResult<Awaited<ReturnType<typeof scoreGroup>>>[] = [];
+  if (new Set(members).size === members.length) parts.push(...(await Promise.allSettled(evaluation.groups.map(scoreGroup))));
+  else for (const group of evaluation.groups) parts.push(...(await Promise.allSettled([scoreGroup(group)])));
   const failed = parts.flatMap((part, i) => (part.status === 'rejected' ? [{ groupId: evaluation.groups[i]?.id ?? '?', reason: part.reason instanceof Error ? part.reason.message : String(part.reason) }] : []));
   const succeeded = parts.flatMap((part) => (part.status === 'fulfilled' ? [part.value] : []));
   if (succeeded.length === 0) return { val: null, failed };

@@ -1,4 +1,4 @@
-import { data, protocol, study as studyLib, topology } from '@splitlearn/split-core';
+import { data, protocol, study as studyLib } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
 import type { ParticipantDirectory } from '../socket/participant_handlers';
 import type { RelayServer } from '../socket/types';
@@ -121,9 +121,6 @@ export class StudyRegistry implements ParticipantDirectory {
   /** `actor` is who asked, for the audit log: the relay itself for its demo studies. */
   create(input: unknown, state: protocol.StudyState = 'open', actor: 'researcher' | 'relay' = 'researcher'): StudySummary {
     const config = protocol.StudyConfigSchema.parse(input);
-    if (topology.getTopologyDescriptor(config.topology).intermediates) {
-      throw new Error(`a ${config.topology} study needs intermediate participants, which the relay cannot connect yet: run it in the simulator (npm run sim -- --topology ${config.topology})`);
-    }
     // Planning the roles validates models, cuts and input shapes before anything is stored.
     studyLib.studyRolePlans(config);
     const largest = studyLib.largestMessageBytes(config) + MESSAGE_OVERHEAD_BYTES;

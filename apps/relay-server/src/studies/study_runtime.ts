@@ -249,7 +249,8 @@ export class StudyRuntime {
 
   /** Why a participant cannot take this party now: another connected participant holds it. */
   partyTaken(party: number | undefined, participantId: string | undefined): string | undefined {
-    if (party === undefined) return undefined;
+    // Many data holders share a multi-hop study's position 0: each trains with the hops in turn.
+    if (party === undefined || studyLib.sharedPosition(this.configValue, party)) return undefined;
     const holder = [...this.sessions.values()].find((session) => session.party === party && session.status !== 'disconnected' && session.participantId !== participantId);
     return holder ? `party ${party} is already taken by another participant of this study: choose another, or ask the researcher` : undefined;
   }
@@ -283,12 +284,31 @@ export class StudyRuntime {
     this.wake?.();
   }
 
-  /** Routes a participant's step frame to its epoch; returns an error to send back, if refused. */
+  /**
+   * Routes a participant's step frame to its epoch: to the server segment, or where members
+   * feed members (multi-hop, extended vanilla) to the member it names, as the group's wiring
+   * allows and nothing else. Returns an error to send back, if refused.
+   */
   routeFrame(participantId: string, header: protocol.StepHeader, payload: Uint8Array): protocol.RelayError | undefined {
     const session = this.sessions.get(participantId);
     if (!session?.epochId) return { code: 'out-of-order', message: 'no step is in progress for this participant', event: 'step:frame' };
     if (header.studyId !== this.id) return { code: 'out-of-order', message: `frame for study ${header.studyId}, but this participant is in ${this.id}`, event: 'step:frame' };
+    const { edges } = session;
+    const to = header.peer ?? 'server';
+    if (edges && !edges.crossings.some((crossing) => crossing.direction === 'sends' && crossing.kind === header.kind && crossing.peer === to)) {
+      return { code: 'bad-message', message: `this participant does not send ${header.kind} to ${to === 'server' ? 'the server' : `member ${to}`} in this study`, event: 'step:frame' };
+    }
+    if (!edges && header.peer !== undefined) return { code: 'bad-message', message: 'this study’s participants send their frames to the server only', event: 'step:frame' };
     this.meter.record({ participantId, direction: 'up', kind: header.kind, bytes: payload.byteLength });
+    session.lastSeen = Date.now();
+    if (edges && to !== 'server') {
+      const target = this.sessions.get(edges.members[to] ?? '');
+      if (!target || target.epochId !== session.epochId || target.status === 'disconnected') return { code: 'step-abandoned', message: `member ${to} of this group is not in the step`, event: 'step:frame' };
+      this.meter.record({ participantId: target.participantId, direction: 'down', kind: header.kind, bytes: payload.byteLength });
+      // The receiver learns which member it came from, never who that is.
+      target.socket.emit('step:frame', { ...header, studyId: this.id, peer: edges.index }, payload);
+      return undefined;
+    }
     this.host.deliver(session.epochId, participantId, { ...header, studyId: '' }, payload);
     session.lastSeen = Date.now();
     return undefined;
@@ -359,8 +379,9 @@ export class StudyRuntime {
     this.host.abort(epochId, reason);
   }
 
+  /** Participants ready to train: those with training rows, and intermediate participants, which hold none. */
   private readyParticipants(): ParticipantSession[] {
-    return [...this.sessions.values()].filter((session) => session.status === 'ready' && session.trainCount > 0);
+    return [...this.sessions.values()].filter((session) => session.status === 'ready' && (session.trainCount > 0 || studyLib.isIntermediate(this.configValue, session.party)));
   }
 
   private broadcastState(message?: string): void {
@@ -401,6 +422,10 @@ export class StudyRuntime {
       ...(this.options.wireLog ? { wireLog: this.options.wireLog } : {}),
       // Where the server holds the labels: each batch's, in the order the group's parties draw their rows.
       serverLabels: (group, phase) => this.alignedLabels && runtimeLib.serverEpochLabels(this.alignedLabels, phase, config.batchSize, { seed: config.seed, group: group.id, round: this.roundValue }),
+      roles: (() => {
+        const plans = studyLib.studyRolePlans(config, (participantId) => this.sessions.get(participantId)?.party ?? 0);
+        return { wiring: (group: scheduleLib.TrainingGroup) => plans.wiring(group.members), holdsLabels: (participantId: string) => plans.holdsLabels(participantId) };
+      })(),
     };
   }
 
@@ -540,7 +565,12 @@ export class StudyRuntime {
   /** The groups that can train: all of them, or where rows must be aligned first, those whose members are. */
   private alignedGroups(groups: scheduleLib.TrainingGroup[]): scheduleLib.TrainingGroup[] {
     if (!topology.getTopologyDescriptor(this.configValue.topology).alignsRows) return groups;
-    return groups.filter((group) => group.members.every((id) => this.sessions.get(id)?.aligned));
+    return groups.filter((group) => this.rowHolders(group).members.every((id) => this.sessions.get(id)?.aligned));
+  }
+
+  /** The members of a group that hold rows: an intermediate participant (extended vanilla) takes no part in aligning them. */
+  private rowHolders(group: scheduleLib.TrainingGroup): scheduleLib.TrainingGroup {
+    return { ...group, members: group.members.filter((id) => !studyLib.isIntermediate(this.configValue, this.sessions.get(id)?.party)) };
   }
 
   /**
@@ -551,7 +581,7 @@ export class StudyRuntime {
   private async alignRows(groups: readonly scheduleLib.TrainingGroup[]): Promise<void> {
     if (!topology.getTopologyDescriptor(this.configValue.topology).alignsRows) return;
     const config = this.configValue;
-    for (const group of groups) {
+    for (const group of groups.map((entry) => this.rowHolders(entry))) {
       if (group.members.every((id) => this.sessions.get(id)?.aligned)) continue;
       try {
         // Where the server holds the labels, its table leads the alignment as one more party.

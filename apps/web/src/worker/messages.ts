@@ -33,6 +33,12 @@ export const StudySummarySchema = z.object({
   maxStepsPerRound: count.optional(),
   /** Participants the study needs before a round can start. */
   minClients: count,
+  /**
+   * A study whose participants take positions (its parties, an extended study's intermediate
+   * participant, a multi-hop chain's data holders and hops): each position's name, and whether
+   * it holds no data of its own (an intermediate participant or a hop).
+   */
+  positions: z.array(z.object({ name: z.string(), intermediate: z.boolean() })).max(64).optional(),
   /** A vertical study: its parties, which of them holds the labels, and the columns that key and label the rows. */
   vertical: z
     .object({
@@ -80,7 +86,9 @@ export const EgressSchema = z.object({
     })
     .optional(),
   /** What this device trains on (a vertical party: its table or its images). */
-  data: z.enum(['images', 'table']).optional(),
+  data: z.enum(['images', 'table', 'none']).optional(),
+  /** Where the study has positions: this device's, in words ("Hop 1 of 2", "Intermediate participant", a party's name). */
+  role: z.string().max(200).optional(),
   neverLeaves: z.array(z.string()),
 });
 export type Egress = z.infer<typeof EgressSchema>;
@@ -196,6 +204,8 @@ export const MainToWorkerSchema = z.discriminatedUnion('type', [
     idColumn: z.string().trim().min(1).max(128).optional(),
   }),
   /** `label` names this participant on the researcher's dashboard (the demo's "Hospital 3"). */
+  /** A study with positions: the one this device takes. An intermediate one needs no data; a data holder's images come with 'prepare'. */
+  z.object({ type: z.literal('prepare-position'), position: count.max(63) }),
   z.object({ type: z.literal('join'), resume: credentials.optional(), label: z.string().trim().min(1).max(64).optional() }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume') }),

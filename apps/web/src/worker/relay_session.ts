@@ -15,11 +15,18 @@ type Post = (message: WorkerToMain) => void;
 type Credentials = { participantId: string; resumeToken: string };
 type RelaySocket = Socket<protocol.ServerToClientEvents, protocol.ClientToServerEvents>;
 
+const NO_ROWS: data.Dataset = { classes: [], sampleShape: [], samples: [] };
+
 /** How often measured traffic is re-read: weight transfers happen between steps, outside progress events. */
 const TRAFFIC_POLL_MS = 1000;
 
 /** What this device trains on: its prepared images, or (a vertical party) its table's rows to be aligned first. */
-export type SessionData = { kind: 'images'; prepared: PreparedData } | { kind: 'table'; party: number; rows: data.Dataset; labelled: boolean };
+export type SessionData =
+  /** `position`: where the study has positions, the one this device takes (a multi-hop data holder's). */
+  | { kind: 'images'; prepared: PreparedData; position?: number }
+  | { kind: 'table'; party: number; rows: data.Dataset; labelled: boolean }
+  /** An intermediate participant (extended vanilla's, a multi-hop hop): no data of its own. */
+  | { kind: 'intermediate'; position: number };
 
 export interface RelaySessionOptions {
   joinCode: string;
@@ -73,8 +80,10 @@ export class RelaySession {
     this.participantOptions = {
       joinCode: this.options.joinCode,
       ...(source.kind === 'images'
-        ? { train: source.prepared.train, val: source.prepared.val }
-        : { train: none(source.rows), val: none(source.rows), vertical: { party: source.party, rows: source.rows, labelled: source.labelled } }),
+        ? { train: source.prepared.train, val: source.prepared.val, ...(source.position !== undefined ? { position: source.position } : {}) }
+        : source.kind === 'intermediate'
+          ? { train: NO_ROWS, val: NO_ROWS, position: source.position }
+          : { train: none(source.rows), val: none(source.rows), vertical: { party: source.party, rows: source.rows, labelled: source.labelled } }),
       client: { kind: 'browser', backend: this.options.backend, ...(this.options.label !== undefined ? { label: this.options.label } : {}) },
       ...(resume ? { resume } : {}),
       events: {

@@ -1,4 +1,4 @@
-import type { protocol } from '@splitlearn/split-core';
+import { study as studyLib, type protocol } from '@splitlearn/split-core';
 import type { SegmentPlan } from '@splitlearn/split-core/pure';
 import type { StudySummary } from './messages';
 import type { EgressInput } from './what_leaves';
@@ -7,6 +7,8 @@ type StudyInfo = protocol.StudyInfo;
 
 export function toStudySummary(study: StudyInfo): StudySummary {
   const config = study.config;
+  const names = studyLib.positionNames(config);
+  const positions = names?.map((name, index) => ({ name, intermediate: studyLib.isIntermediate(config, index) }));
   const common = {
     id: study.id,
     name: config.name,
@@ -21,6 +23,7 @@ export function toStudySummary(study: StudyInfo): StudySummary {
     validationFraction: config.validationFraction,
     minClients: config.minClients,
     ...(config.maxStepsPerRound !== undefined ? { maxStepsPerRound: config.maxStepsPerRound } : {}),
+    ...(positions ? { positions } : {}),
   };
   if (!('parties' in config)) return { ...common, model: config.model, inputShape: config.inputShape };
   return {
@@ -61,10 +64,28 @@ export function clientDataKind(study: StudyInfo, party: number | undefined): Non
   return input !== undefined && 'image' in input ? 'images' : 'table';
 }
 
-/** `vertical`: which party this client is, and the rows it brings to the alignment once they are read. */
-export function egressInputFor(study: StudyInfo, role: ClientRoleView, clientWeights: EgressInput['clientWeights'], vertical?: { party: number; alignmentRows?: number }): EgressInput {
+/**
+ * `vertical`: which party this client is, and the rows it brings to the alignment once they
+ * are read; `position`: in a study with positions, the one this client takes.
+ */
+export function egressInputFor(study: StudyInfo, role: ClientRoleView, clientWeights: EgressInput['clientWeights'], vertical?: { party: number; alignmentRows?: number }, position?: number): EgressInput {
   const { config } = study;
+  const name = position === undefined ? undefined : studyLib.positionNames(config)?.[position];
+  if (position !== undefined && studyLib.isIntermediate(config, position)) {
+    const [segment] = role.client;
+    return {
+      topology: config.topology,
+      codec: config.codec,
+      batchSize: config.batchSize,
+      cutShapes: [segment?.outputShape ?? []],
+      clientWeights,
+      holdsLabels: false,
+      data: 'none',
+      position: { name: name ?? `Position ${position}`, intermediateInput: segment?.inputShape ?? [] },
+    };
+  }
   return {
+    ...(name !== undefined ? { position: { name } } : {}),
     topology: config.topology,
     codec: config.codec,
     batchSize: config.batchSize,

@@ -52,13 +52,15 @@ const backendReady: Promise<BackendChoice | undefined> = chooseBackend().then(
   },
 );
 
-/** This device's egress as party `party` (0 in a horizontal study, where every client holds the same segments). */
+/** This device's egress as party or position `party` (0 in a horizontal study, where every client holds the same segments). */
 async function egressAs(info: protocol.StudyInfo, party: number, alignmentRows?: number): Promise<EgressInput> {
   await backendReady; // building the layout model needs the backend
   const plans = studyLib.studyRolePlans(info.config, () => party);
   const client = plans.client('');
-  const vertical = studyLib.partiesStudy(info.config) ? { party, ...(alignmentRows !== undefined ? { alignmentRows } : {}) } : undefined;
-  return egressInputFor(info, { client, server: plans.server, holdsLabels: plans.holdsLabels('') }, clientWeightLayout(client, info.config.seed), vertical);
+  const intermediate = studyLib.isIntermediate(info.config, party);
+  const vertical = studyLib.partiesStudy(info.config) && !intermediate ? { party, ...(alignmentRows !== undefined ? { alignmentRows } : {}) } : undefined;
+  const position = studyLib.positionNames(info.config) ? party : undefined;
+  return egressInputFor(info, { client, server: plans.server, holdsLabels: plans.holdsLabels('') }, clientWeightLayout(client, info.config.seed), vertical, position);
 }
 
 async function describeStudy(joinCode: string, info: protocol.StudyInfo): Promise<void> {
@@ -74,7 +76,10 @@ async function lookup(joinCode: string): Promise<void> {
     post({ type: 'error', error: result.error });
     return;
   }
-  if (study?.info.id !== result.study.id) prepared = undefined;
+  if (study?.info.id !== result.study.id) {
+    prepared = undefined;
+    chosenPosition = undefined;
+  }
   await describeStudy(joinCode, result.study);
 }
 
@@ -83,7 +88,7 @@ async function prepare(images: Extract<MainToWorker, { type: 'prepare' }>['image
     post({ type: 'error', error: { code: 'internal', message: 'look the study up before preparing images' } });
     return;
   }
-  const config = studyLib.horizontalStudy(study.info.config);
+  const config = studyLib.catalogueStudy(study.info.config);
   prepared = undefined;
   post({ type: 'decode-progress', done: 0, total: images.length });
   const result = await prepareDataset(images, config, decodeImage, (done, total) => {
@@ -99,7 +104,33 @@ function offer(result: PreparedData, imageCount: number): void {
     post({ type: 'error', error: { code: 'no-usable-images', message: `none of the ${imageCount} images can be used for training` } });
     return;
   }
-  prepared = { kind: 'images', prepared: result };
+  prepared = { kind: 'images', prepared: result, ...(chosenPosition !== undefined ? { position: chosenPosition } : {}) };
+}
+
+/** The position this device takes in a study with positions (a multi-hop chain's, an extended study's intermediate participant). */
+let chosenPosition: number | undefined;
+
+/** Takes a position: an intermediate one needs no data (joining is possible at once); a data holder's images come with 'prepare'. */
+async function preparePosition(position: number): Promise<void> {
+  const info = study?.info;
+  const names = info ? studyLib.positionNames(info.config) : undefined;
+  if (!study || !info || !names) {
+    post({ type: 'error', error: { code: 'internal', message: 'look up a study with positions before choosing one' } });
+    return;
+  }
+  if (position >= names.length) {
+    post({ type: 'error', error: { code: 'internal', message: `this study has no position ${position}: ${names.join(', ')}` } });
+    return;
+  }
+  chosenPosition = position;
+  const intermediate = studyLib.isIntermediate(info.config, position);
+  if (intermediate) prepared = { kind: 'intermediate', position };
+  else if (prepared?.kind === 'intermediate') prepared = undefined;
+  else if (prepared?.kind === 'images') prepared = { ...prepared, position };
+  const egress = await egressAs(info, position);
+  if (chosenPosition !== position) return;
+  study = { ...study, egress };
+  post({ type: 'egress', egress: describeEgress(egress) });
 }
 
 function tablePreview(party: number, fileName: string, header: string[], idColumn: string): TablePreview {
@@ -253,6 +284,8 @@ async function handle(message: MainToWorker, port: MessagePort | undefined): Pro
       return preparePartyImages(message);
     case 'prepare-demo':
       return prepareDemo(message.hospital, message.hospitals);
+    case 'prepare-position':
+      return preparePosition(message.position);
     case 'join':
       return join(message.resume, message.label);
     case 'pause':

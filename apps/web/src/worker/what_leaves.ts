@@ -21,8 +21,10 @@ export interface EgressInput {
   clientWeights: { name: string; shape: number[] }[][];
   /** A vertical party without the labels sends none. */
   holdsLabels?: boolean;
-  /** What this device trains on: images (horizontal, or a vertical image party) or a table of patients (a vertical table party). */
-  data?: 'images' | 'table';
+  /** What this device trains on: images (horizontal, or a vertical image party), a table of patients (a vertical table party), or nothing of its own (an intermediate participant). */
+  data?: 'images' | 'table' | 'none';
+  /** Where the study has positions: this device's name for it, and for an intermediate participant (a hop) the per-sample shape of what it receives. */
+  position?: { name: string; intermediateInput?: number[] };
   /** A vertical party: the rows it brings to the alignment, once its table is read. */
   alignmentRows?: number;
 }
@@ -49,6 +51,14 @@ function describeCrossing(crossing: WireCrossing, cut: number): string {
 
 /** The tensors this device sends at each step of a phase (per-sample shapes), as the topology's descriptor lists them. */
 function itemPlans(input: EgressInput, phase: 'train' | 'eval'): ItemPlan[] {
+  const received = input.position?.intermediateInput;
+  if (received) {
+    // An intermediate participant (a hop) passes its layers' outputs on and, while training, hands the gradients at its input back.
+    const output = input.cutShapes[0] ?? [];
+    const forward: ItemPlan = { kind: 'activations', description: 'Activations of the layers that run on this device, to the next participant (or the server)', sampleShape: output, dtype: 'float32' };
+    const back: ItemPlan = { kind: 'gradients', description: 'Gradients at this device’s input, back to the participant(s) whose outputs it received', sampleShape: received, dtype: 'float32' };
+    return phase === 'train' ? [forward, back] : [forward];
+  }
   const descriptor = getTopologyDescriptor(input.topology);
   return upCrossings(descriptor.wirePlan[phase], input.holdsLabels ?? true).map((crossing): ItemPlan => {
     if (crossing.kind === 'labels') return { kind: 'labels', description: describeCrossing(crossing, 0), sampleShape: [], dtype: 'int32' };
@@ -87,6 +97,7 @@ function elementCount(shape: readonly number[]): number {
 const NEVER_LEAVES_DATA: Record<NonNullable<EgressInput['data']>, string[]> = {
   images: ['Your images (pixels are decoded and kept only in this browser tab)', 'File names and folder names'],
   table: ['Your table (its values are read and kept only in this browser tab)', 'The file name and the column names'],
+  none: ['This device holds no patient data: it never receives images, tables or labels, only the cut outputs of the participant(s) before it'],
 };
 
 /**
@@ -127,6 +138,7 @@ export function describeEgress(input: EgressInput): Egress {
     })),
     ...(descriptor.alignsRows && input.alignmentRows !== undefined ? { alignment: alignmentEgress(input.alignmentRows) } : {}),
     ...(input.data ? { data: input.data } : {}),
+    ...(input.position ? { role: input.position.name } : {}),
     neverLeaves,
   };
 }

@@ -14,6 +14,10 @@ import { PROTOCOL_VERSION } from '../protocol/version';
 import type { Encoding } from '../codec/types';
 import { phaseBatches } from '../runtime/batch_order';
 import { runClientEpoch } from '../runtime/client_epoch';
+import { runHopEpoch } from '../runtime/hop_epoch';
+import { routedLink } from '../topology/routed_link';
+import { checkWiring, type Stage } from '../topology/wiring';
+import { isIntermediate } from '../study/positions';
 import { EpochStoppedError } from '../runtime/epoch_loop';
 import { createRole, disposeRole, type ClientRole } from '../segment/roles';
 import type { RolePlans } from '../topology/role_plans';
@@ -75,6 +79,12 @@ export interface ParticipantOptions {
    * and `train`/`val` are not used.
    */
   vertical?: { party: number; rows: Dataset; labelled: boolean };
+  /**
+   * Where the study has positions and this participant holds no rows of its own (extended
+   * vanilla's intermediate participant, a multi-hop hop), or is a multi-hop data holder
+   * (position 0, with `train` and `val`): the position it takes.
+   */
+  position?: number;
   client: { kind: 'browser' | 'node'; backend: string; label?: string };
   /** Saved from a previous join: rejoin as the same participant. */
   resume?: { participantId: string; resumeToken: string };
@@ -101,7 +111,8 @@ export class Participant {
   private readonly alignment: PartyAlignment | undefined;
   private role: ClientRole | undefined;
   private credentials: { participantId: string; resumeToken: string } | undefined;
-  private activeLink: StreamLink | undefined;
+  /** This epoch's links, by the other end: the server, or a member of the group. */
+  private activeLinks = new Map<number | 'server', StreamLink>();
   private paused = false;
   /** The study's completed rounds, from the relay's state messages: what the segments carry. */
   private roundsDone = 0;
@@ -123,7 +134,7 @@ export class Participant {
       this.alignment = new PartyAlignment(socket, options.vertical.rows, () => this.study, options.events?.onAlignment, record);
     }
     // A dropped connection ends the step in progress at once rather than after the timeout.
-    socket.onDisconnect(() => this.activeLink?.fail(new StepAbandonedError('the connection to the relay dropped')));
+    socket.onDisconnect(() => this.failLinks(new StepAbandonedError('the connection to the relay dropped')));
     socket.on('step:frame', (header, payload) => this.onFrame(header, payload));
     socket.on('epoch:start', (start, ack) => {
       this.runEpoch(start).then(ack, (error: unknown) => ack({ ok: false, error: { code: 'client-error', message: error instanceof Error ? error.message : String(error) } }));
@@ -172,7 +183,7 @@ export class Participant {
           joinCode,
           ...(resume ?? {}),
           client,
-          ...(this.options.vertical ? { party: this.options.vertical.party } : {}),
+          ...(this.position !== undefined ? { party: this.position } : {}),
           // A vertical party does not know its training rows before the alignment: it declares all it holds.
           data: this.options.vertical
             ? { trainCount: this.options.vertical.rows.samples.length, valCount: 0, classCounts: this.options.vertical.labelled ? classCounts(this.options.vertical.rows) : {} }
@@ -186,7 +197,7 @@ export class Participant {
     this.study = reply.study;
     this.roundsDone = reply.study.round;
     if (!this.role) {
-      const party = this.options.vertical?.party ?? 0;
+      const party = this.position ?? 0;
       this.plans = studyRolePlans(reply.study.config, () => party);
       this.role = createRole('client', this.plans.client(''), studyRoleOptions(reply.study.config));
     }
@@ -230,8 +241,17 @@ export class Participant {
     });
   }
 
+  /** The party or chain position this participant takes, where the study has several. */
+  private get position(): number | undefined {
+    return this.options.vertical?.party ?? this.options.position;
+  }
+
+  private failLinks(error: Error): void {
+    for (const link of this.activeLinks.values()) link.fail(error);
+  }
+
   dispose(): void {
-    this.activeLink?.fail(new Error('participant disposed'));
+    this.failLinks(new Error('participant disposed'));
     if (this.role) disposeRole(this.role);
     this.role = undefined;
   }
@@ -253,6 +273,7 @@ export class Participant {
 
   /** The rows an epoch of this phase runs over: the aligned ones for a vertical party. */
   private dataFor(phase: 'train' | 'eval'): Dataset {
+    if (this.options.vertical === undefined && isIntermediate(this.requireRole().study.config, this.position)) return { classes: [], sampleShape: [], samples: [] };
     if (!this.alignment) return phase === 'train' ? this.options.train : this.options.val;
     const aligned = this.alignment.aligned;
     if (!aligned) throw new Error('the rows are not aligned with the other parties yet');
@@ -261,7 +282,7 @@ export class Participant {
 
   private onFrame(header: unknown, payload: Binary): void {
     const parsed = StepHeaderSchema.safeParse(header);
-    const link = this.activeLink;
+    const link = parsed.success ? this.activeLinks.get(parsed.data.peer ?? 'server') : undefined;
     if (!parsed.success || !link) {
       this.options.events?.onError?.({ code: 'bad-message', message: 'unexpected step frame from the relay', event: 'step:frame' });
       return;
@@ -284,47 +305,75 @@ export class Participant {
     // The batch-order rule keys an epoch by its training group: the relay names it (the
     // parties of a vertical group share one), else the participant is its own group.
     const group = parsed.data.group ?? this.credentials?.participantId ?? '';
+    // Where members feed each other, the relay says who feeds whom and where this one stands.
+    const wiring = parsed.data.wiring;
+    const stage: Stage | undefined = wiring ? wiring.stages[wiring.index] : { kind: 'data', feeds: 'server' };
+    try {
+      if (wiring) checkWiring(wiring);
+      if (!stage) throw new Error(`member ${wiring?.index ?? '?'} is not in the group's wiring`);
+    } catch (error) {
+      return { ok: false, error: { code: 'bad-message', message: `malformed epoch:start: ${error instanceof Error ? error.message : String(error)}` } };
+    }
+    if ((stage.kind === 'hop') !== isIntermediate(study.config, this.position)) {
+      return { ok: false, error: { code: 'bad-message', message: `the relay placed this participant as ${stage.kind === 'hop' ? 'an intermediate participant' : 'a data holder'}, but it joined as position ${String(this.position)}` } };
+    }
     const batches = phaseBatches(phase, data.samples, batchSize, { seed, group, round });
-    if (batches.length === 0 && steps > 0) return { ok: false, error: { code: 'no-data', message: `no ${phase} samples on this device` } };
+    if (batches.length === 0 && steps > 0 && stage.kind === 'data') return { ok: false, error: { code: 'no-data', message: `no ${phase} samples on this device` } };
     // The relay starts an epoch only after giving up on the previous one (its server side failed): that one ends now.
-    this.activeLink?.fail(new StepAbandonedError('the relay started another epoch'));
-    const link = new StreamLink({
-      studyId,
-      round,
-      phase,
-      encoding: codec,
-      maxFrameBytes: 512 * 1024 * 1024,
-      receiveTimeoutMs: this.options.receiveTimeoutMs ?? 120_000,
-      sink: (header, payload) => this.socket.emit('step:frame', header, payload),
-      meter: { meter: this.meter, participantId: 'self', direction: 'up' },
-    });
-    this.activeLink = link;
+    this.failLinks(new StepAbandonedError('the relay started another epoch'));
+    const links = new Map<number | 'server', StreamLink>();
+    const linkTo = (peer: number | 'server'): StreamLink => {
+      const link = new StreamLink({
+        studyId,
+        round,
+        phase,
+        encoding: codec,
+        maxFrameBytes: 512 * 1024 * 1024,
+        // A data holder streams its validation batches without waiting: an intermediate participant takes them as they come.
+        ...(phase === 'eval' && stage.kind === 'hop' ? { maxStepsAhead: Math.max(1, steps - 1) } : {}),
+        receiveTimeoutMs: this.options.receiveTimeoutMs ?? 120_000,
+        sink: (header, payload) => this.socket.emit('step:frame', peer === 'server' ? header : { ...header, peer }, payload),
+        meter: { meter: this.meter, participantId: 'self', direction: 'up' },
+      });
+      links.set(peer, link);
+      return link;
+    };
+    this.activeLinks = links;
+    const hooks = {
+      stopReason: () => (this.paused ? 'paused' : undefined),
+      afterStep: (step: number, _outcome: unknown, sofar: { loss: number | undefined }) => {
+        const loss = sofar.loss;
+        this.options.events?.onProgress?.({ phase, round, step: step + 1, steps, codec, ...(loss !== undefined ? { loss } : {}) });
+      },
+    };
     let tally;
     try {
-      tally = await runClientEpoch({
-        topology: plans.topology,
-        role,
-        link,
-        phase,
-        batches,
-        steps,
-        sampleShape: data.sampleShape,
-        numClasses: plans.numClasses,
-        ...(plans.taskClasses ? { taskClasses: plans.taskClasses } : {}),
-        holdsLabels: plans.holdsLabels(''),
-        hooks: {
-          stopReason: () => (this.paused ? 'paused' : undefined),
-          afterStep: (step, _outcome, sofar) => {
-            const loss = sofar.loss;
-            this.options.events?.onProgress?.({ phase, round, step: step + 1, steps, codec, ...(loss !== undefined ? { loss } : {}) });
-          },
-        },
-      });
+      if (stage.kind === 'hop') {
+        tally = await runHopEpoch({ role, upstream: stage.from.map(linkTo), downstream: linkTo(stage.feeds), phase, steps, hooks });
+      } else {
+        const feed = linkTo(stage.feeds);
+        // Labels never travel along a hop: a label holder feeding another member has its own line to the server.
+        const holdsLabels = plans.holdsLabels('');
+        const link = holdsLabels && stage.feeds !== 'server' ? routedLink({ activations: feed, gradients: feed, labels: linkTo('server') }) : feed;
+        tally = await runClientEpoch({
+          topology: plans.topology,
+          role,
+          link,
+          phase,
+          batches,
+          steps,
+          sampleShape: data.sampleShape,
+          numClasses: plans.numClasses,
+          ...(plans.taskClasses ? { taskClasses: plans.taskClasses } : {}),
+          holdsLabels,
+          hooks,
+        });
+      }
     } catch (error) {
       if (error instanceof EpochStoppedError) return { ok: false, error: { code: 'paused', message: `paused after ${error.stepsDone} of ${steps} steps` } };
       throw error;
     } finally {
-      if (this.activeLink === link) this.activeLink = undefined;
+      if (this.activeLinks === links) this.activeLinks = new Map();
     }
     const { loss, accuracy } = tally;
     this.options.events?.onRoundDone?.({ phase, round, steps, ...(loss !== undefined ? { loss } : {}) });

@@ -21,8 +21,20 @@ export const StepHeaderSchema = z.object({
   seq: count,
   kind: z.enum(WIRE_KINDS as [WireKind, ...WireKind[]]),
   phase: z.enum(['train', 'eval']),
+  /**
+   * Where a group's members feed each other (multi-hop, extended vanilla): the other end of
+   * the frame's edge, as a member index of the group. On a frame a participant sends, who it
+   * is for; on a frame it receives, who it is from. Absent: the server.
+   */
+  peer: count.max(63).optional(),
 });
 export type StepHeader = z.infer<typeof StepHeaderSchema>;
+
+const consumer = z.union([count.max(63), z.literal('server')]);
+
+/** One member's place in a group's step (topology/wiring.ts). */
+export const StageSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('data'), feeds: consumer }), z.object({ kind: z.literal('hop'), from: z.array(count.max(63)).min(1).max(64), feeds: consumer })]);
+export type Stage = z.infer<typeof StageSchema>;
 
 export const HelloSchema = z.object({
   protocolVersion: z.number().int(),
@@ -72,6 +84,11 @@ export const EpochStartSchema = z.object({
    * order, so the parties of a vertical group draw the same batches. Absent: the participant itself.
    */
   group: id.optional(),
+  /**
+   * Where some members feed others (multi-hop, extended vanilla): who feeds whom in the group,
+   * and which member this participant is. Absent: every member feeds the server.
+   */
+  wiring: z.object({ index: count.max(63), stages: z.array(StageSchema).min(1).max(64) }).optional(),
 });
 export type EpochStart = z.infer<typeof EpochStartSchema>;
 

@@ -3,8 +3,8 @@ import type { Encoding } from '../codec/types';
 import type { Sample } from '../data/dataset';
 import type { ClientRole } from '../segment/roles';
 import { createInProcessLinkPair } from '../topology/in_process_link';
-import type { Link } from '../topology/link';
 import { routedLink } from '../topology/routed_link';
+import { serverLinksOf } from './server_links';
 import { checkWiring, directWiring, WiringError, type GroupWiring, type Stage } from '../topology/wiring';
 import type { Topology } from '../topology/topology';
 import { runClientEpoch } from './client_epoch';
@@ -63,13 +63,16 @@ export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ member
   const lossOnServer = topology.descriptor.lossHolder === 'server';
   const report = onStep ? { afterStep: (_step: number, outcome: StepOutcome) => onStep(outcome) } : undefined;
 
-  const serverLinks: Link[] = [];
-  wiring.stages.forEach((stage, index) => {
-    if (stage.feeds === 'server') serverLinks.push((feeds[index] as LinkPair).server);
-  });
-  const labelLine = labelLines.find((line) => line !== undefined);
-  // The server's steps take the labels from their first link: route the label line into it.
-  if (labelLine) serverLinks[0] = routedLink({ activations: serverLinks[0], gradients: serverLinks[0], labels: labelLine.server });
+  // The server's end of each member's line to it: the member's feed, or its label line.
+  const serverLinks = serverLinksOf(
+    wiring,
+    (index) => labelLines[index] !== undefined,
+    (index) => {
+      const line = labelLines[index] ?? feeds[index];
+      if (!line) throw new WiringError(`no member ${index} in the group`);
+      return line.server;
+    },
+  );
 
   // Where a client computes the loss (U-shaped), the group's first data holder reports it.
   const reporter = lossOnServer ? -1 : wiring.stages.findIndex((stage) => stage.kind === 'data');

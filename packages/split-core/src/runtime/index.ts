@@ -9,3 +9,5 @@ export { runServerEpoch, type ServerEpoch } from './server_epoch';
 export { ServerPool, type ServerCopy } from './server_pool';
 export { runInProcessEpoch, type InProcessEpoch, type InProcessMember } from './in_process';
 export { batchLabels, serverEpochLabels, serverLabelsLink } from './server_labels';
+export { runHopEpoch, type HopEpoch } from './hop_epoch';
+export { membersTalkingToServer, serverLinksOf } from './server_links';

@@ -120,6 +120,9 @@ export const MultiTaskStudyConfigSchema = PartiesStudySchema.extend({
 export const StudyConfigSchema = z
   .discriminatedUnion('topology', [HorizontalStudyConfigSchema, MultiHopStudyConfigSchema, VerticalStudyConfigSchema, ExtendedStudyConfigSchema, MultiTaskStudyConfigSchema])
   .superRefine((config, context) => {
+    if (config.topology === 'multi-hop' && config.schedule !== 'round-robin') {
+      context.addIssue({ code: 'custom', path: ['schedule'], message: 'a multi-hop study runs round-robin: its hops serve one data holder at a time' });
+    }
     if (!('parties' in config)) return;
     if (typeof config.labelHolder === 'number' && config.labelHolder >= config.parties.length) {
       context.addIssue({ code: 'custom', path: ['labelHolder'], message: `labelHolder ${config.labelHolder} names no party: there are ${config.parties.length} (0 to ${config.parties.length - 1})` });
@@ -168,6 +171,12 @@ export function horizontalStudy(config: StudyConfig): HorizontalStudyConfig {
   if ('parties' in config) {
     throw new UnsupportedStudyError(`this is a ${config.topology} study, which this part of the tool does not take yet: join it as a party from the contribute page or the Node client (npm run client -- --party N --data TABLE.csv or MAPPING.csv), or try it in the simulator (npm run sim -- --topology ${config.topology})`);
   }
+  return config;
+}
+
+/** A study that splits one catalogue model over images or rows every client holds alike (horizontal, multi-hop), or a clear refusal. */
+export function catalogueStudy(config: StudyConfig): HorizontalStudyConfig | MultiHopStudyConfig {
+  if ('parties' in config) throw new UnsupportedStudyError(`this is a ${config.topology} study: its parties each run their own encoder over their own columns or images`);
   return config;
 }
 

@@ -66,3 +66,8 @@ export function partyProblem(config: StudyConfig, party: number | undefined): st
   if (party >= names.length) return `this study has no ${what} ${party}: its ${what === 'party' ? 'parties' : 'positions'} are ${listed}`;
   return undefined;
 }
+
+/** Whether many participants may take `position` at once: a multi-hop study's data holders (position 0) share the hops. */
+export function sharedPosition(config: StudyConfig, position: number): boolean {
+  return config.topology === 'multi-hop' && position === 0;
+}

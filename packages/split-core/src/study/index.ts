@@ -17,6 +17,7 @@ export {
   MultiHopStudyConfigSchema,
   TaskSchema,
   partiesStudy,
+  catalogueStudy,
   type ExtendedStudyConfig,
   type MultiTaskStudyConfig,
   type MultiHopStudyConfig,
@@ -31,9 +32,9 @@ export {
   type VerticalStudyConfig,
 } from './config';
 export { largestMessageBytes, studyFlopsPerSample, studyRoleOptions, studyRolePlans, studySplit } from './model';
-export { chainSegments, studyModelSpec, studyPositions } from './positions';
+export { chainSegments, isIntermediate, studyModelSpec, studyPositions } from './positions';
 export { studyClientLayouts } from './client_layouts';
-export { partyProblem, positionNames, trainingGroups, VERTICAL_GROUP, type GroupMember } from './groups';
+export { partyProblem, positionNames, sharedPosition, trainingGroups, VERTICAL_GROUP, type GroupMember } from './groups';
 export { partyInputShape, studyTaskHeads, verticalStudyPlan, type PartiesStudyPlan } from './vertical_plan';
 export { PartyRowsError, partyRowsFromCsv, serverLabelRows, type PartyRows } from './party_rows';
 export { imagePathInFolder, partyRowsFromImages, type PartyImageLoader, type PartyImageOptions } from './party_images';

@@ -32,3 +32,11 @@ export function studyPositions(config: StudyConfig): number {
   return 1;
 }
 
+
+/** Whether a participant at `position` holds no rows and passes others' cut outputs on (extended vanilla's intermediate participant, a multi-hop hop). */
+export function isIntermediate(config: StudyConfig, position: number | undefined): boolean {
+  if (position === undefined) return false;
+  const parties = partiesStudy(config);
+  if (parties) return parties.topology === 'extended' && position === parties.parties.length;
+  return config.topology === 'multi-hop' && position > 0 && position < studyPositions(config);
+}

@@ -6,6 +6,7 @@ import { DataPreview } from './components/data_preview';
 import { ErrorList } from './components/error_list';
 import { JoinForm } from './components/join_form';
 import { PartyPicker } from './components/party_picker';
+import { PositionPicker } from './components/position_picker';
 import { TablePreviewSection } from './components/table_preview';
 import { TrainingPanel } from './components/training_panel';
 import { WhatLeavesPanel } from './components/what_leaves_panel';
@@ -35,13 +36,26 @@ export function ContributePage({ joinCode }: { joinCode: string }): ReactNode {
         />
         {state.study?.vertical ? (
           <>
-            <PartyPicker vertical={state.study.vertical} table={state.table} onTable={contribute.pickTable} onImages={contribute.pickPartyImages} disabled={participating} />
+            <PartyPicker
+              vertical={state.study.vertical}
+              {...(state.study.positions ? { positions: state.study.positions } : {})}
+              onPosition={contribute.pickPosition}
+              table={state.table}
+              onTable={contribute.pickTable}
+              onImages={contribute.pickPartyImages}
+              disabled={participating}
+            />
             <TablePreviewSection choice={state.tableChoice} table={state.table} decode={state.decode} />
           </>
         ) : (
           <>
-            <DataPicker onImages={contribute.pickImages} onCsv={contribute.pickCsv} disabled={participating} />
-            <DataPreview picked={state.picked} dataset={state.dataset} decode={state.decode} skipped={allSkipped(state)} files={contribute.files} studyKnown={state.study !== undefined} />
+            {state.study?.positions && <PositionPicker positions={state.study.positions} position={state.position} onPosition={contribute.pickPosition} disabled={participating} />}
+            {!(state.position !== undefined && state.study?.positions?.[state.position]?.intermediate) && (
+              <>
+                <DataPicker onImages={contribute.pickImages} onCsv={contribute.pickCsv} disabled={participating} />
+                <DataPreview picked={state.picked} dataset={state.dataset} decode={state.decode} skipped={allSkipped(state)} files={contribute.files} studyKnown={state.study !== undefined} />
+              </>
+            )}
           </>
         )}
         <WhatLeavesPanel egress={state.egress} traffic={state.traffic} vertical={state.study?.vertical !== undefined} />

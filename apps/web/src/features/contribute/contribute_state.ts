@@ -52,6 +52,8 @@ export interface ContributeState {
   table?: TablePreview;
   /** A vertical party: how lining its rows up with the other parties' goes. */
   alignment?: Alignment;
+  /** A study with positions: the one this device takes (a multi-hop chain's, an extended study's intermediate participant). */
+  position?: number;
   connection: Connection;
   participation: Participation;
   participantId?: string;
@@ -70,6 +72,7 @@ export type ContributeAction =
   | { type: 'lookup-started'; joinCode: string }
   | { type: 'files-picked'; picked: PickedSummary }
   | { type: 'table-picked'; party: number; fileName: string; images?: boolean }
+  | { type: 'position-picked'; position: number }
   | { type: 'join-started' }
   | { type: 'error-dismissed'; id: number }
   | { type: 'page-error'; error: WorkerError }
@@ -165,6 +168,11 @@ export function contributeReducer(state: ContributeState, action: ContributeActi
       const { table: _table, egress: _egress, alignment: _alignment, decode: _decode, ...rest } = state;
       return { ...rest, tableChoice: { party: action.party, fileName: action.fileName, ...(action.images ? { images: true } : {}) }, errors: withoutErrors(state, DATA_ERRORS) };
     }
+    case 'position-picked': {
+      // Another position states another egress; a party's table chosen before no longer applies.
+      const { egress: _egress, tableChoice: _tableChoice, table: _table, ...rest } = state;
+      return { ...rest, position: action.position };
+    }
     case 'join-started':
       return { ...state, participation: 'joining', errors: withoutErrors(state, LOOKUP_ERRORS) };
     case 'error-dismissed':
@@ -185,6 +193,13 @@ export function allSkipped(state: ContributeState): Skipped[] {
 export function joinBlocker(state: ContributeState): string | undefined {
   if (!state.backend) return 'Preparing the training engine…';
   if (!state.study) return 'Look up the study with your join code first.';
+  const positions = state.study.positions;
+  if (positions && state.position !== undefined && positions[state.position]?.intermediate) {
+    if (!state.egress) return 'Working out what this device will send…';
+    if (state.participation === 'joining') return 'Joining…';
+    return undefined;
+  }
+  if (positions && !state.study.vertical && state.position === undefined) return 'Choose your place in the chain first.';
   if (state.study.vertical) {
     if (!state.tableChoice) return 'Choose your party and your table first.';
     if (!state.table) return state.tableChoice.images ? 'Reading your images…' : 'Reading your table…';

@@ -30,6 +30,8 @@ export interface ContributeControls {
   pickTable: (choice: TableChoice) => void;
   /** A vertical image party: its mapping CSV and the folder of images it names; decoded in the worker. */
   pickPartyImages: (choice: PartyImagesChoice) => void;
+  /** A study with positions: the one this device takes (an intermediate one needs no data). */
+  pickPosition: (position: number) => void;
   join: () => void;
   pause: () => void;
   resume: () => void;
@@ -203,6 +205,14 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     [post],
   );
 
+  const pickPosition = useCallback(
+    (position: number) => {
+      dispatch({ type: 'position-picked', position });
+      post({ type: 'prepare-position', position });
+    },
+    [post],
+  );
+
   const join = useCallback(() => {
     dispatch({ type: 'join-started' });
     const resume = loadIdentity(localStorage, studyCodeRef.current);
@@ -220,6 +230,7 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     pickCsv: setCsvFiles,
     pickTable,
     pickPartyImages,
+    pickPosition,
     join,
     pause: () => post({ type: 'pause' }),
     resume: () => post({ type: 'resume' }),

@@ -10,7 +10,7 @@ import { describeSegment, segmentFileStem } from '../../artifacts/metadata';
 import { writeSegmentFiles } from '../segment_files';
 import { connectNodeParticipant, type NodeParticipant } from './connect';
 
-const USAGE = `Usage: npm run client -- --url URL --study CODE --data DIR|demo|FILE.csv [--shard K/N] [--party N] [--label NAME] [--export DIR]
+const USAGE = `Usage: npm run client -- --url URL --study CODE [--data DIR|demo|FILE.csv] [--shard K/N] [--party N] [--label NAME] [--export DIR]
 
   --url URL        the relay, e.g. http://localhost:8080
   --study CODE     the study's join code
@@ -24,7 +24,11 @@ const USAGE = `Usage: npm run client -- --url URL --study CODE --data DIR|demo|F
                    patient_id,file / P001,scans/P001.png (paths leaving that folder are
                    skipped). Images are converted to the party's [height, width, channels].
                    Rows are aligned with the other parties by a private set intersection:
-                   only blinded ids leave this machine
+                   only blinded ids leave this machine. In an extended vanilla study the
+                   party after the last is the intermediate participant; in a multi-hop
+                   study N is the position in the chain: 0 holds the images (--data as in a
+                   horizontal study), 1, 2, ... are the hops. An intermediate participant or
+                   a hop holds no data: it needs no --data
   --label NAME     a name shown to the researcher (default: node-<pid>)
   --backend NAME   wasm | cpu (default wasm)
   --export DIR     when the study finishes (or on Ctrl-C), write this client's trained
@@ -34,7 +38,8 @@ const USAGE = `Usage: npm run client -- --url URL --study CODE --data DIR|demo|F
 const ArgsSchema = z.object({
   url: z.url({ error: '--url must be a URL such as http://localhost:8080' }),
   study: z.string({ error: '--study (the join code) is required' }).min(4, '--study must be a join code'),
-  data: z.string({ error: '--data is required: a folder of labelled images, demo, or (with --party) the party\'s CSV' }).min(1),
+  /** Checked against the study once it is looked up: an intermediate participant needs none. */
+  data: z.string().min(1).optional(),
   shard: z
     .string()
     .regex(/^\d+\/\d+$/, '--shard must look like K/N, e.g. 1/4')
@@ -82,7 +87,7 @@ async function main(): Promise<number> {
     const client = await connectNodeParticipant({
       url: args.url,
       joinCode: args.study,
-      data: { source: args.data, ...(args.shard ? { shard: args.shard } : {}), ...(args.party !== undefined ? { party: args.party } : {}) },
+      data: { source: args.data ?? '', ...(args.shard ? { shard: args.shard } : {}), ...(args.party !== undefined ? { party: args.party } : {}) },
       label,
       backend: backend.name,
       events: {

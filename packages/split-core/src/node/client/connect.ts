@@ -54,7 +54,7 @@ export async function connectNodeParticipant(options: {
       joinCode: options.joinCode,
       train: data.train,
       val: data.val,
-      ...(data.rows && options.data.party !== undefined ? { vertical: { party: options.data.party, rows: data.rows, labelled: data.labelled ?? false } } : {}),
+      ...(data.rows && options.data.party !== undefined ? { vertical: { party: options.data.party, rows: data.rows, labelled: data.labelled ?? false } } : options.data.party !== undefined ? { position: options.data.party } : {}),
       client: { kind: 'node', backend: options.backend, ...(options.label ? { label: options.label } : {}) },
       ...(options.receiveTimeoutMs ? { receiveTimeoutMs: options.receiveTimeoutMs } : {}),
       ...(options.events ? { events: options.events } : {}),

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Dataset, SkippedFile } from '../../data/dataset';
 import { generateDemoShard } from '../../data/demo_shard';
 import { localValidationSplit } from '../../data/local_validation';
-import { horizontalStudy, partiesStudy, type PartiesStudyConfig } from '../../study/config';
+import { catalogueStudy, partiesStudy, type PartiesStudyConfig } from '../../study/config';
+import { isIntermediate } from '../../study/positions';
 import { partyProblem } from '../../study/groups';
 import { partyRowsFromImages } from '../../study/party_images';
 import { partyRowsFromCsv } from '../../study/party_rows';
@@ -39,9 +40,18 @@ export interface LocalDataOptions {
  * validation, as the study asks.
  */
 export async function loadLocalData(study: StudyInfo, options: LocalDataOptions): Promise<LocalData> {
+  // An intermediate participant (extended vanilla's, a multi-hop hop) holds no data of its own.
+  if (isIntermediate(study.config, options.party)) {
+    const none: Dataset = { classes: [...study.config.classes], sampleShape: [], samples: [] };
+    return { train: none, val: none, skipped: [], unknownClasses: [] };
+  }
   const parties = partiesStudy(study.config);
+  if (parties && options.source === '') throw new Error('--data is required: this party\u2019s CSV');
   if (parties) return loadPartyRows(parties, options);
-  const config = horizontalStudy(study.config);
+  if (options.source === '') throw new Error('--data is required: a folder of labelled images, demo, or (with --party) the party\u2019s CSV');
+  const problem = partyProblem(study.config, options.party);
+  if (problem) throw new Error(`${problem} (--party N)`);
+  const config = catalogueStudy(study.config);
   const [height = 28, , channels = 1] = config.inputShape;
   let all: Dataset;
   let skipped: SkippedFile[] = [];

@@ -22,6 +22,9 @@ function partyLabel(vertical: Vertical, index: number): string {
 
 export interface PartyPickerProps {
   vertical: Vertical;
+  /** Every position of the study: its parties, then (extended vanilla) the intermediate participant, which needs no data. */
+  positions?: NonNullable<StudySummary['positions']>;
+  onPosition: (position: number) => void;
   table: TablePreview | undefined;
   onTable: (choice: TableChoice) => void;
   onImages: (choice: PartyImagesChoice) => void;
@@ -38,9 +41,11 @@ interface Chosen {
   separateCsv?: File;
 }
 
-export function PartyPicker({ vertical, table, onTable, onImages, disabled }: PartyPickerProps): ReactNode {
+export function PartyPicker({ vertical, positions, onPosition, table, onTable, onImages, disabled }: PartyPickerProps): ReactNode {
   const [chosen, setChosen] = useState<Chosen>({ party: 0, folder: [] });
   const party = vertical.parties[chosen.party];
+  const intermediates = (positions ?? []).map((entry, index) => ({ ...entry, index })).filter((entry) => entry.intermediate);
+  const intermediate = intermediates.find((entry) => entry.index === chosen.party);
   const holdsLabels = vertical.labelHolder === chosen.party;
   const fileColumn = vertical.fileColumn ?? 'file';
 
@@ -48,6 +53,11 @@ export function PartyPicker({ vertical, table, onTable, onImages, disabled }: Pa
   const choose = (change: Partial<Chosen>, idColumn?: string): void => {
     const next = { ...chosen, ...change };
     setChosen(next);
+    if (intermediates.some((entry) => entry.index === next.party)) {
+      if (change.party !== undefined) onPosition(next.party);
+      return;
+    }
+    if (change.party !== undefined && intermediates.some((entry) => entry.index === chosen.party)) onPosition(next.party);
     const withId = idColumn !== undefined ? { idColumn } : {};
     const nextParty = vertical.parties[next.party];
     if (nextParty?.columns && next.tableFile) onTable({ party: next.party, file: next.tableFile, ...withId });
@@ -81,9 +91,14 @@ export function PartyPicker({ vertical, table, onTable, onImages, disabled }: Pa
                 {partyLabel(vertical, index)}
               </option>
             ))}
+            {intermediates.map((entry) => (
+              <option key={entry.name} value={entry.index}>
+                {entry.name}: no data needed
+              </option>
+            ))}
           </select>
         </div>
-        {party?.image ? (
+        {intermediate ? null : party?.image ? (
           <PartyImageInputs
             folderCsvs={folderCsvPaths(chosen.folder)}
             folderCsv={chosen.separateCsv ? undefined : (chosen.folderCsv ?? folderCsvPaths(chosen.folder)[0])}
@@ -101,7 +116,7 @@ export function PartyPicker({ vertical, table, onTable, onImages, disabled }: Pa
             }} />
           </div>
         )}
-        <div className="field">
+        {!intermediate && (<div className="field">
           <label htmlFor="id-column">Patient id column</label>
           <select id="id-column" value={table?.idColumn ?? vertical.idColumn} disabled={disabled || !table} onChange={(event) => choose({}, event.target.value)}>
             {idChoices.map((column) => (
@@ -110,9 +125,15 @@ export function PartyPicker({ vertical, table, onTable, onImages, disabled }: Pa
               </option>
             ))}
           </select>
-        </div>
+        </div>)}
       </div>
-      {party?.columns && (
+      {intermediate && (
+        <p className="hint" role="status">
+          Your role: <strong>{intermediate.name}</strong>. This device holds no patient data: it receives the parties' layer outputs for each batch, runs its own layers on
+          them, passes the result to the study server and hands each party its share of the gradient back. It never receives a table, an image or a label.
+        </p>
+      )}
+      {party?.columns && !intermediate && (
         <p className="hint">
           Columns of {party.name}: {party.columns.map((column, index) => (
             <span key={column}>
@@ -122,7 +143,7 @@ export function PartyPicker({ vertical, table, onTable, onImages, disabled }: Pa
           ))}
         </p>
       )}
-      {party?.image && <p className="hint">PNG and JPEG images are used, converted to {describeShape(party.image)} for {party.name}'s model.</p>}
+      {party?.image && !intermediate && <p className="hint">PNG and JPEG images are used, converted to {describeShape(party.image)} for {party.name}'s model.</p>}
       <p className="hint">
         Nothing is uploaded: the {party?.image ? 'images are decoded' : 'table is read'} inside this browser tab. Patient ids are only ever sent blinded, to line your rows up
         with the other parties'.

@@ -84,8 +84,14 @@ export function WhatLeavesPanel({ egress, traffic, vertical }: { egress: Egress 
     );
   }
   const unit = egress.alignment ? 'patients' : 'images';
+  if (egress.data === 'none') return <IntermediateEgress egress={egress} traffic={traffic} />;
   return (
     <PageSection step={4} title="What leaves this device" className="what-leaves">
+      {egress.role !== undefined && (
+        <p>
+          Your role: <strong>{egress.role}</strong>.
+        </p>
+      )}
       {egress.alignment && <AlignmentSection alignment={egress.alignment} />}
       {egress.alignment && <h3>Each training step</h3>}
       <p>
@@ -133,6 +139,38 @@ export function WhatLeavesPanel({ egress, traffic, vertical }: { egress: Egress 
         Counted as each message leaves, since you joined on this page. The declared figures are what the study says the completed steps send; the two should match.
       </p>
       <FactList label="Traffic so far" facts={measuredFacts(traffic, egress.alignment !== undefined)} />
+    </PageSection>
+  );
+}
+
+/** An intermediate participant (a hop): no data of its own, so only what it passes on and hands back. */
+function IntermediateEgress({ egress, traffic }: { egress: Egress; traffic: Traffic | undefined }): ReactNode {
+  return (
+    <PageSection step={4} title="What leaves this device" className="what-leaves">
+      <p>
+        Your role: <strong>{egress.role ?? 'Intermediate participant'}</strong>. This device holds no patient data. For each batch of {egress.batchSize} it receives the
+        outputs of the participant(s) before it, runs its own layers on them and sends:
+      </p>
+      <ItemList items={egress.train} />
+      <FactList label="Sent per training step" facts={itemFacts(egress.train, 'training')} />
+      <h3>Validation</h3>
+      <p>For each validation batch it passes on:</p>
+      <ItemList items={egress.eval} />
+      <FactList label="Sent per validation step" facts={itemFacts(egress.eval, 'validation')} />
+      <h3>Model weights</h3>
+      <p>When the study server asks (to check which weights were scored, or after a restart), this device sends the weights of the layers it runs.</p>
+      <FactList
+        label="Weights per hand-off"
+        facts={egress.weights.map((segment) => bytesFact(`Segment ${segment.segment + 1} weights per hand-off`, segment.bytes, `${formatCount(segment.values)} numbers in ${segment.tensors} tensors, fp32`))}
+      />
+      <h3>Never on this device</h3>
+      <ul aria-label="Never leaves this device">
+        {egress.neverLeaves.map((item) => (
+          <li key={item}>{item}</li>
+        ))}
+      </ul>
+      <h3>Sent so far</h3>
+      <FactList label="Traffic so far" facts={measuredFacts(traffic, false)} />
     </PageSection>
   );
 }
