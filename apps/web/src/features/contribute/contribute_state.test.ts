@@ -179,4 +179,24 @@ describe('describeStudyState', () => {
     expect([state.decode, state.table]).toEqual([undefined, undefined]);
     expect(joinBlocker(state)).toMatch(/Reading your images/);
   });
+
+  it('a study with positions: a place must be chosen; a hop joins without data once its egress is known, a data holder needs its images', () => {
+    const chain: StudySummary = {
+      ...study,
+      topology: 'multi-hop',
+      positions: [
+        { name: 'Data holder', intermediate: false },
+        { name: 'Hop 1 of 1', intermediate: true },
+      ],
+    };
+    let state = apply(initialContributeState('CODE'), { type: 'backend', backend: { name: 'wasm', software: true, reason: 'auto' } }, { type: 'study', study: chain });
+    expect(joinBlocker(state)).toMatch(/Choose your place in the chain/);
+    state = contributeReducer(state, { type: 'position-picked', position: 1 });
+    expect(joinBlocker(state)).toMatch(/Working out what this device will send/);
+    state = apply(state, { type: 'egress', egress: { topology: 'multi-hop', codec: 'fp32', batchSize: 32, train: [], eval: [], weights: [], neverLeaves: [], data: 'none', role: 'Hop 1 of 1' } });
+    expect(joinBlocker(state)).toBeUndefined();
+    state = contributeReducer(state, { type: 'position-picked', position: 0 });
+    expect(state.egress).toBeUndefined();
+    expect(joinBlocker(state)).toMatch(/Choose your images/);
+  });
 });

@@ -12,8 +12,11 @@ export const USAGE = `Usage: npm run sim -- --data DIR|demo [--val DIR] [--test 
 Runs a split learning study in one process (every client, the server, the codec) and reports
 the final epoch's validation metrics, compute and traffic.
 
-  --data DIR|demo        training images in ImageFolder layout (<class>/<file>.png|jpg), or
-                         'demo' for the generated dataset (which brings its own validation split)
+  --data DIR|demo|FILE.csv  training images in ImageFolder layout (<class>/<file>.png|jpg),
+                         'demo' for the generated dataset (which brings its own validation split),
+                         or a table of patients for --model mlp (every numeric column but
+                         --id-column and --label-column is a feature; --val-fraction of the
+                         rows, stratified, are kept for validation)
   --val DIR              validation images (required unless --data demo)
   --test DIR             held-out test images, scored once after the last epoch
   --model NAME           ${CATALOGUE_MODEL_NAMES.join(' | ')} (default cnn-small)
@@ -149,7 +152,7 @@ const SimArgsSchema = z
     json: z.boolean().default(false),
   })
   .refine((args) => hasParties(args.topology) || args.data !== undefined, { message: '--data is required: a folder of training images, or demo', path: ['data'] })
-  .refine((args) => hasParties(args.topology) || args.data === 'demo' || args.val !== undefined, { message: '--val is required unless --data demo', path: ['val'] })
+  .refine((args) => hasParties(args.topology) || args.data === 'demo' || args.data?.toLowerCase().endsWith('.csv') === true || args.val !== undefined, { message: '--val is required unless --data demo or a table', path: ['val'] })
   .refine((args) => !hasParties(args.topology) || args.verticalDemo !== undefined || args.party.length >= 2, { message: '--topology vertical, extended and multi-task need two or more --party FILE, or --vertical-demo', path: ['party'] })
   .refine((args) => args.topology === 'multi-task' || (args.task.length === 0 && args.taskWeights === undefined), { message: '--task and --task-weights are for --topology multi-task', path: ['task'] })
   .refine((args) => args.topology !== 'multi-hop' || args.schedule === 'round-robin', { message: '--topology multi-hop runs round-robin: its hops serve one hospital at a time', path: ['schedule'] });

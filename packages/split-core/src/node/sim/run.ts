@@ -1,6 +1,10 @@
 import type { Dataset, SkippedFile } from '../../data/dataset';
 import { generateDemoDataset } from '../../data/demo';
 import { DEMO_DATA_SEED } from '../../data/demo_shard';
+import { readFile } from 'node:fs/promises';
+import type { Sample } from '../../data/dataset';
+import { localValidationSplit } from '../../data/local_validation';
+import { columnScaling, readTabularCsv, scaledSamples } from '../../data/tabular';
 import { createRng, deriveSeed } from '../../data/random';
 import { shardDirichlet, shardIid } from '../../data/shard';
 import type { ClassificationMetrics } from '../../metrics/classification';
@@ -79,6 +83,7 @@ async function loadData(args: SimArgs, hooks: SimHooks): Promise<LoadedData> {
   const unknownClasses: string[] = [];
   const probeSpec = getModelSpec(args.model, { numClasses: 2 });
   const sampleShape = probeSpec.inputShape as [number, number, number];
+  if (args.data?.toLowerCase().endsWith('.csv') && probeSpec.inputShape.length !== 1) throw new Error(`--data ${args.data} is a table: use --model mlp (${args.model} takes images)`);
   const read = async (dir: string, classes?: string[]): Promise<Dataset> => {
     const result = await readImageFolder(dir, { sampleShape, ...(classes ? { classes } : {}) });
     skipped.push(...result.skipped);
@@ -88,7 +93,9 @@ async function loadData(args: SimArgs, hooks: SimHooks): Promise<LoadedData> {
   };
   let train: Dataset;
   let val: Dataset;
-  if (args.data === 'demo') {
+  if (args.data?.toLowerCase().endsWith('.csv')) {
+    ({ train, val } = await readTable(args, hooks));
+  } else if (args.data === 'demo') {
     if (sampleShape.length !== 3) throw new Error(`--data demo holds images; model ${args.model} takes tabular input`);
     const demo = generateDemoDataset({ seed: DEMO_DATA_SEED, size: sampleShape[0], channels: sampleShape[2] === 3 ? 3 : 1 });
     train = demo.train;
@@ -100,6 +107,23 @@ async function loadData(args: SimArgs, hooks: SimHooks): Promise<LoadedData> {
   const test = args.test ? await read(args.test, train.classes) : undefined;
   const spec = getModelSpec(args.model, { numClasses: train.classes.length, inputShape: train.sampleShape });
   return { spec, train, val, ...(test ? { test } : {}), skipped, unknownClasses: [...new Set(unknownClasses)] };
+}
+
+/**
+ * A table of patients (`--data FILE.csv`) for a model over rows (mlp): every numeric column
+ * but the id and the label is a feature; a seeded, stratified share is kept for validation,
+ * and the features are z-scored by the training rows.
+ */
+async function readTable(args: SimArgs, hooks: SimHooks): Promise<{ train: Dataset; val: Dataset }> {
+  const file = args.data ?? '';
+  const table = readTabularCsv(await readFile(file, 'utf8'), { idColumn: args.idColumn, labelColumn: args.labelColumn, ...(args.classes ? { classes: args.classes } : {}) });
+  const classes = table.classes ?? [];
+  const samples: Sample[] = table.rows.map((row) => ({ id: row.id, label: row.label ?? 0, values: row.values }));
+  const split = localValidationSplit(samples, { seed: DEMO_DATA_SEED, validationFraction: args.valFraction });
+  const scaling = columnScaling(split.train);
+  hooks.onInfo?.(`${file}: ${samples.length} rows of ${table.columns.length} features in ${classes.length} classes (${split.train.length} training, ${split.val.length} validation), ${table.skipped.length} rows skipped`);
+  const dataset = (rows: Sample[]): Dataset => ({ classes, sampleShape: [table.columns.length], samples: scaledSamples(rows, scaling) });
+  return { train: dataset(split.train), val: dataset(split.val) };
 }
 
 /** Runs a study as the CLI describes it: split (or centralized) training, then scoring. */
