@@ -250,3 +250,32 @@ describe('describeTopology, vertical', () => {
     if (!result.ok) expect(result.problem).toMatch(/mlp-party takes a row of features/);
   });
 });
+
+describe('describeTopology, the paper’s remaining configurations', () => {
+  it('multi-hop: the data holders, then each hop, each saying what it sends to whom; labels straight to the relay', () => {
+    const result = describeTopology({ ...base(), topology: 'multi-hop', cuts: ['pool1', 'pool2', 'dense1'], schedule: 'round-robin' } as protocol.StudyConfig);
+    if (!result.ok) throw new Error(result.problem);
+    const chain = result.description;
+    expect(chain.participants.map((place) => place.title)).toEqual(['Each data holder (browser or Node client, position 0)', 'Hop 1 of 2 (position 1)', 'Hop 2 of 2 (position 2)']);
+    expect(chain.participants.map((place) => place.perStep.map((crossing) => `${crossing.direction} ${crossing.what}`))).toEqual([
+      ['up Activations at cut “pool1”, to hop 1', 'up Labels of the batch, straight to the relay', 'down Gradients at cut “pool1”, from hop 1'],
+      ['up Activations at cut “pool2”, to hop 2', 'down Gradients at cut “pool2”, from hop 2'],
+      ['up Activations at cut “dense1”, to the relay', 'down Gradients at cut “dense1”, from the relay'],
+    ]);
+    expect(chain.participants.map((place) => place.holdsLabels)).toEqual([true, false, false]);
+    // Each place continues where the previous one ends, and the relay runs the logits.
+    expect(chain.participants[1]?.segments[0]?.inputShape).toEqual(chain.participants[0]?.segments[0]?.outputShape);
+    expect(chain.relay.segments[0]?.layers).toEqual(['logits (dense, 2 units)']);
+  });
+
+  it('extended vanilla: the parties feed an intermediate participant, which feeds the relay; multi-task: one head per task', () => {
+    const extended = describedVertical({ ...verticalConfig(), topology: 'extended', intermediate: 'mlp-intermediate' } as unknown as protocol.VerticalStudyConfig);
+    expect(extended.participants.map((party) => party.title)).toEqual(['Cytology (party 0)', 'Radiology (party 1)', 'Intermediate participant (position 2)']);
+    expect(extended.participants[0]?.perStep.map((crossing) => crossing.what)).toEqual(['Activations at cut “p0_dense2” (to the intermediate participant)', 'Labels of the batch, straight to the relay', 'Its slice of the gradient at cut “p0_dense2” (from the intermediate participant)']);
+    expect(extended.participants[2]?.segments[0]?.inputShape).toEqual([32]);
+    expect(extended.participants[2]?.holdsLabels).toBe(false);
+    const multiTask = describedVertical({ ...verticalConfig(), topology: 'multi-task', labelWeight: 1, tasks: [{ name: 'grade', classes: ['low', 'mid', 'high'], weight: 0.5 }] } as unknown as protocol.VerticalStudyConfig);
+    expect(multiTask.relay.holds.join(' ')).toMatch(/One head per task: label \(2 classes, weight 1\), grade \(3 classes, weight 0.5\)/);
+    expect(multiTask.relay.segments[0]?.outputShape).toEqual([5]);
+  });
+});

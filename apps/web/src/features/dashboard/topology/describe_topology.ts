@@ -1,3 +1,4 @@
+import { describeChain } from './describe_chain';
 import { describeHorizontal } from './describe_horizontal';
 import { describeVertical } from './describe_vertical';
 import type { Config, TopologyResult } from './topology_description';
@@ -13,7 +14,7 @@ export function describeTopology(config: Config): TopologyResult {
   try {
     // The configuration picks the planner (one model for all, or one encoder per party).
     if ('parties' in config) return { ok: true, description: describeVertical(config) };
-    if (config.topology === 'multi-hop') throw new Error('the multi-hop chain is not drawn here yet: its participants are listed below');
+    if (config.topology === 'multi-hop') return { ok: true, description: describeChain(config) };
     return { ok: true, description: describeHorizontal(config) };
   } catch (error) {
     return { ok: false, problem: error instanceof Error ? error.message : String(error) };

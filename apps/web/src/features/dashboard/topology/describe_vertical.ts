@@ -1,4 +1,4 @@
-import { getTopologyDescriptor, POINT_BYTES, TAG_BYTES, verticalStudyPlan, type protocol } from '@splitlearn/split-core/pure';
+import { encodedSize, getTopologyDescriptor, nameByteLength, POINT_BYTES, studyTaskHeads, TAG_BYTES, verticalStudyPlan, type protocol } from '@splitlearn/split-core/pure';
 import { clientShare, crossingOf, segmentView, weightTraffic, type CrossingWords } from './segment_view';
 import type { AlignmentView, ParticipantView, TopologyDescription } from './topology_description';
 
@@ -83,9 +83,28 @@ export function describeVertical(config: VerticalConfig): TopologyDescription {
       neverLeaves: [dataKept(party), ...descriptor.neverLeaves, ...(holdsLabels ? [] : [`Labels: it sends none (${holderName} holds them)`])],
     };
   });
+  // Extended vanilla: the parties feed an intermediate participant, which feeds the relay.
+  const intermediate = plan.intermediate;
+  if (intermediate) {
+    const segment = segmentView(intermediate, 'client-bottom', 'Its layers over the joined party encodings', !FED_RAW_DATA);
+    const forward = { direction: 'up' as const, what: 'Activations of its layers, to the relay', shape: [config.batchSize, ...intermediate.outputShape], bytes: encodedSize([config.batchSize, ...intermediate.outputShape], 'float32', config.codec, nameByteLength('activations')), encoding: config.codec };
+    const back = { direction: 'down' as const, what: 'Gradients at its output, from the relay (each party’s slice at its input goes back to it)', shape: [config.batchSize, ...intermediate.outputShape], bytes: forward.bytes, encoding: config.codec };
+    for (const party of participants) party.perStep = party.perStep.map((crossing) => (crossing.what.startsWith('Labels') ? { ...crossing, what: `${crossing.what}, straight to the relay` } : { ...crossing, what: `${crossing.what} (${crossing.direction === 'up' ? 'to' : 'from'} the intermediate participant)` }));
+    participants.push({
+      title: `Intermediate participant (position ${count})`,
+      party: count,
+      holdsLabels: false,
+      holds: [...(descriptor.holds.intermediate ?? [])],
+      segments: [segment],
+      perStep: [forward, back],
+      perRound: weightTraffic(config.schedule, [segment]),
+      neverLeaves: ['It holds no patient data: it receives the parties’ encodings, never their rows or the labels'],
+    });
+  }
   const widths = plan.parties.map((encoder) => lastAxis(encoder.outputShape));
+  const heads = studyTaskHeads(config);
   const lossHere = descriptor.lossHolder === 'server' ? ', loss' : '';
-  const relaySegments = [segmentView(plan.server, 'server', `Server head over the joined cut outputs${lossHere}`, !FED_RAW_DATA)];
+  const relaySegments = [segmentView(plan.server, 'server', `Server head over ${intermediate ? 'the intermediate participant’s outputs' : 'the joined cut outputs'}${lossHere}`, !FED_RAW_DATA)];
   return {
     topology: config.topology,
     model: `${count} parties, head ${config.head}`,
@@ -94,7 +113,10 @@ export function describeVertical(config: VerticalConfig): TopologyDescription {
     participants,
     relay: {
       holds: [
-        `Joins the ${count} parties’ cut outputs: ${widths.join(' + ')} = ${lastAxis(plan.server.inputShape)} values per patient`,
+        intermediate
+          ? `Takes the intermediate participant’s outputs (${lastAxis(intermediate.outputShape)} values per patient), which join the ${count} parties’ cut outputs: ${widths.join(' + ')} = ${lastAxis(intermediate.inputShape)}`
+          : `Joins the ${count} parties’ cut outputs: ${widths.join(' + ')} = ${lastAxis(plan.server.inputShape)} values per patient`,
+        ...(heads ? [`One head per task: ${heads.map((head) => `${head.name} (${head.classes} classes, weight ${head.weight})`).join(', ')}; the loss is their weighted sum`] : []),
         holder === undefined ? `The labels: a table of patient id and label from the researcher; the loss is computed over it, and no party sends labels` : `The loss: it receives the labels from ${holderName}, the label holder`,
       ],
       segments: relaySegments,
