@@ -253,7 +253,7 @@ describe('describeTopology, vertical', () => {
 
 describe('describeTopology, the paper’s remaining configurations', () => {
   it('multi-hop: the data holders, then each hop, each saying what it sends to whom; labels straight to the relay', () => {
-    const result = describeTopology({ ...base(), topology: 'multi-hop', cuts: ['pool1', 'pool2', 'dense1'], schedule: 'round-robin' } as protocol.StudyConfig);
+    const result = describeTopology({ ...base(), topology: 'multi-hop', cuts: ['pool1', 'pool2', 'dense1'], schedule: 'round-robin' });
     if (!result.ok) throw new Error(result.problem);
     const chain = result.description;
     expect(chain.participants.map((place) => place.title)).toEqual(['Each data holder (browser or Node client, position 0)', 'Hop 1 of 2 (position 1)', 'Hop 2 of 2 (position 2)']);
