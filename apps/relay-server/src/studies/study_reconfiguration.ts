@@ -1,4 +1,4 @@
-import type { protocol } from '@splitlearn/split-core';
+import { protocol } from '@splitlearn/split-core';
 
 // Changing a running study's schedule or codec (the researcher's PATCH). The new
 // configuration is stored and announced at once; a round in progress finishes with the one
@@ -7,7 +7,11 @@ import type { protocol } from '@splitlearn/split-core';
 /** The configuration with the change applied, or undefined when it changes nothing. */
 export function applyConfigChange(config: protocol.StudyConfig, change: protocol.StudyConfigChange): protocol.StudyConfig | undefined {
   const next = { ...config, ...(change.schedule !== undefined ? { schedule: change.schedule } : {}), ...(change.codec !== undefined ? { codec: change.codec } : {}) };
-  return next.schedule === config.schedule && next.codec === config.codec ? undefined : next;
+  if (next.schedule === config.schedule && next.codec === config.codec) return undefined;
+  // The changed study must still be one the relay would create (a multi-hop chain stays round-robin).
+  const checked = protocol.StudyConfigSchema.safeParse(next);
+  if (!checked.success) throw new Error(checked.error.issues.map((issue) => issue.message).join('; '));
+  return checked.data;
 }
 
 /** What the audit line and the logs say about a change. */

@@ -48,7 +48,13 @@ function progressFacts(state: ContributeState): Fact[] {
     { label: 'Batches this round', value: progress ? `${progress.step} of ${progress.steps}` : '—' },
     {
       label: 'Local loss',
-      value: trainLoss ? `${trainLoss.loss.toFixed(4)} (round ${trainLoss.round + 1})` : study && getTopologyDescriptor(study.topology).lossHolder === 'server' ? 'Computed on the study server (labels are sent there)' : '—',
+      value: trainLoss
+        ? `${trainLoss.loss.toFixed(4)} (round ${trainLoss.round + 1})`
+        : state.egress?.data === 'none'
+          ? 'None here: this device holds no labels'
+          : study && getTopologyDescriptor(study.topology).lossHolder === 'server'
+            ? 'Computed on the study server (labels are sent there)'
+            : '—',
     },
     { label: 'Estimated time left this round', value: remaining !== undefined ? formatDuration(remaining) : '—' },
   ];
