@@ -49,6 +49,8 @@ export const StudySummarySchema = z.object({
       labelColumn: z.string(),
       /** An image party's mapping CSV: the column naming each patient's image file. */
       fileColumn: z.string().optional(),
+      /** A multi-task study's further tasks: the label holder's CSV has a column of labels for each. */
+      taskColumns: z.array(z.string()).max(8).optional(),
     })
     .optional(),
 });

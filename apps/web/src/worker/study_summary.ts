@@ -36,6 +36,7 @@ export function toStudySummary(study: StudyInfo): StudySummary {
       idColumn: config.idColumn,
       labelColumn: config.labelColumn,
       fileColumn: config.fileColumn,
+      ...(config.topology === 'multi-task' ? { taskColumns: config.tasks.map((task) => task.column ?? task.name) } : {}),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TabularError } from '../data/tabular';
-import { VerticalStudyConfigSchema } from './config';
+import { StudyConfigSchema, VerticalStudyConfigSchema, type PartiesStudyConfig } from './config';
 import { imagePathInFolder, partyRowsFromImages, type PartyImageLoader } from './party_images';
 import { PartyRowsError } from './party_rows';
 
@@ -130,5 +130,18 @@ describe('imagePathInFolder', () => {
     expect(refusal('C:\\scans\\e.png')).toMatch(/absolute/);
     expect(refusal('\\\\server\\share\\e.png')).toMatch(/absolute/);
     expect(refusal('scans/..')).toMatch(/names a folder/);
+  });
+
+  it('at a multi-task label holder: each image’s row brings every task’s label, checked against its classes', async () => {
+    const multiTask = StudyConfigSchema.parse({ ...study, topology: 'multi-task', tasks: [{ name: 'grade', classes: ['low', 'high'] }] }) as PartiesStudyConfig;
+    const csv = ['patient_id,file,diagnosis,grade', 'a,a.png,benign,high', 'b,b.png,malignant,LOW', 'c,c.png,benign,', 'd,d.png,benign,severe'].join('\n');
+    const rows = await partyRowsFromImages(multiTask, 0, csv, folder({ 'a.png': 0.1, 'b.png': 0.2, 'c.png': 0.3, 'd.png': 0.4 }));
+    expect(rows.data.tasks).toEqual([{ name: 'grade', classes: ['low', 'high'] }]);
+    expect(rows.data.samples.map((sample) => [sample.id, sample.label, sample.tasks])).toEqual([
+      ['a', 0, [1]],
+      ['b', 1, [0]],
+    ]);
+    expect(rows.skipped.map((skipped) => skipped.reason)).toEqual(['no label in task column "grade"', '"severe" in task column "grade" is not one of its classes (low, high)']);
+    await expect(partyRowsFromImages(multiTask, 0, 'patient_id,file,diagnosis\na,a.png,benign', folder({ 'a.png': 0.1 }))).rejects.toThrow(/grade/);
   });
 });

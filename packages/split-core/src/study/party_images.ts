@@ -55,6 +55,8 @@ interface PendingImage {
   index: number;
   id: string;
   label: number;
+  /** Multi-task, at the label holder: the further tasks' labels. */
+  tasks?: number[];
   path: string;
 }
 
@@ -78,6 +80,10 @@ export async function partyRowsFromImages(config: PartiesStudyConfig, party: num
   requireColumn(fields, fileColumn, 'image file');
   if (labelled) requireColumn(fields, labelColumn, 'label');
   const classes = labelled ? matchClasses(records.map((record) => cell(record, labelColumn)).filter((name) => name !== ''), config.classes) : undefined;
+  // A multi-task study's label holder has a column of labels for each further task.
+  const tasks = labelled && config.topology === 'multi-task' ? config.tasks.map((task) => ({ column: task.column ?? task.name, classes: task.classes })) : [];
+  for (const task of tasks) requireColumn(fields, task.column, 'task label');
+  const taskClasses = tasks.map((task) => matchClasses(records.map((record) => cell(record, task.column)).filter((name) => name !== ''), task.classes));
 
   const skipped: (SkippedFile & { index: number })[] = [];
   const skip = (index: number, reason: string): void => void skipped.push({ index, path: csvLine(index), reason });
@@ -99,7 +105,15 @@ export async function partyRowsFromImages(config: PartiesStudyConfig, party: num
       if (found === undefined) return skip(index, `label "${name.slice(0, 40)}" is not one of the study's classes (${classes.classes.join(', ')})`);
       label = found;
     }
-    pending.push({ index, id, label, path: inFolder.path });
+    const further: number[] = [];
+    for (const [t, task] of tasks.entries()) {
+      const name = cell(record, task.column);
+      if (name === '') return skip(index, `no label in task column "${task.column}"`);
+      const found = taskClasses[t]?.labels.get(name);
+      if (found === undefined) return skip(index, `"${name.slice(0, 40)}" in task column "${task.column}" is not one of its classes (${task.classes.join(', ')})`);
+      further.push(found);
+    }
+    pending.push({ index, id, label, ...(tasks.length > 0 ? { tasks: further } : {}), path: inFolder.path });
   });
 
   const size = height * width * channels;
@@ -114,7 +128,7 @@ export async function partyRowsFromImages(config: PartiesStudyConfig, party: num
         const values = await loadImage(image.path, [height, width, channels]);
         if (values === undefined) skip(image.index, `image file "${image.path}" is not there: it must be in the CSV’s folder (or below it), named as in column "${fileColumn}"`);
         else if (values.length !== size) skip(image.index, `image file "${image.path}" gave ${values.length} values, not the party's ${height}×${width}×${channels}`);
-        else loaded[slot] = { id: image.id, label: image.label, values };
+        else loaded[slot] = { id: image.id, label: image.label, ...(image.tasks ? { tasks: image.tasks } : {}), values };
       } catch (error) {
         skip(image.index, `image file "${image.path}" cannot be used as an image (${error instanceof Error ? error.message : String(error)})`);
       }
@@ -126,7 +140,12 @@ export async function partyRowsFromImages(config: PartiesStudyConfig, party: num
 
   return {
     // In CSV order, like a table's rows, whatever order the loads finished in.
-    data: { classes: [...config.classes], sampleShape: [height, width, channels], samples: loaded.filter((sample): sample is Sample => sample !== undefined) },
+    data: {
+      classes: [...config.classes],
+      ...(config.topology === 'multi-task' && labelled ? { tasks: config.tasks.map((task) => ({ name: task.name, classes: task.classes })) } : {}),
+      sampleShape: [height, width, channels],
+      samples: loaded.filter((sample): sample is Sample => sample !== undefined),
+    },
     columns: [],
     labelled,
     skipped: skipped.sort((a, b) => a.index - b.index).map(({ path, reason }) => ({ path, reason })),

@@ -79,7 +79,8 @@ export function PartyPicker({ vertical, positions, onPosition, table, onTable, o
       ) : (
         <p>
           In this study each hospital holds different information about the same patients. Choose which part your hospital holds, then the CSV file with one row per
-          patient: a patient id column, and the columns listed for your party{party && holdsLabels ? <>, and the label column <code>{vertical.labelColumn}</code></> : null}.
+          patient: a patient id column, and the columns listed for your party{party && holdsLabels ? <>, and the label column <code>{vertical.labelColumn}</code></> : null}
+          {party && holdsLabels && vertical.taskColumns ? <> (and, one per further task, {vertical.taskColumns.map((column, index) => (<span key={column}>{index > 0 && ', '}<code>{column}</code></span>))})</> : null}.
         </p>
       )}
       <div className="picker-grid">
