@@ -83,12 +83,20 @@ describe('intermediate participants over the relay', () => {
     const hospitals = [await join(0, 'hospital-1', 0), await join(0, 'hospital-2', 1)];
     // A hop position is one participant's.
     await expect(join(1, 'second-hop-1')).rejects.toThrow(/party 1 is already taken/);
+    // A hop that tries to send what the chain does not have it send (labels, to hop 2) is refused, and the study goes on.
+    const refusals: string[] = [];
+    hop1.socket.on('relay:error', (error) => refusals.push(`${error.code}: ${error.message}`));
+    hop1.socket.once('epoch:start', () => {
+      hop1.socket.emit('step:frame', { studyId: created.id, round: 0, step: 0, seq: 0, kind: 'labels', phase: 'train', peer: 2 }, new Uint8Array(16));
+      hop1.socket.emit('step:frame', { studyId: created.id, round: 0, step: 0, seq: 0, kind: 'activations', phase: 'train', peer: 0 }, new Uint8Array(16));
+    });
     let rows: Row[];
     try {
       rows = await runToTheEnd(created.id);
     } finally {
       for (const client of [...hospitals, hop1, hop2]) client.close();
     }
+    expect(refusals).toEqual(['bad-message: this participant does not send labels to member 2 in this study', 'bad-message: this participant does not send activations to member 0 in this study']);
     const train = rows.filter((row) => row.phase === 'train' && row.participantId === null).sort((a, b) => a.round - b.round);
     expect(train).toHaveLength(4);
     expect(train.at(-1)?.metrics.loss).toBeLessThan(train[0]?.metrics.loss ?? 0);
@@ -104,7 +112,8 @@ describe('intermediate participants over the relay', () => {
       for (const frame of frames.filter((entry) => entry.kind === 'activations')) expect(frame.shape.slice(1)).toEqual([14, 14, 32]);
       expect(received(hospital)).toEqual(['gradients', 'weights']);
     }
-    expect(distinct(await framesOf(hop1))).toEqual(['activations -> 2', 'gradients -> 0']);
+    // Besides the two forged frames above (16 bytes, no tensor), which the relay refused.
+    expect(distinct((await framesOf(hop1)).filter((frame) => frame.shape.length > 0))).toEqual(['activations -> 2', 'gradients -> 0']);
     expect(distinct(await framesOf(hop2))).toEqual(['activations -> server', 'gradients -> 1']);
     // No hop ever received labels, or anything of the shape of an image.
     for (const hop of [hop1, hop2]) expect(received(hop)).toEqual(['activations', 'gradients', 'weights']);
