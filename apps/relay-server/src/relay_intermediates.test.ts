@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, data } from '@splitlearn/split-core';
+import { describe, expect, it } from 'vitest';
+import { data } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
-import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+import { api, waitFor } from './testing/relay_process';
+import { useWireLoggedRelay } from './testing/wire_logged_relay';
 import { binariesIn, readWireLog, stepHeaderOf, type WireEntry } from './testing/wire_log_reader';
 
 // The paper's configurations with intermediate participants (PAPER.md Fig. 4a, 4c) over the
@@ -14,35 +14,20 @@ import { binariesIn, readWireLog, stepHeaderOf, type WireEntry } from './testing
 // log shows what each participant sent to whom: cut outputs along the chain, labels straight
 // to the server, never raw inputs to anyone, never labels to a hop.
 
-let relay: RelayProcess;
-let scratch: string;
-let wireLog: string;
-
-beforeAll(async () => {
-  await backends.initBackend('wasm');
-  scratch = await mkdtemp(path.join(os.tmpdir(), 'intermediates-'));
-  wireLog = path.join(scratch, 'wire.jsonl');
-  relay = await startRelayProcess({ args: ['--wire-log', wireLog] });
-});
-
-afterAll(async () => {
-  if (process.env.RELAY_TEST_LOG) console.log(relay?.output());
-  await relay?.dispose();
-  await rm(scratch, { recursive: true, force: true });
-});
+const env = useWireLoggedRelay('intermediates-');
 
 type Row = { round: number; phase: string; participantId: string | null; metrics: { loss?: number; accuracy?: number; count?: number } };
 
 async function runToTheEnd(studyId: string): Promise<Row[]> {
-  await api(relay, 'POST', `/api/studies/${studyId}/control`, { action: 'start' });
-  await waitFor('the study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${studyId}`)).state === 'finished' ? true : undefined), 400_000, 250);
-  return (await api<{ metrics: Row[] }>(relay, 'GET', `/api/studies/${studyId}/metrics`)).metrics;
+  await api(env.relay, 'POST', `/api/studies/${studyId}/control`, { action: 'start' });
+  await waitFor('the study to finish', async () => ((await api<{ state: string }>(env.relay, 'GET', `/api/studies/${studyId}`)).state === 'finished' ? true : undefined), 400_000, 250);
+  return (await api<{ metrics: Row[] }>(env.relay, 'GET', `/api/studies/${studyId}/metrics`)).metrics;
 }
 
 /** Each step frame a client sent: its kind, who it was for (a member index, or the server), and its tensor's shape. */
 async function framesOf(client: NodeParticipant): Promise<{ kind: string; to: number | 'server'; shape: number[] }[]> {
   const id = client.participant.identity?.participantId;
-  return (await readWireLog(wireLog))
+  return (await readWireLog(env.wireLog))
     .filter((entry: WireEntry) => entry.participant === id)
     .flatMap((entry) => {
       const header = stepHeaderOf(entry);
@@ -63,7 +48,7 @@ function received(client: NodeParticipant): string[] {
 
 describe('intermediate participants over the relay', () => {
   it('multi-hop: two hospitals each train through the same two hops to the server; hops see only cut outputs, labels go straight to the server', { timeout: 600_000 }, async () => {
-    const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', {
+    const created = await api<{ id: string; joinCode: string }>(env.relay, 'POST', '/api/studies', {
       name: 'multi-hop over the relay',
       topology: 'multi-hop',
       model: 'cnn-small',
@@ -77,7 +62,7 @@ describe('intermediate participants over the relay', () => {
       minClients: 4,
     });
     const join = (position: number, label: string, shard?: number): Promise<NodeParticipant> =>
-      connectNodeParticipant({ url: relay.url, joinCode: created.joinCode, data: { source: shard === undefined ? '' : 'demo', ...(shard === undefined ? {} : { shard: { index: shard, count: 2 } }), party: position }, backend: 'wasm', label });
+      connectNodeParticipant({ url: env.relay.url, joinCode: created.joinCode, data: { source: shard === undefined ? '' : 'demo', ...(shard === undefined ? {} : { shard: { index: shard, count: 2 } }), party: position }, backend: 'wasm', label });
     const hop2 = await join(2, 'hop-2');
     const hop1 = await join(1, 'hop-1');
     const hospitals = [await join(0, 'hospital-1', 0), await join(0, 'hospital-2', 1)];
@@ -126,11 +111,11 @@ describe('intermediate participants over the relay', () => {
       const b = [rng.normal(), rng.normal()];
       return { id: `P${String(i).padStart(4, '0')}`, a, b, outcome: (a[0] ?? 0) + (b[0] ?? 0) > 0 ? 'yes' : 'no' };
     });
-    const fileA = path.join(scratch, 'a.csv');
-    const fileB = path.join(scratch, 'b.csv');
+    const fileA = path.join(env.scratch, 'a.csv');
+    const fileB = path.join(env.scratch, 'b.csv');
     await writeFile(fileA, ['patient_id,a1,a2,a3,outcome', ...rows.map((row) => `${row.id},${row.a.join(',')},${row.outcome}`)].join('\n'));
     await writeFile(fileB, ['patient_id,b1,b2', ...rows.map((row) => `${row.id},${row.b.join(',')}`)].join('\n'));
-    const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', {
+    const created = await api<{ id: string; joinCode: string }>(env.relay, 'POST', '/api/studies', {
       name: 'extended vanilla over the relay',
       topology: 'extended',
       classes: ['no', 'yes'],
@@ -145,7 +130,7 @@ describe('intermediate participants over the relay', () => {
       learningRate: 0.01,
       minClients: 3,
     });
-    const join = (party: number, source: string): Promise<NodeParticipant> => connectNodeParticipant({ url: relay.url, joinCode: created.joinCode, data: { source, party }, backend: 'wasm', label: `position-${party}` });
+    const join = (party: number, source: string): Promise<NodeParticipant> => connectNodeParticipant({ url: env.relay.url, joinCode: created.joinCode, data: { source, party }, backend: 'wasm', label: `position-${party}` });
     const intermediate = await join(2, '');
     const parties = [await join(0, fileA), await join(1, fileB)];
     let metrics: Row[];

@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, data } from '@splitlearn/split-core';
+import { describe, expect, it } from 'vitest';
+import { data } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
-import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
+import { api, waitFor } from './testing/relay_process';
+import { useWireLoggedRelay } from './testing/wire_logged_relay';
 import { binariesIn, readWireLog, stepHeaderOf } from './testing/wire_log_reader';
 
 // Multi-task split learning (PAPER.md Fig. 4b) over the real relay: two hospitals hold
@@ -13,22 +13,7 @@ import { binariesIn, readWireLog, stepHeaderOf } from './testing/wire_log_reader
 // each task is scored on its own and reaches the dashboard, and only the label holder sends
 // labels, one column per task; every party receives gradients and nothing else.
 
-let relay: RelayProcess;
-let scratch: string;
-let wireLog: string;
-
-beforeAll(async () => {
-  await backends.initBackend('wasm');
-  scratch = await mkdtemp(path.join(os.tmpdir(), 'multi-task-'));
-  wireLog = path.join(scratch, 'wire.jsonl');
-  relay = await startRelayProcess({ args: ['--wire-log', wireLog] });
-});
-
-afterAll(async () => {
-  if (process.env.RELAY_TEST_LOG) console.log(relay?.output());
-  await relay?.dispose();
-  await rm(scratch, { recursive: true, force: true });
-});
+const env = useWireLoggedRelay('multi-task-');
 
 const GRADES = ['low', 'mid', 'high'];
 
@@ -41,8 +26,8 @@ async function hospitalTables(): Promise<{ a: string; b: string }> {
     const score = (a[1] ?? 0) - (b[1] ?? 0);
     return { id: `P${String(i).padStart(4, '0')}`, a, b, outcome: (a[0] ?? 0) + (b[0] ?? 0) > 0 ? 'yes' : 'no', grade: GRADES[score < -0.6 ? 0 : score < 0.6 ? 1 : 2] };
   });
-  const a = path.join(scratch, 'hospital-a.csv');
-  const b = path.join(scratch, 'hospital-b.csv');
+  const a = path.join(env.scratch, 'hospital-a.csv');
+  const b = path.join(env.scratch, 'hospital-b.csv');
   await writeFile(a, ['patient_id,a1,a2,a3,outcome,grade', ...rows.map((row) => `${row.id},${row.a.join(',')},${row.outcome},${row.grade}`)].join('\n'));
   await writeFile(b, ['patient_id,b1,b2', ...rows.reverse().map((row) => `${row.id},${row.b.join(',')}`)].join('\n'));
   return { a, b };
@@ -51,7 +36,7 @@ async function hospitalTables(): Promise<{ a: string; b: string }> {
 describe('multi-task split learning over the relay', () => {
   it('trains one head per task on two hospitals’ columns; each task is scored; labels only from the label holder, one column per task', { timeout: 600_000 }, async () => {
     const tables = await hospitalTables();
-    const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', {
+    const created = await api<{ id: string; joinCode: string }>(env.relay, 'POST', '/api/studies', {
       name: 'multi-task over the relay',
       topology: 'multi-task',
       classes: ['no', 'yes'],
@@ -67,17 +52,17 @@ describe('multi-task split learning over the relay', () => {
       learningRate: 0.01,
       minClients: 2,
     });
-    const join = (file: string, party: number): Promise<NodeParticipant> => connectNodeParticipant({ url: relay.url, joinCode: created.joinCode, data: { source: file, party }, backend: 'wasm', label: `hospital-${party}` });
+    const join = (file: string, party: number): Promise<NodeParticipant> => connectNodeParticipant({ url: env.relay.url, joinCode: created.joinCode, data: { source: file, party }, backend: 'wasm', label: `hospital-${party}` });
     const clients = [await join(tables.a, 0), await join(tables.b, 1)];
     try {
-      await api(relay, 'POST', `/api/studies/${created.id}/control`, { action: 'start' });
-      await waitFor('the study to finish', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${created.id}`)).state === 'finished' ? true : undefined), 300_000, 250);
+      await api(env.relay, 'POST', `/api/studies/${created.id}/control`, { action: 'start' });
+      await waitFor('the study to finish', async () => ((await api<{ state: string }>(env.relay, 'GET', `/api/studies/${created.id}`)).state === 'finished' ? true : undefined), 300_000, 250);
     } finally {
       for (const client of clients) client.close();
     }
 
     type Row = { round: number; phase: string; participantId: string | null; metrics: { loss?: number; accuracy?: number; count?: number; tasks?: { name: string; accuracy: number; confusion: number[][]; count: number }[] } };
-    const rows = (await api<{ metrics: Row[] }>(relay, 'GET', `/api/studies/${created.id}/metrics`)).metrics;
+    const rows = (await api<{ metrics: Row[] }>(env.relay, 'GET', `/api/studies/${created.id}/metrics`)).metrics;
     const train = rows.filter((row) => row.phase === 'train' && row.participantId === null).sort((x, y) => x.round - y.round);
     expect(train.at(-1)?.metrics.loss).toBeLessThan(train[0]?.metrics.loss ?? 0);
     const val = rows.filter((row) => row.phase === 'val' && row.participantId === null).sort((x, y) => x.round - y.round);
@@ -95,7 +80,7 @@ describe('multi-task split learning over the relay', () => {
 
     // Labels from the label holder alone, as [batch, 2] int32: the outcome and the grade of each patient.
     const [holder, other] = clients.map((client) => client.participant.identity?.participantId);
-    const labelFrames = (await readWireLog(wireLog)).filter((entry) => stepHeaderOf(entry)?.kind === 'labels');
+    const labelFrames = (await readWireLog(env.wireLog)).filter((entry) => stepHeaderOf(entry)?.kind === 'labels');
     expect(labelFrames.length).toBeGreaterThan(0);
     expect(new Set(labelFrames.map((entry) => entry.participant))).toEqual(new Set([holder]));
     for (const frame of labelFrames) {
