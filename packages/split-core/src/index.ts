@@ -17,3 +17,4 @@ export * as protocol from './protocol';
 export * as network from './network';
 export * as artifacts from './artifacts';
 export * as alignment from './alignment';
+export * as baselines from './baselines';

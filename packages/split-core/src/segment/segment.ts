@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { WeightMismatchError, type NamedWeight } from '../model/weights';
 import { buildLayersModel } from '../model/build';
 import type { SegmentPlan } from '../model/cuts';
 import { createOptimizer } from './optimizer';
@@ -141,4 +142,48 @@ export function applyGradients(
   segment.optimizer.applyGradients(grads);
   tf.dispose(grads);
   return inputGradient;
+}
+
+/**
+ * The gradient of the batch's mean loss for each trainable weight, computed and not applied:
+ * large-batch synchronous SGD averages several clients' gradients before one update. Named
+ * as the weights are (readWeights), so they travel and average like weights.
+ */
+export function weightGradients(segment: Segment, input: tf.Tensor, labels: tf.Tensor): { loss: number; correct: number; gradients: NamedWeight[] } {
+  const weights = segment.model.trainableWeights;
+  const variables = weights.map((weight) => weight.read() as tf.Variable);
+  let correct = 0;
+  const { value, grads } = tf.variableGrads(() => {
+    const logits = segment.model.apply(input, { training: true }) as tf.Tensor;
+    correct = countCorrect(logits, labels);
+    return softmaxCrossEntropy(logits, labels);
+  }, variables);
+  const loss = value.dataSync()[0] ?? Number.NaN;
+  value.dispose();
+  try {
+    if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss);
+    const gradients = weights.map((weight, i) => {
+      const gradient = grads[(variables[i] as tf.Variable).name] as tf.Tensor;
+      return { name: weight.originalName, shape: gradient.shape.slice(), values: new Float32Array(gradient.dataSync()) };
+    });
+    return { loss, correct, gradients };
+  } finally {
+    tf.dispose(grads);
+  }
+}
+
+/** One optimizer step with given gradients (as weightGradients names them), in the segment's weight order. */
+export function applyWeightGradients(segment: Segment, gradients: readonly NamedWeight[]): void {
+  const weights = segment.model.trainableWeights;
+  if (gradients.length !== weights.length) throw new WeightMismatchError(`expected ${weights.length} gradients for ${segment.model.name}, got ${gradients.length}`);
+  const named: tf.NamedTensorMap = {};
+  weights.forEach((weight, i) => {
+    const gradient = gradients[i] as NamedWeight;
+    if (gradient.name !== weight.originalName || gradient.shape.join('x') !== weight.shape.join('x')) {
+      throw new WeightMismatchError(`gradient ${i} of ${segment.model.name} is for ${weight.originalName} [${weight.shape.join(', ')}], got ${gradient.name} [${gradient.shape.join(', ')}]`);
+    }
+    named[(weight.read() as tf.Variable).name] = tf.tensor(gradient.values, gradient.shape, 'float32');
+  });
+  segment.optimizer.applyGradients(named);
+  tf.dispose(Object.values(named));
 }

@@ -22,6 +22,11 @@ the final epoch's validation metrics, compute and traffic.
   --model NAME           ${CATALOGUE_MODEL_NAMES.join(' | ')} (default cnn-small)
   --cut LAYER[,LAYER]    cut layer name(s) or index(es); U-shaped takes two, multi-hop one per
                          participant before the server (default: the model's)
+  --method NAME          splitnn | fedavg | lbsgd (default splitnn): split learning, or a
+                         baseline where every client trains the whole model: federated
+                         averaging (--local-epochs E per round, default 1) or large-batch
+                         synchronous SGD (every step, the clients' gradients averaged)
+  --local-epochs E       fedavg: passes over its data each client makes per round (default 1)
   --topology NAME        vanilla | u-shaped | multi-hop (one model, images), or
                          vertical | extended | multi-task (parties; see below) (default vanilla)
   --schedule NAME        ${SCHEDULE_NAMES.join(' | ')} (default round-robin)
@@ -91,6 +96,8 @@ const SimArgsSchema = z
       .string()
       .optional()
       .transform((text) => (text === undefined ? undefined : text.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part) : part.trim())))),
+    method: z.enum(['splitnn', 'fedavg', 'lbsgd'], { error: '--method must be splitnn, fedavg or lbsgd' }).default('splitnn'),
+    localEpochs: positiveInt('local-epochs').max(1000).default(1),
     topology: z.enum(['vanilla', 'u-shaped', 'vertical', 'extended', 'multi-task', 'multi-hop'], { error: '--topology must be vanilla, u-shaped, vertical, extended, multi-task or multi-hop' }).default('vanilla'),
     task: z
       .array(z.string())
@@ -154,6 +161,7 @@ const SimArgsSchema = z
   .refine((args) => hasParties(args.topology) || args.data !== undefined, { message: '--data is required: a folder of training images, or demo', path: ['data'] })
   .refine((args) => hasParties(args.topology) || args.data === 'demo' || args.data?.toLowerCase().endsWith('.csv') === true || args.val !== undefined, { message: '--val is required unless --data demo or a table', path: ['val'] })
   .refine((args) => !hasParties(args.topology) || args.verticalDemo !== undefined || args.party.length >= 2, { message: '--topology vertical, extended and multi-task need two or more --party FILE, or --vertical-demo', path: ['party'] })
+  .refine((args) => args.method === 'splitnn' || (args.topology === 'vanilla' && !args.centralized), { message: '--method fedavg and lbsgd train the whole model on every client: --topology and --centralized are for split learning', path: ['method'] })
   .refine((args) => args.topology === 'multi-task' || (args.task.length === 0 && args.taskWeights === undefined), { message: '--task and --task-weights are for --topology multi-task', path: ['task'] })
   .refine((args) => args.topology !== 'multi-hop' || args.schedule === 'round-robin', { message: '--topology multi-hop runs round-robin: its hops serve one hospital at a time', path: ['schedule'] });
 
@@ -205,6 +213,8 @@ export function parseSimArgs(argv: string[]): SimArgs | undefined {
         'party-model': { type: 'string' },
         'val-fraction': { type: 'string' },
         task: { type: 'string', multiple: true },
+        method: { type: 'string' },
+        'local-epochs': { type: 'string' },
         'task-weights': { type: 'string' },
       },
     }));
@@ -212,8 +222,8 @@ export function parseSimArgs(argv: string[]): SimArgs | undefined {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   if (values.help) return undefined;
-  const { 'non-iid': nonIid, 'id-column': idColumn, 'label-column': labelColumn, 'label-holder': labelHolder, 'vertical-demo': verticalDemo, 'party-model': partyModel, 'val-fraction': valFraction, 'task-weights': taskWeights, help: _help, ...rest } = values;
-  const parsed = SimArgsSchema.safeParse({ ...rest, nonIid, idColumn, labelColumn, labelHolder, verticalDemo, partyModel, valFraction, taskWeights });
+  const { 'non-iid': nonIid, 'id-column': idColumn, 'label-column': labelColumn, 'label-holder': labelHolder, 'vertical-demo': verticalDemo, 'party-model': partyModel, 'val-fraction': valFraction, 'task-weights': taskWeights, 'local-epochs': localEpochs, help: _help, ...rest } = values;
+  const parsed = SimArgsSchema.safeParse({ ...rest, nonIid, idColumn, labelColumn, labelHolder, verticalDemo, partyModel, valFraction, taskWeights, localEpochs });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('\n'));
   return parsed.data;
 }

@@ -5,11 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../data/random';
 import { useBackend } from '../../testing/fixtures';
 import { parseSimArgs, UsageError, type SimArgs } from './args';
-import { runSim } from './run';
+import { runSim, type SimResult } from './run';
 
-// The simulator's multi-hop study (PAPER.md Fig. 4c): each hospital's data passes two hop
-// participants before the server, on the generated demo data. It learns, it counts every
-// hop's compute as the participants', and it refuses what the chain cannot do.
+// The simulator beyond vanilla: the multi-hop study (PAPER.md Fig. 4c), where each hospital's
+// data passes two hop participants before the server, on the generated demo data (it learns,
+// counts every hop's compute as the participants', and refuses what the chain cannot do); a
+// table of patients as data; and the baselines (federated averaging, large-batch SGD) on the
+// same shards, with their compute and traffic counted as split learning's are.
 
 beforeAll(() => useBackend('wasm'));
 
@@ -19,7 +21,7 @@ const args = (...argv: string[]): SimArgs => {
   return parsed;
 };
 
-describe('npm run sim -- --topology multi-hop', () => {
+describe('npm run sim: multi-hop chains, tables of patients, baselines', () => {
   it('trains a chain of the hospital and two hops before the server, on the model’s default cuts', { timeout: 300_000 }, async () => {
     const losses: number[] = [];
     const result = await runSim(args('--data', 'demo', '--topology', 'multi-hop', '--clients', '2', '--epochs', '2', '--seed', '3'), { onEpoch: (epoch) => losses.push(epoch.trainLoss) });
@@ -56,6 +58,41 @@ describe('npm run sim -- --topology multi-hop', () => {
       expect(losses.at(-1)).toBeLessThan(losses[0] as number);
       expect(result.val.auc).toBeGreaterThan(0.85);
       await expect(runSim(args('--data', file, '--model', 'cnn-small', '--epochs', '1'))).rejects.toThrow(/is a table: use --model mlp/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the baselines on the same shards and scoring: federated averaging and large-batch SGD learn, every client computing the whole model', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-baselines-'));
+    try {
+      const rng = createRng(9);
+      const lines = Array.from({ length: 320 }, (_, i) => {
+        const x = Array.from({ length: 6 }, () => rng.normal());
+        return `P${i},${x.join(',')},${(x[1] ?? 0) + (x[2] ?? 0) > 0 ? 'sick' : 'well'}`;
+      });
+      const file = path.join(dir, 'patients.csv');
+      await writeFile(file, ['patient_id,f1,f2,f3,f4,f5,f6,diagnosis', ...lines].join('\n'));
+      const common = ['--data', file, '--model', 'mlp', '--clients', '4', '--epochs', '3', '--lr', '0.01', '--batch', '16'];
+      const results = [];
+      for (const method of ['fedavg', 'lbsgd', 'splitnn']) {
+        const losses: number[] = [];
+        const result = await runSim(args(...common, '--method', method), { onEpoch: (epoch) => losses.push(epoch.trainLoss) });
+        expect(losses.at(-1), method).toBeLessThan(losses[0] as number);
+        expect(result.val.auc, method).toBeGreaterThan(0.85);
+        results.push(result);
+      }
+      const [fedavg, lbsgd, split] = results as [SimResult, SimResult, SimResult];
+      expect([fedavg.mode, lbsgd.mode, split.mode]).toEqual(['fedavg', 'lbsgd', 'split']);
+      // The whole model on every client: the same client compute for both baselines, more than split learning's share.
+      expect(lbsgd.clientFlops).toBe(fedavg.clientFlops);
+      expect(fedavg.clientFlops).toBeGreaterThan(split.clientFlops);
+      expect(fedavg.serverFlops).toBe(0);
+      // FedAvg sends the model once each way per client and round; LB-SGD a gradient (the model's size) and the weights at
+      // every step: 256 training rows over 4 clients in batches of 16 are 4 steps each.
+      expect(lbsgd.bytesUp).toBe(4 * fedavg.bytesUp);
+      expect(lbsgd.bytesDown).toBe(4 * fedavg.bytesDown);
+      await expect(Promise.resolve().then(() => args(...common, '--method', 'fedavg', '--topology', 'u-shaped'))).rejects.toThrow(/train the whole model on every client/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

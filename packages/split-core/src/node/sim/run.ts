@@ -23,6 +23,9 @@ import type { SimulatedClient } from '../../training/in_process_federation';
 import { planSplit } from '../../topology/split_plan';
 import { CentralizedTrainer } from '../../training/centralized';
 import { Simulation } from '../../training/simulation';
+import { FederatedAveraging } from '../../baselines/federated_averaging';
+import { LargeBatchSgd } from '../../baselines/large_batch_sgd';
+import type { BaselineRound } from '../../baselines/whole_model';
 import type { OptimizerName } from '../../segment/optimizer_names';
 import { readImageFolder } from '../data/image_folder';
 import { saveLayersModel } from '../save_model';
@@ -40,7 +43,8 @@ export interface EpochSummary {
 }
 
 export interface SimResult {
-  mode: 'split' | 'centralized';
+  /** split learning, the centralized reference, or a baseline. */
+  mode: 'split' | 'centralized' | 'fedavg' | 'lbsgd';
   model: string;
   topology: string;
   schedule: string;
@@ -132,7 +136,7 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
   const { spec, train, val } = data;
   const optimizer = { name: args.optimizer as OptimizerName, learningRate: args.lr };
   const history: EpochSummary[] = [];
-  const stepsPerEpoch = Math.ceil(train.samples.length / args.batch) + args.clients;
+  const stepsPerEpoch = (Math.ceil(train.samples.length / args.batch) + args.clients) * (args.method === 'fedavg' ? args.localEpochs : 1);
   let stepsDone = 0;
   const report = (epoch: { trainLoss: number; samplesPerSecond: number; seconds: number }, score: ClassificationMetrics): void => {
     const summary = { epoch: history.length + 1, ...epoch, val: score };
@@ -162,6 +166,11 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
   for (const client of clients) {
     if (client.data.samples.length === 0) throw new Error(`${client.id} received no training samples: use fewer --clients or a larger --non-iid alpha`);
   }
+  const onLoss = (loss: number): void => {
+    stepsDone += 1;
+    hooks.onStep?.(stepsDone, stepsPerEpoch * args.epochs, loss);
+  };
+  if (args.method !== 'splitnn') return runBaseline(args, args.method, data, clients, onLoss, report, history);
   const study = studyPlans(args, spec, clients);
   const simulation = new Simulation({
     plans: study.plans,
@@ -204,6 +213,48 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
   }
 }
 
+/** A baseline (federated averaging, large-batch SGD) on the same shards, batches, epochs and scoring as split learning. */
+async function runBaseline(
+  args: SimArgs,
+  method: 'fedavg' | 'lbsgd',
+  data: LoadedData,
+  clients: SimulatedClient[],
+  onLoss: (loss: number) => void,
+  report: (epoch: { trainLoss: number; samplesPerSecond: number; seconds: number }, score: ClassificationMetrics) => void,
+  history: EpochSummary[],
+): Promise<SimResult> {
+  const options = {
+    spec: data.spec,
+    clients,
+    optimizer: { name: args.optimizer as OptimizerName, learningRate: args.lr },
+    batchSize: args.batch,
+    seed: args.seed,
+    onStep: (step: { loss: number }) => onLoss(step.loss),
+  };
+  const baseline = method === 'fedavg' ? new FederatedAveraging({ ...options, localEpochs: args.localEpochs }) : new LargeBatchSgd(options);
+  try {
+    let last: BaselineRound | undefined;
+    for (let epoch = 0; epoch < args.epochs; epoch++) {
+      last = await baseline.runRound();
+      report(last, await baseline.evaluate(data.val));
+    }
+    const test = data.test ? await baseline.evaluate(data.test) : undefined;
+    if (args.save) await saveLayersModel(baseline.global.segment.model, `${args.save}/${method}`);
+    return finish(args, data, history, {
+      mode: method,
+      cuts: [],
+      clientFlops: last?.clientFlops ?? 0,
+      serverFlops: last?.serverFlops ?? 0,
+      bytesUp: last?.bytesUp ?? 0,
+      bytesDown: last?.bytesDown ?? 0,
+      samplesPerSecond: last?.samplesPerSecond ?? 0,
+      test,
+    });
+  } finally {
+    baseline.dispose();
+  }
+}
+
 /**
  * The roles of a horizontal study or a multi-hop chain, as the relay would plan them from the
  * same study. In multi-hop the same hop participants serve every hospital: each hospital's
@@ -237,7 +288,7 @@ function finish(
   return {
     ...rest,
     model: args.model,
-    topology: args.centralized ? 'centralized' : args.topology,
+    topology: args.centralized ? 'centralized' : args.method !== 'splitnn' ? args.method : args.topology,
     schedule: args.centralized ? 'none' : args.schedule,
     clients: args.centralized ? 1 : args.clients,
     classes: data.train.classes,

@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchToTensors } from '../data/batches';
+import type { Sample } from '../data/dataset';
+import { averageWeights, readWeights, writeWeights, type NamedWeight } from '../model/weights';
+import { trainingBatches } from '../runtime/batch_order';
+import { runEpochLoop } from '../runtime/epoch_loop';
+import { createSegment, lossStep, type Segment } from '../segment/segment';
+import { WholeModelHarness, type BaselineOptions, type BaselineRound } from './whole_model';
+
+// Federated averaging (McMahan et al. 2017; PAPER.md's first baseline): each round every
+// client loads the global model, trains the whole of it for E local epochs on its own data
+// (its optimizer's state stays on the device between rounds), and sends its weights back;
+// the server's new global model is their sample-weighted mean.
+
+export interface FederatedAveragingOptions extends BaselineOptions {
+  /** Passes over its own data each client makes per round (E). */
+  localEpochs: number;
+}
+
+export class FederatedAveraging {
+  private readonly harness: WholeModelHarness;
+  private readonly devices = new Map<string, Segment>();
+  private round = 0;
+
+  constructor(private readonly options: FederatedAveragingOptions) {
+    if (!Number.isInteger(options.localEpochs) || options.localEpochs < 1) throw new Error(`local epochs must be a whole number of at least 1, got ${options.localEpochs}`);
+    this.harness = new WholeModelHarness(options);
+  }
+
+  get global(): WholeModelHarness['global'] {
+    return this.harness.global;
+  }
+
+  /** The client's own copy of the whole model, with its own optimizer. */
+  private device(clientId: string): Segment {
+    let segment = this.devices.get(clientId);
+    if (!segment) {
+      segment = createSegment(this.harness.global.segment.plan, { seed: this.options.seed, name: `fedavg_${clientId}`, optimizer: this.options.optimizer });
+      this.devices.set(clientId, segment);
+    }
+    return segment;
+  }
+
+  async runRound(): Promise<BaselineRound> {
+    const { clients, batchSize, seed, localEpochs, onStep, spec } = this.options;
+    const round = this.round++;
+    const started = performance.now();
+    const loss = { sum: 0, samples: 0 };
+    const global = this.harness.globalWeights();
+    const uploads: NamedWeight[][] = [];
+    const counts: number[] = [];
+    for (const client of clients) {
+      const device = this.device(client.id);
+      writeWeights(device.model, this.harness.transfer(client.id, 'down', 'weights', global));
+      for (let epoch = 0; epoch < localEpochs; epoch++) {
+        // The batch-order rule, keyed by the client and its pass: the same batches wherever it runs.
+        const batches = trainingBatches(client.data.samples, batchSize, { seed, group: client.id, round: round * localEpochs + epoch });
+        await runEpochLoop(batches.length, (step) => {
+          const batch = batches[step] as Sample[];
+          const tensors = batchToTensors(batch, client.data.sampleShape, spec.numClasses);
+          try {
+            const result = lossStep(device, tensors.x, tensors.labels, false);
+            loss.sum += result.loss * batch.length;
+            loss.samples += batch.length;
+            onStep?.({ clientId: client.id, loss: result.loss, samples: batch.length });
+            return Promise.resolve({ loss: result.loss, correct: result.correct, samples: batch.length });
+          } finally {
+            tf.dispose([tensors.x, tensors.labels]);
+          }
+        });
+      }
+      uploads.push(this.harness.transfer(client.id, 'up', 'weights', readWeights(device.model)));
+      counts.push(client.data.samples.length);
+    }
+    writeWeights(this.harness.global.segment.model, averageWeights(uploads, counts));
+    return this.harness.report(round, loss, started, loss.samples * this.harness.flopsPerSample);
+  }
+
+  evaluate(...args: Parameters<WholeModelHarness['global']['evaluate']>): ReturnType<WholeModelHarness['global']['evaluate']> {
+    return this.harness.global.evaluate(...args);
+  }
+
+  dispose(): void {
+    for (const segment of this.devices.values()) {
+      segment.model.dispose();
+      segment.optimizer.dispose();
+    }
+    this.harness.dispose();
+  }
+}

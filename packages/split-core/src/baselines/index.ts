@@ -1,0 +1,6 @@
+// The baselines split learning is compared with (PAPER.md Tables 1-2, Fig. 3): federated
+// averaging and large-batch synchronous SGD, each client training the whole model, through
+// the same data path, batch order and traffic accounting as split learning.
+export { FederatedAveraging, type FederatedAveragingOptions } from './federated_averaging';
+export { LargeBatchSgd } from './large_batch_sgd';
+export { type BaselineClient, type BaselineOptions, type BaselineRound } from './whole_model';
