@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchToTensors } from '../data/batches';
-import type { Sample } from '../data/dataset';
 import { averageWeights, type NamedWeight } from '../model/weights';
 import { trainingBatches } from '../runtime/batch_order';
 import { runEpochLoop } from '../runtime/epoch_loop';
