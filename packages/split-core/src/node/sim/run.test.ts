@@ -6,6 +6,8 @@ import { createRng } from '../../data/random';
 import { useBackend } from '../../testing/fixtures';
 import { parseSimArgs, UsageError, type SimArgs } from './args';
 import { runSim, type SimResult } from './run';
+import { methodCosts, METHOD_NAMES } from '../../accounting/method_costs';
+import { getModelSpec } from '../../model/catalogue';
 
 // The simulator beyond vanilla: the multi-hop study (PAPER.md Fig. 4c), where each hospital's
 // data passes two hop participants before the server, on the generated demo data (it learns,
@@ -92,6 +94,16 @@ describe('npm run sim: multi-hop chains, tables of patients, baselines', () => {
       // every step: 256 training rows over 4 clients in batches of 16 are 4 steps each.
       expect(lbsgd.bytesUp).toBe(4 * fedavg.bytesUp);
       expect(lbsgd.bytesDown).toBe(4 * fedavg.bytesDown);
+      // The accounting module's costs, from the model and the setting alone, agree with these counters within 5%.
+      const costs = methodCosts({ spec: getModelSpec('mlp', { numClasses: 2, inputShape: [6] }), samples: 256, clients: 4, epochs: 1, batchSize: 16 });
+      const measured = { splitnn: split, fedavg, lbsgd };
+      for (const method of METHOD_NAMES) {
+        const run = measured[method];
+        expect(costs[method].clientFlops, method).toBeCloseTo(run.clientFlops / 4, 0);
+        for (const [predicted, counted] of [[costs[method].bytesUp, run.bytesUp / 4], [costs[method].bytesDown, run.bytesDown / 4]] as const) {
+          expect(Math.abs(predicted - counted) / counted, `${method}: predicted ${predicted}, counted ${counted}`).toBeLessThanOrEqual(0.05);
+        }
+      }
       await expect(Promise.resolve().then(() => args(...common, '--method', 'fedavg', '--topology', 'u-shaped'))).rejects.toThrow(/train the whole model on every client/);
     } finally {
       await rm(dir, { recursive: true, force: true });
