@@ -6,6 +6,7 @@ import { readWeights, type NamedWeight } from '../model/weights';
 import { decodeWeights, encodeWeights } from '../model/weights_frames';
 import type { OptimizerConfig } from '../segment/optimizer_names';
 import { CentralizedTrainer } from '../training/centralized';
+import type { EpochReport } from '../training/simulation';
 
 // What the baselines (PAPER.md Tables 1-2, Fig. 3) share: every client trains the whole,
 // unsplit model, the server keeps the global one; what travels between them (weights,
@@ -27,20 +28,8 @@ export interface BaselineOptions {
   onStep?: (step: { clientId: string; loss: number; samples: number }) => void;
 }
 
-/** What one round cost and achieved, as the simulator reports a split learning epoch. */
-export interface BaselineRound {
-  round: number;
-  /** Sample-weighted mean training loss. */
-  trainLoss: number;
-  samples: number;
-  seconds: number;
-  samplesPerSecond: number;
-  /** Analytic training FLOPs of all clients together, and of the server (which only averages). */
-  clientFlops: number;
-  serverFlops: number;
-  bytesUp: number;
-  bytesDown: number;
-}
+/** What one round cost and achieved: the figures the simulator reports for a split learning epoch (the server only averages). */
+export type BaselineRound = Omit<EpochReport, 'epoch' | 'traffic'> & { round: number };
 
 /** The server's global model (the centralized trainer's, for the same initial weights and the same scoring) and the metered wire. */
 export class WholeModelHarness {
