@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 
-/** 128 random bits, base64url: unguessable and safe in URLs and file names. */
+/**
+ * 128 random bits, base64url: unguessable and safe in URLs and file names. Never starting
+ * with '-', which a command line would read as an option (`npm run export -- --study -x...`).
+ */
 export function newId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 // Join codes are read aloud and typed by clinicians, so the alphabet leaves out 0/O and 1/I.
