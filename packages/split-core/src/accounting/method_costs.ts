@@ -4,7 +4,10 @@ import type { Encoding } from '../codec/types';
 import { planSegments } from '../model/cuts';
 import { countParams, inferLayerShape } from '../model/shapes';
 import type { CutPoint, LayerSpec, ModelSpec } from '../model/spec';
+import type { MethodName } from '../study/method';
 import { segmentFlops } from './flops';
+
+export { METHOD_NAMES, type MethodName } from '../study/method';
 
 // What each method costs a client over a whole training run, from the model and the setting
 // alone (PAPER.md Tables 1-2): split learning (vanilla, round-robin with weight hand-off),
@@ -12,8 +15,6 @@ import { segmentFlops } from './flops';
 // relay meter a real run: tensors as codec frames, weights and gradients as bundles. Assumes
 // the samples are shared out equally and every batch is full but the last of each pass.
 
-export type MethodName = 'splitnn' | 'fedavg' | 'lbsgd';
-export const METHOD_NAMES: readonly MethodName[] = ['splitnn', 'fedavg', 'lbsgd'];
 
 export interface CostSetting {
   spec: ModelSpec;

@@ -1,10 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
-import { batchToTensors } from '../data/batches';
-import type { Sample } from '../data/dataset';
 import { averageWeights, readWeights, writeWeights, type NamedWeight } from '../model/weights';
-import { trainingBatches } from '../runtime/batch_order';
-import { runEpochLoop } from '../runtime/epoch_loop';
-import { createSegment, lossStep, type Segment } from '../segment/segment';
+import { createSegment, type Segment } from '../segment/segment';
+import { localTrainingBatches, runWholeModelEpoch } from './local_epoch';
 import { WholeModelHarness, type BaselineOptions, type BaselineRound } from './whole_model';
 
 // Federated averaging (McMahan et al. 2017; PAPER.md's first baseline): each round every
@@ -52,23 +48,19 @@ export class FederatedAveraging {
     for (const client of clients) {
       const device = this.device(client.id);
       writeWeights(device.model, this.harness.transfer(client.id, 'down', 'weights', global));
-      for (let epoch = 0; epoch < localEpochs; epoch++) {
-        // The batch-order rule, keyed by the client and its pass: the same batches wherever it runs.
-        const batches = trainingBatches(client.data.samples, batchSize, { seed, group: client.id, round: round * localEpochs + epoch });
-        await runEpochLoop(batches.length, (step) => {
-          const batch = batches[step] as Sample[];
-          const tensors = batchToTensors(batch, client.data.sampleShape, spec.numClasses);
-          try {
-            const result = lossStep(device, tensors.x, tensors.labels, false);
-            loss.sum += result.loss * batch.length;
-            loss.samples += batch.length;
-            onStep?.({ clientId: client.id, loss: result.loss, samples: batch.length });
-            return Promise.resolve({ loss: result.loss, correct: result.correct, samples: batch.length });
-          } finally {
-            tf.dispose([tensors.x, tensors.labels]);
-          }
-        });
-      }
+      // The batch-order rule, keyed by the client and its pass: the same batches wherever it runs.
+      const batches = localTrainingBatches(client.data.samples, batchSize, { seed, group: client.id, round }, localEpochs);
+      const tally = await runWholeModelEpoch({
+        segment: device,
+        phase: 'train',
+        batches,
+        steps: batches.length,
+        sampleShape: client.data.sampleShape,
+        numClasses: spec.numClasses,
+        hooks: { afterStep: (_step, outcome) => onStep?.({ clientId: client.id, loss: outcome.loss ?? Number.NaN, samples: outcome.samples ?? 0 }) },
+      });
+      loss.sum += (tally.loss ?? 0) * tally.samples;
+      loss.samples += tally.samples;
       uploads.push(this.harness.transfer(client.id, 'up', 'weights', readWeights(device.model)));
       counts.push(client.data.samples.length);
     }

@@ -1,19 +1,20 @@
-import * as tf from '@tensorflow/tfjs';
-import { batchToTensors } from '../data/batches';
-import { averageWeights, type NamedWeight } from '../model/weights';
+import { readWeights, writeWeights } from '../model/weights';
 import { trainingBatches } from '../runtime/batch_order';
-import { runEpochLoop } from '../runtime/epoch_loop';
-import { applyWeightGradients, weightGradients } from '../segment/segment';
+import { createSegment, type Segment } from '../segment/segment';
+import { GradientSync } from './gradient_sync';
+import { runWholeModelEpoch } from './local_epoch';
 import { WholeModelHarness, type BaselineOptions, type BaselineRound } from './whole_model';
 
-// Large-batch synchronous SGD (PAPER.md's second baseline): at every step each client takes
-// the current global model, computes the whole model's gradient on its own batch and sends
-// it; the server applies their sample-weighted mean once, which is exactly one step on the
-// clients' batches concatenated. A round is one pass over every client's data; a client
-// whose batches run out sits the remaining steps out.
+// Large-batch synchronous SGD (PAPER.md's second baseline): at every step each client
+// computes the whole model's gradient on its own batch and sends it; every client applies
+// their sample-weighted mean, which is exactly one step on the clients' batches
+// concatenated, so the clients' models stay equal. A round is one pass over every client's
+// data; a client whose batches run out only applies the others' averages. The clients run side by
+// side through the same barrier (GradientSync) as over the relay.
 
 export class LargeBatchSgd {
   private readonly harness: WholeModelHarness;
+  private readonly devices = new Map<string, Segment>();
   private round = 0;
 
   constructor(private readonly options: BaselineOptions) {
@@ -24,38 +25,51 @@ export class LargeBatchSgd {
     return this.harness.global;
   }
 
+  /** The client's own copy of the whole model: the same seed as the global one, so they start equal. */
+  private device(clientId: string): Segment {
+    let segment = this.devices.get(clientId);
+    if (!segment) {
+      segment = createSegment(this.harness.global.segment.plan, { seed: this.options.seed, name: `lbsgd_${clientId}`, optimizer: this.options.optimizer });
+      writeWeights(segment.model, this.harness.globalWeights());
+      this.devices.set(clientId, segment);
+    }
+    return segment;
+  }
+
   async runRound(): Promise<BaselineRound> {
     const { clients, batchSize, seed, onStep, spec } = this.options;
     const round = this.round++;
     const started = performance.now();
-    const loss = { sum: 0, samples: 0 };
     const batches = clients.map((client) => trainingBatches(client.data.samples, batchSize, { seed, group: client.id, round }));
-    const steps = Math.max(...batches.map((entry) => entry.length));
-    const model = this.harness.global.segment;
-    await runEpochLoop(steps, (step) => {
-      const global = this.harness.globalWeights();
-      const gradients: NamedWeight[][] = [];
-      const counts: number[] = [];
-      clients.forEach((client, k) => {
-        const batch = batches[k]?.[step];
-        if (!batch) return;
-        // Each client starts the step from the global weights it was sent (the same for all of them).
-        this.harness.transfer(client.id, 'down', 'weights', global);
-        const tensors = batchToTensors(batch, client.data.sampleShape, spec.numClasses);
+    const steps = Math.max(...batches.map((own) => own.length));
+    const sync = new GradientSync(new Map(clients.map((client, k) => [client.id, batches[k]?.length ?? 0])));
+    const tallies = await Promise.all(
+      clients.map(async (client, k) => {
+        const own = batches[k] ?? [];
         try {
-          const result = weightGradients(model, tensors.x, tensors.labels);
-          gradients.push(this.harness.transfer(client.id, 'up', 'gradients', result.gradients));
-          counts.push(batch.length);
-          loss.sum += result.loss * batch.length;
-          loss.samples += batch.length;
-          onStep?.({ clientId: client.id, loss: result.loss, samples: batch.length });
+          return await runWholeModelEpoch({
+            segment: this.device(client.id),
+            phase: 'train',
+            batches: own,
+            // Every client takes every step: one without a batch applies the others' average.
+            steps,
+            sampleShape: client.data.sampleShape,
+            numClasses: spec.numClasses,
+            // Up and down through the codec, metered: the gradient a client sends (none without a batch), the average it gets.
+            exchange: async (step, samples, gradients) => {
+              const average = await sync.submit(client.id, step, samples, samples > 0 ? this.harness.transfer(client.id, 'up', 'gradients', gradients) : []);
+              return this.harness.transfer(client.id, 'down', 'gradients', average);
+            },
+            hooks: { afterStep: (_step, outcome) => onStep?.({ clientId: client.id, loss: outcome.loss ?? Number.NaN, samples: outcome.samples ?? 0 }) },
+          });
         } finally {
-          tf.dispose([tensors.x, tensors.labels]);
+          sync.leave(client.id, 'left the round');
         }
-      });
-      applyWeightGradients(model, averageWeights(gradients, counts));
-      return Promise.resolve({ samples: counts.reduce((sum, n) => sum + n, 0) });
-    });
+      }),
+    );
+    const first = clients[0];
+    if (first) writeWeights(this.harness.global.segment.model, readWeights(this.device(first.id).model));
+    const loss = tallies.reduce((sum, tally) => ({ sum: sum.sum + (tally.loss ?? 0) * tally.samples, samples: sum.samples + tally.samples }), { sum: 0, samples: 0 });
     return this.harness.report(round, loss, started, loss.samples * this.harness.flopsPerSample);
   }
 
@@ -64,6 +78,10 @@ export class LargeBatchSgd {
   }
 
   dispose(): void {
+    for (const segment of this.devices.values()) {
+      segment.model.dispose();
+      segment.optimizer.dispose();
+    }
     this.harness.dispose();
   }
 }

@@ -3,6 +3,7 @@ import { CATALOGUE_MODEL_NAMES } from '../model/catalogue';
 import { HEAD_MODEL_NAMES, INTERMEDIATE_MODEL_NAMES, PARTY_MODEL_NAMES } from '../model/vertical_catalogue';
 import { SCHEDULE_NAMES } from '../schedule/schedule';
 import { OPTIMIZER_NAMES } from '../segment/optimizer_names';
+import { METHOD_NAMES } from './method';
 
 // What a researcher sets when creating a study. Validated where it enters (REST, the
 // study table) and sent to every participant, which rebuilds its segments from it.
@@ -39,6 +40,10 @@ export const HorizontalStudyConfigSchema = StudyBaseSchema.extend({
   inputShape: z.array(positiveInt.max(4096)).min(1).max(3),
   /** Cut layer names or indices; the model's defaults for the topology when absent. */
   cuts: z.array(z.union([z.string().min(1).max(64), z.number().int().nonnegative()])).max(2).optional(),
+  /** Split learning, or a baseline in which every client trains the whole model (study/method.ts); split learning when absent. */
+  method: z.enum(METHOD_NAMES).optional(),
+  /** Federated averaging: passes each client makes over its data per round; 1 when absent. */
+  localEpochs: positiveInt.max(100).optional(),
 });
 
 /**
@@ -123,7 +128,13 @@ export const StudyConfigSchema = z
     if (config.topology === 'multi-hop' && config.schedule !== 'round-robin') {
       context.addIssue({ code: 'custom', path: ['schedule'], message: 'a multi-hop study runs round-robin: its hops serve one data holder at a time' });
     }
-    if (!('parties' in config)) return;
+    if (!('parties' in config)) {
+      const method = config.method ?? 'splitnn';
+      if (method !== 'splitnn' && config.topology !== 'vanilla') context.addIssue({ code: 'custom', path: ['method'], message: `${method} trains the whole model on every client: give it topology 'vanilla' (the topology only names how split learning cuts the model)` });
+      if (method !== 'splitnn' && config.cuts !== undefined) context.addIssue({ code: 'custom', path: ['cuts'], message: `${method} does not cut the model: leave cuts out` });
+      if (config.localEpochs !== undefined && method !== 'fedavg') context.addIssue({ code: 'custom', path: ['localEpochs'], message: 'local epochs are a federated averaging setting: give method \'fedavg\' or leave localEpochs out' });
+      return;
+    }
     if (typeof config.labelHolder === 'number' && config.labelHolder >= config.parties.length) {
       context.addIssue({ code: 'custom', path: ['labelHolder'], message: `labelHolder ${config.labelHolder} names no party: there are ${config.parties.length} (0 to ${config.parties.length - 1})` });
     }

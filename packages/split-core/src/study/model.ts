@@ -4,11 +4,13 @@ import { countSegmentParams } from '../model/shapes';
 import type { OptimizerName } from '../segment/optimizer_names';
 import type { RoleOptions } from '../segment/roles';
 import { getHorizontalTopology } from '../topology/get';
-import { chainRolePlans, horizontalRolePlans, partyRolePlans, type RolePlans } from '../topology/role_plans';
+import { planSegments } from '../model/cuts';
+import { chainRolePlans, horizontalRolePlans, partyRolePlans, wholeModelRolePlans, type RolePlans } from '../topology/role_plans';
 import { planSplit, type SplitPlan } from '../topology/split_plan';
 import { extended, multiTask, vertical } from '../topology/vertical';
 import { chainSegments, studyModelSpec, studyPositions } from './positions';
 import { studyTaskHeads, verticalStudyPlan } from './vertical_plan';
+import { studyMethod } from './method';
 import { horizontalStudy, labelParty, partiesStudy, type HorizontalStudyConfig, type PartiesStudyConfig, type StudyConfig } from './config';
 
 // Every participant rebuilds the same split from the study's configuration; identical
@@ -50,6 +52,11 @@ export function largestMessageBytes(config: StudyConfig): number {
 export function studyRolePlans(config: StudyConfig, partyOf: (clientId: string) => number = () => 0): RolePlans {
   const parties = partiesStudy(config);
   if (parties) return partiesRolePlans(parties, partyOf);
+  if (!studyMethod(config).serverSegment) {
+    const [whole] = planSegments(studyModelSpec(config), []);
+    if (!whole) throw new Error("the study's model has no layers");
+    return wholeModelRolePlans(whole, config.classes.length);
+  }
   if (config.topology === 'multi-hop') return chainRolePlans(chainSegments(config), config.classes.length, partyOf);
   return horizontalRolePlans(studySplit(config));
 }

@@ -11,6 +11,6 @@ export { planExtended, planVertical, type ExtendedPlan, type VerticalPartySpec, 
 export { hopEvalStep, hopTrainStep } from './hop';
 export { routedLink } from './routed_link';
 export { getHorizontalTopology, getTopology } from './get';
-export { chainRolePlans, horizontalRolePlans, partyRolePlans, verticalRolePlans, type PartyRolePlans, type RolePlans } from './role_plans';
+export { chainRolePlans, horizontalRolePlans, partyRolePlans, verticalRolePlans, wholeModelRolePlans, type PartyRolePlans, type RolePlans } from './role_plans';
 export { chainWiring, checkWiring, directWiring, extendedWiring, WiringError, type Consumer, type GroupWiring, type Stage } from './wiring';
 export { memberWirePlans, type MemberCrossing, type Peer } from './member_wire_plan';

@@ -1,7 +1,7 @@
 import type { SegmentPlan } from '../model/cuts';
 import type { SplitPlan } from './split_plan';
 import type { Topology } from './topology';
-import { multiHop } from './vanilla';
+import { multiHop, vanilla } from './vanilla';
 import { vertical } from './vertical';
 import { chainWiring, directWiring, extendedWiring, WiringError, type GroupWiring } from './wiring';
 import type { VerticalPlan } from './vertical_plan';
@@ -28,6 +28,14 @@ export interface RolePlans {
 
 export function horizontalRolePlans(split: SplitPlan): RolePlans {
   return { topology: split.topology, numClasses: split.spec.numClasses, server: split.server, client: () => split.client, holdsLabels: () => true, wiring: (members) => directWiring(members.length) };
+}
+
+/**
+ * The baselines (federated averaging, large-batch SGD): every client holds the whole model
+ * as its one segment and the server none; the server only averages what the clients send.
+ */
+export function wholeModelRolePlans(whole: SegmentPlan, numClasses: number): RolePlans {
+  return { topology: vanilla, numClasses, server: [], client: () => [whole], holdsLabels: () => true, wiring: (members) => directWiring(members.length) };
 }
 
 export interface PartyRolePlans {
