@@ -58,7 +58,7 @@ export class GradientSync {
     this.next.set(clientId, step + 1);
     return new Promise((resolve, reject) => {
       let entries = this.pending.get(step);
-      if (!entries) this.pending.set(step, (entries = new Map()));
+      if (!entries) this.pending.set(step, (entries = new Map<string, Contribution>()));
       entries.set(clientId, { samples, gradients, resolve, reject });
       this.settle(step);
     });
