@@ -11,7 +11,7 @@ export { getHorizontalDescriptor, getTopologyDescriptor, TOPOLOGY_DESCRIPTORS, U
 export { WIRE_KINDS, type WireKind } from './topology/link';
 export { SCHEDULE_NAMES, type ScheduleName } from './schedule/schedule';
 export { SCHEDULE_DESCRIPTORS, scheduleDescriptor, type ScheduleDescriptor, type WeightTransfer } from './schedule/descriptor';
-export { METHOD_DESCRIPTORS, METHOD_NAMES, studyMethod, type MethodDescriptor, type MethodName } from './study/method';
+export { METHOD_DESCRIPTORS, METHOD_NAMES, studyMethod, studyScheduleName, type MethodDescriptor, type MethodName } from './study/method';
 export { OPTIMIZER_NAMES, type OptimizerName } from './segment/optimizer_names';
 export { CATALOGUE_MODEL_NAMES, getModelSpec } from './model/catalogue';
 export { planSegments, resolveCut, type SegmentPlan } from './model/cuts';

@@ -136,6 +136,23 @@ export function attachParticipantHandlers(socket: RelaySocket, directory: Partic
     if (refusal) reject(refusal);
   });
 
+  socket.on('gradients:sync', (rawHeader: unknown, payload: unknown, ack: unknown) => {
+    const reply = typeof ack === 'function' ? (ack as (reply: { ok: true; bundle: Uint8Array } | { ok: false; error: protocol.RelayError }) => void) : () => undefined;
+    const refuse = (relayError: protocol.RelayError): void => reply({ ok: false, error: relayError });
+    const joined = current();
+    if (!joined) return refuse(error('unauthorized', 'join a study first', 'gradients:sync'));
+    const header = protocol.GradientsHeaderSchema.safeParse(rawHeader);
+    if (!header.success) return refuse(error('bad-message', `malformed gradients header: ${header.error.issues[0]?.message ?? 'invalid'}`, 'gradients:sync'));
+    if (payload !== null && !isBinary(payload)) return refuse(error('bad-message', 'gradients travel as one binary bundle (or null without a batch)', 'gradients:sync'));
+    const bytes = payload === null ? undefined : payload instanceof Uint8Array ? payload : new Uint8Array(payload);
+    const limit = directory.maxFrameBytes(joined.study);
+    if (bytes && bytes.byteLength > limit) return refuse(error('too-large', `gradient bundle of ${bytes.byteLength} bytes is over this study's ${limit}-byte limit`, 'gradients:sync'));
+    joined.study.syncGradients(joined.participantId, header.data, bytes).then(
+      (bundle) => reply({ ok: true, bundle }),
+      (reason: unknown) => refuse(error('bad-message', reason instanceof Error ? reason.message : String(reason), 'gradients:sync')),
+    );
+  });
+
   socket.on('participant:status', (raw: unknown) => {
     const joined = current();
     if (!joined) return reject(error('unauthorized', 'join a study first', 'participant:status'));

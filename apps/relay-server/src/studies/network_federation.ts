@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { model, protocol, runtime, topology, type accounting, type schedule } from '@splitlearn/split-core';
+import { baselines, model, protocol, runtime, study as studyLib, topology, type accounting, type schedule } from '@splitlearn/split-core';
 import type { EpochResult, SegmentHost } from '../segments/segment_host';
 import type { WireLog } from '../socket/wire_log';
 import type { ParticipantSession } from './participant_session';
@@ -77,10 +77,99 @@ function wireStages(wiring: topology.GroupWiring): protocol.Stage[] {
 }
 
 export class NetworkFederation implements schedule.Federation {
+  /** Large-batch SGD: this round's step barrier over every group's member, made at the first training epoch. */
+  private gradientSync: baselines.GradientSync | undefined;
+
   constructor(
     private readonly context: NetworkFederationContext,
     readonly groups: schedule.TrainingGroup[],
   ) {}
+
+  /** Steps a member takes over its own data in this phase (a baseline's local epochs included). */
+  private ownSteps(session: ParticipantSession, phase: 'train' | 'eval'): number {
+    const { config } = this.context;
+    if (phase === 'eval') return runtime.stepsPerRound(session.valCount, config.batchSize);
+    const passes = studyLib.studyMethod(config).localEpochs && 'localEpochs' in config ? (config.localEpochs ?? 1) : 1;
+    return passes * runtime.stepsPerRound(session.trainCount, config.batchSize, config.maxStepsPerRound);
+  }
+
+  /**
+   * Large-batch SGD: one client's gradients for a step of this round; resolves to the bundle
+   * of the step's average once every training client sent its own. Checked before they count:
+   * a bad bundle fails its sender only.
+   */
+  async syncGradients(participantId: string, header: protocol.GradientsHeader, bundle: Uint8Array | undefined): Promise<Uint8Array> {
+    const sync = this.gradientSync;
+    if (!sync || header.round !== this.context.round) throw new baselines.GradientSyncError(`no large-batch step of round ${header.round} is open`);
+    let gradients: model.NamedWeight[] = [];
+    if (bundle) {
+      this.context.meter.record({ participantId, direction: 'up', kind: 'gradients', bytes: bundle.byteLength });
+      gradients = model.decodeWeights(bundle);
+    }
+    const average = model.encodeWeights([...(await sync.submit(participantId, header.step, header.samples, gradients))]);
+    this.context.meter.record({ participantId, direction: 'down', kind: 'gradients', bytes: average.byteLength });
+    return average;
+  }
+
+  /** The barrier every training client of the round steps through (large-batch SGD), made once. */
+  private openGradientSync(): baselines.GradientSync {
+    if (!this.gradientSync) {
+      const steps = new Map(this.groups.flatMap((group) => group.members.map((id) => [id, this.context.session(id) ? this.ownSteps(this.context.session(id) as ParticipantSession, 'train') : 0] as const)));
+      this.gradientSync = new baselines.GradientSync(steps, this.context.host.clientLayout(0)[0]);
+    }
+    return this.gradientSync;
+  }
+
+  /**
+   * A baseline's epoch: the members train (or score) the whole model on their own, with no
+   * server segment; in large-batch SGD their gradients meet at every step (syncGradients).
+   */
+  private async runLocalEpoch(group: schedule.TrainingGroup, phase: 'train' | 'eval'): Promise<GroupEpochResult> {
+    await this.context.whileRunning();
+    const { config, round, studyId } = this.context;
+    const sessions = group.members.map((id) => this.connected(id, `${phase} epoch`));
+    const sync = phase === 'train' && studyLib.studyMethod(config).syncsGradients ? this.openGradientSync() : undefined;
+    // Every client takes each of the round's steps (one without a batch applies the others' average).
+    const roundSteps = sync ? Math.max(0, ...this.groups.flatMap((other) => other.members.map((id) => { const member = this.context.session(id); return member ? this.ownSteps(member, 'train') : 0; }))) : undefined;
+    const epochId = randomUUID();
+    try {
+      const replies = await Promise.all(
+        sessions.map(async (session) => {
+          session.epochId = epochId;
+          session.stepsDone = 0;
+          if (phase === 'train') session.clientWeightsDigest = undefined;
+          this.context.onEpochChange?.(session.participantId);
+          const steps = roundSteps ?? this.ownSteps(session, phase);
+          try {
+            const start: protocol.EpochStart = { studyId, round, steps, phase, codec: config.codec, group: group.id };
+            const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', start), 'epoch:start');
+            const parsed = protocol.EpochReplySchema.safeParse(reply);
+            if (!parsed.success) throw new Error(`participant ${session.participantId} sent a malformed epoch reply`);
+            if (!parsed.data.ok) {
+              this.context.onParticipantError?.(session.participantId, parsed.data.error);
+              throw new Error(`participant ${session.participantId} did not complete the ${phase} epoch (it reported a failure: see the relay's log)`);
+            }
+            if (parsed.data.weightsDigest) session.clientWeightsDigest = parsed.data.weightsDigest;
+            return parsed.data;
+          } finally {
+            // Done or gone: the other clients' steps no longer wait for this one.
+            sync?.leave(session.participantId, 'ended its epoch');
+          }
+        }),
+      );
+      // Nobody can check what a client trained on its own: it weighs in an average by the samples it declared, capped at what its steps hold.
+      const samples = sessions.reduce((sum, session) => sum + Math.min(phase === 'train' ? session.trainCount : session.valCount, this.ownSteps(session, phase) * config.batchSize), 0);
+      const losses = replies.flatMap((reply) => (reply.loss !== undefined ? [reply.loss] : []));
+      const result: GroupEpochResult = { steps: Math.max(0, ...replies.map((reply) => reply.steps)), samples, replies, ...(losses.length > 0 ? { loss: losses.reduce((sum, loss) => sum + loss, 0) / losses.length } : {}) };
+      this.context.onEpochDone?.(group, phase, result);
+      return result;
+    } finally {
+      for (const session of sessions) {
+        session.epochId = undefined;
+        this.context.onEpochChange?.(session.participantId);
+      }
+    }
+  }
 
   private connected(participantId: string, what: string): ParticipantSession {
     const session = this.context.session(participantId);
@@ -95,6 +184,7 @@ export class NetworkFederation implements schedule.Federation {
 
   /** One epoch of steps between a group's participants and a server copy, in either phase. */
   async runGroupEpoch(group: schedule.TrainingGroup, serverKey: string, phase: 'train' | 'eval'): Promise<GroupEpochResult> {
+    if (!studyLib.studyMethod(this.context.config).serverSegment) return this.runLocalEpoch(group, phase);
     await this.context.whileRunning();
     const { config, host, round, studyId } = this.context;
     const sessions = group.members.map((id) => this.connected(id, `${phase} epoch`));

@@ -92,6 +92,8 @@ export class StudyRuntime {
   private noticeValue: string | undefined;
   private readonly flopsPerSample: FlopsPerSample;
   private schedule: scheduleLib.Schedule;
+  /** The federation of the training round in progress: where a large-batch step's gradients go. */
+  private roundFederation: NetworkFederation | undefined;
   /** The client weights the study stands at (the schedule's latest hand-off or average). */
   private latestGroupWeights: scheduleLib.SegmentWeights | undefined;
   private wake: (() => void) | undefined;
@@ -116,7 +118,7 @@ export class StudyRuntime {
     this.serverLabels = options.serverLabels;
     this.flopsPerSample = studyFlopsPerSample(options.config);
     this.latestGroupWeights = options.checkpoint?.client?.map((bundle) => model.decodeWeights(bundle));
-    this.schedule = scheduleLib.getSchedule(this.config.schedule, { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
+    this.schedule = scheduleLib.getSchedule(studyLib.studyScheduleName(this.config), { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
     this.serverCheckpoint = options.checkpoint?.server;
     this.host = this.startHost();
   }
@@ -149,7 +151,7 @@ export class StudyRuntime {
     this.options.persistence.audit(this.id, 'relay', 'segment worker restarted', { reason, round: this.roundValue });
     this.host = this.startHost();
     // Server copies a schedule kept in the old worker are gone: it starts again from the study's client weights.
-    this.schedule = scheduleLib.getSchedule(this.configValue.schedule, { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
+    this.schedule = scheduleLib.getSchedule(studyLib.studyScheduleName(this.configValue), { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
     if (this.workerRestarts > MAX_WORKER_RESTARTS) {
       this.pauseFor(`the server's segment worker stopped ${this.workerRestarts} times in a row (last: ${reason}); the study is paused at round ${this.roundValue}. Check the relay's log and memory, then resume it.`);
     }
@@ -289,6 +291,13 @@ export class StudyRuntime {
    * feed members (multi-hop, extended vanilla) to the member it names, as the group's wiring
    * allows and nothing else. Returns an error to send back, if refused.
    */
+  /** Large-batch SGD: a participant's gradients for a step of the round in progress; resolves to the step's average. */
+  syncGradients(participantId: string, header: protocol.GradientsHeader, bundle: Uint8Array | undefined): Promise<Uint8Array> {
+    const federation = this.roundFederation;
+    if (!federation || header.studyId !== this.id) return Promise.reject(new Error('no training round of this study is in progress'));
+    return federation.syncGradients(participantId, header, bundle);
+  }
+
   routeFrame(participantId: string, header: protocol.StepHeader, payload: Uint8Array): protocol.RelayError | undefined {
     const session = this.sessions.get(participantId);
     if (!session?.epochId) return { code: 'out-of-order', message: 'no step is in progress for this participant', event: 'step:frame' };
@@ -500,9 +509,10 @@ export class StudyRuntime {
     // Aligned parties train on the rows they share (the counts changed); a group that could not align waits.
     const federation = new NetworkFederation(context, this.alignedGroups(this.groupsOf(ready, 'train')));
     // A schedule changed by the researcher starts from where the study stands.
-    if (this.schedule.name !== config.schedule) this.schedule = scheduleLib.getSchedule(config.schedule, { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
+    if (this.schedule.name !== studyLib.studyScheduleName(config)) this.schedule = scheduleLib.getSchedule(studyLib.studyScheduleName(config), { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
     const started = performance.now();
-    const outcome = await this.schedule.runRound(federation);
+    this.roundFederation = federation;
+    const outcome = await this.schedule.runRound(federation).finally(() => (this.roundFederation = undefined));
     interrupted();
     // One group's non-finite loss or activations may be its own bad input; every group's is the model diverging.
     const diverged = outcome.failed.filter((failure) => failure.error instanceof ServerEpochError && failure.error.code === 'non-finite');

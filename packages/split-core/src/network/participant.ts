@@ -12,7 +12,10 @@ import { StudyStateMessageSchema } from '../protocol/messages';
 import type { RelayError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/version';
 import type { Encoding } from '../codec/types';
-import { phaseBatches } from '../runtime/batch_order';
+import { evaluationBatches, phaseBatches, trainingBatches } from '../runtime/batch_order';
+import { localTrainingBatches, runWholeModelEpoch, type GradientExchange } from '../baselines/local_epoch';
+import { studyMethod } from '../study/method';
+import type { NamedWeight } from '../model/weights';
 import { runClientEpoch } from '../runtime/client_epoch';
 import { runHopEpoch } from '../runtime/hop_epoch';
 import { routedLink } from '../topology/routed_link';
@@ -116,6 +119,8 @@ export class Participant {
   private paused = false;
   /** The study's completed rounds, from the relay's state messages: what the segments carry. */
   private roundsDone = 0;
+  /** Large-batch SGD: the step waiting for the relay's average, failed at once if the connection drops. */
+  private readonly awaitingAverage = new Set<(error: Error) => void>();
 
   constructor(
     private readonly socket: ParticipantSocket,
@@ -223,6 +228,11 @@ export class Participant {
     return files;
   }
 
+  /** The weights this device holds now, segment by segment (a copy). */
+  clientWeights(): NamedWeight[][] {
+    return this.requireRole().role.segments.map((segment) => readWeights(segment.model));
+  }
+
   /** Finishes the current step, then declines further rounds until resumed. */
   pause(): void {
     this.paused = true;
@@ -248,6 +258,7 @@ export class Participant {
 
   private failLinks(error: Error): void {
     for (const link of this.activeLinks.values()) link.fail(error);
+    for (const fail of this.awaitingAverage) fail(error);
   }
 
   dispose(): void {
@@ -317,7 +328,8 @@ export class Participant {
     if ((stage.kind === 'hop') !== isIntermediate(study.config, this.position)) {
       return { ok: false, error: { code: 'bad-message', message: `the relay placed this participant as ${stage.kind === 'hop' ? 'an intermediate participant' : 'a data holder'}, but it joined as position ${String(this.position)}` } };
     }
-    const batches = phaseBatches(phase, data.samples, batchSize, { seed, group, round });
+    const method = studyMethod(study.config);
+    const batches = this.epochBatches(phase, data.samples, { seed, group, round });
     if (batches.length === 0 && steps > 0 && stage.kind === 'data') return { ok: false, error: { code: 'no-data', message: `no ${phase} samples on this device` } };
     // The relay starts an epoch only after giving up on the previous one (its server side failed): that one ends now.
     this.failLinks(new StepAbandonedError('the relay started another epoch'));
@@ -348,7 +360,19 @@ export class Participant {
     };
     let tally;
     try {
-      if (stage.kind === 'hop') {
+      if (!method.serverSegment) {
+        // A baseline: the whole model trains (or scores) here; only its gradients or weights leave.
+        tally = await runWholeModelEpoch({
+          segment: role.segments[0] as NonNullable<(typeof role.segments)[0]>,
+          phase,
+          batches,
+          steps,
+          sampleShape: data.sampleShape,
+          numClasses: plans.numClasses,
+          ...(phase === 'train' && method.syncsGradients ? { exchange: this.gradientExchange(studyId, round) } : {}),
+          hooks,
+        });
+      } else if (stage.kind === 'hop') {
         tally = await runHopEpoch({ role, upstream: stage.from.map(linkTo), downstream: linkTo(stage.feeds), phase, steps, hooks });
       } else {
         const feed = linkTo(stage.feeds);
@@ -390,7 +414,48 @@ export class Participant {
         metrics: { ...metrics, auc: finite(metrics.auc), sensitivity: finite(metrics.sensitivity), specificity: finite(metrics.specificity) },
       };
     }
-    return { ok: true, steps, ...(loss !== undefined ? { loss } : {}), ...(accuracy !== undefined ? { accuracy } : {}) };
+    // A baseline's weights changed here alone: the relay learns which ones this client holds (an average it need not send again).
+    const held = method.serverSegment ? {} : { weightsDigest: weightsDigest(role.segments.map((segment) => readWeights(segment.model))) };
+    return { ok: true, steps, ...(loss !== undefined ? { loss } : {}), ...(accuracy !== undefined ? { accuracy } : {}), ...held };
+  }
+
+  /** The batches of an epoch: split learning's phase batches, or a baseline's (federated averaging's local epochs, capped like a round). */
+  private epochBatches<T>(phase: 'train' | 'eval', samples: readonly T[], key: { seed: number; group: string; round: number }): T[][] {
+    const { config } = this.requireRole().study;
+    const method = studyMethod(config);
+    if (method.serverSegment) return phaseBatches(phase, samples, config.batchSize, key);
+    if (phase === 'eval') return evaluationBatches(samples, config.batchSize);
+    const localEpochs = method.localEpochs && 'localEpochs' in config ? (config.localEpochs ?? 1) : 1;
+    return method.localEpochs ? localTrainingBatches(samples, config.batchSize, key, localEpochs, config.maxStepsPerRound) : trainingBatches(samples, config.batchSize, key).slice(0, config.maxStepsPerRound);
+  }
+
+  /** Large-batch SGD: each step's gradients go to the relay, and the average of every client's comes back. */
+  private gradientExchange(studyId: string, round: number): GradientExchange {
+    const timeoutMs = this.options.receiveTimeoutMs ?? 120_000;
+    return (step, samples, gradients) =>
+      new Promise<NamedWeight[]>((resolve, reject) => {
+        const bundle = samples > 0 ? encodeWeights(gradients) : null;
+        if (bundle) this.meter.record({ participantId: 'self', direction: 'up', kind: 'gradients', bytes: bundle.byteLength });
+        const fail = (error: Error): void => {
+          clearTimeout(timer);
+          this.awaitingAverage.delete(fail);
+          reject(error);
+        };
+        const timer = setTimeout(() => fail(new Error(`the relay sent no averaged gradient for step ${step} within ${timeoutMs} ms`)), timeoutMs);
+        this.awaitingAverage.add(fail);
+        this.socket.emit('gradients:sync', { studyId, round, step, samples }, bundle, (reply) => {
+          clearTimeout(timer);
+          this.awaitingAverage.delete(fail);
+          if (!reply.ok) return reject(new Error(`the relay refused this step's gradients: ${reply.error.message}`));
+          try {
+            const bytes = toBytes(reply.bundle);
+            this.meter.record({ participantId: 'self', direction: 'down', kind: 'gradients', bytes: bytes.byteLength });
+            resolve(decodeWeights(bytes));
+          } catch (error) {
+            reject(new Error(`the relay's averaged gradient could not be read: ${error instanceof Error ? error.message : String(error)}`));
+          }
+        });
+      });
   }
 
   private applyWeights(bundles: Binary[]): void {

@@ -1,5 +1,5 @@
 import type { RelayError } from './errors';
-import type { AckReply, AlignDoneReply, AlignPointsReply, AlignSealReply, AlignStart, AlignStartReply, AlignStep, AlignTagsReply, EpochReply, EpochStart, HelloReply, StepHeader, StudyStateMessage, WeightsHeader } from './messages';
+import type { AckReply, AlignDoneReply, GradientsHeader, AlignPointsReply, AlignSealReply, AlignStart, AlignStartReply, AlignStep, AlignTagsReply, EpochReply, EpochStart, HelloReply, StepHeader, StudyStateMessage, WeightsHeader } from './messages';
 
 // The typed socket.io event maps shared by the relay, the browser client and the Node
 // client (STYLE.md §8). Payloads a side receives are still validated with the schemas in
@@ -14,6 +14,12 @@ export interface ClientToServerEvents {
   'participant:status': (status: unknown) => void;
   /** Ends participation and deletes what the relay stored about this participant. */
   'participant:withdraw': (ack: (reply: AckReply) => void) => void;
+  /**
+   * Large-batch SGD: this step's whole-model gradients (one bundle; null once the client's
+   * batches ran out). The reply is the step's sample-weighted average over every client,
+   * which the client applies; an empty bundle when nobody had a batch.
+   */
+  'gradients:sync': (header: GradientsHeader, bundle: Binary | null, ack: (reply: { ok: true; bundle: Binary } | { ok: false; error: RelayError }) => void) => void;
 }
 
 export interface ServerToClientEvents {

@@ -122,6 +122,10 @@ export const EpochReplySchema = z.union([
 ]);
 export type EpochReply = z.infer<typeof EpochReplySchema>;
 
+/** Large-batch SGD: which step's gradients a bundle holds, and over how many samples (0: the client has no batch left and only asks for the average). */
+export const GradientsHeaderSchema = z.object({ studyId: id, round: count, step: count.max(10_000_000), samples: count.max(1024) });
+export type GradientsHeader = z.infer<typeof GradientsHeaderSchema>;
+
 export const WeightsHeaderSchema = z.object({ studyId: id, round: count, segments: count.max(8) });
 export type WeightsHeader = z.infer<typeof WeightsHeaderSchema>;
 

@@ -48,6 +48,8 @@ export interface Federation {
   readGroupWeights(group: TrainingGroup): Promise<SegmentWeights>;
   /** Weights reach the group's clients (down): counted as 'weights' traffic. */
   writeGroupWeights(group: TrainingGroup, weights: SegmentWeights): Promise<void>;
+  /** Whether every member of the group is known to hold these weights already (so they need not travel again); false when unknown. */
+  holds?(group: TrainingGroup, weights: SegmentWeights): boolean;
 }
 
 /** A group of one client (horizontal topologies). */

@@ -4,5 +4,6 @@ export { SHARED_SERVER, singleClientGroup, type Federation, type GroupTrained, t
 export { averageSegmentWeights, federatedAverageGroups } from './fedavg';
 export { RoundRobinSchedule } from './round_robin';
 export { SplitFedV1Schedule, SplitFedV2Schedule } from './splitfed';
+export { FederatedAveragingSchedule, LargeBatchSgdSchedule } from './baselines';
 export { getSchedule } from './get';
 export { SCHEDULE_DESCRIPTORS, scheduleDescriptor, type ScheduleDescriptor, type WeightTransfer } from './descriptor';

@@ -28,7 +28,8 @@ export interface ScheduleOptions {
 }
 
 export interface Schedule {
-  readonly name: ScheduleName;
+  /** The schedule's name, or the baseline method's (schedule/baselines.ts). */
+  readonly name: ScheduleName | 'fedavg' | 'lbsgd';
   runRound(federation: Federation): Promise<RoundOutcome>;
   /**
    * The group weights the study stands at after the last round: the last hand-off, or the

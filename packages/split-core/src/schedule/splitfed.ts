@@ -7,7 +7,7 @@ import { asError, emptyOutcome, type RoundOutcome, type Schedule, type ScheduleO
 // their client segments are FedAvg'ed (weighted by samples) at the end of each round. A
 // group that fails its epoch is left out of both averages.
 
-async function trainAll(federation: Federation, serverKeyOf: (group: TrainingGroup) => string): Promise<RoundOutcome> {
+export async function trainAll(federation: Pick<Federation, 'groups' | 'trainGroup'>, serverKeyOf: (group: TrainingGroup) => string): Promise<RoundOutcome> {
   const results = await Promise.allSettled(federation.groups.map((group) => federation.trainGroup(group, serverKeyOf(group))));
   const outcome = emptyOutcome();
   results.forEach((result, i) => {

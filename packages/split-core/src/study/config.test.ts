@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { horizontalStudy, StudyConfigSchema, UnsupportedStudyError } from './config';
+import { studyMethod, studyScheduleName } from './method';
+import { studyRolePlans } from './model';
 
 const vertical = {
   name: 'Breast cancer, two hospitals',
@@ -14,6 +16,26 @@ const vertical = {
 };
 
 describe('study configuration', () => {
+  it('takes a baseline method on a vanilla study: the whole model on every client, no server segment, the baseline\'s own rounds', () => {
+    const base = { name: 'baseline', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['a', 'b'], topology: 'vanilla', schedule: 'splitfed-v2' };
+    const fedavg = StudyConfigSchema.parse({ ...base, method: 'fedavg', localEpochs: 3 });
+    expect(studyMethod(fedavg)).toMatchObject({ name: 'fedavg', serverSegment: false, localEpochs: true });
+    expect(studyScheduleName(fedavg)).toBe('fedavg');
+    const plans = studyRolePlans(fedavg);
+    expect(plans.server).toEqual([]);
+    expect(plans.client('').map((plan) => plan.layers.map((layer) => layer.name))).toEqual([studyRolePlans(StudyConfigSchema.parse(base)).client('')[0]?.layers.map((layer) => layer.name).concat(studyRolePlans(StudyConfigSchema.parse(base)).server.flatMap((plan) => plan.layers.map((layer) => layer.name)))]);
+    // Without a method it is split learning, on its schedule.
+    expect(studyScheduleName(StudyConfigSchema.parse(base))).toBe('splitfed-v2');
+    const refused = (input: object): string[] => {
+      const parsed = StudyConfigSchema.safeParse(input);
+      return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    };
+    expect(refused({ ...base, topology: 'u-shaped', method: 'lbsgd' })).toEqual([expect.stringMatching(/^method: lbsgd trains the whole model on every client/)]);
+    expect(refused({ ...base, method: 'fedavg', cuts: ['pool1'] })).toEqual([expect.stringMatching(/^cuts: fedavg does not cut the model/)]);
+    expect(refused({ ...base, method: 'lbsgd', localEpochs: 2 })).toEqual([expect.stringMatching(/^localEpochs: local epochs are a federated averaging setting/)]);
+    expect(refused({ ...base, method: 'sgd' })[0]).toMatch(/^method:/);
+  });
+
   it('takes a vertical study: its parties, what each holds, the label holder, with defaults', () => {
     const config = StudyConfigSchema.parse(vertical);
     expect(config).toMatchObject({ topology: 'vertical', labelHolder: 0, idColumn: 'patient_id', labelColumn: 'diagnosis', head: 'mlp-head', validationFraction: 0.2 });

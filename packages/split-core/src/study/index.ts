@@ -38,4 +38,4 @@ export { partyProblem, positionNames, sharedPosition, trainingGroups, VERTICAL_G
 export { partyInputShape, studyTaskHeads, verticalStudyPlan, type PartiesStudyPlan } from './vertical_plan';
 export { PartyRowsError, partyRowsFromCsv, serverLabelRows, type PartyRows } from './party_rows';
 export { imagePathInFolder, partyRowsFromImages, type PartyImageLoader, type PartyImageOptions } from './party_images';
-export { METHOD_DESCRIPTORS, METHOD_NAMES, studyMethod, type MethodDescriptor, type MethodName } from './method';
+export { METHOD_DESCRIPTORS, METHOD_NAMES, studyMethod, studyScheduleName, type MethodDescriptor, type MethodName } from './method';

@@ -50,3 +50,9 @@ export function studyMethod(config: object): MethodDescriptor {
   const method = 'method' in config ? config.method : undefined;
   return METHOD_DESCRIPTORS[(METHOD_NAMES as readonly unknown[]).includes(method) ? (method as MethodName) : 'splitnn'];
 }
+
+/** The rounds a study runs: its schedule for split learning, the baseline's own otherwise (schedule/get.ts takes both names). */
+export function studyScheduleName(config: { schedule: string }): string {
+  const method = studyMethod(config);
+  return method.serverSegment ? config.schedule : method.name;
+}
