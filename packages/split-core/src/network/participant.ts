@@ -312,7 +312,7 @@ export class Participant {
     const { role, plans, study } = this.requireRole();
     const codec = parsed.data.codec ?? study.config.codec;
     const data = this.dataFor(phase);
-    const { batchSize, seed } = study.config;
+    const { seed } = study.config;
     // The batch-order rule keys an epoch by its training group: the relay names it (the
     // parties of a vertical group share one), else the participant is its own group.
     const group = parsed.data.group ?? this.credentials?.participantId ?? '';
