@@ -91,6 +91,8 @@ export const EgressSchema = z.object({
   data: z.enum(['images', 'table', 'none']).optional(),
   /** Where the study has positions: this device's, in words ("Hop 1 of 2", "Intermediate participant", a party's name). */
   role: z.string().max(200).optional(),
+  /** A baseline study (federated averaging, large-batch SGD): its name and what it sends, in words. */
+  method: z.object({ title: z.string().max(200), summary: z.string().max(1000) }).optional(),
   neverLeaves: z.array(z.string()),
 });
 export type Egress = z.infer<typeof EgressSchema>;

@@ -85,8 +85,10 @@ export function egressInputFor(study: StudyInfo, role: ClientRoleView, clientWei
       position: { name: name ?? `Position ${position}`, intermediateInput: segment?.inputShape ?? [] },
     };
   }
+  const method = 'method' in config ? config.method : undefined;
   return {
     ...(name !== undefined ? { position: { name } } : {}),
+    ...(method !== undefined && method !== 'splitnn' ? { method } : {}),
     topology: config.topology,
     codec: config.codec,
     batchSize: config.batchSize,

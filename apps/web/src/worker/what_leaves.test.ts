@@ -123,6 +123,41 @@ describe('describeEgress', () => {
   });
 });
 
+describe('describeEgress for the baselines', () => {
+  const whole = [
+    { name: 'conv1/kernel', shape: [3, 3, 1, 8] },
+    { name: 'conv1/bias', shape: [8] },
+    { name: 'bn1/gamma', shape: [8] },
+    { name: 'bn1/beta', shape: [8] },
+    { name: 'bn1/moving_mean', shape: [8] },
+    { name: 'bn1/moving_variance', shape: [8] },
+    { name: 'logits/kernel', shape: [8, 2] },
+    { name: 'logits/bias', shape: [2] },
+  ];
+  const input = (method: 'fedavg' | 'lbsgd'): EgressInput => ({ topology: 'vanilla', codec: 'int8', batchSize: 32, cutShapes: [], clientWeights: [whole], method });
+
+  it('large-batch SGD: each training step sends the trainable weights\' gradients as one fp32 bundle, validation nothing, and labels stay', () => {
+    const egress = describeEgress(input('lbsgd'));
+    const trainable = whole.filter((weight) => !weight.name.includes('moving'));
+    const bundle = model.encodeWeights(trainable.map((w) => ({ ...w, values: new Float32Array(w.shape.reduce((a, b) => a * b, 1)) })));
+    expect(egress.train).toEqual([expect.objectContaining({ kind: 'gradients', encoding: 'fp32', bytes: bundle.byteLength })]);
+    expect(egress.eval).toEqual([]);
+    expect(declaredStepBytes(input('lbsgd'), 'train', 5)).toEqual({ activations: 0, labels: 0, gradients: bundle.byteLength });
+    expect(egress.method?.title).toMatch(/Large-batch/);
+    expect(egress.neverLeaves.join(' ')).toMatch(/Labels/);
+    expect(egress.weights[0]?.values).toBe(whole.reduce((sum, weight) => sum + weight.shape.reduce((a, b) => a * b, 1), 0));
+  });
+
+  it('federated averaging sends nothing during its steps: only the whole model\'s weights after the local epochs', () => {
+    const egress = describeEgress(input('fedavg'));
+    expect(egress.train).toEqual([]);
+    expect(egress.eval).toEqual([]);
+    expect(declaredStepBytes(input('fedavg'), 'train', 32)).toEqual({ activations: 0, labels: 0, gradients: 0 });
+    expect(egress.weights).toHaveLength(1);
+    expect(egress.method?.summary).toMatch(/local epochs/);
+  });
+});
+
 describe('declared bytes match what the network link meters', () => {
   for (const encoding of ENCODINGS) {
     it(`a StreamLink step with ${encoding} sends exactly the declared bytes (vanilla, partial batch)`, async () => {

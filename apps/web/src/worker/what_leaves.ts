@@ -1,4 +1,4 @@
-import { encodedBundleSize, encodedSize, getTopologyDescriptor, nameByteLength, POINT_BYTES, TAG_BYTES, upCrossings, type Encoding, type TopologyName, type WireCrossing } from '@splitlearn/split-core/pure';
+import { encodedBundleSize, encodedSize, getTopologyDescriptor, nameByteLength, POINT_BYTES, studyMethod, TAG_BYTES, upCrossings, type Encoding, type MethodName, type TopologyName, type WireCrossing } from '@splitlearn/split-core/pure';
 import type { Egress, WireItem } from './messages';
 
 // "What leaves this device", computed from the study configuration, this client's split and
@@ -27,6 +27,8 @@ export interface EgressInput {
   position?: { name: string; intermediateInput?: number[] };
   /** A vertical party: the rows it brings to the alignment, once its table is read. */
   alignmentRows?: number;
+  /** A baseline study: this device trains the whole model (clientWeights is its one segment). */
+  method?: MethodName;
 }
 
 interface ItemPlan {
@@ -119,7 +121,41 @@ function alignmentEgress(rows: number): NonNullable<Egress['alignment']> {
   return { rows, blindedIdBytes, tagBytes, items };
 }
 
+/**
+ * A baseline's steps: federated averaging sends nothing during a round's steps (its weights
+ * go once the local epochs are done); large-batch SGD sends the whole model's gradients, one
+ * fp32 bundle of its trainable variables (a batch-norm layer's moving statistics are not
+ * trained), at every training step. Validation is scored here: nothing leaves.
+ */
+function baselineSteps(input: EgressInput): { train: WireItem[]; eval: WireItem[] } {
+  if (!studyMethod({ method: input.method }).syncsGradients) return { train: [], eval: [] };
+  const trainable = (input.clientWeights[0] ?? []).filter((weight) => !/moving_(mean|variance)$/.test(weight.name));
+  const values = trainable.reduce((sum, weight) => sum + elementCount(weight.shape), 0);
+  const item: WireItem = {
+    kind: 'gradients',
+    description: 'Gradients of the whole model’s weights on this batch, to be averaged with the other hospitals’ (they describe the model’s update, not any single image)',
+    shape: [values],
+    dtype: 'float32',
+    encoding: 'fp32',
+    bytes: weightsBundleBytes(trainable),
+  };
+  return { train: [item], eval: [] };
+}
+
 export function describeEgress(input: EgressInput): Egress {
+  const method = studyMethod({ method: input.method });
+  if (!method.serverSegment) {
+    return {
+      topology: input.topology,
+      codec: input.codec,
+      batchSize: input.batchSize,
+      ...baselineSteps(input),
+      weights: input.clientWeights.map((weights, segment) => ({ segment, tensors: weights.length, values: weights.reduce((sum, weight) => sum + elementCount(weight.shape), 0), bytes: weightsBundleBytes(weights) })),
+      ...(input.data ? { data: input.data } : {}),
+      method: { title: method.title, summary: method.summary },
+      neverLeaves: [...NEVER_LEAVES_DATA[input.data ?? 'images'], ...method.neverLeaves],
+    };
+  }
   const descriptor = getTopologyDescriptor(input.topology);
   // A vertical party without the labels may still have them in its CSV (a table's label column, an image party's mapping): they stay.
   const unusedLabels = getTopologyDescriptor(input.topology).alignsRows && input.holdsLabels === false ? [`Any label column your ${input.data === 'images' ? 'mapping CSV' : 'table'} has (the study’s labels come from elsewhere)`] : [];
@@ -163,6 +199,11 @@ export function noDeclaredBytes(): DeclaredBytes {
 /** Upload bytes the study declares for one completed step with a batch of `batch` samples. */
 export function declaredStepBytes(input: EgressInput, phase: 'train' | 'eval', batch: number): DeclaredBytes {
   const bytes = noDeclaredBytes();
+  if (!studyMethod({ method: input.method }).serverSegment) {
+    // A baseline's gradient bundle is the model's size whatever the batch.
+    for (const item of baselineSteps(input)[phase]) bytes[item.kind] += item.bytes;
+    return bytes;
+  }
   for (const plan of itemPlans(input, phase)) bytes[plan.kind] += frameBytes(plan, batch, input.codec);
   return bytes;
 }

@@ -16,7 +16,11 @@ export interface MethodDescriptor {
   syncsGradients: boolean;
   /** Federated averaging: each round a client makes the study's local epochs over its data before the average. */
   localEpochs: boolean;
+  /** What a client's device keeps to itself under this method, beyond its data (the contribute page's "what leaves this device"). */
+  neverLeaves: readonly string[];
 }
+
+const WHOLE_MODEL_KEEPS = ['Labels: the loss is computed on this device', 'Activations of any layer: the whole model runs on this device', 'Predictions'];
 
 export const METHOD_DESCRIPTORS: Readonly<Record<MethodName, MethodDescriptor>> = {
   splitnn: {
@@ -26,6 +30,7 @@ export const METHOD_DESCRIPTORS: Readonly<Record<MethodName, MethodDescriptor>> 
     serverSegment: true,
     syncsGradients: false,
     localEpochs: false,
+    neverLeaves: [],
   },
   fedavg: {
     name: 'fedavg',
@@ -34,6 +39,7 @@ export const METHOD_DESCRIPTORS: Readonly<Record<MethodName, MethodDescriptor>> 
     serverSegment: false,
     syncsGradients: false,
     localEpochs: true,
+    neverLeaves: WHOLE_MODEL_KEEPS,
   },
   lbsgd: {
     name: 'lbsgd',
@@ -42,6 +48,7 @@ export const METHOD_DESCRIPTORS: Readonly<Record<MethodName, MethodDescriptor>> 
     serverSegment: false,
     syncsGradients: true,
     localEpochs: false,
+    neverLeaves: WHOLE_MODEL_KEEPS,
   },
 };
 

@@ -23,6 +23,7 @@ function itemFacts(items: readonly WireItem[], phase: string): Fact[] {
 }
 
 function ItemList({ items }: { items: readonly WireItem[] }): ReactNode {
+  if (items.length === 0) return <p>Nothing.</p>;
   return (
     <ul>
       {items.map((item) => (
@@ -94,9 +95,15 @@ export function WhatLeavesPanel({ egress, traffic, vertical }: { egress: Egress 
       )}
       {egress.alignment && <AlignmentSection alignment={egress.alignment} />}
       {egress.alignment && <h3>Each training step</h3>}
-      <p>
-        Training runs in batches of {egress.batchSize} {unit}. For each batch this device sends only the results of its own layers, never the {egress.alignment && egress.data !== 'images' ? 'table' : 'images'}:
-      </p>
+      {egress.method ? (
+        <p>
+          This study trains by <strong>{egress.method.title}</strong>: {egress.method.summary} Training runs in batches of {egress.batchSize} {unit}; for each batch this device sends:
+        </p>
+      ) : (
+        <p>
+          Training runs in batches of {egress.batchSize} {unit}. For each batch this device sends only the results of its own layers, never the {egress.alignment && egress.data !== 'images' ? 'table' : 'images'}:
+        </p>
+      )}
       <ItemList items={egress.train} />
       <FactList label="Sent per training step" facts={itemFacts(egress.train, 'training')} />
       <h3>Validation</h3>

@@ -21,6 +21,24 @@ function column(topology: TopologyDescription): ParticipantView {
 }
 
 describe('describeTopology', () => {
+  it('a baseline: each hospital holds every layer and the loss, the relay none; gradients cross every step (large-batch SGD), weights once a round (federated averaging)', () => {
+    const lbsgd = described({ method: 'lbsgd' });
+    const layers = column(described()).segments.concat(described().relay.segments).flatMap((segment) => segment.layers);
+    expect(column(lbsgd).segments.flatMap((segment) => segment.layers)).toEqual(layers);
+    expect(lbsgd.relay.segments).toEqual([]);
+    expect(lbsgd.clientFlopsShare).toBe(1);
+    expect(lbsgd.method?.title).toMatch(/Large-batch synchronous SGD/);
+    const params = column(lbsgd).segments[0]?.params ?? 0;
+    expect(column(lbsgd).perStep.map((crossing) => [crossing.direction, crossing.bytes])).toEqual([
+      ['up', params * 4],
+      ['down', params * 4],
+    ]);
+    expect(lbsgd.neverLeaves.join(' ')).toMatch(/Labels/);
+    const fedavg = described({ method: 'fedavg', localEpochs: 3 });
+    expect(column(fedavg).perStep).toEqual([]);
+    expect(column(fedavg).perRound.map((crossing) => crossing.what)).toEqual(['The whole model after 3 local epoch(s)', 'The sample-weighted average of every hospital’s model']);
+  });
+
   it('vanilla: the hospital runs the layers up to the cut, labels go up with the activations', () => {
     const topology = described();
     expect(column(topology).segments.map((segment) => segment.layers)).toEqual([['conv1 (conv 3×3, 32 filters)', 'pool1 (max pool 2×2)']]);

@@ -1,3 +1,5 @@
+import { studyMethod } from '@splitlearn/split-core/pure';
+import { describeBaseline } from './describe_baseline';
 import { describeChain } from './describe_chain';
 import { describeHorizontal } from './describe_horizontal';
 import { describeVertical } from './describe_vertical';
@@ -14,6 +16,7 @@ export function describeTopology(config: Config): TopologyResult {
   try {
     // The configuration picks the planner (one model for all, or one encoder per party).
     if ('parties' in config) return { ok: true, description: describeVertical(config) };
+    if (!studyMethod(config).serverSegment && config.topology !== 'multi-hop') return { ok: true, description: describeBaseline(config) };
     if (config.topology === 'multi-hop') return { ok: true, description: describeChain(config) };
     return { ok: true, description: describeHorizontal(config) };
   } catch (error) {

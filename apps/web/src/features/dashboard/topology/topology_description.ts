@@ -59,6 +59,8 @@ export interface AlignmentView {
 
 export interface TopologyDescription {
   topology: Config['topology'];
+  /** A baseline study: the method's title and what crosses to the relay, in a few words (no split). */
+  method?: { title: string; feed: string };
   /** The model in a few words: a catalogue model's name, or a vertical study's parties and head. */
   model: string;
   schedule: string;

@@ -91,7 +91,7 @@ function Parties({ topology }: { topology: TopologyDescription }): ReactNode {
       </div>
       {topology.alignment && <Alignment alignment={topology.alignment} />}
       <p className="topology-feed" aria-hidden="true">
-        ↓ {topology.participants.length} cut outputs ↓
+        ↓ {topology.method ? topology.method.feed : `${topology.participants.length} cut outputs`} ↓
       </p>
       <Relay topology={topology} />
     </div>
@@ -108,7 +108,7 @@ export function TopologyDiagram({ config }: { config: protocol.StudyInfo['config
   return (
     <div className="topology">
       <p>
-        <strong>{getTopologyDescriptor(topology.topology).title}</strong> of <code>{topology.model}</code>, codec <code>{topology.codec}</code>, schedule{' '}
+        <strong>{topology.method?.title ?? getTopologyDescriptor(topology.topology).title}</strong> of <code>{topology.model}</code>, codec <code>{topology.codec}</code>, {topology.method ? 'method' : 'schedule'}{' '}
         <code>{topology.schedule}</code>. {formatPercent(topology.clientFlopsShare, 0)} of each step’s compute runs at the {clients}.
       </p>
       {distinctParties ? <Parties topology={topology} /> : <AlikeClients topology={topology} />}
