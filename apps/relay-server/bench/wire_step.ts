@@ -3,8 +3,8 @@
 // loopback) against the same step in process, and bytes per step against the size of the cut
 // tensor. Medians over rounds; all measured in the same run.
 //
-//   npx tsx apps/relay-server/bench/wire_step.ts [--steps 20] [--rounds 4] [--codec fp32] [--browser]
-import { mkdtemp, rm } from 'node:fs/promises';
+//   npx tsx apps/relay-server/bench/wire_step.ts [--steps 20] [--rounds 4] [--codec fp32] [--browser] [--json FILE]
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +13,7 @@ import { connectNodeParticipant } from '@splitlearn/split-core/node';
 import { demoStudy } from '../src/testing/demo_study';
 import { api, startRelayProcess, waitFor } from '../src/testing/relay_process';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '20' }, rounds: { type: 'string', default: '4' }, codec: { type: 'string', default: 'fp32' }, browser: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '20' }, rounds: { type: 'string', default: '4' }, codec: { type: 'string', default: 'fp32' }, browser: { type: 'boolean', default: false }, json: { type: 'string' } } });
 const steps = Number(values.steps);
 const rounds = Number(values.rounds);
 const encoding = (values.codec ?? 'fp32') as codec.Encoding;
@@ -102,3 +102,9 @@ console.log(`  in process (same code, no sockets):              ${median(inProce
 console.log(`  ratio wire / in process:                         ${(median(wireStepMs) / median(inProcessMs)).toFixed(2)}x (Node client)`);
 if (values.browser) console.log(`                                                   ${(median(browserStepMs) / median(inProcessMs)).toFixed(2)}x (Chromium page)`);
 console.log(`  bytes per activation frame: ${bytesPerActivationFrame.toFixed(0)} (cut tensor ${cutBytes} B as fp32; encoded frame ${expectedFrame} B); ${activationFrames} frames incl. ${evalSteps * rounds} for validation`);
+
+if (values.json) {
+  // For npm run bench's report: every round's figure, not just the medians.
+  await mkdir(path.dirname(values.json), { recursive: true });
+  await writeFile(values.json, JSON.stringify({ steps, rounds, batchSize, codec: encoding, wireStepMs, browserStepMs, browserBackend, inProcessMs, bytesPerActivationFrame, cutBytes, expectedFrame }));
+}

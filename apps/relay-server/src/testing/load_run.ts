@@ -17,6 +17,8 @@ export interface LoadOptions {
   /** How often the relay's memory is sampled. */
   sampleEveryMs?: number;
   progress?: (line: string) => void;
+  /** Each client's training steps per round (2 when absent). */
+  stepsPerRound?: number;
 }
 
 export interface LoadReport {
@@ -31,6 +33,8 @@ export interface LoadReport {
   dashboardLatency: { updates: number; p50: number; p95: number; max: number };
   /** Errors participants were sent or met. */
   errors: string[];
+  /** Training steps all participants completed, and the time between one participant's consecutive steps of a round (ms). */
+  steps: { total: number; perSecond: number; latencyP50: number; latencyP95: number };
 }
 
 const FEATURES = 30;
@@ -74,10 +78,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     schedule: 'splitfed-v2',
     batchSize: 8,
     rounds: 100_000,
-    maxStepsPerRound: 2,
+    maxStepsPerRound: options.stepsPerRound ?? 2,
     minClients: clients,
   });
   const errors: string[] = [];
+  let trainSteps = 0;
+  const stepGaps: number[] = [];
+  const lastStep = new Map<number, { round: number; step: number; at: number }>();
   const sockets: Socket[] = [];
   const participants: network.Participant[] = [];
   // Joined a few at a time, as hospitals would over minutes rather than in one instant.
@@ -93,7 +100,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           train: rows(index, 16),
           val: rows(10_000 + index, 8),
           client: { kind: 'node', backend: 'wasm', label: `load-${index}` },
-          events: { onError: (error) => errors.push(`${index}: ${error.code} ${error.message}`) },
+          events: {
+            onError: (error) => errors.push(`${index}: ${error.code} ${error.message}`),
+            onProgress: (progress) => {
+              if (progress.phase !== 'train') return;
+              const now = performance.now();
+              trainSteps += 1;
+              const last = lastStep.get(index);
+              if (last && last.round === progress.round && progress.step === last.step + 1) stepGaps.push(now - last.at);
+              lastStep.set(index, { round: progress.round, step: progress.step, at: now });
+            },
+          },
         });
         participants.push(participant);
         await participant.join();
@@ -119,6 +136,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   if (!watched.ok) throw new Error(`the dashboard refused to watch: ${watched.error.message}`);
 
   const started = Date.now();
+  const stepsBefore = trainSteps;
   const rss: { second: number; mb: number }[] = [{ second: 0, mb: await rssMb(relay) }];
   await api(relay, 'POST', `/api/studies/${study.id}/control`, { action: 'start' });
   await new Promise<void>((resolve) => {
@@ -147,5 +165,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     rss,
     dashboardLatency: { updates: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(0, ...latencies) },
     errors,
+    steps: { total: trainSteps - stepsBefore, perSecond: (trainSteps - stepsBefore) / seconds, latencyP50: percentile(stepGaps, 50), latencyP95: percentile(stepGaps, 95) },
   };
 }
