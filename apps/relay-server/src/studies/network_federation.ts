@@ -141,16 +141,7 @@ export class NetworkFederation implements schedule.Federation {
           this.context.onEpochChange?.(session.participantId);
           const steps = roundSteps ?? this.ownSteps(session, phase);
           try {
-            const start: protocol.EpochStart = { studyId, round, steps, phase, codec: config.codec, group: group.id };
-            const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', start), 'epoch:start');
-            const parsed = protocol.EpochReplySchema.safeParse(reply);
-            if (!parsed.success) throw new Error(`participant ${session.participantId} sent a malformed epoch reply`);
-            if (!parsed.data.ok) {
-              this.context.onParticipantError?.(session.participantId, parsed.data.error);
-              throw new Error(`participant ${session.participantId} did not complete the ${phase} epoch (it reported a failure: see the relay's log)`);
-            }
-            if (parsed.data.weightsDigest) session.clientWeightsDigest = parsed.data.weightsDigest;
-            return parsed.data;
+            return await this.startEpoch(session, { studyId, round, steps, phase, codec: config.codec, group: group.id });
           } finally {
             // Done or gone: the other clients' steps no longer wait for this one.
             sync?.leave(session.participantId, 'ended its epoch');
@@ -237,17 +228,7 @@ export class NetworkFederation implements schedule.Federation {
     try {
       const replies = await Promise.race([serverBound, Promise.all(
         sessions.map(async (session, index) => {
-          const start: protocol.EpochStart = { studyId, round, steps, phase, codec: config.codec, group: group.id, ...(stages ? { wiring: { index, stages } } : {}) };
-          const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', start), 'epoch:start');
-          const parsed = protocol.EpochReplySchema.safeParse(reply);
-          if (!parsed.success) throw new Error(`participant ${session.participantId} sent a malformed epoch reply`);
-          if (!parsed.data.ok) {
-            // Its own words go to the log only: failure reasons are shown to every viewer of the study.
-            this.context.onParticipantError?.(session.participantId, parsed.data.error);
-            throw new Error(`participant ${session.participantId} did not complete the ${phase} epoch (it reported a failure: see the relay's log)`);
-          }
-          if (parsed.data.weightsDigest) session.clientWeightsDigest = parsed.data.weightsDigest;
-          return parsed.data;
+          return this.startEpoch(session, { studyId, round, steps, phase, codec: config.codec, group: group.id, ...(stages ? { wiring: { index, stages } } : {}) });
         }),
       )]);
       const result = { ...(await serverSide), replies };
@@ -265,6 +246,20 @@ export class NetworkFederation implements schedule.Federation {
         this.context.onEpochChange?.(session.participantId);
       }
     }
+  }
+
+  /** Runs an epoch on one member and takes its reply: a failure it reports fails its group, its words going to the log only. */
+  private async startEpoch(session: ParticipantSession, start: protocol.EpochStart): Promise<Extract<protocol.EpochReply, { ok: true }>> {
+    const reply = await this.untilGone(session, session.socket.timeout(this.context.ackTimeoutMs).emitWithAck('epoch:start', start), 'epoch:start');
+    const parsed = protocol.EpochReplySchema.safeParse(reply);
+    if (!parsed.success) throw new Error(`participant ${session.participantId} sent a malformed epoch reply`);
+    if (!parsed.data.ok) {
+      // Failure reasons in the study's record are shown to every viewer of the study.
+      this.context.onParticipantError?.(session.participantId, parsed.data.error);
+      throw new Error(`participant ${session.participantId} did not complete the ${start.phase} epoch (it reported a failure: see the relay's log)`);
+    }
+    if (parsed.data.weightsDigest) session.clientWeightsDigest = parsed.data.weightsDigest;
+    return parsed.data;
   }
 
   /** Waits for `pending` unless the participant disconnects first. */

@@ -17,4 +17,9 @@ describe('applyConfigChange', () => {
     expect(() => applyConfigChange(chain, { schedule: 'splitfed-v1' })).toThrow(/multi-hop study runs round-robin/);
     expect(applyConfigChange(chain, { codec: 'int8' })?.codec).toBe('int8');
   });
+
+  it('refuses a schedule for a baseline study: federated averaging and large-batch SGD run their own rounds', () => {
+    const fedavg = protocol.StudyConfigSchema.parse({ ...vanilla, method: 'fedavg' });
+    expect(() => applyConfigChange(fedavg, { schedule: 'splitfed-v2' })).toThrow(/federated averaging.*no schedule to change/);
+  });
 });
