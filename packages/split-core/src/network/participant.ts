@@ -216,6 +216,8 @@ export class Participant {
    */
   async exportClientSegments(weightsFile: (stem: string) => string = () => DEFAULT_WEIGHTS_FILE): Promise<SegmentFiles[]> {
     const { role, study } = this.requireRole();
+    const method = studyMethod(study.config);
+    if (!method.serverSegment) throw new Error(`saving the model of a ${method.title.toLowerCase()} study as model files is not available yet: the whole model stays in this participant while the study runs`);
     if (partiesStudy(study.config)) throw new Error(`saving a ${study.config.topology} party\u2019s encoder as model files is not available yet: its weights stay in this participant while the study runs`);
     const split = studySplit(study.config);
     const snapshot = role.segments.map((segment) => ({ plan: segment.plan, name: segment.model.name, weights: readWeights(segment.model) }));
