@@ -18,3 +18,4 @@ export * as network from './network';
 export * as artifacts from './artifacts';
 export * as alignment from './alignment';
 export * as baselines from './baselines';
+export * as privacy from './privacy';
