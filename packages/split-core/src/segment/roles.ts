@@ -8,6 +8,8 @@ import { createSegment, type Segment } from './segment';
 /** The segments a client (data owner) holds, input side first. */
 export interface ClientRole {
   segments: Segment[];
+  /** NoPeek: the weight of the distance correlation between a batch and its cut activations in this client's loss (absent: off). */
+  noPeek?: number;
 }
 
 /** The segments the server holds. */
@@ -19,11 +21,14 @@ export interface RoleOptions {
   /** Same seed on every role: all participants start from the same weights. */
   seed: number;
   optimizer: OptimizerConfig;
+  /** The study's NoPeek weight (privacy/distance_correlation.ts); only a client's role takes it. */
+  noPeek?: number;
 }
 
 /** Builds a role's segments; named `client_segment0`, `server_segment1`, ... as exports name them. */
 export function createRole(role: 'client' | 'server', plans: readonly SegmentPlan[], options: RoleOptions): ClientRole & ServerRole {
-  return { segments: plans.map((plan) => createSegment(plan, { ...options, name: `${role}_segment${plan.index}` })) };
+  const segments = plans.map((plan) => createSegment(plan, { seed: options.seed, optimizer: options.optimizer, name: `${role}_segment${plan.index}` }));
+  return { segments, ...(role === 'client' && options.noPeek ? { noPeek: options.noPeek } : {}) };
 }
 
 export function disposeRole(role: ClientRole | ServerRole): void {

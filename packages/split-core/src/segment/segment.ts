@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { WeightMismatchError, type NamedWeight } from '../model/weights';
 import { buildLayersModel } from '../model/build';
 import type { SegmentPlan } from '../model/cuts';
+import { distanceCorrelation } from '../privacy/distance_correlation';
 import { createOptimizer } from './optimizer';
 import type { OptimizerConfig } from './optimizer_names';
 
@@ -41,8 +42,12 @@ export function infer(segment: Segment, input: tf.Tensor): tf.Tensor {
  * because the tape cannot stay open while the cut tensors travel to the peer and back;
  * the catalogue has no stochastic layers, so the recomputation is exact.
  */
-export function backward(segment: Segment, input: tf.Tensor, outputGradient: tf.Tensor, needsInputGradient: boolean): tf.Tensor | undefined {
-  return applyGradients(segment, input, needsInputGradient, (output) => tf.sum(tf.mul(output, outputGradient)));
+export function backward(segment: Segment, input: tf.Tensor, outputGradient: tf.Tensor, needsInputGradient: boolean, noPeek = 0): tf.Tensor | undefined {
+  return applyGradients(segment, input, needsInputGradient, (output): tf.Scalar => {
+    const received: tf.Scalar = tf.sum(tf.mul(output, outputGradient));
+    // NoPeek (Vepakomma et al. 2020): the segment also learns to make its output depend less on its input.
+    return noPeek > 0 ? received.add<tf.Scalar>(distanceCorrelation(input, output).mul(noPeek)) : received;
+  });
 }
 
 /**

@@ -30,6 +30,11 @@ const StudyBaseSchema = z.object({
   seed: z.number().int().default(1),
   /** Share of each client's labelled data (of the aligned patients, in vertical) kept on the device for validation. */
   validationFraction: z.number().min(0.05).max(0.5).default(0.2),
+  /**
+   * NoPeek: the weight of the distance correlation between a batch's raw data and its cut
+   * activations in each data holder's loss (PAPER.md, last section); off when absent or 0.
+   */
+  noPeek: z.number().min(0).max(100).optional(),
 });
 
 /** Vanilla and U-shaped: one catalogue model, every client the same segments of it. */

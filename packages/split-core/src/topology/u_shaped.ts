@@ -60,7 +60,7 @@ export const uShaped: HorizontalTopology = {
     }
     const cut1Gradient = await link.receive('gradients');
     try {
-      backward(bottom, batch.x, cut1Gradient, false);
+      backward(bottom, batch.x, cut1Gradient, false, client.noPeek);
     } finally {
       cut1Gradient.dispose();
     }

@@ -22,7 +22,7 @@ function labelsOf(batch: Batch): tf.Tensor {
 }
 
 /** Client side shared by vanilla and vertical parties: send cut activations (and labels), apply the returned gradient. */
-export async function sendActivationsAndLearn(bottom: Segment, link: Link, batch: Batch): Promise<void> {
+export async function sendActivationsAndLearn(bottom: Segment, link: Link, batch: Batch, noPeek?: number): Promise<void> {
   const activations = forward(bottom, batch.x);
   try {
     await link.send('activations', activations);
@@ -32,7 +32,7 @@ export async function sendActivationsAndLearn(bottom: Segment, link: Link, batch
   }
   const cutGradient = await link.receive('gradients');
   try {
-    backward(bottom, batch.x, cutGradient, false);
+    backward(bottom, batch.x, cutGradient, false, noPeek);
   } finally {
     cutGradient.dispose();
   }
@@ -43,7 +43,7 @@ export const vanilla: HorizontalTopology = {
 
   async clientTrainStep(client: ClientRole, link: Link, batch: Batch): Promise<StepResult> {
     labelsOf(batch);
-    await sendActivationsAndLearn(only(client.segments, 'vanilla client segments'), link, batch);
+    await sendActivationsAndLearn(only(client.segments, 'vanilla client segments'), link, batch, client.noPeek);
     return {};
   },
 

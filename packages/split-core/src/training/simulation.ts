@@ -29,6 +29,8 @@ export interface SimulationOptions {
   clients: SimulatedClient[];
   /** A vertical study whose server holds the labels: its label rows, in the parties' aligned training order. */
   serverLabels?: Dataset;
+  /** NoPeek's weight in every data holder's loss (segment/roles.ts); off when absent. */
+  noPeek?: number;
   onStep?: (step: { groupId: string; loss: number; samples: number }) => void;
 }
 
@@ -67,6 +69,7 @@ export class Simulation {
       optimizer: options.optimizer,
       encoding: options.encoding,
       meter: this.meter,
+      ...(options.noPeek ? { noPeek: options.noPeek } : {}),
       ...(options.serverLabels ? { serverLabels: options.serverLabels } : {}),
       onStep: ({ groupId, outcome }) => {
         const samples = outcome.samples ?? 0;

@@ -179,6 +179,7 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
     batchSize: args.batch,
     seed: args.seed,
     encoding: args.codec,
+    ...(args.noPeek ? { noPeek: args.noPeek } : {}),
     clients: [...clients, ...study.hops],
     ...(study.groups ? { groups: study.groups } : {}),
     onStep: (step) => {
