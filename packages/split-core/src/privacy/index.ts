@@ -1,3 +1,5 @@
 // What the cut activations and gradients reveal, and the defences a study can choose
-// (PAPER.md, last section): NoPeek's distance correlation first.
+// (PAPER.md, last section): NoPeek's distance correlation, and the label-leakage attacks on
+// the cut gradients.
 export { distanceCorrelation } from './distance_correlation';
+export { batchLeakScores, LabelLeakTally } from './label_leakage';

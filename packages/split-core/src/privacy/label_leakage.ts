@@ -1,0 +1,77 @@
+import { binaryAuc } from '../metrics/auc';
+
+// What the cut gradients reveal about the labels (Li et al., "Label leakage and protection
+// in two-party split learning", ICLR 2022): in a binary task the gradient of the loss at the
+// cut is larger for the rarer class (the norm attack), and gradients of the same class point
+// the same way (the direction attack, for someone who knows one positive example's
+// gradient). Each attack's success is a leak AUC: 0.5 reveals nothing, 1 every label.
+// Scores are gathered batch by batch (a per-sample norm and a cosine) and scored once a round.
+
+/** A leak AUC whichever way the attacker reads its score: max(AUC, 1 - AUC); NaN when one class is absent. */
+function leakAuc(scores: readonly number[], positive: readonly boolean[]): number {
+  const auc = binaryAuc(scores, positive);
+  return Number.isNaN(auc) ? auc : Math.max(auc, 1 - auc);
+}
+
+/** Per-sample attack scores of one batch's cut gradients ([samples, values] row by row). */
+export function batchLeakScores(gradients: Float32Array, samples: number, labels: ArrayLike<number>, positiveClass: number): { norms: number[]; cosines: (number | undefined)[] } {
+  if (samples === 0) return { norms: [], cosines: [] };
+  const width = gradients.length / samples;
+  if (!Number.isInteger(width)) throw new RangeError(`${gradients.length} gradient values do not split into ${samples} samples`);
+  const row = (i: number): Float32Array => gradients.subarray(i * width, (i + 1) * width);
+  const norm = (values: Float32Array): number => Math.sqrt(values.reduce((sum, v) => sum + v * v, 0));
+  const norms = Array.from({ length: samples }, (_, i) => norm(row(i)));
+  // The attacker's one known positive: the batch's first; it scores the others by their cosine with it.
+  let reference = -1;
+  for (let i = 0; i < samples; i++) {
+    if (labels[i] === positiveClass) {
+      reference = i;
+      break;
+    }
+  }
+  const known = reference >= 0 ? row(reference) : undefined;
+  const knownNorm = reference >= 0 ? (norms[reference] as number) : 0;
+  const cosines = Array.from({ length: samples }, (_, i) => {
+    if (!known || i === reference) return undefined;
+    const values = row(i);
+    let dot = 0;
+    for (let k = 0; k < width; k++) dot += (values[k] as number) * (known[k] as number);
+    const denominator = (norms[i] as number) * knownNorm;
+    return denominator > 0 ? dot / denominator : 0;
+  });
+  return { norms, cosines };
+}
+
+/** A round's leak AUCs from its batches' scores and labels. */
+export class LabelLeakTally {
+  private readonly norms: number[] = [];
+  private readonly normLabels: boolean[] = [];
+  private readonly cosines: number[] = [];
+  private readonly cosineLabels: boolean[] = [];
+
+  constructor(private readonly positiveClass: number) {}
+
+  add(gradients: Float32Array, labels: ArrayLike<number>): void {
+    const samples = labels.length;
+    const scores = batchLeakScores(gradients, samples, labels, this.positiveClass);
+    for (let i = 0; i < samples; i++) {
+      const positive = labels[i] === this.positiveClass;
+      this.norms.push(scores.norms[i] as number);
+      this.normLabels.push(positive);
+      const cosine = scores.cosines[i];
+      if (cosine !== undefined) {
+        this.cosines.push(cosine);
+        this.cosineLabels.push(positive);
+      }
+    }
+  }
+
+  get samples(): number {
+    return this.norms.length;
+  }
+
+  /** The norm attack's and the direction attack's leak AUCs (NaN where a class never appeared). */
+  result(): { norm: number; direction: number; samples: number } {
+    return { norm: leakAuc(this.norms, this.normLabels), direction: leakAuc(this.cosines, this.cosineLabels), samples: this.samples };
+  }
+}
