@@ -63,7 +63,7 @@ async function timeSegmentStep(backend: 'wasm' | 'cpu', model: CatalogueModelNam
   if (!server) throw new Error(`${model} has no server segment`);
   const segment = createSegment(server, { seed: 1, name: `bench_${backend}_${model}`, optimizer: { name: 'sgd', learningRate: 0.01 } });
   const x = tf.randomNormal([BATCH, ...server.inputShape]);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 2), 'int32'), 2);
+  const labels = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 2), 'int32');
   const times: number[] = [];
   try {
     for (let i = 0; i < warmup + steps; i++) {
