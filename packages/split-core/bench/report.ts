@@ -229,7 +229,7 @@ await initBackend('wasm');
 {
   const json = path.join(scratch, 'load.json');
   const clients = Number(values['load-clients']);
-  const run = spawnSync('npx', ['tsx', path.join(root, 'apps/relay-server/bench/load.ts'), '--clients', String(clients), '--minutes', String(values['load-minutes']), '--steps-per-round', '4', '--out', path.join(scratch, 'load.md'), '--json', json], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] });
+  const run = spawnSync('npx', ['tsx', path.join(root, 'apps/relay-server/bench/load.ts'), '--clients', String(clients), '--minutes', String(values['load-minutes']), '--out', path.join(scratch, 'load.md'), '--json', json], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] });
   if (run.status !== 0) {
     sections.push(`## The relay under ${clients} clients\n\nThe load benchmark failed (exit ${run.status ?? run.signal}); see its output.\n`);
   } else {
@@ -239,7 +239,7 @@ await initBackend('wasm');
       [
         `## The relay under ${clients} concurrent Node clients (SplitFed V2)`,
         '',
-        `The mlp on 30 features, batch 8, 4 steps per client a round, every client in one process beside the relay, for ${sig(load.seconds / 60, 2)} minutes (${load.rounds} rounds, ${load.contributors} of ${clients} clients counted). Step latency: time between one client's consecutive steps of a round, over all clients and rounds.`,
+        `The mlp on 30 features, batch 8, 2 steps per client a round (each holds 16 rows), every client in one process beside the relay, for ${sig(load.seconds / 60, 2)} minutes (${load.rounds} rounds, ${load.contributors} of ${clients} clients counted). Step latency: time between one client's consecutive steps of a round, over all clients and rounds.`,
         '',
         table(
           ['training steps per second', 'step latency p50', 'step latency p95', 'relay RSS, samples every 10 s', 'RSS drift (last third \u2212 middle third)', 'errors'],
