@@ -57,6 +57,7 @@ function toRound(round: number, rows: RoundRows & { train: MetricRecord }): prot
   const train = rows.train.metrics as Metrics;
   const schedule = typeof train.schedule === 'string' ? train.schedule : undefined;
   const codec = train.codec === 'fp32' || train.codec === 'fp16' || train.codec === 'int8' ? train.codec : undefined;
+  const leak = typeof train.leak === 'object' && train.leak !== null ? (train.leak as Metrics) : undefined;
   return {
     round,
     at: Math.max(rows.train.createdAt, rows.val?.createdAt ?? 0),
@@ -78,6 +79,7 @@ function toRound(round: number, rows: RoundRows & { train: MetricRecord }): prot
     completed: nonNegative(train.completed),
     failed: nonNegative(train.failed),
     ...(schedule !== undefined ? { schedule } : {}),
+    ...(leak ? { leak: { norm: finiteOr(leak.norm, null), direction: finiteOr(leak.direction, null) } } : {}),
     ...(codec !== undefined ? { codec } : {}),
   };
 }

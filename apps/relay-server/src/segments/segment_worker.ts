@@ -3,7 +3,7 @@
 // through split-core's runtime; averages server copies where they live.
 import { existsSync, rmSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { metrics as metricsLib, model, network, runtime, schedule, segment, study } from '@splitlearn/split-core';
+import { metrics as metricsLib, model, network, privacy, runtime, schedule, segment, study } from '@splitlearn/split-core';
 import { initNodeBackend } from '@splitlearn/split-core/node';
 import type { topology } from '@splitlearn/split-core';
 import type { EpochRequest, FromWorker, ServerRequestMessage, ToWorker } from './worker_messages';
@@ -72,7 +72,10 @@ async function runEpoch(request: EpochRequest): Promise<void> {
       }),
     ]),
   );
-  const memberLinks = wiring ? runtime.serverLinksOf(wiring, holdsLabels, (member) => links.get(request.members[member] as string) as network.StreamLink) : [...links.values()];
+  const streams = wiring ? runtime.serverLinksOf(wiring, holdsLabels, (member) => links.get(request.members[member] as string) as network.StreamLink) : [...links.values()];
+  // A binary task's training steps are watched for what their cut gradients reveal of the labels (Li et al. 2022).
+  const leak = request.phase === 'train' && plans.numClasses === 2 ? new privacy.LabelLeakTally(1) : undefined;
+  const memberLinks = leak ? streams.map((link) => privacy.watchLabelLeakage(link, leak)) : streams;
   epochs.set(request.epochId, links);
   try {
     const tally = await runtime.runServerEpoch({
@@ -98,6 +101,7 @@ async function runEpoch(request: EpochRequest): Promise<void> {
       steps: request.steps,
       ...(loss !== undefined ? { loss } : {}),
       ...(request.phase === 'train' ? { samples: tally.samples, ...(correct !== undefined ? { correct } : {}) } : {}),
+      ...(leak && leak.samples > 0 ? { leak: leak.result() } : {}),
     };
     if (request.phase === 'eval') {
       // Evaluation leaves the weights as they were: these are the weights just scored.

@@ -31,6 +31,8 @@ export interface TrainTally {
   samples: number;
   /** Of those, classified correctly, where the server holds the loss (vanilla). */
   correct?: number;
+  /** A binary task whose labels reached the server: what its cut gradients reveal of them (privacy/label_leakage.ts; NaN where a class was missing). */
+  leak?: { norm: number; direction: number; samples: number };
 }
 
 type ScoredMetrics = { accuracy: number; loss: number; auc: number; sensitivity: number; specificity: number; confusion: number[][]; count: number };

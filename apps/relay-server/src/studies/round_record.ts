@@ -28,6 +28,25 @@ export interface FinishedRound {
   failed: readonly unknown[];
   totals: RoundTotals;
   flopsPerSample: FlopsPerSample;
+  /** A binary task whose labels reached the server: the round's label-leak AUCs (null where a class was missing). */
+  leak?: { norm: number | null; direction: number | null };
+}
+
+/** The leak AUCs of a round's group epochs, merged by the samples each scored. */
+export class RoundLeak {
+  private norm = { sum: 0, weight: 0 };
+  private direction = { sum: 0, weight: 0 };
+
+  add(epoch: { norm: number; direction: number; samples: number }): void {
+    if (Number.isFinite(epoch.norm)) this.norm = { sum: this.norm.sum + epoch.norm * epoch.samples, weight: this.norm.weight + epoch.samples };
+    if (Number.isFinite(epoch.direction)) this.direction = { sum: this.direction.sum + epoch.direction * epoch.samples, weight: this.direction.weight + epoch.samples };
+  }
+
+  get result(): { norm: number | null; direction: number | null } | undefined {
+    if (this.norm.weight === 0 && this.direction.weight === 0) return undefined;
+    const mean = (part: { sum: number; weight: number }): number | null => (part.weight > 0 ? part.sum / part.weight : null);
+    return { norm: mean(this.norm), direction: mean(this.direction) };
+  }
 }
 
 export function recordRound(persistence: StudyPersistence, finished: FinishedRound): { samplesPerSecond: number } {
@@ -53,6 +72,7 @@ export function recordRound(persistence: StudyPersistence, finished: FinishedRou
     failed: finished.failed.length,
     schedule: finished.config.schedule,
     codec: finished.config.codec,
+    ...(finished.leak ? { leak: finished.leak } : {}),
   });
   return { samplesPerSecond };
 }

@@ -9,7 +9,7 @@ import { NetworkFederation, ParticipantGoneError, type NetworkFederationContext 
 import type { ParticipantSession } from './participant_session';
 import type { StudyPersistence } from './persistence';
 import { evaluateRound } from './round_evaluation';
-import { recordRound, studyFlopsPerSample, type FlopsPerSample } from './round_record';
+import { recordRound, RoundLeak, studyFlopsPerSample, type FlopsPerSample } from './round_record';
 import type { StudyObserver } from './study_observer';
 import { applyConfigChange, describeConfigChange } from './study_reconfiguration';
 
@@ -497,8 +497,10 @@ export class StudyRuntime {
     this.runningRound = round;
     this.meter.reset();
     const context = this.federationContext(config);
+    const leak = new RoundLeak();
     context.onEpochDone = (group, phase, result) => {
       if (phase !== 'train') return;
+      if (result.leak) leak.add(result.leak);
       group.members.forEach((participantId, i) => {
         const reply = result.replies[i];
         this.ledger.trainEpochDone(participantId, { steps: result.steps, loss: result.loss ?? reply?.loss, samples: result.samples, correct: result.correct, clientAccuracy: reply?.accuracy });
@@ -542,7 +544,7 @@ export class StudyRuntime {
     interrupted();
     for (const failure of evalFailures) this.options.log.warn('left out of validation', { study: this.id, group: failure.groupId, reason: failure.reason });
     const totals = this.ledger.closeRound(this.sessions.keys());
-    const { samplesPerSecond } = recordRound(this.options.persistence, { studyId: this.id, round, config, seconds, completed: outcome.completed, failed: outcome.failed, totals, flopsPerSample: this.flopsPerSample });
+    const { samplesPerSecond } = recordRound(this.options.persistence, { studyId: this.id, round, config, seconds, completed: outcome.completed, failed: outcome.failed, totals, flopsPerSample: this.flopsPerSample, ...(leak.result ? { leak: leak.result } : {}) });
     if (val) this.options.persistence.recordMetrics(this.id, round, 'val', null, val);
     this.lastSummary = {
       round,

@@ -3,3 +3,4 @@
 // the cut gradients.
 export { distanceCorrelation } from './distance_correlation';
 export { batchLeakScores, LabelLeakTally } from './label_leakage';
+export { watchLabelLeakage } from './leak_watch';

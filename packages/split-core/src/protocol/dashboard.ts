@@ -95,6 +95,12 @@ export const DashboardRoundSchema = z.object({
    */
   schedule: STUDY_SCHEDULE.optional(),
   codec: STUDY_CODEC.optional(),
+  /**
+   * A binary task whose labels reach the server: what the round's cut gradients reveal of the
+   * labels, as leak AUCs of the norm and direction attacks (0.5 nothing, 1 every label); null
+   * where a class was missing. Absent where no labels reach the server (U-shaped, baselines).
+   */
+  leak: z.object({ norm: nullableFinite, direction: nullableFinite }).optional(),
 });
 export type DashboardRound = z.infer<typeof DashboardRoundSchema>;
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { protocol } from '@splitlearn/split-core/pure';
 import { PER_CLIENT_LINES, toRoundRow, toRoundRows } from '../feed/round_row';
 import { SeriesStore } from '../feed/series_store';
-import { relayRound } from '../feed/test_support';
-import { CHART_SPECS, type ChartSpec } from './chart_specs';
+import { relayRound, studyInfo } from '../feed/test_support';
+import { CHART_SPECS, labelsReachServer, type ChartSpec } from './chart_specs';
 
 const spec = (id: string): ChartSpec => {
   const found = CHART_SPECS.find((entry) => entry.id === id);
@@ -12,6 +13,21 @@ const spec = (id: string): ChartSpec => {
 const names = (participantId: string): string => ({ 'p-a': 'Hospital 10', 'p-b': 'Hospital 2' })[participantId] ?? participantId;
 
 describe('chart specs', () => {
+  it('draws the label leak AUCs of each round, and only for binary studies whose labels reach the server', () => {
+    const store = new SeriesStore();
+    store.merge([toRoundRow({ ...relayRound(0), leak: { norm: 0.62, direction: 0.97 } }, false), toRoundRow(relayRound(1), false)]);
+    const series = spec('leak').series(store, names);
+    expect(series.map((entry) => [entry.label, [...entry.column]])).toEqual([
+      ['Norm attack', [0.62, null]],
+      ['Direction attack', [0.97, null]],
+    ]);
+    const config = protocol.horizontalStudy(studyInfo().config);
+    expect(labelsReachServer({ ...config, topology: 'vanilla', classes: ['a', 'b'] })).toBe(true);
+    expect(labelsReachServer({ ...config, topology: 'u-shaped', classes: ['a', 'b'] })).toBe(false);
+    expect(labelsReachServer({ ...config, topology: 'vanilla', classes: ['a', 'b', 'c'] })).toBe(false);
+    expect(labelsReachServer({ ...config, topology: 'vanilla', classes: ['a', 'b'], method: 'fedavg' })).toBe(false);
+  });
+
   it('draws one line per client, by name, while there are few clients', () => {
     const store = new SeriesStore();
     store.merge([toRoundRow(relayRound(0), true)]);

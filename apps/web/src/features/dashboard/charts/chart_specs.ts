@@ -1,3 +1,4 @@
+import { getTopologyDescriptor, studyMethod, type protocol } from '@splitlearn/split-core/pure';
 import { formatAxisBytes, formatMetric, formatPercent, formatSi } from '../dashboard_format';
 import type { Column, SeriesStore } from '../feed/series_store';
 
@@ -27,8 +28,8 @@ export interface ChartSpec {
   logScale?: boolean;
   /** Draws per-client (or per-task) series: rebuilt when the store's layout changes. */
   perClient?: boolean;
-  /** Drawn only when this says so (the per-task chart: multi-task studies). */
-  shownFor?: 'tasks';
+  /** Drawn only when this says so (the per-task chart: multi-task studies; the leak chart: binary studies whose labels reach the server). */
+  shownFor?: 'tasks' | 'leak';
   series: (store: SeriesStore, clientName: (participantId: string) => string) => SeriesSpec[];
   /** Fill between two series (1-based uPlot series indices, upper first). */
   band?: (series: readonly SeriesSpec[]) => [number, number] | undefined;
@@ -109,6 +110,18 @@ export const CHART_SPECS: readonly ChartSpec[] = [
       }),
   },
   {
+    id: 'leak',
+    title: 'Label leakage from the cut gradients',
+    yLabel: 'Leak AUC (0.5: nothing, 1: every label)',
+    formatValue: (value) => formatMetric(value, 3),
+    yRange: [0.4, 1],
+    shownFor: 'leak',
+    series: (store) => [
+      { label: 'Norm attack', column: store.columns.leakNorm, color: PALETTE[3] as string },
+      { label: 'Direction attack', column: store.columns.leakDirection, color: PALETTE[4] as string, dash: [6, 4] },
+    ],
+  },
+  {
     id: 'throughput',
     title: 'Training throughput',
     yLabel: 'Samples per second',
@@ -155,3 +168,8 @@ export const CHART_SPECS: readonly ChartSpec[] = [
     ],
   },
 ];
+
+/** Whether the relay watches a study's label leakage: a binary task whose labels travel to the server with each batch (vanilla, a vertical label holder). */
+export function labelsReachServer(config: protocol.StudyInfo['config']): boolean {
+  return config.classes.length === 2 && studyMethod(config).serverSegment && getTopologyDescriptor(config.topology).wirePlan.train.some((crossing) => crossing.kind === 'labels');
+}

@@ -35,6 +35,8 @@ const RoundRowSchema = z.object({
   upSpread: spread,
   downSpread: spread,
   perClient: z.array(z.object({ participantId: z.string().min(1), bytesUp: count, bytesDown: count })).optional(),
+  leakNorm: nullableFinite,
+  leakDirection: nullableFinite,
 }) satisfies z.ZodType<RoundRow>;
 
 const LatestEvaluationSchema = z

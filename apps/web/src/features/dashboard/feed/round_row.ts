@@ -50,6 +50,9 @@ export interface RoundRow {
   perClient?: ClientTraffic[];
   /** Multi-task: each task's validation figures, in head order. */
   tasks?: TaskFigures[];
+  /** What the round's cut gradients revealed of the labels (leak AUCs), where labels reach the server. */
+  leakNorm: number | null;
+  leakDirection: number | null;
 }
 
 export interface TaskFigures {
@@ -96,6 +99,8 @@ export function toRoundRow(round: protocol.DashboardRound, keepPerClient: boolea
     clients: round.perClient.length,
     upSpread: spreadOf(round.perClient.map((entry) => entry.bytesUp)),
     downSpread: spreadOf(round.perClient.map((entry) => entry.bytesDown)),
+    leakNorm: round.leak?.norm ?? null,
+    leakDirection: round.leak?.direction ?? null,
   };
   if (keepPerClient) row.perClient = round.perClient.map(({ participantId, bytesUp, bytesDown }) => ({ participantId, bytesUp, bytesDown }));
   if (round.val?.tasks) row.tasks = round.val.tasks.map(({ name, accuracy, auc }) => ({ name, accuracy, auc }));

@@ -32,6 +32,8 @@ export const SCALAR_COLUMNS = [
   'downMin',
   'downMedian',
   'downMax',
+  'leakNorm',
+  'leakDirection',
 ] as const;
 export type ScalarColumn = (typeof SCALAR_COLUMNS)[number];
 
@@ -83,6 +85,8 @@ function scalarValues(row: RoundRow): Record<ScalarColumn, number | null> {
     downMin: row.downSpread?.min ?? null,
     downMedian: row.downSpread?.median ?? null,
     downMax: row.downSpread?.max ?? null,
+    leakNorm: row.leakNorm,
+    leakDirection: row.leakDirection,
   };
 }
 
