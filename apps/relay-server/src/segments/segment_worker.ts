@@ -11,7 +11,15 @@ import type { EpochRequest, FromWorker, ServerRequestMessage, ToWorker } from '.
 const port = parentPort;
 if (!port) throw new Error('segment_worker must run in a worker thread');
 
-let setup: { plans: topology.RolePlans; pool: runtime.ServerPool; maxFrameBytes: number } | undefined;
+interface Setup {
+  plans: topology.RolePlans;
+  pool: runtime.ServerPool;
+  maxFrameBytes: number;
+  /** The study's defence against label leakage, on every cut gradient the server returns. */
+  gradientNoise?: privacy.GradientNoise;
+}
+
+let setup: Setup | undefined;
 /** The links of each running epoch, by participant. */
 const epochs = new Map<string, Map<string, network.StreamLink>>();
 /**
@@ -26,7 +34,7 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
 
-function requireSetup(): { plans: topology.RolePlans; pool: runtime.ServerPool; maxFrameBytes: number } {
+function requireSetup(): Setup {
   if (!setup) throw new Error('worker used before init');
   return setup;
 }
@@ -48,7 +56,7 @@ function failpointWorkerExit(): void {
 }
 
 async function runEpoch(request: EpochRequest): Promise<void> {
-  const { plans, pool, maxFrameBytes } = requireSetup();
+  const { plans, pool, maxFrameBytes, gradientNoise } = requireSetup();
   const copy = pool.copy(request.serverKey);
   // The worker does not track study ids: the event loop checks them on the way in and
   // stamps them on the way out, so frames here carry an empty one.
@@ -75,7 +83,9 @@ async function runEpoch(request: EpochRequest): Promise<void> {
   const streams = wiring ? runtime.serverLinksOf(wiring, holdsLabels, (member) => links.get(request.members[member] as string) as network.StreamLink) : [...links.values()];
   // A binary task's training steps are watched for what their cut gradients reveal of the labels (Li et al. 2022).
   const leak = request.phase === 'train' && plans.numClasses === 2 ? new privacy.LabelLeakTally(1) : undefined;
-  const memberLinks = leak ? streams.map((link) => privacy.watchLabelLeakage(link, leak)) : streams;
+  // The study's gradient noise goes on before the watch: the leak is scored on what actually leaves.
+  const watched = leak ? streams.map((link) => privacy.watchLabelLeakage(link, leak)) : streams;
+  const memberLinks = gradientNoise && request.phase === 'train' ? watched.map((link) => privacy.noisyGradientsLink(link, gradientNoise)) : watched;
   epochs.set(request.epochId, links);
   try {
     const tally = await runtime.runServerEpoch({
@@ -147,7 +157,7 @@ async function handle(message: ToWorker): Promise<void> {
       const backend = await initNodeBackend();
       const plans = study.studyRolePlans(message.config);
       const options = study.studyRoleOptions(message.config);
-      setup = { plans, pool: new runtime.ServerPool(() => segment.createRole('server', plans.server, options)), maxFrameBytes: study.largestMessageBytes(message.config) + FRAME_HEADER_BYTES };
+      setup = { plans, pool: new runtime.ServerPool(() => segment.createRole('server', plans.server, options)), maxFrameBytes: study.largestMessageBytes(message.config) + FRAME_HEADER_BYTES, ...(message.config.gradientNoise ? { gradientNoise: message.config.gradientNoise } : {}) };
       if (message.weights) setup.pool.write(schedule.SHARED_SERVER, message.weights.map((bundle) => model.decodeWeights(bundle)));
       post({ type: 'ready', backend: `${backend.name}: ${backend.reason}`, clientLayouts: study.studyClientLayouts(message.config) });
       return;

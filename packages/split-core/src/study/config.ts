@@ -35,6 +35,12 @@ const StudyBaseSchema = z.object({
    * activations in each data holder's loss (PAPER.md, last section); off when absent or 0.
    */
   noPeek: z.number().min(0).max(100).optional(),
+  /**
+   * Noise the server adds to the cut gradients it returns, against label leakage (privacy/
+   * gradient_noise.ts): 'max-norm' alignment or isotropic 'gaussian', `scale` times the
+   * default amount; off when absent.
+   */
+  gradientNoise: z.object({ kind: z.enum(['max-norm', 'gaussian']), scale: z.number().min(0).max(100).default(1) }).optional(),
 });
 
 /** Vanilla and U-shaped: one catalogue model, every client the same segments of it. */
