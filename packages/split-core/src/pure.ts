@@ -12,6 +12,7 @@ export { WIRE_KINDS, type WireKind } from './topology/link';
 export { SCHEDULE_NAMES, type ScheduleName } from './schedule/schedule';
 export { SCHEDULE_DESCRIPTORS, scheduleDescriptor, type ScheduleDescriptor, type WeightTransfer } from './schedule/descriptor';
 export { METHOD_DESCRIPTORS, METHOD_NAMES, studyMethod, studyScheduleName, type MethodDescriptor, type MethodName } from './study/method';
+export { privacyDisclosure } from './study/privacy_disclosure';
 export { OPTIMIZER_NAMES, type OptimizerName } from './segment/optimizer_names';
 export { CATALOGUE_MODEL_NAMES, getModelSpec } from './model/catalogue';
 export { planSegments, resolveCut, type SegmentPlan } from './model/cuts';

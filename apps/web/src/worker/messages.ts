@@ -93,6 +93,8 @@ export const EgressSchema = z.object({
   role: z.string().max(200).optional(),
   /** A baseline study (federated averaging, large-batch SGD): its name and what it sends, in words. */
   method: z.object({ title: z.string().max(200), summary: z.string().max(1000) }).optional(),
+  /** The study's privacy settings in plain words (split-core's privacyDisclosure). */
+  privacy: z.array(z.string().max(500)).max(20).optional(),
   neverLeaves: z.array(z.string()),
 });
 export type Egress = z.infer<typeof EgressSchema>;

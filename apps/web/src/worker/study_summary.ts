@@ -83,12 +83,14 @@ export function egressInputFor(study: StudyInfo, role: ClientRoleView, clientWei
       holdsLabels: false,
       data: 'none',
       position: { name: name ?? `Position ${position}`, intermediateInput: segment?.inputShape ?? [] },
+      privacy: studyLib.privacyDisclosure(config),
     };
   }
   const method = 'method' in config ? config.method : undefined;
   return {
     ...(name !== undefined ? { position: { name } } : {}),
     ...(method !== undefined && method !== 'splitnn' ? { method } : {}),
+    privacy: studyLib.privacyDisclosure(config),
     topology: config.topology,
     codec: config.codec,
     batchSize: config.batchSize,

@@ -29,6 +29,8 @@ export interface EgressInput {
   alignmentRows?: number;
   /** A baseline study: this device trains the whole model (clientWeights is its one segment). */
   method?: MethodName;
+  /** The study's privacy settings in plain words, passed on as they are. */
+  privacy?: string[];
 }
 
 interface ItemPlan {
@@ -153,6 +155,7 @@ export function describeEgress(input: EgressInput): Egress {
       weights: input.clientWeights.map((weights, segment) => ({ segment, tensors: weights.length, values: weights.reduce((sum, weight) => sum + elementCount(weight.shape), 0), bytes: weightsBundleBytes(weights) })),
       ...(input.data ? { data: input.data } : {}),
       method: { title: method.title, summary: method.summary },
+      ...(input.privacy ? { privacy: input.privacy } : {}),
       neverLeaves: [...NEVER_LEAVES_DATA[input.data ?? 'images'], ...method.neverLeaves],
     };
   }
@@ -175,6 +178,7 @@ export function describeEgress(input: EgressInput): Egress {
     ...(descriptor.alignsRows && input.alignmentRows !== undefined ? { alignment: alignmentEgress(input.alignmentRows) } : {}),
     ...(input.data ? { data: input.data } : {}),
     ...(input.position ? { role: input.position.name } : {}),
+    ...(input.privacy ? { privacy: input.privacy } : {}),
     neverLeaves,
   };
 }

@@ -39,3 +39,4 @@ export { partyInputShape, studyTaskHeads, verticalStudyPlan, type PartiesStudyPl
 export { PartyRowsError, partyRowsFromCsv, serverLabelRows, type PartyRows } from './party_rows';
 export { imagePathInFolder, partyRowsFromImages, type PartyImageLoader, type PartyImageOptions } from './party_images';
 export { METHOD_DESCRIPTORS, METHOD_NAMES, studyMethod, studyScheduleName, type MethodDescriptor, type MethodName } from './method';
+export { privacyDisclosure } from './privacy_disclosure';

@@ -22,6 +22,20 @@ function itemFacts(items: readonly WireItem[], phase: string): Fact[] {
   return facts;
 }
 
+function PrivacySettings({ egress }: { egress: Egress }): ReactNode {
+  if (!egress.privacy || egress.privacy.length === 0) return null;
+  return (
+    <>
+      <h3>This study&rsquo;s privacy settings</h3>
+      <ul aria-label="This study’s privacy settings">
+        {egress.privacy.map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 function ItemList({ items }: { items: readonly WireItem[] }): ReactNode {
   if (items.length === 0) return <p>Nothing.</p>;
   return (
@@ -135,6 +149,7 @@ export function WhatLeavesPanel({ egress, traffic, vertical }: { egress: Egress 
         )}
         <li>Its kind (a browser), its training engine (e.g. WebAssembly) and a display name if one is set</li>
       </ul>
+      <PrivacySettings egress={egress} />
       <h3>Never leaves this device</h3>
       <ul aria-label="Never leaves this device">
         {egress.neverLeaves.map((item) => (
@@ -170,6 +185,7 @@ function IntermediateEgress({ egress, traffic }: { egress: Egress; traffic: Traf
         label="Weights per hand-off"
         facts={egress.weights.map((segment) => bytesFact(`Segment ${segment.segment + 1} weights per hand-off`, segment.bytes, `${formatCount(segment.values)} numbers in ${segment.tensors} tensors, fp32`))}
       />
+      <PrivacySettings egress={egress} />
       <h3>Never on this device</h3>
       <ul aria-label="Never leaves this device">
         {egress.neverLeaves.map((item) => (

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { formatPercent } from '../dashboard_format';
-import { getTopologyDescriptor, type protocol } from '@splitlearn/split-core/pure';
+import { getTopologyDescriptor, privacyDisclosure, type protocol } from '@splitlearn/split-core/pure';
 import { describeTopology } from './describe_topology';
 import type { AlignmentView, ParticipantView, TopologyDescription } from './topology_description';
 import { CrossingList, HoldsList, Segment } from './topology_parts';
@@ -116,6 +116,12 @@ export function TopologyDiagram({ config }: { config: protocol.StudyInfo['config
       <p className="hint">
         Never leaves {distinctParties ? 'any party' : 'a hospital'}: {topology.neverLeaves.join('; ')}.
       </p>
+      <h3>Privacy settings</h3>
+      <ul aria-label="Privacy settings">
+        {privacyDisclosure(config).map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
     </div>
   );
 }
