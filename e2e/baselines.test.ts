@@ -71,6 +71,8 @@ describe('large-batch SGD with a browser and a Node client over the real relay',
       await page.getByText('Large-batch synchronous SGD (baseline)', { exact: false }).first().waitFor();
       await page.getByText(/Gradients of the whole model’s weights on this batch/).first().waitFor();
       await page.getByText(/Labels: the loss is computed on this device/).first().waitFor();
+      // The study's privacy settings, in plain words, before joining.
+      await page.getByLabel('This study’s privacy settings').getByText(/gradients reach the relay in the clear/).waitFor();
       const browserId = await joinAndWaitForId(page);
       node = await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index: 1, count: 8 } }, backend: 'wasm', label: 'node' });
 
