@@ -5,3 +5,4 @@ export { distanceCorrelation } from './distance_correlation';
 export { batchLeakScores, LabelLeakTally } from './label_leakage';
 export { watchLabelLeakage } from './leak_watch';
 export { noisyGradientsLink, perturbCutGradients, type GradientNoise, type GradientNoiseKind } from './gradient_noise';
+export { noisyActivations, protectActivations, type ActivationNoise } from './activation_noise';

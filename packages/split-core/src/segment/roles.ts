@@ -1,4 +1,5 @@
 import type { SegmentPlan } from '../model/cuts';
+import type { ActivationNoise } from '../privacy/activation_noise';
 import type { OptimizerConfig } from './optimizer_names';
 import { createSegment, type Segment } from './segment';
 
@@ -10,6 +11,8 @@ export interface ClientRole {
   segments: Segment[];
   /** NoPeek: the weight of the distance correlation between a batch and its cut activations in this client's loss (absent: off). */
   noPeek?: number;
+  /** Clipping and Gaussian noise on the cut activations this client sends from its data (absent: off). */
+  activationNoise?: ActivationNoise;
 }
 
 /** The segments the server holds. */
@@ -23,12 +26,15 @@ export interface RoleOptions {
   optimizer: OptimizerConfig;
   /** The study's NoPeek weight (privacy/distance_correlation.ts); only a client's role takes it. */
   noPeek?: number;
+  /** The study's activation noise (privacy/activation_noise.ts); only a client's role takes it. */
+  activationNoise?: ActivationNoise;
 }
 
 /** Builds a role's segments; named `client_segment0`, `server_segment1`, ... as exports name them. */
 export function createRole(role: 'client' | 'server', plans: readonly SegmentPlan[], options: RoleOptions): ClientRole & ServerRole {
   const segments = plans.map((plan) => createSegment(plan, { seed: options.seed, optimizer: options.optimizer, name: `${role}_segment${plan.index}` }));
-  return { segments, ...(role === 'client' && options.noPeek ? { noPeek: options.noPeek } : {}) };
+  if (role !== 'client') return { segments };
+  return { segments, ...(options.noPeek ? { noPeek: options.noPeek } : {}), ...(options.activationNoise ? { activationNoise: options.activationNoise } : {}) };
 }
 
 export function disposeRole(role: ClientRole | ServerRole): void {

@@ -41,6 +41,8 @@ const StudyBaseSchema = z.object({
    * default amount; off when absent.
    */
   gradientNoise: z.object({ kind: z.enum(['max-norm', 'gaussian']), scale: z.number().min(0).max(100).default(1) }).optional(),
+  /** Clipping (each sample's activations to an L2 norm of at most `clip`) plus Gaussian noise (`sigma`) on the cut activations a data holder sends; off when absent. */
+  activationNoise: z.object({ clip: z.number().positive().max(1e6), sigma: z.number().min(0).max(1e6) }).optional(),
 });
 
 /** Vanilla and U-shaped: one catalogue model, every client the same segments of it. */

@@ -22,7 +22,7 @@ export function studySplit(config: StudyConfig): SplitPlan {
 }
 
 export function studyRoleOptions(config: StudyConfig): RoleOptions {
-  return { seed: config.seed, optimizer: { name: config.optimizer as OptimizerName, learningRate: config.learningRate }, ...(config.noPeek ? { noPeek: config.noPeek } : {}) };
+  return { seed: config.seed, optimizer: { name: config.optimizer as OptimizerName, learningRate: config.learningRate }, ...(config.noPeek ? { noPeek: config.noPeek } : {}), ...(config.activationNoise ? { activationNoise: config.activationNoise } : {}) };
 }
 
 /**

@@ -25,6 +25,7 @@ export function privacyDisclosure(config: StudyConfig): string[] {
       ? `NoPeek is on (weight ${config.noPeek}): each device also trains its layers to make their outputs reveal less of its data (distance correlation).`
       : 'NoPeek is off: the cut activations are not trained to hide the images, and a curious relay could try to reconstruct them.',
   );
+  if (config.activationNoise) lines.push(`Cut activations are clipped to a norm of ${config.activationNoise.clip} per sample and blurred with Gaussian noise (standard deviation ${config.activationNoise.sigma}) before they leave the device.`);
   if (config.gradientNoise) lines.push(`The relay adds ${config.gradientNoise.kind === 'max-norm' ? 'max-norm' : 'Gaussian'} noise (scale ${config.gradientNoise.scale}) to the cut gradients it returns, so they reveal less of the labels.`);
   if (config.schedule === 'round-robin') lines.push('Client-segment weights pass from one participant to the next through the relay in the clear (not end-to-end encrypted).');
   else lines.push('Client-segment weights are averaged by the relay in the clear (no secure aggregation).');

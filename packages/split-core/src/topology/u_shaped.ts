@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { protectActivations } from '../privacy/activation_noise';
 import type { ClientRole, ServerRole } from '../segment/roles';
 import { backward, forward, infer, lossStep, type Segment } from '../segment/segment';
 import { uShapedDescriptor } from './descriptors';
@@ -38,10 +39,11 @@ export const uShaped: HorizontalTopology = {
     const { bottom, head } = clientSegments(client);
     const labels = labelsOf(batch);
     const cut1 = forward(bottom, batch.x);
+    const sent = protectActivations(cut1, client.activationNoise);
     try {
-      await link.send('activations', cut1);
+      await link.send('activations', sent);
     } finally {
-      cut1.dispose();
+      tf.dispose([cut1, sent]);
     }
     const cut2 = await link.receive('activations');
     let loss: number;
@@ -97,10 +99,11 @@ export const uShaped: HorizontalTopology = {
   async clientEvalStep(client: ClientRole, link: Link, batch: Batch): Promise<EvalResult> {
     const { bottom, head } = clientSegments(client);
     const cut1 = infer(bottom, batch.x);
+    const sent = protectActivations(cut1, client.activationNoise);
     try {
-      await link.send('activations', cut1);
+      await link.send('activations', sent);
     } finally {
-      cut1.dispose();
+      tf.dispose([cut1, sent]);
     }
     const cut2 = await link.receive('activations');
     const logits = infer(head, cut2);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { protectActivations } from '../privacy/activation_noise';
 import type { ClientRole, ServerRole } from '../segment/roles';
 import { backward, forward, infer, lossStep, type Segment } from '../segment/segment';
 import { multiHopDescriptor, vanillaDescriptor } from './descriptors';
@@ -22,17 +23,18 @@ function labelsOf(batch: Batch): tf.Tensor {
 }
 
 /** Client side shared by vanilla and vertical parties: send cut activations (and labels), apply the returned gradient. */
-export async function sendActivationsAndLearn(bottom: Segment, link: Link, batch: Batch, noPeek?: number): Promise<void> {
+export async function sendActivationsAndLearn(bottom: Segment, link: Link, batch: Batch, defences: Pick<ClientRole, 'noPeek' | 'activationNoise'> = {}): Promise<void> {
   const activations = forward(bottom, batch.x);
+  const sent = protectActivations(activations, defences.activationNoise);
   try {
-    await link.send('activations', activations);
+    await link.send('activations', sent);
     if (batch.labels) await link.send('labels', batch.labels);
   } finally {
-    activations.dispose();
+    tf.dispose([activations, sent]);
   }
   const cutGradient = await link.receive('gradients');
   try {
-    backward(bottom, batch.x, cutGradient, false, noPeek);
+    backward(bottom, batch.x, cutGradient, false, defences.noPeek);
   } finally {
     cutGradient.dispose();
   }
@@ -43,7 +45,7 @@ export const vanilla: HorizontalTopology = {
 
   async clientTrainStep(client: ClientRole, link: Link, batch: Batch): Promise<StepResult> {
     labelsOf(batch);
-    await sendActivationsAndLearn(only(client.segments, 'vanilla client segments'), link, batch, client.noPeek);
+    await sendActivationsAndLearn(only(client.segments, 'vanilla client segments'), link, batch, client);
     return {};
   },
 
@@ -67,11 +69,13 @@ export const vanilla: HorizontalTopology = {
 
   async clientEvalStep(client: ClientRole, link: Link, batch: Batch): Promise<EvalResult> {
     const activations = infer(only(client.segments, 'vanilla client segments'), batch.x);
+    // Validation activations reach the relay too: the same noise goes on them.
+    const sent = protectActivations(activations, client.activationNoise);
     try {
-      await link.send('activations', activations);
+      await link.send('activations', sent);
       await link.send('labels', labelsOf(batch));
     } finally {
-      activations.dispose();
+      tf.dispose([activations, sent]);
     }
     return {};
   },

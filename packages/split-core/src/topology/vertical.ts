@@ -75,7 +75,7 @@ function joinedCutTopology(descriptor: TopologyDescriptor, minParties: number, h
     descriptor,
 
     async clientTrainStep(client: ClientRole, link: Link, batch: Batch): Promise<StepResult> {
-      await sendActivationsAndLearn(onlySegment(client, `${descriptor.name} party`), link, batch, client.noPeek);
+      await sendActivationsAndLearn(onlySegment(client, `${descriptor.name} party`), link, batch, client);
       return {};
     },
 

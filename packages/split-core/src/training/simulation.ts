@@ -1,3 +1,4 @@
+import type { ActivationNoise } from '../privacy/activation_noise';
 import { trainingFlopsPerSample } from '../accounting/flops';
 import { TrafficMeter } from '../accounting/traffic';
 import type { Encoding } from '../codec/types';
@@ -31,6 +32,8 @@ export interface SimulationOptions {
   serverLabels?: Dataset;
   /** NoPeek's weight in every data holder's loss (segment/roles.ts); off when absent. */
   noPeek?: number;
+  /** Clipping and noise on every data holder's cut activations (privacy/activation_noise.ts); off when absent. */
+  activationNoise?: ActivationNoise;
   onStep?: (step: { groupId: string; loss: number; samples: number }) => void;
 }
 
@@ -70,6 +73,7 @@ export class Simulation {
       encoding: options.encoding,
       meter: this.meter,
       ...(options.noPeek ? { noPeek: options.noPeek } : {}),
+      ...(options.activationNoise ? { activationNoise: options.activationNoise } : {}),
       ...(options.serverLabels ? { serverLabels: options.serverLabels } : {}),
       onStep: ({ groupId, outcome }) => {
         const samples = outcome.samples ?? 0;

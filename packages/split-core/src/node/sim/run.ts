@@ -180,6 +180,7 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
     seed: args.seed,
     encoding: args.codec,
     ...(args.noPeek ? { noPeek: args.noPeek } : {}),
+    ...(args.activationNoise ? { activationNoise: args.activationNoise } : {}),
     clients: [...clients, ...study.hops],
     ...(study.groups ? { groups: study.groups } : {}),
     onStep: (step) => {
