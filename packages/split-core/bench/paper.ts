@@ -253,7 +253,7 @@ if (values['skip-fig3']) {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Validation accuracy against cumulative client compute (PneumoniaMNIST, cnn-small)',
     data: { values: points as unknown as Record<string, unknown>[] },
-    facet: { column: { field: 'clients', type: 'nominal', title: null } },
+    facet: { column: { field: 'clients', type: 'nominal', title: null, sort: fig3Clients.map((clients) => `${clients} clients`) } },
     spec: {
       width: 320,
       height: 240,
@@ -261,7 +261,7 @@ if (values['skip-fig3']) {
       encoding: {
         x: { field: 'teraflopsPerClient', type: 'quantitative', title: 'client compute so far (TFLOPs per client)', scale: { type: 'log' } },
         y: { field: 'accuracy', type: 'quantitative', title: 'validation accuracy', scale: { zero: false } },
-        color: { field: 'method', type: 'nominal', title: null },
+        color: { field: 'method', type: 'nominal', title: null, legend: { labelLimit: 400, orient: 'bottom' } },
         detail: { field: 'seed', type: 'nominal' },
       },
     },
