@@ -83,9 +83,7 @@ async function runEpoch(request: EpochRequest): Promise<void> {
   const streams = wiring ? runtime.serverLinksOf(wiring, holdsLabels, (member) => links.get(request.members[member] as string) as network.StreamLink) : [...links.values()];
   // A binary task's training steps are watched for what their cut gradients reveal of the labels (Li et al. 2022).
   const leak = request.phase === 'train' && plans.numClasses === 2 ? new privacy.LabelLeakTally(1) : undefined;
-  // The study's gradient noise goes on before the watch: the leak is scored on what actually leaves.
-  const watched = leak ? streams.map((link) => privacy.watchLabelLeakage(link, leak)) : streams;
-  const memberLinks = gradientNoise && request.phase === 'train' ? watched.map((link) => privacy.noisyGradientsLink(link, gradientNoise)) : watched;
+  const memberLinks = streams.map((link) => privacy.defendedServerLink(link, { ...(leak ? { leak } : {}), ...(gradientNoise && request.phase === 'train' ? { gradientNoise } : {}) }));
   epochs.set(request.epochId, links);
   try {
     const tally = await runtime.runServerEpoch({

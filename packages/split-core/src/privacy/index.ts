@@ -6,3 +6,4 @@ export { batchLeakScores, LabelLeakTally } from './label_leakage';
 export { watchLabelLeakage } from './leak_watch';
 export { noisyGradientsLink, perturbCutGradients, type GradientNoise, type GradientNoiseKind } from './gradient_noise';
 export { noisyActivations, protectActivations, type ActivationNoise } from './activation_noise';
+export { defendedServerLink } from './server_defences';

@@ -3,6 +3,7 @@ import type { Encoding } from '../codec/types';
 import type { Sample } from '../data/dataset';
 import type { ClientRole } from '../segment/roles';
 import { createInProcessLinkPair } from '../topology/in_process_link';
+import type { Link } from '../topology/link';
 import { routedLink } from '../topology/routed_link';
 import { serverLinksOf } from './server_links';
 import { checkWiring, directWiring, WiringError, type GroupWiring, type Stage } from '../topology/wiring';
@@ -41,6 +42,8 @@ export interface InProcessEpoch {
   onStep?: (outcome: StepOutcome) => void;
   /** Who feeds whom (multi-hop, extended vanilla); every member feeds the server when absent. */
   wiring?: GroupWiring;
+  /** The server's side of each link, as the study defends and watches it (privacy/server_defences.ts). */
+  serverLink?: (link: Link) => Link;
 }
 
 type LinkPair = ReturnType<typeof createInProcessLinkPair>;
@@ -102,7 +105,7 @@ export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ member
     runServerEpoch({
       topology,
       copy: epoch.server,
-      links: [...(epoch.serverLabels ? [serverLabelsLink(epoch.serverLabels)] : []), ...serverLinks],
+      links: [...(epoch.serverLabels ? [serverLabelsLink(epoch.serverLabels)] : []), ...(epoch.serverLink ? serverLinks.map(epoch.serverLink) : serverLinks)],
       phase,
       steps,
       ...(lossOnServer && report ? { hooks: report } : {}),

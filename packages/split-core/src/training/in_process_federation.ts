@@ -12,6 +12,9 @@ import type { Federation, GroupTrained, SegmentWeights, TrainingGroup } from '..
 import { singleClientGroup } from '../schedule/federation';
 import { createRole, disposeRole, type ClientRole, type RoleOptions } from '../segment/roles';
 import type { RolePlans } from '../topology/role_plans';
+import type { GradientNoise } from '../privacy/gradient_noise';
+import { LabelLeakTally } from '../privacy/label_leakage';
+import { defendedServerLink } from '../privacy/server_defences';
 
 export interface SimulatedClient {
   id: string;
@@ -31,6 +34,8 @@ export interface InProcessFederationOptions extends RoleOptions {
   onStep?: (step: { groupId: string; outcome: StepOutcome }) => void;
   /** A vertical study whose server holds the labels: its label rows, in the parties' aligned training order. */
   serverLabels?: Dataset;
+  /** Noise the server adds to the cut gradients it returns (privacy/gradient_noise.ts). */
+  gradientNoise?: GradientNoise;
 }
 
 /**
@@ -45,6 +50,8 @@ export class InProcessFederation implements Federation {
   private readonly clientRoles = new Map<string, ClientRole>();
   private readonly clientData = new Map<string, Dataset>();
   readonly servers: ServerPool;
+  /** This round's label-leak scores (a binary task's training steps), as the relay keeps them; reset by whoever runs the rounds. */
+  leak: LabelLeakTally | undefined;
 
   constructor(private readonly options: InProcessFederationOptions) {
     this.groups = options.groups ?? options.clients.map((client) => singleClientGroup(client.id, client.data.samples.length));
@@ -53,6 +60,7 @@ export class InProcessFederation implements Federation {
       this.clientData.set(client.id, client.data);
     }
     this.servers = new ServerPool(() => createRole('server', options.plans.server, options));
+    this.leak = options.plans.numClasses === 2 ? new LabelLeakTally(1) : undefined;
   }
 
   get sharedServer(): ServerCopy {
@@ -91,6 +99,7 @@ export class InProcessFederation implements Federation {
       encoding,
       meter,
       wiring: plans.wiring(group.members),
+      serverLink: (link) => defendedServerLink(link, { ...(this.leak ? { leak: this.leak } : {}), ...(this.options.gradientNoise ? { gradientNoise: this.options.gradientNoise } : {}) }),
       ...(serverLabels ? { serverLabels: batchLabels(trainingBatches(serverLabels.samples, batchSize, key)) } : {}),
       ...(onStep ? { onStep: (outcome: StepOutcome) => onStep({ groupId: group.id, outcome }) } : {}),
     });

@@ -1,4 +1,6 @@
 import type { ActivationNoise } from '../privacy/activation_noise';
+import type { GradientNoise } from '../privacy/gradient_noise';
+import { LabelLeakTally } from '../privacy/label_leakage';
 import { trainingFlopsPerSample } from '../accounting/flops';
 import { TrafficMeter } from '../accounting/traffic';
 import type { Encoding } from '../codec/types';
@@ -34,6 +36,8 @@ export interface SimulationOptions {
   noPeek?: number;
   /** Clipping and noise on every data holder's cut activations (privacy/activation_noise.ts); off when absent. */
   activationNoise?: ActivationNoise;
+  /** Noise the server adds to the cut gradients it returns (privacy/gradient_noise.ts); off when absent. */
+  gradientNoise?: GradientNoise;
   onStep?: (step: { groupId: string; loss: number; samples: number }) => void;
 }
 
@@ -52,6 +56,8 @@ export interface EpochReport {
   bytesUp: number;
   bytesDown: number;
   traffic: ReturnType<TrafficMeter['snapshot']>;
+  /** A binary task whose labels reach the server: what the epoch's cut gradients (as sent) reveal of them, as the relay scores it. */
+  leak?: { norm: number; direction: number; samples: number };
 }
 
 /** A whole study in one process: clients, server, schedule, all through the real codec. */
@@ -74,6 +80,7 @@ export class Simulation {
       meter: this.meter,
       ...(options.noPeek ? { noPeek: options.noPeek } : {}),
       ...(options.activationNoise ? { activationNoise: options.activationNoise } : {}),
+      ...(options.gradientNoise ? { gradientNoise: options.gradientNoise } : {}),
       ...(options.serverLabels ? { serverLabels: options.serverLabels } : {}),
       onStep: ({ groupId, outcome }) => {
         const samples = outcome.samples ?? 0;
@@ -91,7 +98,9 @@ export class Simulation {
     this.lossSamples = 0;
     const started = performance.now();
     this.federation.round = this.epoch;
+    if (this.federation.leak) this.federation.leak = new LabelLeakTally(1);
     await this.options.schedule.runRound(this.federation);
+    const leak = this.federation.leak && this.federation.leak.samples > 0 ? this.federation.leak.result() : undefined;
     const seconds = (performance.now() - started) / 1000;
     const samples = this.lossSamples;
     const traffic = this.meter.snapshot();
@@ -107,6 +116,7 @@ export class Simulation {
       bytesUp: traffic.up.bytes,
       bytesDown: traffic.down.bytes,
       traffic,
+      ...(leak ? { leak } : {}),
     };
   }
 
