@@ -1,5 +1,4 @@
 import { averageWeights, readWeights, writeWeights, type NamedWeight } from '../model/weights';
-import { createSegment, type Segment } from '../segment/segment';
 import { localTrainingBatches, runWholeModelEpoch } from './local_epoch';
 import { WholeModelHarness, type BaselineOptions, type BaselineRound } from './whole_model';
 
@@ -15,7 +14,6 @@ export interface FederatedAveragingOptions extends BaselineOptions {
 
 export class FederatedAveraging {
   private readonly harness: WholeModelHarness;
-  private readonly devices = new Map<string, Segment>();
   private round = 0;
 
   constructor(private readonly options: FederatedAveragingOptions) {
@@ -27,15 +25,6 @@ export class FederatedAveraging {
     return this.harness.global;
   }
 
-  /** The client's own copy of the whole model, with its own optimizer. */
-  private device(clientId: string): Segment {
-    let segment = this.devices.get(clientId);
-    if (!segment) {
-      segment = createSegment(this.harness.global.segment.plan, { seed: this.options.seed, name: `fedavg_${clientId}`, optimizer: this.options.optimizer });
-      this.devices.set(clientId, segment);
-    }
-    return segment;
-  }
 
   async runRound(): Promise<BaselineRound> {
     const { clients, batchSize, seed, localEpochs, onStep, spec } = this.options;
@@ -46,7 +35,7 @@ export class FederatedAveraging {
     const uploads: NamedWeight[][] = [];
     const counts: number[] = [];
     for (const client of clients) {
-      const device = this.device(client.id);
+      const device = this.harness.device(client.id);
       writeWeights(device.model, this.harness.transfer(client.id, 'down', 'weights', global));
       // The batch-order rule, keyed by the client and its pass: the same batches wherever it runs.
       const batches = localTrainingBatches(client.data.samples, batchSize, { seed, group: client.id, round }, localEpochs);
@@ -73,10 +62,6 @@ export class FederatedAveraging {
   }
 
   dispose(): void {
-    for (const segment of this.devices.values()) {
-      segment.model.dispose();
-      segment.optimizer.dispose();
-    }
     this.harness.dispose();
   }
 }

@@ -1,6 +1,5 @@
 import { readWeights, writeWeights } from '../model/weights';
 import { trainingBatches } from '../runtime/batch_order';
-import { createSegment, type Segment } from '../segment/segment';
 import { GradientSync } from './gradient_sync';
 import { runWholeModelEpoch } from './local_epoch';
 import { WholeModelHarness, type BaselineOptions, type BaselineRound } from './whole_model';
@@ -14,7 +13,6 @@ import { WholeModelHarness, type BaselineOptions, type BaselineRound } from './w
 
 export class LargeBatchSgd {
   private readonly harness: WholeModelHarness;
-  private readonly devices = new Map<string, Segment>();
   private round = 0;
 
   constructor(private readonly options: BaselineOptions) {
@@ -25,16 +23,6 @@ export class LargeBatchSgd {
     return this.harness.global;
   }
 
-  /** The client's own copy of the whole model: the same seed as the global one, so they start equal. */
-  private device(clientId: string): Segment {
-    let segment = this.devices.get(clientId);
-    if (!segment) {
-      segment = createSegment(this.harness.global.segment.plan, { seed: this.options.seed, name: `lbsgd_${clientId}`, optimizer: this.options.optimizer });
-      writeWeights(segment.model, this.harness.globalWeights());
-      this.devices.set(clientId, segment);
-    }
-    return segment;
-  }
 
   async runRound(): Promise<BaselineRound> {
     const { clients, batchSize, seed, onStep, spec } = this.options;
@@ -48,7 +36,7 @@ export class LargeBatchSgd {
         const own = batches[k] ?? [];
         try {
           return await runWholeModelEpoch({
-            segment: this.device(client.id),
+            segment: this.harness.device(client.id),
             phase: 'train',
             batches: own,
             // Every client takes every step: one without a batch applies the others' average.
@@ -68,7 +56,7 @@ export class LargeBatchSgd {
       }),
     );
     const first = clients[0];
-    if (first) writeWeights(this.harness.global.segment.model, readWeights(this.device(first.id).model));
+    if (first) writeWeights(this.harness.global.segment.model, readWeights(this.harness.device(first.id).model));
     const loss = tallies.reduce((sum, tally) => ({ sum: sum.sum + (tally.loss ?? 0) * tally.samples, samples: sum.samples + tally.samples }), { sum: 0, samples: 0 });
     return this.harness.report(round, loss, started, loss.samples * this.harness.flopsPerSample);
   }
@@ -78,10 +66,6 @@ export class LargeBatchSgd {
   }
 
   dispose(): void {
-    for (const segment of this.devices.values()) {
-      segment.model.dispose();
-      segment.optimizer.dispose();
-    }
     this.harness.dispose();
   }
 }

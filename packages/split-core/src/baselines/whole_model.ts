@@ -2,7 +2,8 @@ import { TrafficMeter } from '../accounting/traffic';
 import { segmentFlops } from '../accounting/flops';
 import type { Dataset } from '../data/dataset';
 import type { ModelSpec } from '../model/spec';
-import { readWeights, type NamedWeight } from '../model/weights';
+import { readWeights, writeWeights, type NamedWeight } from '../model/weights';
+import { createSegment, type Segment } from '../segment/segment';
 import { decodeWeights, encodeWeights } from '../model/weights_frames';
 import type { OptimizerConfig } from '../segment/optimizer_names';
 import { CentralizedTrainer } from '../training/centralized';
@@ -35,6 +36,7 @@ export type BaselineRound = Omit<EpochReport, 'epoch' | 'traffic'> & { round: nu
 export class WholeModelHarness {
   readonly global: CentralizedTrainer;
   readonly meter = new TrafficMeter();
+  private readonly devices = new Map<string, Segment>();
   /** Forward and backward FLOPs of one sample through the whole model (the input needs no gradient). */
   readonly flopsPerSample: number;
 
@@ -52,6 +54,20 @@ export class WholeModelHarness {
     const bundle = encodeWeights(weights);
     this.meter.record({ participantId: clientId, direction, kind, bytes: bundle.byteLength });
     return decodeWeights(bundle);
+  }
+
+  /**
+   * A client's own copy of the whole model, with its own optimizer (its state stays on the
+   * device between rounds); made on first use with the global model's weights.
+   */
+  device(clientId: string): Segment {
+    let segment = this.devices.get(clientId);
+    if (!segment) {
+      segment = createSegment(this.global.segment.plan, { seed: this.options.seed, name: `device_${clientId}`, optimizer: this.options.optimizer });
+      writeWeights(segment.model, this.globalWeights());
+      this.devices.set(clientId, segment);
+    }
+    return segment;
   }
 
   globalWeights(): NamedWeight[] {
@@ -77,6 +93,10 @@ export class WholeModelHarness {
   }
 
   dispose(): void {
+    for (const segment of this.devices.values()) {
+      segment.model.dispose();
+      segment.optimizer.dispose();
+    }
     this.global.dispose();
   }
 }
