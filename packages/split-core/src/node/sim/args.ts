@@ -31,6 +31,8 @@ the final epoch's validation metrics, compute and traffic.
                          data holder's loss, so its activations reveal less of its data (default off)
   --activation-noise C,S clip each sample's cut activations to an L2 norm of C, then add Gaussian
                          noise of standard deviation S, before they leave the data holder (default off)
+  --gradient-noise K[,S] the server adds noise to the cut gradients it returns, against label
+                         leakage: max-norm (Li et al.'s alignment) or gaussian, scaled by S (default 1)
   --topology NAME        vanilla | u-shaped | multi-hop (one model, images), or
                          vertical | extended | multi-task (parties; see below) (default vanilla)
   --schedule NAME        ${SCHEDULE_NAMES.join(' | ')} (default round-robin)
@@ -164,6 +166,16 @@ const SimArgsSchema = z
         if (clip === undefined || sigma === undefined || !(clip > 0) || !(sigma >= 0)) context.addIssue({ code: 'custom', message: `--activation-noise ${text}: give CLIP,SIGMA, e.g. 10,0.5` });
         return { clip: clip ?? 1, sigma: sigma ?? 0 };
       }),
+    gradientNoise: z
+      .string()
+      .optional()
+      .transform((text, context) => {
+        if (text === undefined) return undefined;
+        const [kind, scaleText] = text.split(',');
+        const scale = scaleText === undefined ? 1 : Number(scaleText);
+        if ((kind !== 'max-norm' && kind !== 'gaussian') || !(scale > 0)) context.addIssue({ code: 'custom', message: `--gradient-noise ${text}: give max-norm or gaussian, optionally with a scale above 0, e.g. gaussian,0.5` });
+        return { kind: kind === 'gaussian' ? ('gaussian' as const) : ('max-norm' as const), scale };
+      }),
     optimizer: z.enum(OPTIMIZER_NAMES as [string, ...string[]]).default('adam'),
     seed: z.coerce.number({ error: '--seed must be a number' }).int('--seed must be a whole number').default(1),
     codec: z.enum(['fp32', 'fp16', 'int8'], { error: '--codec must be fp32, fp16 or int8' }).default('fp32'),
@@ -177,7 +189,7 @@ const SimArgsSchema = z
   .refine((args) => !hasParties(args.topology) || args.verticalDemo !== undefined || args.party.length >= 2, { message: '--topology vertical, extended and multi-task need two or more --party FILE, or --vertical-demo', path: ['party'] })
   .refine((args) => args.method === 'splitnn' || (args.topology === 'vanilla' && !args.centralized), { message: '--method fedavg and lbsgd train the whole model on every client: --topology and --centralized are for split learning', path: ['method'] })
   .refine((args) => args.topology === 'multi-task' || (args.task.length === 0 && args.taskWeights === undefined), { message: '--task and --task-weights are for --topology multi-task', path: ['task'] })
-  .refine((args) => (args.noPeek === undefined && args.activationNoise === undefined) || (args.method === 'splitnn' && !args.centralized), { message: '--no-peek and --activation-noise are split learning defences: its activations are what they protect', path: ['noPeek'] })
+  .refine((args) => (args.noPeek === undefined && args.activationNoise === undefined && args.gradientNoise === undefined) || (args.method === 'splitnn' && !args.centralized), { message: '--no-peek, --activation-noise and --gradient-noise are split learning defences: its cut tensors are what they protect', path: ['noPeek'] })
   .refine((args) => args.topology !== 'multi-hop' || args.schedule === 'round-robin', { message: '--topology multi-hop runs round-robin: its hops serve one hospital at a time', path: ['schedule'] });
 
 export type SimArgs = z.infer<typeof SimArgsSchema>;
@@ -232,6 +244,7 @@ export function parseSimArgs(argv: string[]): SimArgs | undefined {
         'local-epochs': { type: 'string' },
         'no-peek': { type: 'string' },
         'activation-noise': { type: 'string' },
+        'gradient-noise': { type: 'string' },
         'task-weights': { type: 'string' },
       },
     }));
@@ -239,8 +252,8 @@ export function parseSimArgs(argv: string[]): SimArgs | undefined {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   if (values.help) return undefined;
-  const { 'non-iid': nonIid, 'id-column': idColumn, 'label-column': labelColumn, 'label-holder': labelHolder, 'vertical-demo': verticalDemo, 'party-model': partyModel, 'val-fraction': valFraction, 'task-weights': taskWeights, 'local-epochs': localEpochs, 'no-peek': noPeek, 'activation-noise': activationNoise, help: _help, ...rest } = values;
-  const parsed = SimArgsSchema.safeParse({ ...rest, nonIid, idColumn, labelColumn, labelHolder, verticalDemo, partyModel, valFraction, taskWeights, localEpochs, noPeek, activationNoise });
+  const { 'non-iid': nonIid, 'id-column': idColumn, 'label-column': labelColumn, 'label-holder': labelHolder, 'vertical-demo': verticalDemo, 'party-model': partyModel, 'val-fraction': valFraction, 'task-weights': taskWeights, 'local-epochs': localEpochs, 'no-peek': noPeek, 'activation-noise': activationNoise, 'gradient-noise': gradientNoise, help: _help, ...rest } = values;
+  const parsed = SimArgsSchema.safeParse({ ...rest, nonIid, idColumn, labelColumn, labelHolder, verticalDemo, partyModel, valFraction, taskWeights, localEpochs, noPeek, activationNoise, gradientNoise });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('\n'));
   return parsed.data;
 }

@@ -28,7 +28,8 @@ async function run(args: SimArgs): Promise<number> {
       const line =
         `epoch ${summary.epoch}/${args.epochs}: train loss ${summary.trainLoss.toFixed(4)}, ` +
         `val acc ${percent(summary.val.accuracy)} auc ${summary.val.auc.toFixed(4)} loss ${summary.val.loss.toFixed(4)}, ` +
-        `${summary.samplesPerSecond.toFixed(0)} samples/s`;
+        `${summary.samplesPerSecond.toFixed(0)} samples/s` +
+        (summary.leak ? `, label leak AUC norm ${summary.leak.norm.toFixed(3)} direction ${summary.leak.direction.toFixed(3)}` : '');
       process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${line}\n`);
     },
   });

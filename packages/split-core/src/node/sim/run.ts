@@ -40,6 +40,8 @@ export interface EpochSummary {
   samplesPerSecond: number;
   seconds: number;
   val: ClassificationMetrics;
+  /** A binary task whose labels reach the server: leak AUCs of the norm and direction attacks on the epoch's cut gradients. */
+  leak?: { norm: number; direction: number; samples: number };
 }
 
 export interface SimResult {
@@ -138,8 +140,8 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
   const history: EpochSummary[] = [];
   const stepsPerEpoch = (Math.ceil(train.samples.length / args.batch) + args.clients) * (args.method === 'fedavg' ? args.localEpochs : 1);
   let stepsDone = 0;
-  const report = (epoch: { trainLoss: number; samplesPerSecond: number; seconds: number }, score: ClassificationMetrics): void => {
-    const summary = { epoch: history.length + 1, ...epoch, val: score };
+  const report = (epoch: { trainLoss: number; samplesPerSecond: number; seconds: number; leak?: EpochSummary['leak'] }, score: ClassificationMetrics): void => {
+    const summary: EpochSummary = { epoch: history.length + 1, trainLoss: epoch.trainLoss, samplesPerSecond: epoch.samplesPerSecond, seconds: epoch.seconds, val: score, ...(epoch.leak ? { leak: epoch.leak } : {}) };
     history.push(summary);
     hooks.onEpoch?.(summary);
   };
@@ -181,6 +183,7 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
     encoding: args.codec,
     ...(args.noPeek ? { noPeek: args.noPeek } : {}),
     ...(args.activationNoise ? { activationNoise: args.activationNoise } : {}),
+    ...(args.gradientNoise ? { gradientNoise: args.gradientNoise } : {}),
     clients: [...clients, ...study.hops],
     ...(study.groups ? { groups: study.groups } : {}),
     onStep: (step) => {
