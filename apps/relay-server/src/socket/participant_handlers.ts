@@ -86,6 +86,14 @@ export function attachParticipantHandlers(socket: RelaySocket, directory: Partic
     const study = directory.studyByJoinCode(hello.joinCode);
     if (!study) return reply({ ok: false, error: error('unknown-study', 'no study has this join code (or it was revoked): check the code with the researcher', 'participant:hello') });
     if (study.state === 'finished') return reply({ ok: false, error: error('wrong-state', 'this study has finished and takes no more participants', 'participant:hello') });
+    // The hand-off is sealed with a key only participants hold: one without it could not open what it is handed.
+    const { handoffKeyCheck } = study.config;
+    if (handoffKeyCheck && hello.handoffKeyCheck === undefined) {
+      return reply({ ok: false, error: error('unauthorized', 'this study’s hand-off is end-to-end encrypted with a study key, and none was given: open the researcher’s full invite link (the key follows #key= in it) or enter the key they gave you', 'participant:hello') });
+    }
+    if (handoffKeyCheck && hello.handoffKeyCheck !== handoffKeyCheck) {
+      return reply({ ok: false, error: error('unauthorized', 'the study key given is not this study’s: check the invite link or the key with the researcher', 'participant:hello') });
+    }
     const partyProblem = studyLib.partyProblem(study.config, hello.party) ?? study.partyTaken(hello.party, hello.participantId);
     if (partyProblem) return reply({ ok: false, error: error('wrong-state', partyProblem, 'participant:hello') });
     let identity: { participantId: string; resumeToken: string };

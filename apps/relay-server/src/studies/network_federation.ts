@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { baselines, model, protocol, runtime, study as studyLib, topology, type accounting, type schedule } from '@splitlearn/split-core';
+import { baselines, model, privacy, protocol, runtime, study as studyLib, topology, type accounting, type schedule } from '@splitlearn/split-core';
 import type { EpochResult, SegmentHost } from '../segments/segment_host';
 import type { WireLog } from '../socket/wire_log';
 import type { ParticipantSession } from './participant_session';
@@ -60,6 +60,16 @@ export function digestOf(weights: schedule.SegmentWeights): string {
 
 function toBytes(payload: protocol.Binary): Uint8Array {
   return payload instanceof Uint8Array ? payload : new Uint8Array(payload);
+}
+
+/** A segment's weights as they travel and are stored: a sealed hand-off as its sealed bytes, anything else as an fp32 bundle. */
+export function segmentBundle(segment: schedule.SegmentWeights[number]): Uint8Array {
+  return privacy.sealedBytes(segment) ?? model.encodeWeights(segment);
+}
+
+/** Back from a stored or received bundle to what the schedules carry. */
+export function bundleSegment(bundle: Uint8Array): schedule.SegmentWeights[number] {
+  return privacy.isSealed(bundle) ? privacy.sealedSegment(bundle) : model.decodeWeights(bundle);
 }
 
 /** Each member's share of a group's weights: its client segments, member by member. */
@@ -315,21 +325,30 @@ export class NetworkFederation implements schedule.Federation {
     if (typeof reply !== 'object' || reply === null || !('ok' in reply) || reply.ok !== true || !('bundles' in reply) || !Array.isArray(reply.bundles)) {
       throw new Error(`participant ${clientId} did not send its weights`);
     }
+    const sealed = this.context.config.handoffKeyCheck !== undefined;
     const weights = (reply.bundles as unknown[]).map((bundle) => {
       if (!(bundle instanceof Uint8Array) && !(bundle instanceof ArrayBuffer)) throw new Error(`participant ${clientId} sent weights that are not binary`);
       const bytes = toBytes(bundle);
       this.context.meter.record({ participantId: clientId, direction: 'up', kind: 'weights', bytes: bytes.byteLength });
-      return model.decodeWeights(bytes);
+      if (!sealed) return model.decodeWeights(bytes);
+      // The relay cannot read an encrypted hand-off: it checks the envelope and carries the bytes on.
+      if (!privacy.isSealed(bytes)) throw new Error(`participant ${clientId} sent its weights unencrypted in a study whose hand-off is end-to-end encrypted: they were not passed on`);
+      return privacy.sealedSegment(bytes);
     });
     // Checked here, inside the schedule's per-group settling: a bad upload fails its sender only.
-    model.requireWeightLayout(weights, this.context.host.clientLayout(session.party ?? 0), `participant ${clientId}`);
+    if (sealed) {
+      const segments = this.context.host.clientLayout(session.party ?? 0).length;
+      if (weights.length !== segments) throw new Error(`participant ${clientId} sent ${weights.length} sealed weight bundles, not its ${segments}`);
+    } else {
+      model.requireWeightLayout(weights, this.context.host.clientLayout(session.party ?? 0), `participant ${clientId}`);
+    }
     session.clientWeightsDigest = digestOf(weights);
     return weights;
   }
 
   private async writeClientWeights(clientId: string, weights: schedule.SegmentWeights): Promise<void> {
     const session = this.connected(clientId, 'weights download');
-    const bundles = weights.map((segment) => model.encodeWeights(segment));
+    const bundles = weights.map((segment) => segmentBundle(segment));
     for (const bundle of bundles) this.context.meter.record({ participantId: clientId, direction: 'down', kind: 'weights', bytes: bundle.byteLength });
     const header = { studyId: this.context.studyId, round: this.context.round, segments: bundles.length };
     const reply = await this.untilGone(session, session.socket.timeout(this.context.transferTimeoutMs).emitWithAck('weights:apply', header, bundles), 'weights:apply');

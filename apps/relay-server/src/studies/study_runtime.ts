@@ -5,7 +5,7 @@ import type { RelayServer } from '../socket/types';
 import type { WireLog } from '../socket/wire_log';
 import { ClientLedger, CumulativeTrafficMeter, type ClientTotals } from './client_ledger';
 import { alignGroup } from './network_alignment';
-import { NetworkFederation, ParticipantGoneError, type NetworkFederationContext } from './network_federation';
+import { bundleSegment, NetworkFederation, ParticipantGoneError, segmentBundle, type NetworkFederationContext } from './network_federation';
 import type { ParticipantSession } from './participant_session';
 import type { StudyPersistence } from './persistence';
 import { evaluateRound } from './round_evaluation';
@@ -117,7 +117,7 @@ export class StudyRuntime {
     this.ledger = new ClientLedger(this.meter, options.clientTotals);
     this.serverLabels = options.serverLabels;
     this.flopsPerSample = studyFlopsPerSample(options.config);
-    this.latestGroupWeights = options.checkpoint?.client?.map((bundle) => model.decodeWeights(bundle));
+    this.latestGroupWeights = options.checkpoint?.client?.map((bundle) => bundleSegment(bundle));
     this.schedule = scheduleLib.getSchedule(studyLib.studyScheduleName(this.config), { ...(this.latestGroupWeights ? { startFrom: this.latestGroupWeights } : {}) });
     this.serverCheckpoint = options.checkpoint?.server;
     this.host = this.startHost();
@@ -629,7 +629,8 @@ export class StudyRuntime {
     const blobs: Record<string, Uint8Array> = {};
     const bundles = server.map((segment) => model.encodeWeights(segment));
     bundles.forEach((bundle, i) => (blobs[`server-segment${i}.bin`] = bundle));
-    this.latestGroupWeights?.forEach((segment, i) => (blobs[`client-segment${i}.bin`] = model.encodeWeights(segment)));
+    // An encrypted hand-off is stored as it travelled: sealed.
+    this.latestGroupWeights?.forEach((segment, i) => (blobs[`client-segment${i}.bin`] = segmentBundle(segment)));
     try {
       await this.options.persistence.saveCheckpoint(this.id, this.roundValue, blobs);
       this.serverCheckpoint = bundles;

@@ -33,6 +33,8 @@ export const StudySummarySchema = z.object({
   maxStepsPerRound: count.optional(),
   /** Participants the study needs before a round can start. */
   minClients: count,
+  /** The check of the study key that seals its round-robin hand-off (split-core privacy/study_key.ts); absent when the hand-off is in the clear. */
+  handoffKeyCheck: z.string().optional(),
   /**
    * A study whose participants take positions (its parties, an extended study's intermediate
    * participant, a multi-hop chain's data holders and hops): each position's name, and whether
@@ -212,7 +214,8 @@ export const MainToWorkerSchema = z.discriminatedUnion('type', [
   /** `label` names this participant on the researcher's dashboard (the demo's "Hospital 3"). */
   /** A study with positions: the one this device takes. An intermediate one needs no data; a data holder's images come with 'prepare'. */
   z.object({ type: z.literal('prepare-position'), position: count.max(63) }),
-  z.object({ type: z.literal('join'), resume: credentials.optional(), label: z.string().trim().min(1).max(64).optional() }),
+  /** `studyKey`: where the study's hand-off is encrypted, the key from the invite link or typed in (it stays in this browser). */
+  z.object({ type: z.literal('join'), resume: credentials.optional(), label: z.string().trim().min(1).max(64).optional(), studyKey: z.string().trim().min(1).max(128).optional() }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume') }),
   z.object({ type: z.literal('leave') }),

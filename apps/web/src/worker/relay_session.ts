@@ -37,6 +37,8 @@ export interface RelaySessionOptions {
   post: Post;
   /** Names this participant on the researcher's dashboard. */
   label?: string;
+  /** The study key, where the study's hand-off is encrypted. */
+  studyKey?: string;
 }
 
 export class RelaySession {
@@ -86,6 +88,7 @@ export class RelaySession {
           : { train: none(source.rows), val: none(source.rows), vertical: { party: source.party, rows: source.rows, labelled: source.labelled } }),
       client: { kind: 'browser', backend: this.options.backend, ...(this.options.label !== undefined ? { label: this.options.label } : {}) },
       ...(resume ? { resume } : {}),
+      ...(this.options.studyKey ? { studyKey: this.options.studyKey } : {}),
       events: {
         onStudy: (state) => post({ type: 'study-state', state: state.state, round: state.round, participants: state.participants, ...(state.message !== undefined ? { message: state.message } : {}) }),
         onProgress: (progress) => this.onProgress(progress),

@@ -22,6 +22,7 @@ export function toStudySummary(study: StudyInfo): StudySummary {
     batchSize: config.batchSize,
     validationFraction: config.validationFraction,
     minClients: config.minClients,
+    ...(config.handoffKeyCheck !== undefined ? { handoffKeyCheck: config.handoffKeyCheck } : {}),
     ...(config.maxStepsPerRound !== undefined ? { maxStepsPerRound: config.maxStepsPerRound } : {}),
     ...(positions ? { positions } : {}),
   };

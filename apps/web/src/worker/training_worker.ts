@@ -239,13 +239,13 @@ function prepareDemo(hospital: number, hospitals: number): void {
   offer(result, result.train.samples.length + result.val.samples.length);
 }
 
-async function join(resume: Extract<MainToWorker, { type: 'join' }>['resume'], label: string | undefined): Promise<void> {
+async function join({ resume, label, studyKey }: Extract<MainToWorker, { type: 'join' }>): Promise<void> {
   const backend = await backendReady;
   if (!study?.egress || !prepared || !backend) {
     post({ type: 'error', error: { code: 'internal', message: 'look the study up and prepare your data before joining' } });
     return;
   }
-  session = new RelaySession({ joinCode: study.joinCode, origin: scope.location.origin, data: prepared, backend: backend.name, egress: study.egress, post, ...(label !== undefined ? { label } : {}) });
+  session = new RelaySession({ joinCode: study.joinCode, origin: scope.location.origin, data: prepared, backend: backend.name, egress: study.egress, post, ...(label !== undefined ? { label } : {}), ...(studyKey !== undefined ? { studyKey } : {}) });
   if (!(await session.start(resume))) session = undefined;
 }
 
@@ -287,7 +287,7 @@ async function handle(message: MainToWorker, port: MessagePort | undefined): Pro
     case 'prepare-position':
       return preparePosition(message.position);
     case 'join':
-      return join(message.resume, message.label);
+      return join(message);
     case 'pause':
       return session?.pause();
     case 'resume':

@@ -28,6 +28,8 @@ import { StepAbandonedError, StreamLink } from './stream_link';
 import { studyRoleOptions, studyRolePlans, studySplit } from '../study/model';
 import { partiesStudy } from '../study/config';
 import { PartyAlignment, type AlignmentStatus } from './party_alignment';
+import { handoffCipher, sealedSegment, type HandoffCipher } from '../privacy/sealed_handoff';
+import { studyKeyCheck } from '../privacy/study_key';
 
 // The client side of a study over the network: the same agent runs in a browser Web
 // Worker and in the headless Node client. It holds the client segment(s), trains them
@@ -91,6 +93,8 @@ export interface ParticipantOptions {
   client: { kind: 'browser' | 'node'; backend: string; label?: string };
   /** Saved from a previous join: rejoin as the same participant. */
   resume?: { participantId: string; resumeToken: string };
+  /** The study key, where the study's hand-off is encrypted (the invite link's #key=...); never sent. */
+  studyKey?: string;
   receiveTimeoutMs?: number;
   events?: ParticipantEvents;
 }
@@ -121,6 +125,14 @@ export class Participant {
   private roundsDone = 0;
   /** Large-batch SGD: the step waiting for the relay's average, failed at once if the connection drops. */
   private readonly awaitingAverage = new Set<(error: Error) => void>();
+  /** Seals and opens hand-off weights, in a study whose hand-off is encrypted. */
+  private cipher: HandoffCipher | undefined;
+  /**
+   * Encrypted hand-off: the relay knows weights by the digest of their sealed form, which it
+   * can compute; this pairs the last sealed set this participant opened or made with the
+   * digest of the weights inside, so that it can name the weights it holds as the relay does.
+   */
+  private sealedDigest: { plain: string; carried: string } | undefined;
 
   constructor(
     private readonly socket: ParticipantSocket,
@@ -145,21 +157,18 @@ export class Participant {
       this.runEpoch(start).then(ack, (error: unknown) => ack({ ok: false, error: { code: 'client-error', message: error instanceof Error ? error.message : String(error) } }));
     });
     socket.on('weights:apply', (header, bundles, ack) => {
-      try {
-        WeightsHeaderSchema.parse(header);
-        this.applyWeights(bundles);
-        ack({ ok: true });
-      } catch (error) {
-        ack({ ok: false, error: { code: 'bad-message', message: `could not load the weights: ${error instanceof Error ? error.message : String(error)}` } });
-      }
+      if (!WeightsHeaderSchema.safeParse(header).success) return ack({ ok: false, error: { code: 'bad-message', message: 'could not load the weights: malformed weights header' } });
+      this.applyWeights(bundles).then(
+        () => ack({ ok: true }),
+        (error: unknown) => ack({ ok: false, error: { code: 'bad-message', message: `could not load the weights: ${error instanceof Error ? error.message : String(error)}` } }),
+      );
     });
     socket.on('weights:request', (header, ack) => {
-      try {
-        WeightsHeaderSchema.parse(header);
-        ack({ ok: true, bundles: this.currentWeights() });
-      } catch (error) {
-        ack({ ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } });
-      }
+      if (!WeightsHeaderSchema.safeParse(header).success) return ack({ ok: false, error: { code: 'bad-message', message: 'malformed weights header' } });
+      this.currentWeights().then(
+        (bundles) => ack({ ok: true, bundles }),
+        (error: unknown) => ack({ ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } }),
+      );
     });
   }
 
@@ -180,6 +189,8 @@ export class Participant {
     const { train, val, client, joinCode } = this.options;
     // A rejoin (reconnect, page reload) presents the identity from the first join.
     const resume = this.credentials ?? this.options.resume;
+    // Only the key's check goes to the relay, which refuses a participant whose key is not the study's.
+    const keyCheck = this.options.studyKey ? await studyKeyCheck(this.options.studyKey) : undefined;
     const reply = await new Promise<HelloReply>((resolve) => {
       this.socket.emit(
         'participant:hello',
@@ -187,6 +198,7 @@ export class Participant {
           protocolVersion: PROTOCOL_VERSION,
           joinCode,
           ...(resume ?? {}),
+          ...(keyCheck ? { handoffKeyCheck: keyCheck } : {}),
           client,
           ...(this.position !== undefined ? { party: this.position } : {}),
           // A vertical party does not know its training rows before the alignment: it declares all it holds.
@@ -200,6 +212,7 @@ export class Participant {
     if (!reply.ok) throw new JoinError(reply.error);
     this.credentials = { participantId: reply.participantId, resumeToken: reply.resumeToken };
     this.study = reply.study;
+    if (reply.study.config.handoffKeyCheck && this.options.studyKey) this.cipher ??= await handoffCipher(this.options.studyKey, reply.study.id);
     this.roundsDone = reply.study.round;
     if (!this.role) {
       const party = this.position ?? 0;
@@ -405,7 +418,7 @@ export class Participant {
     this.options.events?.onRoundDone?.({ phase, round, steps, ...(loss !== undefined ? { loss } : {}) });
     if (phase === 'eval') {
       // Evaluation leaves the weights as they were: these are the weights just scored.
-      const scored = { weightsDigest: weightsDigest(role.segments.map((segment) => readWeights(segment.model))) };
+      const scored = { weightsDigest: this.heldDigest() };
       const metrics = tally.metrics(plans.numClasses);
       if (!metrics) return { ok: true, steps, ...scored };
       const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
@@ -417,7 +430,7 @@ export class Participant {
       };
     }
     // A baseline's weights changed here alone: the relay learns which ones this client holds (an average it need not send again).
-    const held = method.serverSegment ? {} : { weightsDigest: weightsDigest(role.segments.map((segment) => readWeights(segment.model))) };
+    const held = method.serverSegment ? {} : { weightsDigest: this.heldDigest() };
     return { ok: true, steps, ...(loss !== undefined ? { loss } : {}), ...(accuracy !== undefined ? { accuracy } : {}), ...held };
   }
 
@@ -460,22 +473,37 @@ export class Participant {
       });
   }
 
-  private applyWeights(bundles: Binary[]): void {
+  /** Loads the weights the relay hands over (opened with the study key first where the hand-off is encrypted): all segments or none. */
+  private async applyWeights(bundles: Binary[]): Promise<void> {
     const { role } = this.requireRole();
     if (bundles.length !== role.segments.length) throw new Error(`expected ${role.segments.length} weight bundles, got ${bundles.length}`);
-    role.segments.forEach((segment, i) => {
-      const bytes = toBytes(bundles[i] as Binary);
-      this.meter.record({ participantId: 'self', direction: 'down', kind: 'weights', bytes: bytes.byteLength });
-      writeWeights(segment.model, decodeWeights(bytes));
-    });
+    const weights = await Promise.all(
+      bundles.map(async (bundle, i) => {
+        const bytes = toBytes(bundle);
+        this.meter.record({ participantId: 'self', direction: 'down', kind: 'weights', bytes: bytes.byteLength });
+        return decodeWeights(this.cipher ? await this.cipher.open(bytes, i) : bytes);
+      }),
+    );
+    role.segments.forEach((segment, i) => writeWeights(segment.model, weights[i] ?? []));
+    if (this.cipher) this.sealedDigest = { plain: weightsDigest(weights), carried: weightsDigest(bundles.map((bundle) => sealedSegment(toBytes(bundle)))) };
   }
 
-  private currentWeights(): Uint8Array[] {
+  /** The digest of the weights this participant holds, as the relay names them. */
+  private heldDigest(): string {
+    const plain = weightsDigest(this.requireRole().role.segments.map((segment) => readWeights(segment.model)));
+    return this.sealedDigest?.plain === plain ? this.sealedDigest.carried : plain;
+  }
+
+  /** The weights to hand over, one bundle per segment (sealed with the study key where the hand-off is encrypted). */
+  private async currentWeights(): Promise<Uint8Array[]> {
     const { role } = this.requireRole();
-    return role.segments.map((segment) => {
-      const bytes = encodeWeights(readWeights(segment.model));
-      this.meter.record({ participantId: 'self', direction: 'up', kind: 'weights', bytes: bytes.byteLength });
-      return bytes;
-    });
+    // Read synchronously first, so a step running meanwhile cannot tear the set.
+    const weights = role.segments.map((segment) => readWeights(segment.model));
+    const { cipher } = this;
+    const encoded = weights.map((segment) => encodeWeights(segment));
+    const bundles = cipher ? await Promise.all(encoded.map((bundle, i) => cipher.seal(bundle, i))) : encoded;
+    for (const bytes of bundles) this.meter.record({ participantId: 'self', direction: 'up', kind: 'weights', bytes: bytes.byteLength });
+    if (cipher) this.sealedDigest = { plain: weightsDigest(weights), carried: weightsDigest(bundles.map((bundle) => sealedSegment(bundle))) };
+    return bundles;
   }
 }

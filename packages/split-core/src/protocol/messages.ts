@@ -44,6 +44,8 @@ export const HelloSchema = z.object({
   /** In a vertical study: which of the study's parties this participant is (0-based). */
   party: count.max(7).optional(),
   resumeToken: z.string().min(16).max(128).optional(),
+  /** In a study whose hand-off is encrypted: the check of the study key this participant holds (never the key). */
+  handoffKeyCheck: z.string().max(64).optional(),
   client: z.object({
     kind: z.enum(['browser', 'node']),
     backend: z.string().max(32),

@@ -3,6 +3,7 @@ import { CATALOGUE_MODEL_NAMES } from '../model/catalogue';
 import { HEAD_MODEL_NAMES, INTERMEDIATE_MODEL_NAMES, PARTY_MODEL_NAMES } from '../model/vertical_catalogue';
 import { SCHEDULE_NAMES } from '../schedule/schedule';
 import { OPTIMIZER_NAMES } from '../segment/optimizer_names';
+import { STUDY_KEY_CHECK_PATTERN } from '../privacy/study_key';
 import { METHOD_NAMES } from './method';
 
 // What a researcher sets when creating a study. Validated where it enters (REST, the
@@ -43,6 +44,12 @@ const StudyBaseSchema = z.object({
   gradientNoise: z.object({ kind: z.enum(['max-norm', 'gaussian']), scale: z.number().min(0).max(100).default(1) }).optional(),
   /** Clipping (each sample's activations to an L2 norm of at most `clip`) plus Gaussian noise (`sigma`) on the cut activations a data holder sends; off when absent. */
   activationNoise: z.object({ clip: z.number().positive().max(1e6), sigma: z.number().min(0).max(1e6) }).optional(),
+  /**
+   * Round-robin hand-off encrypted end to end with a study key the relay never sees: the
+   * key's check (privacy/study_key.ts studyKeyCheck), against which participants' keys are
+   * compared before they join. Hand-off in the clear when absent.
+   */
+  handoffKeyCheck: z.string().regex(STUDY_KEY_CHECK_PATTERN, 'handoffKeyCheck must be a study key check: 22 letters, digits, - and _ (npm run study-key prints one)').optional(),
 });
 
 /** Vanilla and U-shaped: one catalogue model, every client the same segments of it. */
@@ -138,6 +145,12 @@ export const MultiTaskStudyConfigSchema = PartiesStudySchema.extend({
 export const StudyConfigSchema = z
   .discriminatedUnion('topology', [HorizontalStudyConfigSchema, MultiHopStudyConfigSchema, VerticalStudyConfigSchema, ExtendedStudyConfigSchema, MultiTaskStudyConfigSchema])
   .superRefine((config, context) => {
+    if (config.handoffKeyCheck !== undefined && config.schedule !== 'round-robin') {
+      context.addIssue({ code: 'custom', path: ['handoffKeyCheck'], message: `an encrypted hand-off needs schedule 'round-robin': ${config.schedule} averages the client segments at the relay, which must read them (there is no secure aggregation yet)` });
+    }
+    if (config.handoffKeyCheck !== undefined && !('parties' in config) && (config.method ?? 'splitnn') !== 'splitnn') {
+      context.addIssue({ code: 'custom', path: ['handoffKeyCheck'], message: `an encrypted hand-off is for split learning's round-robin: ${config.method} averages whole models at the relay` });
+    }
     if (config.topology === 'multi-hop' && config.schedule !== 'round-robin') {
       context.addIssue({ code: 'custom', path: ['schedule'], message: 'a multi-hop study runs round-robin: its hops serve one data holder at a time' });
     }

@@ -16,6 +16,19 @@ describe('privacyDisclosure', () => {
     expect(defended).toMatch(/NoPeek is on \(weight 0.5\)/);
     expect(defended).toMatch(/max-norm noise \(scale 1\)/);
     expect(defended).toMatch(/averaged by the relay in the clear \(no secure aggregation\)/);
+    const sealed = privacyDisclosure(StudyConfigSchema.parse({ ...base, handoffKeyCheck: 'A'.repeat(22) })).join('\n');
+    expect(sealed).toMatch(/end-to-end encrypted with the study key \(AES-GCM\): the relay forwards and stores them but cannot read them/);
+    expect(sealed).not.toMatch(/in the clear/);
     expect(privacyDisclosure(StudyConfigSchema.parse({ ...base, method: 'lbsgd' }))).toEqual([expect.stringMatching(/^Large-batch synchronous SGD \(baseline\): .* gradients reach the relay in the clear/)]);
+  });
+
+  it('refuses an encrypted hand-off where the relay must read the client segments', () => {
+    const refused = (config: object): string => {
+      const parsed = StudyConfigSchema.safeParse(config);
+      return parsed.success ? '' : parsed.error.issues.map((issue) => issue.message).join('; ');
+    };
+    expect(refused({ ...base, schedule: 'splitfed-v2', handoffKeyCheck: 'A'.repeat(22) })).toMatch(/encrypted hand-off needs schedule 'round-robin': splitfed-v2 averages the client segments at the relay/);
+    expect(refused({ ...base, method: 'fedavg', handoffKeyCheck: 'A'.repeat(22) })).toMatch(/fedavg averages whole models/);
+    expect(refused({ ...base, handoffKeyCheck: 'the key itself, by mistake' })).toMatch(/must be a study key check/);
   });
 });

@@ -33,6 +33,9 @@ export function ContributePage({ joinCode }: { joinCode: string }): ReactNode {
           savedIdentity={participating ? undefined : contribute.savedIdentity}
           onJoinCodeChange={contribute.setJoinCode}
           onLookup={contribute.lookup}
+          studyKey={state.studyKey}
+          studyKeyProblem={state.studyKeyProblem}
+          onStudyKeyChange={contribute.setStudyKey}
         />
         {state.study?.vertical ? (
           <>

@@ -44,6 +44,22 @@ describe('contributeReducer', () => {
     expect(allSkipped(state).map((entry) => entry.path)).toEqual(['a/bad.png', 'z.txt']);
   });
 
+  it('holds the join back until the study key is checked and is this study’s, whatever key was typed last', () => {
+    const sealed = { ...study, handoffKeyCheck: 'A'.repeat(22) };
+    let state = apply(initialContributeState('CODE', 'first-key'), { type: 'backend', backend: { name: 'wasm', software: true, reason: 'auto' } }, { type: 'study', study: sealed, egress: { topology: 'vanilla', codec: 'fp32', batchSize: 32, train: [], eval: [], weights: [], neverLeaves: [] } });
+    expect(state.studyKey).toBe('first-key');
+    expect(joinBlocker(state)).toBe('Checking the study key…');
+    state = contributeReducer(state, { type: 'study-key-checked', studyKey: 'first-key', problem: 'this study key is not the study’s' });
+    expect(joinBlocker(state)).toBe('this study key is not the study’s');
+    state = contributeReducer(state, { type: 'study-key-changed', studyKey: 'second-key' });
+    expect(joinBlocker(state)).toBe('Checking the study key…');
+    // The first key's check, arriving late, says nothing about the second.
+    state = contributeReducer(state, { type: 'study-key-checked', studyKey: 'first-key', problem: null });
+    expect(joinBlocker(state)).toBe('Checking the study key…');
+    state = contributeReducer(state, { type: 'study-key-checked', studyKey: 'second-key', problem: null });
+    expect(joinBlocker(state)).toMatch(/Choose your images/);
+  });
+
   it('states the new codec in "what leaves" when the researcher switches it mid-study', () => {
     const fp32 = { topology: 'vanilla' as const, codec: 'fp32' as const, batchSize: 32, train: [], eval: [], weights: [], neverLeaves: [] };
     let state = apply(initialContributeState('CODE'), { type: 'study', study, egress: fp32 });

@@ -40,6 +40,10 @@ export interface ContributeState {
   joinCode: string;
   /** The code the study was last looked up with: the saved identity is kept under it. */
   studyCode: string;
+  /** The study key (from the invite link's #key=, or typed), for a study whose hand-off is encrypted. */
+  studyKey: string;
+  /** Whether `studyKey` opens this study's hand-off: undefined until checked, null when it does, else why not. */
+  studyKeyProblem?: string | null;
   backend?: BackendChoice;
   lookingUp: boolean;
   study?: StudySummary;
@@ -69,6 +73,8 @@ export interface ContributeState {
 
 export type ContributeAction =
   | { type: 'join-code-changed'; joinCode: string }
+  | { type: 'study-key-changed'; studyKey: string }
+  | { type: 'study-key-checked'; studyKey: string; problem: string | null }
   | { type: 'lookup-started'; joinCode: string }
   | { type: 'files-picked'; picked: PickedSummary }
   | { type: 'table-picked'; party: number; fileName: string; images?: boolean }
@@ -78,8 +84,8 @@ export type ContributeAction =
   | { type: 'page-error'; error: WorkerError }
   | { type: 'worker'; message: WorkerToMain; at: number };
 
-export function initialContributeState(joinCode: string): ContributeState {
-  return { joinCode, studyCode: joinCode.trim(), lookingUp: false, connection: 'idle', participation: 'none', errors: [], nextErrorId: 1 };
+export function initialContributeState(joinCode: string, studyKey = ''): ContributeState {
+  return { joinCode, studyCode: joinCode.trim(), studyKey, lookingUp: false, connection: 'idle', participation: 'none', errors: [], nextErrorId: 1 };
 }
 
 /** Errors a new attempt at the same thing makes obsolete. */
@@ -157,6 +163,13 @@ export function contributeReducer(state: ContributeState, action: ContributeActi
   switch (action.type) {
     case 'join-code-changed':
       return { ...state, joinCode: action.joinCode };
+    case 'study-key-changed': {
+      const { studyKeyProblem: _unchecked, ...rest } = state;
+      return { ...rest, studyKey: action.studyKey };
+    }
+    case 'study-key-checked':
+      // A check of a key since replaced says nothing about the current one.
+      return action.studyKey === state.studyKey ? { ...state, studyKeyProblem: action.problem } : state;
     case 'lookup-started':
       return { ...state, studyCode: action.joinCode.trim(), lookingUp: true, errors: withoutErrors(state, LOOKUP_ERRORS) };
     case 'files-picked': {
@@ -193,6 +206,7 @@ export function allSkipped(state: ContributeState): Skipped[] {
 export function joinBlocker(state: ContributeState): string | undefined {
   if (!state.backend) return 'Preparing the training engine…';
   if (!state.study) return 'Look up the study with your join code first.';
+  if (state.study.handoffKeyCheck !== undefined && state.studyKeyProblem !== null) return state.studyKeyProblem ?? 'Checking the study key…';
   const positions = state.study.positions;
   if (positions && state.position !== undefined && positions[state.position]?.intermediate) {
     if (!state.egress) return 'Working out what this device will send…';

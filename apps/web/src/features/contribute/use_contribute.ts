@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { forgetIdentity, loadIdentity, saveIdentity, type Identity } from '../../lib/resume_store';
+import { studyKeyFromFragment, studyKeyProblem } from '@splitlearn/split-core/pure';
 import { joinPath } from '../../lib/routes';
 import { saveFiles } from '../../lib/save_files';
 import { parseExportedSegments, parseWorkerToMain, type ImageCandidate, type MainToWorker } from '../../worker/messages';
@@ -22,6 +23,8 @@ export interface ContributeControls {
   /** The clinician's files by relative path, for thumbnails. */
   files: ReadonlyMap<string, File>;
   setJoinCode: (joinCode: string) => void;
+  /** The study key typed in, where the study's hand-off is encrypted. */
+  setStudyKey: (studyKey: string) => void;
   dismissError: (errorId: number) => void;
   lookup: () => void;
   pickImages: (files: PickedFile<File>[]) => void;
@@ -84,7 +87,8 @@ async function readCsv(files: readonly File[]): Promise<CsvSource[]> {
 }
 
 export function useContribute(initialJoinCode: string): ContributeControls {
-  const [state, dispatch] = useReducer(contributeReducer, initialJoinCode, initialContributeState);
+  // The key comes in the invite link's fragment, which the browser never sends to the relay.
+  const [state, dispatch] = useReducer(contributeReducer, initialJoinCode, (code) => initialContributeState(code, studyKeyFromFragment(window.location.hash)));
   const workerRef = useRef<Worker | undefined>(undefined);
   /** The code the current study was looked up with: the identity is stored under it. */
   const studyCodeRef = useRef(initialJoinCode.trim());
@@ -169,7 +173,7 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     studyCodeRef.current = code;
     studyKnownRef.current = false;
     // The code goes into the address, so a reload (and the rejoin it allows) keeps it.
-    if (window.location.pathname !== joinPath(code)) window.history.replaceState(null, '', joinPath(code));
+    if (window.location.pathname !== joinPath(code)) window.history.replaceState(null, '', `${joinPath(code)}${window.location.hash}`);
     dispatch({ type: 'lookup-started', joinCode: code });
     post({ type: 'lookup', joinCode: code });
   }, [post, state.joinCode]);
@@ -213,17 +217,27 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     [post],
   );
 
+  // A study whose hand-off is encrypted: the key is checked against the study before anything is sent.
+  const keyCheck = state.study?.handoffKeyCheck;
+  useEffect(() => {
+    if (keyCheck === undefined) return;
+    const key = state.studyKey;
+    void studyKeyProblem(keyCheck, key).then((problem) => dispatch({ type: 'study-key-checked', studyKey: key, problem: problem ?? null }));
+  }, [keyCheck, state.studyKey]);
+
+  const studyKey = keyCheck !== undefined ? state.studyKey.trim() : '';
   const join = useCallback(() => {
     dispatch({ type: 'join-started' });
     const resume = loadIdentity(localStorage, studyCodeRef.current);
-    post({ type: 'join', ...(resume ? { resume } : {}) });
-  }, [post]);
+    post({ type: 'join', ...(resume ? { resume } : {}), ...(studyKey !== '' ? { studyKey } : {}) });
+  }, [post, studyKey]);
 
   return {
     state,
     savedIdentity,
     files,
     setJoinCode: (joinCode) => dispatch({ type: 'join-code-changed', joinCode }),
+    setStudyKey: (key) => dispatch({ type: 'study-key-changed', studyKey: key }),
     dismissError: (id) => dispatch({ type: 'error-dismissed', id }),
     lookup,
     pickImages: setImages,

@@ -8,12 +8,19 @@ import { initBackend } from '../../backends/select';
 import { JoinError } from '../../network/participant';
 import { describeSegment, segmentFileStem } from '../../artifacts/metadata';
 import { writeSegmentFiles } from '../segment_files';
+import { studyKeyFromFragment } from '../../privacy/study_key';
 import { connectNodeParticipant, type NodeParticipant } from './connect';
 
-const USAGE = `Usage: npm run client -- --url URL --study CODE [--data DIR|demo|FILE.csv] [--shard K/N] [--party N] [--label NAME] [--export DIR]
+const USAGE = `Usage: npm run client -- --url URL --study CODE [--data DIR|demo|FILE.csv] [--shard K/N] [--party N] [--key KEY] [--label NAME] [--export DIR]
+       npm run client -- --invite 'https://relay/join/CODE#key=KEY' [--data ...]
 
   --url URL        the relay, e.g. http://localhost:8080
   --study CODE     the study's join code
+  --invite LINK    the researcher's invite link: gives the relay, the code and (after #key=)
+                   the study key at once; quote it in the shell
+  --key KEY        the study key, where the study's hand-off is end-to-end encrypted (also
+                   read from the SPLITNN_STUDY_KEY environment variable, which keeps it out
+                   of the shell's history); it never leaves this machine
   --data DIR|demo  labelled images in ImageFolder layout (<class>/<file>), or 'demo' for the
                    generated dataset (then --shard K/N picks this client's share)
   --party N        in a vertical study: which party this client is (0-based); --data is then
@@ -36,8 +43,9 @@ const USAGE = `Usage: npm run client -- --url URL --study CODE [--data DIR|demo|
 `;
 
 const ArgsSchema = z.object({
-  url: z.url({ error: '--url must be a URL such as http://localhost:8080' }),
-  study: z.string({ error: '--study (the join code) is required' }).min(4, '--study must be a join code'),
+  url: z.url({ error: '--url (or --invite) must be a URL such as http://localhost:8080' }),
+  study: z.string({ error: '--study (the join code) or --invite is required' }).min(4, '--study must be a join code'),
+  key: z.string().min(1).optional(),
   /** Checked against the study once it is looked up: an intermediate participant needs none. */
   data: z.string().min(1).optional(),
   shard: z
@@ -63,16 +71,31 @@ async function exportSegments(client: NodeParticipant, dir: string): Promise<voi
   }
 }
 
+/** The relay, join code and key in an invite link (`https://relay/join/CODE#key=KEY`). */
+function inviteParts(invite: string | undefined): { url?: string; study?: string; key?: string } {
+  if (invite === undefined) return {};
+  let link: URL;
+  try {
+    link = new URL(invite);
+  } catch {
+    throw new Error(`--invite ${invite} is not a link: paste the whole invite link, e.g. 'https://relay.example/join/ABCD-1234#key=...'`);
+  }
+  const code = /\/join\/([^/]+)\/?$/.exec(link.pathname)?.[1];
+  if (!code) throw new Error(`--invite ${invite} is not an invite link: it should end in /join/<code>`);
+  const key = studyKeyFromFragment(link.hash);
+  return { url: link.origin, study: decodeURIComponent(code), ...(key ? { key } : {}) };
+}
+
 async function main(): Promise<number> {
   let args: z.infer<typeof ArgsSchema>;
   try {
-    const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { url: { type: 'string' }, study: { type: 'string' }, data: { type: 'string' }, shard: { type: 'string' }, party: { type: 'string' }, label: { type: 'string' }, backend: { type: 'string' }, export: { type: 'string' }, help: { type: 'boolean' } } });
+    const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { url: { type: 'string' }, study: { type: 'string' }, invite: { type: 'string' }, key: { type: 'string' }, data: { type: 'string' }, shard: { type: 'string' }, party: { type: 'string' }, label: { type: 'string' }, backend: { type: 'string' }, export: { type: 'string' }, help: { type: 'boolean' } } });
     if (values.help) {
       process.stdout.write(USAGE);
       return 0;
     }
-    const { help: _help, ...rest } = values;
-    args = ArgsSchema.parse(rest);
+    const { help: _help, invite, ...rest } = values;
+    args = ArgsSchema.parse({ ...(process.env.SPLITNN_STUDY_KEY ? { key: process.env.SPLITNN_STUDY_KEY } : {}), ...inviteParts(invite), ...rest });
   } catch (error) {
     const message = error instanceof z.ZodError ? error.issues.map((issue) => issue.message).join('\n') : error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: ${message}\n\n${USAGE}`);
@@ -87,6 +110,7 @@ async function main(): Promise<number> {
     const client = await connectNodeParticipant({
       url: args.url,
       joinCode: args.study,
+      ...(args.key ? { studyKey: args.key } : {}),
       data: { source: args.data ?? '', ...(args.shard ? { shard: args.shard } : {}), ...(args.party !== undefined ? { party: args.party } : {}) },
       label,
       backend: backend.name,

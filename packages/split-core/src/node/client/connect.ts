@@ -3,6 +3,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/
 import type { StudyInfo } from '../../protocol/messages';
 import { JoinError, Participant, participantSocket, type ParticipantEvents } from '../../network/participant';
 import { lookupStudy } from '../../network/study_lookup';
+import { studyKeyProblem } from '../../privacy/study_key';
 import { loadLocalData, type LocalData, type LocalDataOptions } from './local_data';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -34,6 +35,8 @@ export async function connectNodeParticipant(options: {
   receiveTimeoutMs?: number;
   /** Rejoin as a participant the relay already knows (its id and resume token from an earlier join). */
   resume?: { participantId: string; resumeToken: string };
+  /** The study key, where the study's hand-off is encrypted. */
+  studyKey?: string;
 }): Promise<NodeParticipant> {
   const lookup = await lookupStudy(options.url, options.joinCode);
   if (!lookup.ok) {
@@ -43,6 +46,9 @@ export async function connectNodeParticipant(options: {
     throw new Error(`cannot look the study up: ${failure.message}`);
   }
   const { study } = lookup;
+  // Told before any data is read: without the study's key this client cannot take part.
+  const keyProblem = await studyKeyProblem(study.config.handoffKeyCheck, options.studyKey);
+  if (keyProblem) throw new JoinError({ code: 'unauthorized', message: keyProblem });
   // Before the socket opens: the relay disconnects a socket that has not said hello within
   // seconds (--hello-timeout-ms), and reading a large image folder takes longer than that.
   const data = await loadLocalData(study, options.data);
@@ -57,6 +63,7 @@ export async function connectNodeParticipant(options: {
       ...(data.rows && options.data.party !== undefined ? { vertical: { party: options.data.party, rows: data.rows, labelled: data.labelled ?? false } } : options.data.party !== undefined ? { position: options.data.party } : {}),
       client: { kind: 'node', backend: options.backend, ...(options.label ? { label: options.label } : {}) },
       ...(options.receiveTimeoutMs ? { receiveTimeoutMs: options.receiveTimeoutMs } : {}),
+      ...(options.studyKey ? { studyKey: options.studyKey } : {}),
       ...(options.events ? { events: options.events } : {}),
       ...(options.resume ? { resume: options.resume } : {}),
     });

@@ -15,9 +15,29 @@ export interface JoinFormProps {
   savedIdentity: Identity | undefined;
   onJoinCodeChange: (joinCode: string) => void;
   onLookup: () => void;
+  studyKey: string;
+  /** undefined while being checked, null when the key opens this study's hand-off, else why not. */
+  studyKeyProblem: string | null | undefined;
+  onStudyKeyChange: (studyKey: string) => void;
 }
 
-export function JoinForm({ joinCode, lookingUp, study, savedIdentity, onJoinCodeChange, onLookup }: JoinFormProps): ReactNode {
+/** A study whose hand-off is encrypted: the key, from the invite link or typed in, and whether it is this study's. */
+function StudyKeyField({ studyKey, problem, onChange }: { studyKey: string; problem: string | null | undefined; onChange: (studyKey: string) => void }): ReactNode {
+  return (
+    <div className="field">
+      <label htmlFor="study-key">Study key</label>
+      <input id="study-key" name="studyKey" value={studyKey} onChange={(event) => onChange(event.target.value)} autoComplete="off" spellCheck={false} aria-describedby="study-key-hint study-key-status" />
+      <p id="study-key-hint" className="hint">
+        This study passes the model between hospitals end-to-end encrypted. Its key came in your invite link (after #key=) or from the researcher; it stays in this browser and is never sent.
+      </p>
+      <p id="study-key-status" role="status" className={problem ? 'problem' : 'hint'}>
+        {problem === undefined ? 'Checking the key…' : problem === null ? 'The key is this study’s.' : problem}
+      </p>
+    </div>
+  );
+}
+
+export function JoinForm({ joinCode, lookingUp, study, savedIdentity, onJoinCodeChange, onLookup, studyKey, studyKeyProblem, onStudyKeyChange }: JoinFormProps): ReactNode {
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     onLookup();
@@ -67,6 +87,7 @@ export function JoinForm({ joinCode, lookingUp, study, savedIdentity, onJoinCode
           ]}
         />
       )}
+      {study?.handoffKeyCheck !== undefined && <StudyKeyField studyKey={studyKey} problem={studyKeyProblem} onChange={onStudyKeyChange} />}
       {study && savedIdentity && (
         <Notice
           tone="info"
