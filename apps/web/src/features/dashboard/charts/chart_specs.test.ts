@@ -3,7 +3,7 @@ import { protocol } from '@splitlearn/split-core/pure';
 import { PER_CLIENT_LINES, toRoundRow, toRoundRows } from '../feed/round_row';
 import { SeriesStore } from '../feed/series_store';
 import { relayRound, studyInfo } from '../feed/test_support';
-import { CHART_SPECS, labelsReachServer, type ChartSpec } from './chart_specs';
+import { CHART_SPECS, labelsReachServer, leakDefence, type ChartSpec } from './chart_specs';
 
 const spec = (id: string): ChartSpec => {
   const found = CHART_SPECS.find((entry) => entry.id === id);
@@ -26,6 +26,9 @@ describe('chart specs', () => {
     expect(labelsReachServer({ ...config, topology: 'u-shaped', classes: ['a', 'b'] })).toBe(false);
     expect(labelsReachServer({ ...config, topology: 'vanilla', classes: ['a', 'b', 'c'] })).toBe(false);
     expect(labelsReachServer({ ...config, topology: 'vanilla', classes: ['a', 'b'], method: 'fedavg' })).toBe(false);
+    // Next to the figures, the defence that produced them.
+    expect(leakDefence(config)).toMatch(/^Defence in force: none; the relay returns the cut gradients as computed/);
+    expect(leakDefence({ ...config, gradientNoise: { kind: 'max-norm', scale: 2 } })).toMatch(/^Defence in force: max-norm noise on the cut gradients \(scale 2\)/);
   });
 
   it('draws one line per client, by name, while there are few clients', () => {

@@ -173,3 +173,10 @@ export const CHART_SPECS: readonly ChartSpec[] = [
 export function labelsReachServer(config: protocol.StudyInfo['config']): boolean {
   return config.classes.length === 2 && studyMethod(config).serverSegment && getTopologyDescriptor(config.topology).wirePlan.train.some((crossing) => crossing.kind === 'labels');
 }
+
+/** The defence against label leakage a study has in force, in words for the leak chart (the figures are of the gradients as sent). */
+export function leakDefence(config: protocol.StudyInfo['config']): string {
+  const noise = config.gradientNoise;
+  if (noise) return `Defence in force: ${noise.kind === 'max-norm' ? 'max-norm' : 'Gaussian'} noise on the cut gradients (scale ${noise.scale}); the figures are of the gradients as the relay sends them.`;
+  return 'Defence in force: none; the relay returns the cut gradients as computed. Gradient noise (gradientNoise) or U-shaped mode, where labels stay on the devices, lowers these figures.';
+}

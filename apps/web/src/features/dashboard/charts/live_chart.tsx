@@ -20,11 +20,13 @@ export interface LiveChartProps {
   spec: ChartSpec;
   /** For the PNG's subtitle and file name. */
   studyName: string;
+  /** What the reader needs to read the chart right (the leak chart: the defence in force), under it and in the PNG. */
+  note?: string;
 }
 
 const MIN_WIDTH = 240;
 
-export function LiveChart({ feed, spec, studyName }: LiveChartProps): ReactNode {
+export function LiveChart({ feed, spec, studyName, note }: LiveChartProps): ReactNode {
   const hostRef = useRef<HTMLDivElement>(null);
   const plotRef = useRef<{ plot: uPlot; series: readonly SeriesSpec[] } | undefined>(undefined);
   const [exportProblem, setExportProblem] = useState<string>();
@@ -111,7 +113,7 @@ export function LiveChart({ feed, spec, studyName }: LiveChartProps): ReactNode 
     const current = plotRef.current;
     if (!current) return;
     setExportProblem(undefined);
-    const subtitle = `${studyName} · ${feed.store.length} rounds · saved ${new Date().toLocaleString()}`;
+    const subtitle = `${studyName} · ${feed.store.length} rounds · saved ${new Date().toLocaleString()}${note !== undefined ? ` · ${note}` : ''}`;
     chartPng(current.plot, spec.title, subtitle, current.series).then(
       (blob) => saveBlob(blob, exportFileName(studyName, spec.title, 'png')),
       (error: unknown) => setExportProblem(error instanceof Error ? error.message : String(error)),
@@ -127,6 +129,7 @@ export function LiveChart({ feed, spec, studyName }: LiveChartProps): ReactNode 
         </button>
       </figcaption>
       <div ref={hostRef} className="chart-plot" data-chart={spec.id} data-draws="0" data-points="0" />
+      {note !== undefined && <p className="hint chart-note">{note}</p>}
       {exportProblem !== undefined && (
         <p className="hint" role="alert">
           Could not save the PNG: {exportProblem}
