@@ -1,14 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '@splitlearn/split-core';
+import type { BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
-import { startRelayProcess, type RelayProcess } from '../apps/relay-server/src/testing/relay_process';
 import { binariesIn, readWireLog } from '../apps/relay-server/src/testing/wire_log_reader';
 import { writeDemoFolder } from './demo_folder';
-import { builtWebApp, collectPageErrors, createStudy, joinAndWaitForId, launchChromium, pickFolder, saveRelayLog, screenshot, startStudy, valMetrics, waitUntilFinished } from './support';
+import { collectPageErrors, createStudy, joinAndWaitForId, pickFolder, screenshot, startStudy, valMetrics, waitUntilFinished } from './support';
+import { useBrowserRelay } from './browser_relay';
 
 // A baseline over the network with a browser in it (issue: both baselines also through the
 // relay, Node clients and browsers): a clinician's Chromium page and a Node client train a
@@ -20,31 +17,12 @@ import { builtWebApp, collectPageErrors, createStudy, joinAndWaitForId, launchCh
 const ROUNDS = 2;
 
 describe('large-batch SGD with a browser and a Node client over the real relay', () => {
-  let relay: RelayProcess;
-  let browser: Browser;
-  let workDir: string;
-  let wireLog: string;
-
-  beforeAll(async () => {
-    await backends.initBackend('wasm');
-    workDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-baselines-'));
-    wireLog = path.join(workDir, 'wire.jsonl');
-    const webDir = await builtWebApp(workDir);
-    relay = await startRelayProcess({ args: ['--wire-log', wireLog, '--web-dir', webDir] });
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.dispose();
-    if (relay) await saveRelayLog(relay, 'baselines-relay.log');
-    if (workDir) await rm(workDir, { recursive: true, force: true });
-  });
+  const env = useBrowserRelay('baselines');
 
   it('the browser and the Node client step together; only gradient bundles leave the browser', { timeout: 600_000 }, async () => {
-    const folder = path.join(workDir, 'images');
+    const folder = path.join(env.workDir, 'images');
     await writeDemoFolder(folder, { count: 160 });
-    const study = await createStudy(relay, {
+    const study = await createStudy(env.relay, {
       name: 'e2e large-batch SGD',
       method: 'lbsgd',
       topology: 'vanilla',
@@ -59,12 +37,12 @@ describe('large-batch SGD with a browser and a Node client over the real relay',
       maxStepsPerRound: 4,
       minClients: 2,
     });
-    const context: BrowserContext = await browser.newContext();
+    const context: BrowserContext = await env.browser.newContext();
     let node: NodeParticipant | undefined;
     try {
       const page = await context.newPage();
       const errors = collectPageErrors(page);
-      await page.goto(`${relay.url}/join/${study.joinCode}`);
+      await page.goto(`${env.relay.url}/join/${study.joinCode}`);
       const picked = await pickFolder(page, folder);
       // Before joining: the method, in words, and what each step sends.
       await page.getByText(/This study trains by/).first().waitFor({ timeout: 30_000 });
@@ -74,18 +52,18 @@ describe('large-batch SGD with a browser and a Node client over the real relay',
       // The study's privacy settings, in plain words, before joining.
       await page.getByLabel('This study’s privacy settings').getByText(/gradients reach the relay in the clear/).waitFor();
       const browserId = await joinAndWaitForId(page);
-      node = await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index: 1, count: 8 } }, backend: 'wasm', label: 'node' });
+      node = await connectNodeParticipant({ url: env.relay.url, joinCode: study.joinCode, data: { source: 'demo', shard: { index: 1, count: 8 } }, backend: 'wasm', label: 'node' });
 
-      await startStudy(relay, study.id);
-      await waitUntilFinished(relay, study.id, [page], 400_000);
+      await startStudy(env.relay, study.id);
+      await waitUntilFinished(env.relay, study.id, [page], 400_000);
       await screenshot(page, 'baselines-lbsgd-finished');
       expect(errors).toEqual([]);
 
-      const val = await valMetrics(relay, study.id);
+      const val = await valMetrics(env.relay, study.id);
       expect(val.map((row) => row.round)).toEqual([0, 1]);
       expect(val.at(-1)?.metrics.count).toBe(picked.valCount + node.data.val.samples.length);
 
-      const entries = (await readWireLog(wireLog)).filter((entry) => entry.participant === browserId);
+      const entries = (await readWireLog(env.wireLog)).filter((entry) => entry.participant === browserId);
       expect(entries.some((entry) => entry.event === 'step:frame')).toBe(false);
       const syncs = entries.filter((entry) => entry.event === 'gradients:sync');
       // A gradient bundle at each of its steps (4 a round), of the whole model's variables.

@@ -1,14 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '@splitlearn/split-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
-import { startRelayProcess, type RelayProcess } from '../apps/relay-server/src/testing/relay_process';
 import { binariesIn, readWireLog, stepHeaderOf } from '../apps/relay-server/src/testing/wire_log_reader';
 import { writeDemoFolder } from './demo_folder';
-import { builtWebApp, collectPageErrors, createStudy, joinAndWaitForId, launchChromium, pickFolder, saveRelayLog, screenshot, startStudy, trainMetrics, valMetrics, waitUntilFinished } from './support';
+import { collectPageErrors, createStudy, joinAndWaitForId, pickFolder, screenshot, startStudy, trainMetrics, valMetrics, waitUntilFinished } from './support';
+import { useBrowserRelay } from './browser_relay';
 
 // Multi-hop split learning (PAPER.md Fig. 4c) end to end: a chain of two browsers and a Node
 // client. A clinician in Chromium holds the images (the data holder), a second browser is hop 1
@@ -20,31 +17,12 @@ import { builtWebApp, collectPageErrors, createStudy, joinAndWaitForId, launchCh
 const ROUNDS = 3;
 
 describe('multi-hop: a chain of two browsers and a Node client over the real relay', () => {
-  let relay: RelayProcess;
-  let browser: Browser;
-  let workDir: string;
-  let wireLog: string;
-
-  beforeAll(async () => {
-    await backends.initBackend('wasm');
-    workDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-multi-hop-'));
-    wireLog = path.join(workDir, 'wire.jsonl');
-    const webDir = await builtWebApp(workDir);
-    relay = await startRelayProcess({ args: ['--wire-log', wireLog, '--web-dir', webDir] });
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.dispose();
-    if (relay) await saveRelayLog(relay, 'multi-hop-relay.log');
-    if (workDir) await rm(workDir, { recursive: true, force: true });
-  });
+  const env = useBrowserRelay('multi-hop');
 
   it('the data holder’s browser, hop 1’s browser and hop 2’s Node client complete a study; frames go only along the chain', { timeout: 600_000 }, async () => {
-    const folder = path.join(workDir, 'images');
+    const folder = path.join(env.workDir, 'images');
     await writeDemoFolder(folder, { count: 240 });
-    const study = await createStudy(relay, {
+    const study = await createStudy(env.relay, {
       name: 'e2e multi-hop',
       topology: 'multi-hop',
       model: 'cnn-small',
@@ -57,14 +35,14 @@ describe('multi-hop: a chain of two browsers and a Node client over the real rel
       maxStepsPerRound: 6,
       minClients: 3,
     });
-    const contexts: BrowserContext[] = await Promise.all([browser.newContext(), browser.newContext()]);
+    const contexts: BrowserContext[] = await Promise.all([env.browser.newContext(), env.browser.newContext()]);
     let node: NodeParticipant | undefined;
     try {
       const [holderPage, hopPage] = (await Promise.all(contexts.map((context) => context.newPage()))) as [Page, Page];
       const pageErrors = [holderPage, hopPage].map(collectPageErrors);
 
       // Hop 1 needs no data: it takes its place and sees what it will pass on.
-      await hopPage.goto(`${relay.url}/join/${study.joinCode}`);
+      await hopPage.goto(`${env.relay.url}/join/${study.joinCode}`);
       await hopPage.getByLabel('Your place in the chain', { exact: true }).selectOption({ label: 'Hop 1 of 2 (no data needed)' });
       await expect.poll(() => hopPage.getByText('Your role: Hop 1 of 2', { exact: false }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
       // What leaves it: its layers' outputs on, the gradients at its input back; it holds no data.
@@ -74,29 +52,29 @@ describe('multi-hop: a chain of two browsers and a Node client over the real rel
       const hopId = await joinAndWaitForId(hopPage);
 
       // Hop 2 is a Node client, also without data.
-      node = await connectNodeParticipant({ url: relay.url, joinCode: study.joinCode, data: { source: '', party: 2 }, backend: 'wasm', label: 'hop-2' });
+      node = await connectNodeParticipant({ url: env.relay.url, joinCode: study.joinCode, data: { source: '', party: 2 }, backend: 'wasm', label: 'hop-2' });
 
       // The data holder picks its place, then its images.
-      await holderPage.goto(`${relay.url}/join/${study.joinCode}`);
+      await holderPage.goto(`${env.relay.url}/join/${study.joinCode}`);
       await holderPage.getByLabel('Your place in the chain', { exact: true }).selectOption({ label: 'Data holder (with your images)' });
       const picked = await pickFolder(holderPage, folder);
       expect(picked.trainCount).toBeGreaterThan(150);
       const holderId = await joinAndWaitForId(holderPage);
       await screenshot(hopPage, 'multi-hop-hop1-joined');
 
-      await startStudy(relay, study.id);
-      await waitUntilFinished(relay, study.id, [holderPage, hopPage], 400_000);
+      await startStudy(env.relay, study.id);
+      await waitUntilFinished(env.relay, study.id, [holderPage, hopPage], 400_000);
       await screenshot(holderPage, 'multi-hop-data-holder-finished');
       for (const errors of pageErrors) expect(errors).toEqual([]);
 
-      const train = (await trainMetrics(relay, study.id)).filter((row) => row.metrics.completed !== undefined);
+      const train = (await trainMetrics(env.relay, study.id)).filter((row) => row.metrics.completed !== undefined);
       expect(train).toHaveLength(ROUNDS);
       expect(train.at(-1)?.metrics.loss).toBeLessThan(train[0]?.metrics.loss ?? 0);
-      const val = await valMetrics(relay, study.id);
+      const val = await valMetrics(env.relay, study.id);
       expect(val.at(-1)?.metrics.count).toBe(picked.valCount);
 
       // Along the chain, and nothing else: [data holder, hop 1, hop 2].
-      const entries = await readWireLog(wireLog);
+      const entries = await readWireLog(env.wireLog);
       const sent = (participant: string | undefined): string[] =>
         [
           ...new Set(

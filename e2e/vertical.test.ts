@@ -1,13 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, data, model, study as studyLib } from '@splitlearn/split-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { data, model, study as studyLib } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
-import { startRelayProcess, type RelayProcess } from '../apps/relay-server/src/testing/relay_process';
+import type { RelayProcess } from '../apps/relay-server/src/testing/relay_process';
 import { readWireLog } from '../apps/relay-server/src/testing/wire_log_reader';
-import { builtWebApp, collectPageErrors, createStudy, figureBytes, figureText, joinAndWaitForId, launchChromium, saveRelayLog, screenshot, startStudy, trainMetrics, valMetrics, waitUntilFinished } from './support';
+import { collectPageErrors, createStudy, figureBytes, figureText, joinAndWaitForId, screenshot, startStudy, trainMetrics, valMetrics, waitUntilFinished } from './support';
+import { useBrowserRelay } from './browser_relay';
 import { auditParticipant, entriesByParticipant, type DeclaredTraffic } from './wire_audit';
 import { idSpellings } from '../apps/relay-server/src/testing/id_spellings';
 
@@ -105,44 +105,25 @@ async function pickTable(page: Page, relay: RelayProcess, joinCode: string, part
 }
 
 describe('vertical split learning: two browsers and a Node client over the real relay', () => {
-  let relay: RelayProcess;
-  let browser: Browser;
-  let workDir: string;
-  let wireLog: string;
-
-  beforeAll(async () => {
-    await backends.initBackend('wasm');
-    workDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-vertical-'));
-    wireLog = path.join(workDir, 'wire.jsonl');
-    const webDir = await builtWebApp(workDir);
-    relay = await startRelayProcess({ args: ['--wire-log', wireLog, '--web-dir', webDir] });
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.dispose();
-    if (relay) await saveRelayLog(relay, 'vertical-relay.log');
-    if (workDir) await rm(workDir, { recursive: true, force: true });
-  });
+  const env = useBrowserRelay('vertical');
 
   it('aligns by PSI, trains on the common patients; only declared tensors and blinded ids cross, and the pages say so', { timeout: 600_000 }, async () => {
-    const tables = await hospitalTables(workDir);
-    const study = await createStudy(relay, studyConfig);
-    const contexts: BrowserContext[] = await Promise.all([browser.newContext(), browser.newContext()]);
+    const tables = await hospitalTables(env.workDir);
+    const study = await createStudy(env.relay, studyConfig);
+    const contexts: BrowserContext[] = await Promise.all([env.browser.newContext(), env.browser.newContext()]);
     let node: NodeParticipant | undefined;
     try {
       const [pageA, pageB] = (await Promise.all(contexts.map((context) => context.newPage()))) as [Page, Page];
       const pageErrors = [pageA, pageB].map(collectPageErrors);
 
       // Hospital A: the label holder; its table is read with its labels.
-      await pickTable(pageA, relay, study.joinCode, 'Hospital A: 3 columns, holds the labels', tables.files[0]);
+      await pickTable(pageA, env.relay, study.joinCode, 'Hospital A: 3 columns, holds the labels', tables.files[0]);
       await expect.poll(() => figureText(pageA, 'Usable patient rows').catch(() => ''), { timeout: 30_000 }).toBe('220');
       expect(await figureText(pageA, 'Labels')).toMatch(/^no: \d+, yes: \d+$/);
       expect(await figureText(pageA, 'Feature columns used')).toBe('a1, a2, a3');
 
       // Hospital B: its id column is "mrn", which the page cannot know; it says what is missing, then reads the table once told.
-      await pickTable(pageB, relay, study.joinCode, 'Hospital B: 2 columns', tables.files[1]);
+      await pickTable(pageB, env.relay, study.joinCode, 'Hospital B: 2 columns', tables.files[1]);
       await expect.poll(async () => (await pageB.getByRole('alert').allInnerTexts()).join(' '), { timeout: 30_000 }).toMatch(/no id column "patient_id"/);
       await pageB.getByLabel('Patient id column', { exact: true }).selectOption('mrn');
       await expect.poll(() => figureText(pageB, 'Usable patient rows').catch(() => ''), { timeout: 30_000 }).toBe('230');
@@ -162,7 +143,7 @@ describe('vertical split learning: two browsers and a Node client over the real 
       const browserIds = [await joinAndWaitForId(pageA), await joinAndWaitForId(pageB)];
       const nodeAligned: number[] = [];
       node = await connectNodeParticipant({
-        url: relay.url,
+        url: env.relay.url,
         joinCode: study.joinCode,
         data: { source: tables.files[2], party: 2 },
         backend: 'wasm',
@@ -170,8 +151,8 @@ describe('vertical split learning: two browsers and a Node client over the real 
         events: { onAlignment: (status) => status.aligned !== undefined && nodeAligned.push(status.aligned) },
       });
       const nodeId = node.participant.identity?.participantId as string;
-      await startStudy(relay, study.id);
-      await waitUntilFinished(relay, study.id, [pageA, pageB], 480_000);
+      await startStudy(env.relay, study.id);
+      await waitUntilFinished(env.relay, study.id, [pageA, pageB], 480_000);
 
       // Each party ended with exactly the 210 patients all three hold, and the pages say so.
       expect(nodeAligned).toEqual([tables.common]);
@@ -179,8 +160,8 @@ describe('vertical split learning: two browsers and a Node client over the real 
       expect(await figureText(pageB, 'Patients lined up')).toBe(`${tables.common} of your 230 patients are held by every party`);
       // Saving a party's encoder is not offered (vertical export is not built yet), rather than failing when pressed.
       expect(await pageA.getByRole('button', { name: 'Download my model segment' }).count()).toBe(0);
-      const val = await valMetrics(relay, study.id);
-      const train = await trainMetrics(relay, study.id);
+      const val = await valMetrics(env.relay, study.id);
+      const train = await trainMetrics(env.relay, study.id);
       console.info(`[e2e] vertical, 2 browsers + 1 Node client: val ${val.map((row) => `round ${row.round}: accuracy ${row.metrics.accuracy?.toFixed(3)}, auc ${row.metrics.auc?.toFixed(3)} (n=${row.metrics.count})`).join('; ')}`);
       expect(val.map((row) => row.round)).toEqual(Array.from({ length: ROUNDS }, (_, round) => round));
       for (const row of train) expect(row.metrics.completed, `groups that completed round ${row.round}`).toBe(1);
@@ -196,7 +177,7 @@ describe('vertical split learning: two browsers and a Node client over the real 
       expect(val.at(-1)?.metrics.auc ?? 0).toBeGreaterThan(0.9);
 
       // What crossed the wire into the relay from the three hospitals.
-      const entries = await readWireLog(wireLog);
+      const entries = await readWireLog(env.wireLog);
       const ids = [...browserIds, nodeId] as [string, string, string];
       const byParticipant = entriesByParticipant(entries, ids);
       const audits = ids.map((id, party) => auditParticipant(byParticipant.get(id) ?? [], declaredFor(study.id, party, tables.rows[party] as number)));
@@ -225,7 +206,7 @@ describe('vertical split learning: two browsers and a Node client over the real 
       const dashboard = await contexts[0]?.newPage();
       if (!dashboard) throw new Error('no browser context for the dashboard');
       const dashboardErrors = collectPageErrors(dashboard);
-      await dashboard.goto(`${relay.url}/dashboard/${study.id}`);
+      await dashboard.goto(`${env.relay.url}/dashboard/${study.id}`);
       const holds = dashboard.getByRole('group', { name: 'Who holds what' });
       for (const [party, name] of ['Hospital A', 'Hospital B', 'Hospital C'].entries()) {
         await expect.poll(() => holds.getByRole('region', { name: `${name} (party ${party})` }).count(), { timeout: 30_000 }).toBe(1);
