@@ -363,7 +363,7 @@ async function main(): Promise<void> {
   const report = [
     '# Privacy: what each setting costs and what still leaks',
     '',
-    `PneumoniaMNIST (\`../shared/data/pneumoniamnist\`: ${'train'} to val, 28x28 grey, normal vs pneumonia, about 3 pneumonia images to 1 normal), cnn-small cut after \`pool1\` (14x14x32 activations), ${clients} hospitals with IID shards, round-robin, Adam 0.001, batch 32, fp32 on the wire, ${epochs} epochs, seed ${seed} (one seeded run per row; rows differ only in the setting). Written by \`npm run bench:privacy\` (packages/split-core/bench/privacy.ts).`,
+    `PneumoniaMNIST (\`../shared/data/pneumoniamnist\`: train to val, 28x28 grey, normal vs pneumonia, about 3 pneumonia images to 1 normal), cnn-small cut after \`pool1\` (14x14x32 activations; the rows that say so cut after \`pool2\`, 7x7x64), ${clients} hospitals with IID shards, round-robin, Adam 0.001, batch 32, fp32 on the wire, ${epochs} epochs, seed ${seed} (one seeded run per row; rows differ only in the setting). Written by \`npm run bench:privacy\` (packages/split-core/bench/privacy.ts).`,
     '',
     '- **Accuracy, AUC:** the validation split (524 images).',
     '- **dCor:** distance correlation between images and the activations as sent (noise included), on the 262 validation images the attacker does not hold, in batches of 128.',
