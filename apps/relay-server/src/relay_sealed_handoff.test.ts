@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { data, network, privacy } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
-import { api, waitFor } from './testing/relay_process';
+import { api, startRelayProcess, waitFor } from './testing/relay_process';
 import { demoStudy } from './testing/demo_study';
 import { useWireLoggedRelay } from './testing/wire_logged_relay';
 import { binariesIn, readWireLog, type WireBinary } from './testing/wire_log_reader';
@@ -116,5 +117,31 @@ describe('end-to-end encrypted hand-off', () => {
     }
     // The relay refuses to create what it could not run without reading the segments.
     await expect(api(env.relay, 'POST', '/api/studies', { ...demoStudy('sealed splitfed', { schedule: 'splitfed-v2' }), handoffKeyCheck: await privacy.studyKeyCheck(key) })).rejects.toThrow(/encrypted hand-off needs schedule 'round-robin'/);
+  });
+  it('a relay killed mid-study resumes from its sealed checkpoint, and the next participant opens it', { timeout: 600_000 }, async () => {
+    const key = privacy.generateStudyKey();
+    const first = await startRelayProcess();
+    const created = await api<{ id: string; joinCode: string }>(first, 'POST', '/api/studies', { ...demoStudy('sealed restart', { rounds: 4, maxStepsPerRound: 4, minClients: 2 }), handoffKeyCheck: await privacy.studyKeyCheck(key) });
+    const join = (url: string): Promise<NodeParticipant[]> => Promise.all([0, 1].map((index) => connectNodeParticipant({ url, joinCode: created.joinCode, data: { source: 'demo', shard: { index, count: 4 } }, backend: 'wasm', studyKey: key })));
+    let clients = await join(first.url);
+    let second: Awaited<ReturnType<typeof startRelayProcess>> | undefined;
+    try {
+      await api(first, 'POST', `/api/studies/${created.id}/control`, { action: 'start' });
+      await waitFor('two checkpointed rounds', () => (existsSync(path.join(first.dataDir, 'checkpoints', created.id, 'round-2')) ? true : undefined), 300_000, 100);
+      await first.stop('SIGKILL');
+      for (const client of clients) client.close();
+      second = await startRelayProcess({ dataDir: first.dataDir });
+      const relay = second;
+      clients = await join(relay.url);
+      await waitFor('the study to finish after the restart', async () => ((await api<{ state: string }>(relay, 'GET', `/api/studies/${created.id}`)).state === 'finished' ? true : undefined), 300_000, 250);
+      const rows = (await api<{ metrics: MetricRow[] }>(relay, 'GET', `/api/studies/${created.id}/metrics`)).metrics;
+      // Every round validated, those after the restart from the sealed hand-off the relay kept.
+      expect(rows.filter((row) => row.phase === 'val' && row.participantId === null).map((row) => row.round).sort()).toEqual([0, 1, 2, 3]);
+      expect(relay.output()).not.toMatch(/could not be decrypted|arrived unencrypted/);
+    } finally {
+      for (const client of clients) client.close();
+      await second?.dispose();
+      await first.dispose();
+    }
   });
 });
