@@ -73,6 +73,8 @@ describe('end-to-end encrypted hand-off', () => {
       expect(clear.handoffs.every((payload) => payload.binary === 'bundle')).toBe(true);
       expect(sealed.handoffs.length).toBeGreaterThanOrEqual(clear.handoffs.length);
       expect(sealed.handoffs.every((payload) => payload.binary === 'unknown' && payload.tensors === undefined)).toBe(true);
+      // The same weights, sealed: each bundle longer by the cipher's fixed overhead only (what the contribute page declares).
+      expect(new Set(sealed.handoffs.map((payload) => payload.bytes))).toEqual(new Set(clear.handoffs.map((payload) => payload.bytes + privacy.SEALED_OVERHEAD_BYTES)));
       const stored = await storedClientSegments(sealed.studyId);
       expect(stored.length).toBeGreaterThan(0);
       for (const blob of stored) expect(privacy.isSealed(blob)).toBe(true);

@@ -14,6 +14,7 @@ export { SCHEDULE_DESCRIPTORS, scheduleDescriptor, type ScheduleDescriptor, type
 export { METHOD_DESCRIPTORS, METHOD_NAMES, studyMethod, studyScheduleName, type MethodDescriptor, type MethodName } from './study/method';
 export { privacyDisclosure } from './study/privacy_disclosure';
 export { generateStudyKey, studyKeyCheck, studyKeyFromFragment, studyKeyProblem } from './privacy/study_key';
+export { SEALED_OVERHEAD_BYTES } from './privacy/sealed_handoff';
 export { OPTIMIZER_NAMES, type OptimizerName } from './segment/optimizer_names';
 export { CATALOGUE_MODEL_NAMES, getModelSpec } from './model/catalogue';
 export { planSegments, resolveCut, type SegmentPlan } from './model/cuts';

@@ -85,6 +85,7 @@ export function egressInputFor(study: StudyInfo, role: ClientRoleView, clientWei
       data: 'none',
       position: { name: name ?? `Position ${position}`, intermediateInput: segment?.inputShape ?? [] },
       privacy: studyLib.privacyDisclosure(config),
+      ...(config.handoffKeyCheck !== undefined ? { sealedHandoff: true } : {}),
     };
   }
   const method = 'method' in config ? config.method : undefined;
@@ -92,6 +93,7 @@ export function egressInputFor(study: StudyInfo, role: ClientRoleView, clientWei
     ...(name !== undefined ? { position: { name } } : {}),
     ...(method !== undefined && method !== 'splitnn' ? { method } : {}),
     privacy: studyLib.privacyDisclosure(config),
+    ...(config.handoffKeyCheck !== undefined ? { sealedHandoff: true } : {}),
     topology: config.topology,
     codec: config.codec,
     batchSize: config.batchSize,

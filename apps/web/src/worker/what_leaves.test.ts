@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { accounting, codec, model, network } from '@splitlearn/split-core';
+import { accounting, codec, model, network, privacy } from '@splitlearn/split-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchSizeAt, declaredStepBytes, describeEgress, type EgressInput } from './what_leaves';
 
@@ -120,6 +120,14 @@ describe('describeEgress', () => {
       expect(egress.weights[segment]).toMatchObject({ segment, tensors: weights.length, bytes: bundle.byteLength });
     });
     expect(egress.weights[0]?.values).toBe(3 * 3 * 8 + 8);
+  });
+
+  it('sizes a sealed hand-off exactly as the study key’s cipher makes it', async () => {
+    const input = { ...vanillaInput('fp32'), sealedHandoff: true };
+    const [weights] = input.clientWeights;
+    const bundle = model.encodeWeights((weights ?? []).map((w) => ({ ...w, values: new Float32Array(w.shape.reduce((a, b) => a * b, 1)) })));
+    const cipher = await privacy.handoffCipher(privacy.generateStudyKey(), 'study');
+    expect(describeEgress(input).weights[0]?.bytes).toBe((await cipher.seal(bundle, 0)).byteLength);
   });
 });
 

@@ -1,4 +1,4 @@
-import { encodedBundleSize, encodedSize, getTopologyDescriptor, nameByteLength, POINT_BYTES, studyMethod, TAG_BYTES, upCrossings, type Encoding, type MethodName, type TopologyName, type WireCrossing } from '@splitlearn/split-core/pure';
+import { encodedBundleSize, encodedSize, getTopologyDescriptor, nameByteLength, POINT_BYTES, SEALED_OVERHEAD_BYTES, studyMethod, TAG_BYTES, upCrossings, type Encoding, type MethodName, type TopologyName, type WireCrossing } from '@splitlearn/split-core/pure';
 import type { Egress, WireItem } from './messages';
 
 // "What leaves this device", computed from the study configuration, this client's split and
@@ -19,6 +19,8 @@ export interface EgressInput {
   cutShapes: number[][];
   /** Each client segment's variables in model order, named as readWeights names them. */
   clientWeights: { name: string; shape: number[] }[][];
+  /** The study's hand-off is sealed with its key: each weight bundle travels with the cipher's overhead. */
+  sealedHandoff?: boolean;
   /** A vertical party without the labels sends none. */
   holdsLabels?: boolean;
   /** What this device trains on: images (horizontal, or a vertical image party), a table of patients (a vertical table party), or nothing of its own (an intermediate participant). */
@@ -90,8 +92,8 @@ function toWireItem(plan: ItemPlan, input: EgressInput): WireItem {
   };
 }
 
-function weightsBundleBytes(weights: { name: string; shape: number[] }[]): number {
-  return encodedBundleSize(weights.map((weight) => encodedSize(weight.shape, 'float32', 'fp32', nameByteLength(weight.name))));
+function weightsBundleBytes(weights: { name: string; shape: number[] }[], sealed = false): number {
+  return encodedBundleSize(weights.map((weight) => encodedSize(weight.shape, 'float32', 'fp32', nameByteLength(weight.name)))) + (sealed ? SEALED_OVERHEAD_BYTES : 0);
 }
 
 function elementCount(shape: readonly number[]): number {
@@ -152,7 +154,7 @@ export function describeEgress(input: EgressInput): Egress {
       codec: input.codec,
       batchSize: input.batchSize,
       ...baselineSteps(input),
-      weights: input.clientWeights.map((weights, segment) => ({ segment, tensors: weights.length, values: weights.reduce((sum, weight) => sum + elementCount(weight.shape), 0), bytes: weightsBundleBytes(weights) })),
+      weights: input.clientWeights.map((weights, segment) => ({ segment, tensors: weights.length, values: weights.reduce((sum, weight) => sum + elementCount(weight.shape), 0), bytes: weightsBundleBytes(weights, input.sealedHandoff) })),
       ...(input.data ? { data: input.data } : {}),
       method: { title: method.title, summary: method.summary },
       ...(input.privacy ? { privacy: input.privacy } : {}),
@@ -173,7 +175,7 @@ export function describeEgress(input: EgressInput): Egress {
       segment,
       tensors: weights.length,
       values: weights.reduce((sum, weight) => sum + elementCount(weight.shape), 0),
-      bytes: weightsBundleBytes(weights),
+      bytes: weightsBundleBytes(weights, input.sealedHandoff),
     })),
     ...(descriptor.alignsRows && input.alignmentRows !== undefined ? { alignment: alignmentEgress(input.alignmentRows) } : {}),
     ...(input.data ? { data: input.data } : {}),

@@ -10,4 +10,4 @@ export { defendedServerLink } from './server_defences';
 export { structuralSimilarity } from './ssim';
 export { invert, inversionDecoder, trainInversion, type InversionOptions, type InversionResult } from './inversion';
 export { generateStudyKey, studyKeyCheck, studyKeyFromFragment, studyKeyProblem, StudyKeyError, STUDY_KEY_CHECK_PATTERN, STUDY_KEY_PATTERN } from './study_key';
-export { handoffCipher, HandoffSealError, isSealed, sealedBytes, sealedSegment, type HandoffCipher } from './sealed_handoff';
+export { handoffCipher, HandoffSealError, isSealed, SEALED_OVERHEAD_BYTES, sealedBytes, sealedSegment, type HandoffCipher } from './sealed_handoff';

@@ -10,8 +10,10 @@ import { studyKeyBytes, webCrypto } from './study_key';
 const MAGIC = new TextEncoder().encode('SLH1');
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-/** The smallest sealed bundle: magic, nonce and tag around an empty plaintext. */
-const MIN_SEALED_BYTES = MAGIC.length + NONCE_BYTES + TAG_BYTES;
+/** What sealing adds to a bundle: magic, nonce and tag (AES-GCM's ciphertext is as long as its plaintext). */
+export const SEALED_OVERHEAD_BYTES = MAGIC.length + NONCE_BYTES + TAG_BYTES;
+/** The smallest sealed bundle: the overhead around an empty plaintext. */
+const MIN_SEALED_BYTES = SEALED_OVERHEAD_BYTES;
 
 /** Whether bytes are a sealed hand-off bundle (by their header; only the key proves it). */
 export function isSealed(bytes: Uint8Array): boolean {
