@@ -26,11 +26,11 @@ function StudyKeyField({ studyKey, problem, onChange }: { studyKey: string; prob
   return (
     <div className="field">
       <label htmlFor="study-key">Study key</label>
-      <input id="study-key" name="studyKey" value={studyKey} onChange={(event) => onChange(event.target.value)} autoComplete="off" spellCheck={false} aria-describedby="study-key-hint study-key-status" />
+      <input id="study-key" name="studyKey" className="key-input" value={studyKey} onChange={(event) => onChange(event.target.value)} autoComplete="off" spellCheck={false} aria-describedby="study-key-hint study-key-status" />
       <p id="study-key-hint" className="hint">
         This study passes the model between hospitals end-to-end encrypted. Its key came in your invite link (after #key=) or from the researcher; it stays in this browser and is never sent.
       </p>
-      <p id="study-key-status" role="status" className={problem ? 'problem' : 'hint'}>
+      <p id="study-key-status" role="status" className={problem ? 'field-problem' : 'hint'}>
         {problem === undefined ? 'Checking the key…' : problem === null ? 'The key is this study’s.' : problem}
       </p>
     </div>
