@@ -4,7 +4,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import type { BackendChoice } from './messages';
+import type { BackendChoice, EnginePreference } from './messages';
 
 // The worker's one tfjs backend, chosen by split-core's rule (WebGL on a hardware GPU, wasm
 // where WebGL is software-rendered or missing, cpu last). Vite gives the .wasm files hashed
@@ -20,7 +20,8 @@ import type { BackendChoice } from './messages';
 /** A backend that has not initialised by then is not coming: say so instead of waiting forever. */
 const BACKEND_TIMEOUT_MS = 60_000;
 
-export async function chooseBackend(): Promise<BackendChoice> {
+/** The backend for the clinician's choice of engine: split-core's rule under 'auto', else the one named (falling back, with the reason, when it fails). */
+export async function chooseBackend(preference: EnginePreference = 'auto'): Promise<BackendChoice> {
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmUrl,
     'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
@@ -32,8 +33,8 @@ export async function chooseBackend(): Promise<BackendChoice> {
     timer = setTimeout(() => reject(new Error(`no tfjs backend was ready after ${BACKEND_TIMEOUT_MS / 1000} s`)), BACKEND_TIMEOUT_MS);
   });
   try {
-    const info = await Promise.race([backends.initBackend('auto'), timeout]);
-    return { name: info.name, software: info.software, reason: info.reason };
+    const info = await Promise.race([backends.initBackend(preference), timeout]);
+    return { name: info.name, software: info.software, reason: info.reason, preference, ...(info.webgl ? { webgl: info.webgl } : {}), ...(info.fellBack ? { fellBack: true } : {}) };
   } finally {
     clearTimeout(timer);
   }

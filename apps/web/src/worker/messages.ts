@@ -101,7 +101,20 @@ export const EgressSchema = z.object({
 });
 export type Egress = z.infer<typeof EgressSchema>;
 
-export const BackendSchema = z.object({ name: z.enum(['webgl', 'wasm', 'cpu']), software: z.boolean(), reason: z.string() });
+/** The engine the clinician asked for: 'auto' lets split-core choose (WebGL on a graphics card, else WebAssembly). */
+export const ENGINE_PREFERENCES = ['auto', 'webgl', 'wasm'] as const;
+export type EnginePreference = (typeof ENGINE_PREFERENCES)[number];
+export const BackendSchema = z.object({
+  name: z.enum(['webgl', 'wasm', 'cpu']),
+  software: z.boolean(),
+  /** split-core's technical reason (renderer string, SIMD, threads): the page's details line. */
+  reason: z.string(),
+  preference: z.enum(ENGINE_PREFERENCES).optional(),
+  /** What WebGL offers in this browser, where it was looked at. */
+  webgl: z.enum(['hardware', 'software', 'unavailable']).optional(),
+  /** The engine asked for could not start; this one runs instead. */
+  fellBack: z.boolean().optional(),
+});
 export type BackendChoice = z.infer<typeof BackendSchema>;
 
 export const SkippedSchema = z.object({ path: z.string(), reason: z.string() });
@@ -191,6 +204,8 @@ export type PartyImageFile = z.infer<typeof PartyImageFileSchema>;
 
 export const MainToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lookup'), joinCode: z.string().trim().min(1).max(64) }),
+  /** Switches the training engine; refused while this device takes part in a study (its segments live on the current one). */
+  z.object({ type: z.literal('engine'), preference: z.enum(ENGINE_PREFERENCES) }),
   z.object({ type: z.literal('prepare'), images: z.array(ImageCandidateSchema) }),
   /** The booth demo: build hospital `hospital` (0-based) of `hospitals`'s shard of the generated demo images, instead of 'prepare'. */
   z

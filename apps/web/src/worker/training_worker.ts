@@ -1,7 +1,7 @@
 import { data, study as studyLib, type protocol } from '@splitlearn/split-core';
 import { chooseBackend } from './backend';
 import { decodeImage } from './decode_image';
-import { parseMainToWorker, type BackendChoice, type ExportedSegments, type MainToWorker, type TablePreview, type WorkerToMain } from './messages';
+import { parseMainToWorker, type BackendChoice, type EnginePreference, type ExportedSegments, type MainToWorker, type TablePreview, type WorkerToMain } from './messages';
 import { prepareDataset, type PreparedData } from './prepare_dataset';
 import { prepareDemoShard } from './prepare_demo';
 import { RelaySession, type SessionData } from './relay_session';
@@ -41,16 +41,33 @@ let study: KnownStudy | undefined;
 let prepared: SessionData | undefined;
 let session: RelaySession | undefined;
 
-const backendReady: Promise<BackendChoice | undefined> = chooseBackend().then(
-  (backend) => {
-    post({ type: 'backend', backend });
-    return backend;
-  },
-  (error: unknown) => {
-    post({ type: 'error', error: { code: 'backend-failed', message: describeFailure(error) } });
-    return undefined;
-  },
-);
+/** Starts the engine the clinician chose and tells the page which one runs, and why. */
+function startBackend(preference: EnginePreference): Promise<BackendChoice | undefined> {
+  return chooseBackend(preference).then(
+    (backend) => {
+      post({ type: 'backend', backend });
+      return backend;
+    },
+    (error: unknown) => {
+      post({ type: 'error', error: { code: 'backend-failed', message: describeFailure(error) } });
+      return undefined;
+    },
+  );
+}
+
+let backendReady: Promise<BackendChoice | undefined> = startBackend('auto');
+
+/** Another engine, before joining: the segments are built on the engine of the moment they are made. */
+async function switchEngine(preference: EnginePreference): Promise<void> {
+  if (session) {
+    post({ type: 'error', error: { code: 'wrong-state', message: 'the training engine cannot change while this device takes part in a study: leave the study first, then choose the engine' } });
+    return;
+  }
+  const current = await backendReady;
+  if (current?.preference === preference) return;
+  backendReady = startBackend(preference);
+  await backendReady;
+}
 
 /** This device's egress as party or position `party` (0 in a horizontal study, where every client holds the same segments). */
 async function egressAs(info: protocol.StudyInfo, party: number, alignmentRows?: number): Promise<EgressInput> {
@@ -276,6 +293,8 @@ async function handle(message: MainToWorker, port: MessagePort | undefined): Pro
   switch (message.type) {
     case 'lookup':
       return lookup(message.joinCode);
+    case 'engine':
+      return switchEngine(message.preference);
     case 'prepare':
       return prepare(message.images);
     case 'prepare-table':

@@ -22,6 +22,10 @@ export interface BackendInfo {
   readonly software: boolean;
   /** Human-readable: why this backend, and what was tried before it. */
   readonly reason: string;
+  /** What WebGL offers here, where it was looked at ('auto' and 'webgl'): a graphics card, software rendering, or nothing. */
+  readonly webgl?: 'hardware' | 'software' | 'unavailable';
+  /** The backend asked for first failed, and this one runs instead. */
+  readonly fellBack?: boolean;
 }
 
 export interface InitBackendOptions {
@@ -106,6 +110,8 @@ export async function initBackend(preference: BackendPreference = 'auto', option
       name: candidate.name,
       software: candidate.name !== 'webgl' || probe === null || !probe.available || probe.software,
       reason: `${candidate.why}${webglNote}${details}${tried}`,
+      ...(probe !== null ? { webgl: !probe.available ? ('unavailable' as const) : probe.software ? ('software' as const) : ('hardware' as const) } : {}),
+      ...(failures.length > 0 ? { fellBack: true } : {}),
     };
   }
   throw new Error(`No tfjs backend could be initialised: ${failures.join('; ')}`);

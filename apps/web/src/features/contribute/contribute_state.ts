@@ -74,6 +74,8 @@ export interface ContributeState {
 export type ContributeAction =
   | { type: 'join-code-changed'; joinCode: string }
   | { type: 'study-key-changed'; studyKey: string }
+  /** Another engine was asked for: none is ready until the worker says which runs. */
+  | { type: 'engine-requested' }
   | { type: 'study-key-checked'; studyKey: string; problem: string | null }
   | { type: 'lookup-started'; joinCode: string }
   | { type: 'files-picked'; picked: PickedSummary }
@@ -166,6 +168,10 @@ export function contributeReducer(state: ContributeState, action: ContributeActi
     case 'study-key-changed': {
       const { studyKeyProblem: _unchecked, ...rest } = state;
       return { ...rest, studyKey: action.studyKey };
+    }
+    case 'engine-requested': {
+      const { backend: _previous, ...rest } = state;
+      return rest;
     }
     case 'study-key-checked':
       // A check of a key since replaced says nothing about the current one.

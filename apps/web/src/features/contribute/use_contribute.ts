@@ -3,7 +3,8 @@ import { forgetIdentity, loadIdentity, saveIdentity, type Identity } from '../..
 import { studyKeyFromFragment, studyKeyProblem } from '@splitlearn/split-core/pure';
 import { joinPath } from '../../lib/routes';
 import { saveFiles } from '../../lib/save_files';
-import { parseExportedSegments, parseWorkerToMain, type ImageCandidate, type MainToWorker } from '../../worker/messages';
+import { parseExportedSegments, parseWorkerToMain, type EnginePreference, type ImageCandidate, type MainToWorker } from '../../worker/messages';
+import { savedEngine, saveEngine } from './engine_choice';
 import { contributeReducer, initialContributeState, type ContributeState, type PickedSummary } from './contribute_state';
 import { assignLabels, type PickedFile } from './files/assign_labels';
 import { parseCsvLabels, type CsvLabel } from './files/csv_labels';
@@ -25,6 +26,9 @@ export interface ContributeControls {
   setJoinCode: (joinCode: string) => void;
   /** The study key typed in, where the study's hand-off is encrypted. */
   setStudyKey: (studyKey: string) => void;
+  /** The training engine asked for (remembered in this browser). */
+  engine: EnginePreference;
+  setEngine: (preference: EnginePreference) => void;
   dismissError: (errorId: number) => void;
   lookup: () => void;
   pickImages: (files: PickedFile<File>[]) => void;
@@ -98,6 +102,16 @@ export function useContribute(initialJoinCode: string): ContributeControls {
   const [csvFiles, setCsvFiles] = useState<File[]>([]);
 
   const post = useCallback((message: MainToWorker) => workerRef.current?.postMessage(message), []);
+  const [engine, setEngineState] = useState<EnginePreference>(() => savedEngine(localStorage));
+  const setEngine = useCallback(
+    (preference: EnginePreference) => {
+      saveEngine(localStorage, preference);
+      setEngineState(preference);
+      dispatch({ type: 'engine-requested' });
+      post({ type: 'engine', preference });
+    },
+    [post],
+  );
 
   const prepareIfReady = useCallback(() => {
     if (studyKnownRef.current && candidatesRef.current.length > 0) post({ type: 'prepare', images: candidatesRef.current });
@@ -128,6 +142,9 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     worker.addEventListener('error', (event) => {
       dispatch({ type: 'page-error', error: { code: 'internal', message: `the training worker stopped: ${event.message || 'it could not be loaded'}` } });
     });
+    // The engine this browser chose before, if not the automatic one.
+    const preference = savedEngine(localStorage);
+    if (preference !== 'auto') worker.postMessage({ type: 'engine', preference } satisfies MainToWorker);
     const code = studyCodeRef.current;
     if (code !== '') {
       dispatch({ type: 'lookup-started', joinCode: code });
@@ -238,6 +255,8 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     files,
     setJoinCode: (joinCode) => dispatch({ type: 'join-code-changed', joinCode }),
     setStudyKey: (key) => dispatch({ type: 'study-key-changed', studyKey: key }),
+    engine,
+    setEngine,
     dismissError: (id) => dispatch({ type: 'error-dismissed', id }),
     lookup,
     pickImages: setImages,

@@ -43,7 +43,8 @@ export function DemoPage({ dashboard }: DemoPageProps): ReactNode {
   // main thread missed 2 frames by over 100 ms (worst 167 ms) against 9 (worst 317 ms). With
   // 4 both stay smooth (SplitFed ~6 s a round, round-robin ~7). Neither hit a step timeout.
   const [schedule, setSchedule] = useState<DemoSchedule>('round-robin');
-  const { state, start } = useDemo(schedule);
+  const [wasmOnly, setWasmOnly] = useState(false);
+  const { state, start } = useDemo(schedule, wasmOnly);
   const topology = state.study?.config.topology;
   const lossOnServer = topology !== undefined && getTopologyDescriptor(topology).lossHolder === 'server';
   const studyId = state.study?.studyId;
@@ -58,7 +59,7 @@ export function DemoPage({ dashboard }: DemoPageProps): ReactNode {
           model.
         </p>
       </div>
-      <DemoControls phase={state.phase} hospitals={hospitals} schedule={schedule} onHospitalsChange={setHospitals} onScheduleChange={setSchedule} onStart={() => start(hospitals)} />
+      <DemoControls phase={state.phase} hospitals={hospitals} schedule={schedule} onHospitalsChange={setHospitals} onScheduleChange={setSchedule} wasmOnly={wasmOnly} onWasmOnlyChange={setWasmOnly} onStart={() => start(hospitals)} />
       {state.error && <Notice tone="error" title="The demo could not start" next={state.error.message} />}
       <StudyLine state={state} />
       <div className="demo-layout">

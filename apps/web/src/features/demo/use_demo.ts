@@ -25,7 +25,8 @@ export interface DemoControls {
   start: (hospitals: number) => void;
 }
 
-export function useDemo(schedule: DemoSchedule): DemoControls {
+/** `wasmOnly`: every hospital trains on WebAssembly, since one graphics card may not give 16 pages a WebGL context each. */
+export function useDemo(schedule: DemoSchedule, wasmOnly = false): DemoControls {
   const [state, dispatch] = useReducer(demoReducer, undefined, initialDemoState);
   const workersRef = useRef<Worker[]>([]);
   const runRef = useRef(0);
@@ -38,7 +39,7 @@ export function useDemo(schedule: DemoSchedule): DemoControls {
   // Leaving the page stops every hospital.
   useEffect(() => terminateAll, [terminateAll]);
 
-  const launch = useCallback((run: number, hospitals: number, joinCode: string) => {
+  const launch = useCallback((run: number, hospitals: number, joinCode: string, engine: 'auto' | 'wasm') => {
     let next = 0;
     let starting = 0;
     const startMore = (): void => {
@@ -83,6 +84,7 @@ export function useDemo(schedule: DemoSchedule): DemoControls {
       });
       workersRef.current.push(worker);
       dispatch({ type: 'hospital-started', run, hospital: index });
+      if (engine !== 'auto') post({ type: 'engine', preference: engine });
       post({ type: 'lookup', joinCode });
     }
     startMore();
@@ -101,10 +103,10 @@ export function useDemo(schedule: DemoSchedule): DemoControls {
           return;
         }
         dispatch({ type: 'created', run, study: result.study });
-        launch(run, hospitals, result.study.joinCode);
+        launch(run, hospitals, result.study.joinCode, wasmOnly ? 'wasm' : 'auto');
       });
     },
-    [launch, schedule, terminateAll],
+    [launch, schedule, terminateAll, wasmOnly],
   );
 
   return { state, start };

@@ -1,20 +1,41 @@
 import type { ReactNode } from 'react';
 import { FactList } from '../../../components/fact_list';
-import type { BackendChoice } from '../../../worker/messages';
+import { ENGINE_PREFERENCES, type BackendChoice, type EnginePreference } from '../../../worker/messages';
+import { ENGINE_LABELS, engineName, explainEngine } from '../engine_choice';
 
-function describe(backend: BackendChoice): string {
-  const name = backend.name === 'webgl' ? 'WebGL' : backend.name === 'wasm' ? 'WebAssembly' : 'CPU (JavaScript)';
-  return `${name}${backend.name === 'webgl' ? (backend.software ? ' (software rendering)' : ' (graphics card)') : ''}`;
+export interface BackendStatusProps {
+  backend: BackendChoice | undefined;
+  /** The engine asked for (shown while it starts). */
+  preference: EnginePreference;
+  onPreference: (preference: EnginePreference) => void;
+  /** Taking part in a study: the engine cannot change now. */
+  locked: boolean;
 }
 
-export function BackendStatus({ backend }: { backend: BackendChoice | undefined }): ReactNode {
+export function BackendStatus({ backend, preference, onPreference, locked }: BackendStatusProps): ReactNode {
   return (
-    <FactList
-      label="Training engine details"
-      facts={[
-        { label: 'Training engine', value: backend ? describe(backend) : 'Starting…' },
-        { label: 'Why this engine', value: backend ? backend.reason : 'Checking for a graphics card…' },
-      ]}
-    />
+    <div className="engine">
+      <div className="field">
+        <label htmlFor="engine-choice">Training engine to use</label>
+        <select id="engine-choice" value={preference} disabled={locked} onChange={(event) => onPreference(event.target.value as EnginePreference)} aria-describedby="engine-hint">
+          {ENGINE_PREFERENCES.map((option) => (
+            <option key={option} value={option}>
+              {ENGINE_LABELS[option]}
+            </option>
+          ))}
+        </select>
+        <p id="engine-hint" className="hint">
+          {locked ? 'The engine is fixed while this device takes part; leave the study to change it.' : 'Choose before joining. Automatic picks the graphics card where this browser has one, otherwise the processor.'}
+        </p>
+      </div>
+      <FactList
+        label="Training engine details"
+        facts={[
+          { label: 'Training engine', value: backend && (backend.preference ?? 'auto') === preference ? engineName(backend) : 'Starting…' },
+          { label: 'Why this engine', value: backend && (backend.preference ?? 'auto') === preference ? explainEngine(backend) : 'Checking for a graphics card…' },
+          ...(backend ? [{ label: 'Details', value: backend.reason }] : []),
+        ]}
+      />
+    </div>
   );
 }

@@ -14,10 +14,13 @@ export interface DemoControlsProps {
   schedule: DemoSchedule;
   onHospitalsChange: (hospitals: number) => void;
   onScheduleChange: (schedule: DemoSchedule) => void;
+  /** Every hospital on WebAssembly, none on WebGL. */
+  wasmOnly: boolean;
+  onWasmOnlyChange: (wasmOnly: boolean) => void;
   onStart: () => void;
 }
 
-export function DemoControls({ phase, hospitals, schedule, onHospitalsChange, onScheduleChange, onStart }: DemoControlsProps): ReactNode {
+export function DemoControls({ phase, hospitals, schedule, onHospitalsChange, onScheduleChange, wasmOnly, onWasmOnlyChange, onStart }: DemoControlsProps): ReactNode {
   const hospitalsId = useId();
   const scheduleId = useId();
   const running = phase === 'running' || phase === 'creating';
@@ -42,6 +45,14 @@ export function DemoControls({ phase, hospitals, schedule, onHospitalsChange, on
             </option>
           ))}
         </select>
+      </div>
+      <div className="field">
+        <label>
+          <input type="checkbox" checked={wasmOnly} disabled={running} onChange={(event) => onWasmOnlyChange(event.target.checked)} aria-describedby={`${scheduleId}-engine`} /> WebAssembly only
+        </label>
+        <p id={`${scheduleId}-engine`} className="hint">
+          Every hospital trains on the processor. Use it on a laptop with a graphics card: 16 pages asking it for WebGL at once can exceed the browser’s limit of WebGL contexts.
+        </p>
       </div>
       <div className="button-row">
         {running ? (
