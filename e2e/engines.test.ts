@@ -25,6 +25,8 @@ async function openWithEngine(page: Page, joinCode: string, engine: 'WebGL (grap
   await page.getByLabel('Training engine to use').selectOption({ label: engine });
   await page.waitForFunction(() => document.body.innerText.includes('You chose'), undefined, { timeout: 60_000 });
   expect(await figureText(page, 'Training engine')).toMatch(expected);
+  // The step time measured on the chosen engine, for this study's layers.
+  await page.getByText(/^\d+(\.\d+)? ms per batch of 32 images/).waitFor({ timeout: 120_000 });
 }
 
 /** The client segment a study's last checkpoint holds. */

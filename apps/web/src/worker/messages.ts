@@ -206,6 +206,8 @@ export const MainToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lookup'), joinCode: z.string().trim().min(1).max(64) }),
   /** Switches the training engine; refused while this device takes part in a study (its segments live on the current one). */
   z.object({ type: z.literal('engine'), preference: z.enum(ENGINE_PREFERENCES) }),
+  /** Times a training step of the study's client layers whenever the study or the engine changes (the contribute page; not the booth's many hospitals). */
+  z.object({ type: z.literal('time-steps') }),
   z.object({ type: z.literal('prepare'), images: z.array(ImageCandidateSchema) }),
   /** The booth demo: build hospital `hospital` (0-based) of `hospitals`'s shard of the generated demo images, instead of 'prepare'. */
   z
@@ -242,6 +244,8 @@ export type MainToWorker = z.infer<typeof MainToWorkerSchema>;
 
 export const WorkerToMainSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backend'), backend: BackendSchema }),
+  /** One training step of this study's client layers on the engine running, measured here (median of 3 after a warm-up). */
+  z.object({ type: z.literal('step-time'), engine: z.enum(['webgl', 'wasm', 'cpu']), ms: z.number().nonnegative(), batchSize: count }),
   /** `egress` is absent until it is known: a vertical party's depends on which party it is. */
   z.object({ type: z.literal('study'), study: StudySummarySchema, egress: EgressSchema.optional() }),
   z.object({ type: z.literal('decode-progress'), done: count, total: count }),

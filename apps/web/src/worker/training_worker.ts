@@ -1,5 +1,6 @@
 import { data, study as studyLib, type protocol } from '@splitlearn/split-core';
 import { chooseBackend } from './backend';
+import { measureStepTime } from './step_time';
 import { decodeImage } from './decode_image';
 import { parseMainToWorker, type BackendChoice, type EnginePreference, type ExportedSegments, type MainToWorker, type TablePreview, type WorkerToMain } from './messages';
 import { prepareDataset, type PreparedData } from './prepare_dataset';
@@ -67,11 +68,35 @@ async function switchEngine(preference: EnginePreference): Promise<void> {
   if (current?.preference === preference) return;
   backendReady = startBackend(preference);
   await backendReady;
+  if (study && measuredParty !== undefined) await measureStep(study.info, measuredParty);
 }
 
 /** This device's egress as party or position `party` (0 in a horizontal study, where every client holds the same segments). */
+/** Whether the page wants step times (the booth's sixteen hospitals do not time theirs). */
+let timingSteps = false;
+/** Which measurement is the latest: an engine switch or another party makes earlier ones stale. */
+let stepTimeRun = 0;
+/** The party the last step time was measured as, for measuring again on another engine. */
+let measuredParty: number | undefined;
+
+/** Times a client step of this study on the engine now running, and tells the page. */
+async function measureStep(info: protocol.StudyInfo, party: number): Promise<void> {
+  if (!timingSteps) return;
+  const run = ++stepTimeRun;
+  measuredParty = party;
+  const backend = await backendReady;
+  if (!backend || run !== stepTimeRun) return;
+  try {
+    const ms = await measureStepTime(info.config, party);
+    if (run === stepTimeRun) post({ type: 'step-time', engine: backend.name, ms, batchSize: info.config.batchSize });
+  } catch (error) {
+    post({ type: 'error', error: { code: 'internal', message: `could not time a training step on this engine: ${describeFailure(error)}` } });
+  }
+}
+
 async function egressAs(info: protocol.StudyInfo, party: number, alignmentRows?: number): Promise<EgressInput> {
   await backendReady; // building the layout model needs the backend
+  void measureStep(info, party);
   const plans = studyLib.studyRolePlans(info.config, () => party);
   const client = plans.client('');
   const intermediate = studyLib.isIntermediate(info.config, party);
@@ -295,6 +320,9 @@ async function handle(message: MainToWorker, port: MessagePort | undefined): Pro
       return lookup(message.joinCode);
     case 'engine':
       return switchEngine(message.preference);
+    case 'time-steps':
+      timingSteps = true;
+      return;
     case 'prepare':
       return prepare(message.images);
     case 'prepare-table':

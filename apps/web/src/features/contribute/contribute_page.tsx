@@ -21,7 +21,7 @@ export function ContributePage({ joinCode }: { joinCode: string }): ReactNode {
       <div className="page-intro">
         <h1>Contribute to a study</h1>
         <p>Train a shared model with other hospitals. Your images stay in this browser: only the outputs of the first model layers are sent.</p>
-        <BackendStatus backend={state.backend} preference={contribute.engine} onPreference={contribute.setEngine} locked={participating} />
+        <BackendStatus backend={state.backend} preference={contribute.engine} onPreference={contribute.setEngine} locked={participating} stepTime={state.stepTime} />
       </div>
       <ErrorList errors={state.errors} onDismiss={(id) => contribute.dismissError(id)} />
       <div className="steps">

@@ -44,6 +44,14 @@ describe('contributeReducer', () => {
     expect(allSkipped(state).map((entry) => entry.path)).toEqual(['a/bad.png', 'z.txt']);
   });
 
+  it('shows the step time measured on the engine running, and forgets it when another engine is asked for', () => {
+    let state = apply(initialContributeState('CODE'), { type: 'backend', backend: { name: 'wasm', software: true, reason: 'auto', preference: 'auto' } }, { type: 'step-time', engine: 'wasm', ms: 84.2, batchSize: 32 });
+    expect(state.stepTime).toEqual({ engine: 'wasm', ms: 84.2, batchSize: 32 });
+    state = contributeReducer(state, { type: 'engine-requested' });
+    expect(state.stepTime).toBeUndefined();
+    expect(joinBlocker(state)).toMatch(/training engine/);
+  });
+
   it('holds the join back until the study key is checked and is this study’s, whatever key was typed last', () => {
     const sealed = { ...study, handoffKeyCheck: 'A'.repeat(22) };
     let state = apply(initialContributeState('CODE', 'first-key'), { type: 'backend', backend: { name: 'wasm', software: true, reason: 'auto' } }, { type: 'study', study: sealed, egress: { topology: 'vanilla', codec: 'fp32', batchSize: 32, train: [], eval: [], weights: [], neverLeaves: [] } });

@@ -44,6 +44,8 @@ export interface ContributeState {
   studyKey: string;
   /** Whether `studyKey` opens this study's hand-off: undefined until checked, null when it does, else why not. */
   studyKeyProblem?: string | null;
+  /** A training step of this study's client layers, timed on the engine running. */
+  stepTime?: { engine: BackendChoice['name']; ms: number; batchSize: number };
   backend?: BackendChoice;
   lookingUp: boolean;
   study?: StudySummary;
@@ -150,6 +152,10 @@ function onWorkerMessage(state: ContributeState, message: WorkerToMain, at: numb
       return { ...state, alignment: message.alignment };
     case 'traffic':
       return { ...state, traffic: message.traffic };
+    case 'step-time': {
+      const { type: _type, ...stepTime } = message;
+      return { ...state, stepTime };
+    }
     case 'egress':
       return { ...state, egress: message.egress };
     case 'participation':
@@ -170,7 +176,7 @@ export function contributeReducer(state: ContributeState, action: ContributeActi
       return { ...rest, studyKey: action.studyKey };
     }
     case 'engine-requested': {
-      const { backend: _previous, ...rest } = state;
+      const { backend: _previous, stepTime: _timed, ...rest } = state;
       return rest;
     }
     case 'study-key-checked':

@@ -142,6 +142,7 @@ export function useContribute(initialJoinCode: string): ContributeControls {
     worker.addEventListener('error', (event) => {
       dispatch({ type: 'page-error', error: { code: 'internal', message: `the training worker stopped: ${event.message || 'it could not be loaded'}` } });
     });
+    worker.postMessage({ type: 'time-steps' } satisfies MainToWorker);
     // The engine this browser chose before, if not the automatic one.
     const preference = savedEngine(localStorage);
     if (preference !== 'auto') worker.postMessage({ type: 'engine', preference } satisfies MainToWorker);

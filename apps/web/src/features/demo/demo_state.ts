@@ -96,6 +96,7 @@ function onWorkerMessage(hospital: HospitalView, message: WorkerToMain): Hospita
     case 'participation':
     case 'table':
     case 'alignment':
+    case 'step-time':
       return hospital;
   }
 }

@@ -10,9 +10,18 @@ export interface BackendStatusProps {
   onPreference: (preference: EnginePreference) => void;
   /** Taking part in a study: the engine cannot change now. */
   locked: boolean;
+  /** A training step of the study's client layers, timed on the engine running. */
+  stepTime: { engine: BackendChoice['name']; ms: number; batchSize: number } | undefined;
 }
 
-export function BackendStatus({ backend, preference, onPreference, locked }: BackendStatusProps): ReactNode {
+function describeStepTime(backend: BackendChoice | undefined, stepTime: BackendStatusProps['stepTime']): string {
+  if (!backend) return '—';
+  if (!stepTime || stepTime.engine !== backend.name) return 'Measured once the study is found';
+  const ms = stepTime.ms >= 100 ? Math.round(stepTime.ms) : Number(stepTime.ms.toPrecision(2));
+  return `${ms} ms per batch of ${stepTime.batchSize} images (this study’s layers on this device)`;
+}
+
+export function BackendStatus({ backend, preference, onPreference, locked, stepTime }: BackendStatusProps): ReactNode {
   return (
     <div className="engine">
       <div className="field">
@@ -33,6 +42,7 @@ export function BackendStatus({ backend, preference, onPreference, locked }: Bac
         facts={[
           { label: 'Training engine', value: backend && (backend.preference ?? 'auto') === preference ? engineName(backend) : 'Starting…' },
           { label: 'Why this engine', value: backend && (backend.preference ?? 'auto') === preference ? explainEngine(backend) : 'Checking for a graphics card…' },
+          { label: 'Training step', value: describeStepTime(backend && (backend.preference ?? 'auto') === preference ? backend : undefined, stepTime) },
           ...(backend ? [{ label: 'Details', value: backend.reason }] : []),
         ]}
       />
