@@ -18,7 +18,7 @@
 //   npx tsx packages/split-core/bench/privacy.ts [--epochs 3] [--clients 2] [--seed 1] [--parallel 2] [--rows none,no-peek-0.5] [--reuse]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -90,6 +90,8 @@ interface RowResult {
   leakFirst?: Leak;
   leakLast?: Leak;
   seconds: number;
+  /** When the row finished (ISO time). */
+  finishedAt?: string;
   /** The first reconstructions, [count][pixels] in [0, 1]. */
   reconstructions: number[][];
   originals: number[][];
@@ -251,11 +253,21 @@ const keptRows = path.join(root, 'bench-results/privacy');
 
 async function keptRow(name: string): Promise<RowResult | undefined> {
   try {
-    const kept = JSON.parse(await readFile(path.join(keptRows, `${name}.json`), 'utf8')) as { epochs: number; clients: number; seed: number; result: RowResult };
-    return kept.epochs === epochs && kept.clients === clients && kept.seed === seed ? kept.result : undefined;
+    const file = path.join(keptRows, `${name}.json`);
+    const kept = JSON.parse(await readFile(file, 'utf8')) as { epochs: number; clients: number; seed: number; result: RowResult };
+    if (kept.epochs !== epochs || kept.clients !== clients || kept.seed !== seed) return undefined;
+    // When it was measured: the file was written as the row finished.
+    const finished = (await stat(file)).mtime;
+    return { ...kept.result, finishedAt: finished.toISOString() };
   } catch {
     return undefined;
   }
+}
+
+/** When the rows finished, first to last, from their kept times. */
+function rowSpan(rows: readonly RowResult[]): string {
+  const times = rows.flatMap((row) => (row.finishedAt ? [row.finishedAt] : [])).sort();
+  return times.length > 0 ? `${times[0]} and ${times[times.length - 1]}` : 'times unknown';
 }
 
 const leakText = (leak: Leak | undefined): string => (leak ? `${sig(leak.norm)} / ${sig(leak.direction)}` : 'none: labels stay on the devices');
@@ -275,6 +287,8 @@ function recommend(rows: readonly RowResult[]): string[] {
   const lines = [
     `- **Activations:** ${best.name === 'none' ? 'no defence costs 0.01 AUC or less while lowering reconstruction similarity; keep the default off' : `**${title}**: the lowest reconstruction SSIM (${sig(best.ssim)} against ${sig(none.ssim)} undefended) among the settings that cost at most 0.01 AUC (${sig(best.auc)} against ${sig(none.auc)})`}.`,
   ];
+  const deeper = rows.filter((row) => SETTINGS.find((s) => s.name === row.name)?.cut && row.auc >= none.auc - 0.01).sort((a, b) => a.ssim - b.ssim)[0];
+  if (deeper && deeper.ssim < best.ssim + 0.05) lines.push(`- **Or a deeper cut:** ${titleOf(deeper)} reaches SSIM ${sig(deeper.ssim)} at AUC ${sig(deeper.auc)}, without noise, for more layers on each device (a study's cut, not a default).`);
   const uShaped = rows.find((row) => row.name === 'u-shaped');
   const gradient = rows.filter((row) => row.name.startsWith('grad-') && row.leakFirst).sort((a, b) => worstLeak(a) - worstLeak(b))[0];
   if (uShaped) lines.push(`- **Labels:** U-shaped wherever the labels are sensitive: the relay gets no gradient-label pairing at all (AUC ${sig(uShaped.auc)} against ${sig(none.auc)} vanilla).${gradient ? ` Where vanilla is needed, **${titleOf(gradient)}**: the stronger attack's leak AUC, averaged over the first and last epoch, falls from ${sig(worstLeak(none))} to ${sig(worstLeak(gradient))} at AUC ${sig(gradient.auc)}.` : ''}`);
@@ -311,18 +325,23 @@ function findings(rows: readonly RowResult[]): string[] {
   }
   const noPeek = rows.filter((r) => r.name.startsWith('no-peek-'));
   const deeper = rows.find((r) => r.name === 'pool2-none');
-  const deeperNoPeek = rows.filter((r) => r.name.startsWith('pool2-no-peek-')).sort((a, b) => a.dcor - b.dcor)[0];
+  const deeperNoPeek = rows.filter((r) => r.name.startsWith('pool2-no-peek-'));
   if (noPeek.length > 0) {
     const lowest = [...noPeek].sort((a, b) => a.dcor - b.dcor)[0] as RowResult;
     const moved = none.dcor - lowest.dcor;
     lines.push(
       moved < 0.05
-        ? `- **NoPeek barely moves the distance correlation at this cut** (undefended ${sig(none.dcor)}, lowest ${sig(lowest.dcor)} at ${titleOf(lowest).replace('NoPeek, ', '')}), nor the reconstructions (SSIM ${noPeek.map((row) => sig(row.ssim)).join(', ')}). The client segment here is one 3x3 convolution and a max-pool: 32 local filters of a 28x28 image, which keep its layout by construction; most likely a loss term cannot make so shallow a map forget the image without losing the task, and NoPeek needs a deeper client segment to act on.`
+        ? `- **NoPeek barely moves the distance correlation at this cut** (undefended ${sig(none.dcor)}, lowest ${sig(lowest.dcor)} at ${titleOf(lowest).replace('NoPeek, ', '')}), nor the reconstructions (SSIM ${noPeek.map((row) => sig(row.ssim)).join(', ')}). The client segment here is one 3x3 convolution and a max-pool: 32 local filters of a 28x28 image, which keep its layout by construction; most likely a loss term cannot make so shallow a map forget the image without losing the task, and NoPeek needs a deeper client segment to act on (the pool2 rows).`
         : `- **NoPeek** lowers the distance correlation from ${sig(none.dcor)} to ${sig(lowest.dcor)} (${titleOf(lowest)}), with SSIM ${sig(lowest.ssim)} and AUC ${sig(lowest.auc)}.`,
     );
   }
-  if (deeper && deeperNoPeek) {
-    lines.push(`- **A deeper cut** (after pool2: two convolutions and two pools on the device, 7x7x64 activations): undefended dCor ${sig(deeper.dcor)} and SSIM ${sig(deeper.ssim)} (pool1: ${sig(none.dcor)}, ${sig(none.ssim)}) at AUC ${sig(deeper.auc)}; with ${titleOf(deeperNoPeek).replace('cut after pool2, ', '')}, dCor ${sig(deeperNoPeek.dcor)}, SSIM ${sig(deeperNoPeek.ssim)}, AUC ${sig(deeperNoPeek.auc)}.`);
+  if (deeper && deeperNoPeek.length > 0) {
+    const raisesNorm = deeperNoPeek.some((row) => (row.leakFirst?.norm ?? 0) > (deeper.leakFirst?.norm ?? 1) + 0.05);
+    lines.push(
+      `- **A deeper cut** (after pool2: two convolutions and two pools on the device, 7x7x64 activations) gives NoPeek something to train: undefended dCor ${sig(deeper.dcor)} and SSIM ${sig(deeper.ssim)} (pool1: ${sig(none.dcor)}, ${sig(none.ssim)}) at AUC ${sig(deeper.auc)}; ` +
+        deeperNoPeek.map((row) => `${titleOf(row).replace('cut after pool2, ', '')}: dCor ${sig(row.dcor)}, SSIM ${sig(row.ssim)}, AUC ${sig(row.auc)}`).join('; ') +
+        `.${raisesNorm ? ` NoPeek makes the labels easier to read, though: the norm attack's first-epoch leak AUC rises to ${deeperNoPeek.map((row) => sig(row.leakFirst?.norm ?? Number.NaN)).join(' and ')} (undefended ${sig(deeper.leakFirst?.norm ?? Number.NaN)}); pair it with gradient noise or U-shaped mode.` : ''}`,
+    );
   }
   lines.push('- **U-shaped:** the relay computes no loss and sees no labels, so it has no gradient-label pairing to attack; it still sees the cut activations going up (inversion SSIM in its row: the same exposure as vanilla) and the gradients it sends down.');
   return lines;
@@ -348,7 +367,7 @@ async function main(): Promise<void> {
   const workers = Array.from({ length: Math.max(1, Number(values.parallel)) }, async () => {
     for (let setting = queue.shift(); setting; setting = queue.shift()) {
       const kept = values.reuse ? await keptRow(setting.name) : undefined;
-      const result = kept ?? (await runChild(setting.name));
+      const result = kept ?? { ...(await runChild(setting.name)), finishedAt: new Date().toISOString() };
       if (!kept) await writeFile(path.join(keptRows, `${setting.name}.json`), JSON.stringify({ epochs, clients, seed, result }));
       results.set(setting.name, result);
       process.stderr.write(`${setting.name}: accuracy ${sig(result.accuracy)} AUC ${sig(result.auc)} dCor ${sig(result.dcor)} SSIM ${sig(result.ssim)} (${result.seconds.toFixed(0)} s)\n`);
@@ -365,6 +384,7 @@ async function main(): Promise<void> {
     '',
     `PneumoniaMNIST (\`../shared/data/pneumoniamnist\`: train to val, 28x28 grey, normal vs pneumonia, about 3 pneumonia images to 1 normal), cnn-small cut after \`pool1\` (14x14x32 activations; the rows that say so cut after \`pool2\`, 7x7x64), ${clients} hospitals with IID shards, round-robin, Adam 0.001, batch 32, fp32 on the wire, ${epochs} epochs, seed ${seed} (one seeded run per row; rows differ only in the setting). Written by \`npm run bench:privacy\` (packages/split-core/bench/privacy.ts).`,
     '',
+    '- **Seeds:** model initialisation, shards, batch order and the attacker\'s split follow the seed. The defences\' noise does not: it is drawn fresh from the engine\'s generator, as in a study (noise the relay could predict would protect nothing), so the noise rows vary a little between runs (two runs of sigma 0.05 gave AUC 0.983 and 0.987).',
     '- **Accuracy, AUC:** the validation split (524 images).',
     '- **dCor:** distance correlation between images and the activations as sent (noise included), on the 262 validation images the attacker does not hold, in batches of 128.',
     '- **Leak AUC (norm / direction):** what the relay computes from the cut gradients it returns in the first and the last epoch (norm and cosine attacks of Li et al., ICLR 2022; 0.5 is chance, 1 is every label recovered), after the study\'s gradient noise.',
@@ -385,7 +405,10 @@ async function main(): Promise<void> {
     '',
     ...recommend(rows),
     '',
-    machineSection(facts, started, [`wasm backend, one thread per row, ${Number(values.parallel)} rows at a time`]),
+    machineSection(facts, started, [
+      `wasm backend, one thread per row, ${Number(values.parallel)} rows at a time`,
+      ...(values.reuse ? [`rows kept from earlier runs of the same epochs, clients and seed (--reuse) finished between ${rowSpan(rows)}; the load average above is this run's`] : []),
+    ]),
   ].join('\n');
   await writeFile(path.join(root, 'reports/privacy.md'), report);
   process.stderr.write(`wrote reports/privacy.md and ${rows.length + 1} strips in reports/figures/privacy/\n`);
