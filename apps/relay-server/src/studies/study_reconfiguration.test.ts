@@ -22,4 +22,9 @@ describe('applyConfigChange', () => {
     const fedavg = protocol.StudyConfigSchema.parse({ ...vanilla, method: 'fedavg' });
     expect(() => applyConfigChange(fedavg, { schedule: 'splitfed-v2' })).toThrow(/federated averaging.*no schedule to change/);
   });
+  it('refuses to move a sealed hand-off onto SplitFed: the relay would have to read what it averages', () => {
+    const sealed = protocol.StudyConfigSchema.parse({ ...vanilla, handoffKeyCheck: 'A'.repeat(22) });
+    expect(() => applyConfigChange(sealed, { schedule: 'splitfed-v1' })).toThrow(/encrypted hand-off needs schedule 'round-robin'/);
+    expect(applyConfigChange(sealed, { codec: 'fp16' })?.codec).toBe('fp16');
+  });
 });
