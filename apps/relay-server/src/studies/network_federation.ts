@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { baselines, model, privacy, protocol, runtime, study as studyLib, topology, type accounting, type schedule } from '@splitlearn/split-core';
+import { baselines, model, privacy, protocol, runtime, study as studyLib, topology, type accounting, schedule } from '@splitlearn/split-core';
 import type { EpochResult, SegmentHost } from '../segments/segment_host';
 import type { WireLog } from '../socket/wire_log';
 import type { ParticipantSession } from './participant_session';
@@ -353,7 +353,10 @@ export class NetworkFederation implements schedule.Federation {
     const header = { studyId: this.context.studyId, round: this.context.round, segments: bundles.length };
     const reply = await this.untilGone(session, session.socket.timeout(this.context.transferTimeoutMs).emitWithAck('weights:apply', header, bundles), 'weights:apply');
     if (typeof reply !== 'object' || reply === null || !('ok' in reply) || reply.ok !== true) {
-      throw new Error(`participant ${clientId} could not load the weights`);
+      // Its own words go to the log only (they are shown to every viewer of the study's record).
+      const reason = typeof reply === 'object' && reply !== null && 'error' in reply ? (reply as { error?: { message?: unknown } }).error?.message : undefined;
+      if (typeof reason === 'string') this.context.onParticipantError?.(clientId, { code: 'bad-message', message: reason });
+      throw new schedule.WeightsRefusedError(`participant ${clientId} could not load the weights it was handed`);
     }
     session.clientWeightsDigest = digestOf(weights);
   }

@@ -52,6 +52,18 @@ export interface Federation {
   holds?(group: TrainingGroup, weights: SegmentWeights): boolean;
 }
 
+/**
+ * A member refused the weights it was handed: they would not load (another layout) or, in a
+ * sealed hand-off, not open with the study key. The weights are at fault as much as the
+ * member, and only the members can tell: schedules that hand weights on stop handing these.
+ */
+export class WeightsRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WeightsRefusedError';
+  }
+}
+
 /** A group of one client (horizontal topologies). */
 export function singleClientGroup(clientId: string, sampleCount: number): TrainingGroup {
   return { id: clientId, members: [clientId], sampleCount };

@@ -9,7 +9,7 @@ import { runInProcessEpoch } from '../runtime/in_process';
 import { ServerPool, type ServerCopy } from '../runtime/server_pool';
 import type { StepOutcome } from '../runtime/tally';
 import type { Federation, GroupTrained, SegmentWeights, TrainingGroup } from '../schedule/federation';
-import { singleClientGroup } from '../schedule/federation';
+import { singleClientGroup, WeightsRefusedError } from '../schedule/federation';
 import { createRole, disposeRole, type ClientRole, type RoleOptions } from '../segment/roles';
 import type { RolePlans } from '../topology/role_plans';
 import type { GradientNoise } from '../privacy/gradient_noise';
@@ -139,7 +139,11 @@ export class InProcessFederation implements Federation {
       const { segments } = this.clientRole(id);
       const received = this.transfer(id, 'down', weights.slice(next, next + segments.length));
       next += segments.length;
-      segments.forEach((segment, i) => writeWeights(segment.model, received[i] ?? []));
+      try {
+        segments.forEach((segment, i) => writeWeights(segment.model, received[i] ?? []));
+      } catch (error) {
+        return Promise.reject(new WeightsRefusedError(`client ${id} could not load the weights it was handed: ${error instanceof Error ? error.message : String(error)}`));
+      }
     }
     return Promise.resolve();
   }
