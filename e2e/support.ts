@@ -89,12 +89,15 @@ export async function builtWebApp(scratchDir: string): Promise<string> {
 // ---------------------------------------------------------------------------------------
 // The browser
 
-/** Debian's Chromium, never a downloaded one. WebGL is SwiftShader here, so pages pick wasm. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Debian's Chromium, never a downloaded one. WebGL is SwiftShader here, so pages pick wasm.
+ * `extraArgs` e.g. --enable-unsafe-webgpu, which offers WebGPU on SwiftShader too.
+ */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
 }
 

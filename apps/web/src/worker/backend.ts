@@ -34,7 +34,7 @@ export async function chooseBackend(preference: EnginePreference = 'auto'): Prom
   });
   try {
     const info = await Promise.race([backends.initBackend(preference), timeout]);
-    return { name: info.name, software: info.software, reason: info.reason, preference, ...(info.webgl ? { webgl: info.webgl } : {}), ...(info.fellBack ? { fellBack: true } : {}) };
+    return { name: info.name, software: info.software, reason: info.reason, preference, ...(info.webgl ? { webgl: info.webgl } : {}), ...(info.webgpu ? { webgpu: info.webgpu } : {}), ...(info.fellBack ? { fellBack: true } : {}) };
   } finally {
     clearTimeout(timer);
   }

@@ -42,10 +42,11 @@ let study: KnownStudy | undefined;
 let prepared: SessionData | undefined;
 let session: RelaySession | undefined;
 
-/** Starts the engine the clinician chose and tells the page which one runs, and why. */
-function startBackend(preference: EnginePreference): Promise<BackendChoice | undefined> {
+/** Starts the engine the clinician chose and tells the page which one runs, and why (`replaced`: why not the one chosen). */
+function startBackend(preference: EnginePreference, replaced?: string): Promise<BackendChoice | undefined> {
   return chooseBackend(preference).then(
-    (backend) => {
+    (chosen) => {
+      const backend = replaced ? { ...chosen, replaced } : chosen;
       post({ type: 'backend', backend });
       return backend;
     },
@@ -90,7 +91,16 @@ async function measureStep(info: protocol.StudyInfo, party: number): Promise<voi
     const ms = await measureStepTime(info.config, party);
     if (run === stepTimeRun) post({ type: 'step-time', engine: backend.name, ms, batchSize: info.config.batchSize });
   } catch (error) {
-    post({ type: 'error', error: { code: 'internal', message: `could not time a training step on this engine: ${describeFailure(error)}` } });
+    if (run !== stepTimeRun) return;
+    // An engine that cannot take a test step would fail every round: WebAssembly takes over, and the page says why.
+    if (backend.name === 'wasm' || backend.name === 'cpu') {
+      post({ type: 'error', error: { code: 'internal', message: `could not time a training step on this engine: ${describeFailure(error)}` } });
+      return;
+    }
+    const failed = backend.name === 'webgpu' ? 'WebGPU' : 'WebGL';
+    backendReady = startBackend('wasm', `${failed} failed a test training step in this browser (${describeFailure(error)}), so WebAssembly runs instead`);
+    await backendReady;
+    await measureStep(info, party);
   }
 }
 

@@ -4,3 +4,4 @@
 export { initBackend, type BackendInfo, type BackendName, type BackendPreference, type InitBackendOptions } from './select';
 export { registerWasmTrainingKernels, wasmTrainingKernelsRegistered } from './register_kernels';
 export { isSoftwareRenderer, probeWebgl, type WebglProbe } from './webgl_renderer';
+export { probeWebgpu, type WebgpuProbe } from './webgpu_adapter';

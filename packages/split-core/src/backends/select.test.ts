@@ -46,4 +46,15 @@ describe('initBackend', () => {
     expect(info.reason).toMatch(/webgl failed/);
     expect(info.name).toBe('wasm');
   });
+  it('takes WebGPU only when asked (falling back with the reason), never under auto', async () => {
+    vi.stubGlobal('navigator', { gpu: { requestAdapter: () => Promise.resolve({ info: { vendor: 'nvidia', architecture: 'ampere', description: 'NVIDIA RTX A2000' } }) } });
+    const asked = await initBackend('webgpu');
+    expect(asked.webgpu).toBe('hardware');
+    // Node gives the backend no device: it fails, and wasm runs, saying so.
+    expect(asked).toMatchObject({ name: 'wasm', fellBack: true });
+    expect(asked.reason).toMatch(/webgpu failed/);
+    const auto = await initBackend('auto');
+    expect(auto.name).toBe('wasm');
+    expect(auto.reason).not.toMatch(/webgpu/i);
+  });
 });

@@ -1,5 +1,7 @@
 // Chooses the tfjs backend a client or server segment trains on. Order for 'auto':
-// WebGL only on a real GPU, else wasm (with our training kernels), else cpu. Measured on
+// WebGL only on a real GPU, else wasm (with our training kernels), else cpu. WebGPU is
+// taken only when asked for: in Chromium on SwiftShader it starts and passes a test step but
+// fails every upload of a training round, so it is not proven yet and 'auto' leaves it out. Measured on
 // the target machines (ARCHITECTURE.md): software WebGL ~0.9 s per cnn-small step, wasm
 // ~0.1 s, cpu 2.4-14 s. Platform-free: works in browsers, workers and Node (where WebGL
 // is simply unavailable).
@@ -9,9 +11,10 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './register_kernels';
 import type { WebglProbe } from './webgl_renderer';
 import { probeWebgl } from './webgl_renderer';
+import { probeWebgpu, type WebgpuProbe } from './webgpu_adapter';
 
-export type BackendPreference = 'auto' | 'webgl' | 'wasm' | 'cpu';
-export type BackendName = 'webgl' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
   readonly name: BackendName;
@@ -24,6 +27,8 @@ export interface BackendInfo {
   readonly reason: string;
   /** What WebGL offers here, where it was looked at ('auto' and 'webgl'): a graphics card, software rendering, or nothing. */
   readonly webgl?: 'hardware' | 'software' | 'unavailable';
+  /** What WebGPU offers here, where it was looked at ('auto' and 'webgpu'). */
+  readonly webgpu?: 'hardware' | 'software' | 'unavailable';
   /** The backend asked for first failed, and this one runs instead. */
   readonly fellBack?: boolean;
 }
@@ -46,7 +51,12 @@ function describeWebgl(probe: WebglProbe): string {
   return `WebGL renderer is ${probe.software ? 'software' : 'hardware'} (${probe.renderer ?? 'renderer unknown'})`;
 }
 
-function candidatesFor(preference: BackendPreference, probe: WebglProbe | null): Candidate[] {
+function describeWebgpu(probe: WebgpuProbe): string {
+  if (!probe.available) return 'WebGPU is unavailable here';
+  return `WebGPU adapter is ${probe.software ? 'software' : 'hardware'} (${probe.adapter ?? 'unnamed'})`;
+}
+
+function candidatesFor(preference: BackendPreference, probe: WebglProbe | null, gpu: WebgpuProbe | null): Candidate[] {
   const wasm: Candidate = { name: 'wasm', why: 'WebAssembly with split-core training kernels' };
   const cpu: Candidate = { name: 'cpu', why: 'plain JavaScript fallback (slow for convolutions)' };
   switch (preference) {
@@ -56,6 +66,8 @@ function candidatesFor(preference: BackendPreference, probe: WebglProbe | null):
       return [{ ...wasm, why: `wasm requested: ${wasm.why}` }, cpu];
     case 'webgl':
       return [{ name: 'webgl', why: 'webgl requested' }, wasm, cpu];
+    case 'webgpu':
+      return [{ name: 'webgpu', why: `webgpu requested${gpu ? `; ${describeWebgpu(gpu)}` : ''}` }, wasm, cpu];
     case 'auto': {
       const hardwareWebgl = probe !== null && probe.available && !probe.software;
       const webglNote = probe === null ? '' : `${describeWebgl(probe)}; `;
@@ -67,6 +79,8 @@ function candidatesFor(preference: BackendPreference, probe: WebglProbe | null):
 
 async function trySetBackend(name: BackendName): Promise<string | null> {
   try {
+    // Registered only when tried: its bundle is large, and Node has no WebGPU to give it.
+    if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
     if (!(await tf.setBackend(name))) return `${name} failed to initialise`;
     await tf.ready();
     return null;
@@ -95,9 +109,10 @@ export async function initBackend(preference: BackendPreference = 'auto', option
   if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
   const needsProbe = preference === 'auto' || preference === 'webgl';
   const probe = needsProbe ? probeWebgl() : null;
+  const gpu = preference === 'webgpu' ? await probeWebgpu() : null;
 
   const failures: string[] = [];
-  for (const candidate of candidatesFor(preference, probe)) {
+  for (const candidate of candidatesFor(preference, probe, gpu)) {
     const failure = await trySetBackend(candidate.name);
     if (failure !== null) {
       failures.push(failure);
@@ -108,9 +123,10 @@ export async function initBackend(preference: BackendPreference = 'auto', option
     const tried = failures.length > 0 ? ` (after: ${failures.join('; ')})` : '';
     return {
       name: candidate.name,
-      software: candidate.name !== 'webgl' || probe === null || !probe.available || probe.software,
+      software: candidate.name === 'webgpu' ? gpu?.software !== false : candidate.name !== 'webgl' || probe === null || !probe.available || probe.software,
       reason: `${candidate.why}${webglNote}${details}${tried}`,
       ...(probe !== null ? { webgl: !probe.available ? ('unavailable' as const) : probe.software ? ('software' as const) : ('hardware' as const) } : {}),
+      ...(gpu !== null ? { webgpu: !gpu.available ? ('unavailable' as const) : gpu.software ? ('software' as const) : ('hardware' as const) } : {}),
       ...(failures.length > 0 ? { fellBack: true } : {}),
     };
   }

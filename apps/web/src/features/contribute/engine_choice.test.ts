@@ -11,9 +11,10 @@ describe('the training engine in plain words', () => {
   });
 
   it('names the clinician’s own choice, its cost on software WebGL, and a fallback', () => {
-    expect(explainEngine({ name: 'webgl', software: true, reason: '', preference: 'webgl', webgl: 'software' })).toMatch(/You chose WebGL\. .*several times slower/);
+    expect(explainEngine({ name: 'webgl', software: true, reason: '', preference: 'webgl', webgl: 'software' })).toMatch(/You chose WebGL\. .*runs it in software, which is slower than WebAssembly/);
     expect(explainEngine({ name: 'wasm', software: true, reason: '', preference: 'webgl', fellBack: true })).toBe('You chose WebGL, but it could not start in this browser, so WebAssembly on the processor runs instead.');
     expect(explainEngine({ name: 'wasm', software: true, reason: '', preference: 'wasm' })).toBe('You chose WebAssembly.');
+    expect(explainEngine({ name: 'wasm', software: true, reason: '', preference: 'wasm', replaced: 'WebGPU failed a test training step in this browser (out of memory), so WebAssembly runs instead' })).toBe('WebGPU failed a test training step in this browser (out of memory), so WebAssembly runs instead.');
   });
 
   it('remembers a chosen engine, and forgets the automatic one', () => {

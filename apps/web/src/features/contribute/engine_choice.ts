@@ -10,19 +10,22 @@ export const ENGINE_LABELS: Record<EnginePreference, string> = {
 };
 
 export function engineName(backend: BackendChoice): string {
+  if (backend.name === 'webgpu') return backend.software ? 'WebGPU, run in software' : 'WebGPU on the graphics card';
   if (backend.name === 'webgl') return backend.software ? 'WebGL, drawn in software' : 'WebGL on the graphics card';
   return backend.name === 'wasm' ? 'WebAssembly on the processor' : 'JavaScript on the processor (slow)';
 }
 
 /** Why this engine runs, in plain words. */
 export function explainEngine(backend: BackendChoice): string {
+  if (backend.replaced !== undefined) return `${backend.replaced.charAt(0).toUpperCase()}${backend.replaced.slice(1)}.`;
   const asked = backend.preference ?? 'auto';
   if (asked !== 'auto') {
     const wanted = asked === 'webgl' ? 'WebGL' : 'WebAssembly';
     if (backend.fellBack) return `You chose ${wanted}, but it could not start in this browser, so ${engineName(backend)} runs instead.`;
-    if (backend.name === 'webgl' && backend.software) return 'You chose WebGL. This browser has no graphics card for it and draws in software, which is several times slower than WebAssembly here.';
+    if ((backend.name === 'webgl' || backend.name === 'webgpu') && backend.software) return `You chose ${wanted}. This browser has no graphics card for it and runs it in software, which is slower than WebAssembly here.`;
     return `You chose ${wanted}.`;
   }
+  if (backend.name === 'webgpu') return 'Chosen automatically: this browser can train on the graphics card through WebGPU, the fastest engine here.';
   if (backend.name === 'webgl') return 'Chosen automatically: this browser can train on the graphics card through WebGL, the fastest engine here.';
   if (backend.webgl === 'software') return 'Chosen automatically: WebGL here has no graphics card and would draw in software, which is slower than WebAssembly on the processor.';
   if (backend.webgl === 'unavailable') return 'Chosen automatically: WebGL is not available in this browser, so training runs on the processor.';

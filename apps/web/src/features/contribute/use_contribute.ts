@@ -130,6 +130,8 @@ export function useContribute(initialJoinCode: string): ContributeControls {
       if (message.type === 'joined') {
         saveIdentity(localStorage, studyCodeRef.current, message.credentials);
       }
+      // The engine chosen failed its test step and another took over: the choice shows the one running (the saved choice stays).
+      if (message.type === 'backend' && message.backend.replaced !== undefined) setEngineState(message.backend.preference ?? 'auto');
       if (message.type === 'participation' && message.status === 'withdrawn') {
         forgetIdentity(localStorage, studyCodeRef.current);
       }

@@ -18,7 +18,7 @@ const STAGES: Record<HospitalStage, string> = {
 
 function engine(backend: BackendChoice | undefined): string {
   if (!backend) return 'Starting…';
-  return backend.name === 'webgl' ? 'WebGL' : backend.name === 'wasm' ? 'WebAssembly' : 'CPU (JavaScript)';
+  return backend.name === 'webgpu' ? 'WebGPU' : backend.name === 'webgl' ? 'WebGL' : backend.name === 'wasm' ? 'WebAssembly' : 'CPU (JavaScript)';
 }
 
 function facts(hospital: HospitalView, lossOnServer: boolean): Fact[] {
