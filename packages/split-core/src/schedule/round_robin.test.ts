@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TrafficMeter } from '../accounting/traffic';
-import type { ModelSpec } from '../model/spec';
-import { randomDataset, useBackend } from '../testing/fixtures';
+import { randomDataset, TINY_MLP, useBackend } from '../testing/fixtures';
 import { InProcessFederation } from '../training/in_process_federation';
 import { horizontalRolePlans } from '../topology/role_plans';
 import { planSplit } from '../topology/split_plan';
@@ -13,17 +12,6 @@ import { RoundRobinSchedule } from './round_robin';
 // sealed study, bytes that do not open with the key, which the relay cannot check) must not
 // stall round-robin: the group handed it fails its turn, and the next is handed the last
 // weights a group did load, instead of the same unusable ones.
-
-const spec: ModelSpec = {
-  name: 'tiny-mlp',
-  inputShape: [6],
-  numClasses: 2,
-  layers: [
-    { type: 'dense', name: 'hidden', units: 5, activation: 'relu' },
-    { type: 'dense', name: 'logits', units: 2 },
-  ],
-  defaultCuts: { vanilla: 'hidden', uShaped: ['hidden', 'hidden'] },
-};
 
 beforeAll(() => useBackend('cpu'));
 
@@ -46,8 +34,8 @@ function withRogue(real: InProcessFederation, rogueId: string, rogue: { on: bool
 
 describe('round-robin hand-off', () => {
   it('drops a refused hand-off for the last one a group loaded, so later turns go on', async () => {
-    const clients = [0, 1, 2].map((k) => ({ id: `h${k}`, data: randomDataset({ seed: k, count: 16, sampleShape: [6], numClasses: 2, idPrefix: `h${k}` }) }));
-    const real = new InProcessFederation({ plans: horizontalRolePlans(planSplit(spec, vanilla)), clients, batchSize: 8, seed: 1, optimizer: { name: 'sgd', learningRate: 0.1 }, encoding: 'fp32', meter: new TrafficMeter() });
+    const clients = [0, 1, 2].map((k) => ({ id: `h${k}`, data: randomDataset({ seed: k, count: 16, sampleShape: [6], numClasses: 3, idPrefix: `h${k}` }) }));
+    const real = new InProcessFederation({ plans: horizontalRolePlans(planSplit(TINY_MLP, vanilla)), clients, batchSize: 8, seed: 1, optimizer: { name: 'sgd', learningRate: 0.1 }, encoding: 'fp32', meter: new TrafficMeter() });
     const rogue = { on: false };
     const federation = withRogue(real, 'h0', rogue);
     const schedule = new RoundRobinSchedule();
