@@ -69,7 +69,10 @@ async function switchEngine(preference: EnginePreference): Promise<void> {
   if (current?.preference === preference) return;
   backendReady = startBackend(preference);
   await backendReady;
-  if (study && measuredParty !== undefined) await measureStep(study.info, measuredParty);
+  if (study && measuredParty !== undefined) {
+    stepTest = measureStep(study.info, measuredParty);
+    await stepTest;
+  }
 }
 
 /** This device's egress as party or position `party` (0 in a horizontal study, where every client holds the same segments). */
@@ -79,6 +82,8 @@ let timingSteps = false;
 let stepTimeRun = 0;
 /** The party the last step time was measured as, for measuring again on another engine. */
 let measuredParty: number | undefined;
+/** The step test in progress: joining waits for it, since a failed test changes the engine the segments are built on. */
+let stepTest: Promise<void> = Promise.resolve();
 
 /** Times a client step of this study on the engine now running, and tells the page. */
 async function measureStep(info: protocol.StudyInfo, party: number): Promise<void> {
@@ -106,7 +111,7 @@ async function measureStep(info: protocol.StudyInfo, party: number): Promise<voi
 
 async function egressAs(info: protocol.StudyInfo, party: number, alignmentRows?: number): Promise<EgressInput> {
   await backendReady; // building the layout model needs the backend
-  void measureStep(info, party);
+  stepTest = measureStep(info, party);
   const plans = studyLib.studyRolePlans(info.config, () => party);
   const client = plans.client('');
   const intermediate = studyLib.isIntermediate(info.config, party);
@@ -292,6 +297,7 @@ function prepareDemo(hospital: number, hospitals: number): void {
 }
 
 async function join({ resume, label, studyKey }: Extract<MainToWorker, { type: 'join' }>): Promise<void> {
+  await stepTest;
   const backend = await backendReady;
   if (!study?.egress || !prepared || !backend) {
     post({ type: 'error', error: { code: 'internal', message: 'look the study up and prepare your data before joining' } });

@@ -22,6 +22,8 @@ function describeStepTime(backend: BackendChoice | undefined, stepTime: BackendS
 }
 
 export function BackendStatus({ backend, preference, onPreference, locked, stepTime }: BackendStatusProps): ReactNode {
+  // The engine running for the choice shown; a switch under way shows none yet.
+  const running = backend && (backend.preference ?? 'auto') === preference ? backend : undefined;
   return (
     <div className="engine">
       <div className="field">
@@ -40,9 +42,9 @@ export function BackendStatus({ backend, preference, onPreference, locked, stepT
       <FactList
         label="Training engine details"
         facts={[
-          { label: 'Training engine', value: backend && (backend.preference ?? 'auto') === preference ? engineName(backend) : 'Starting…' },
-          { label: 'Why this engine', value: backend && (backend.preference ?? 'auto') === preference ? explainEngine(backend) : 'Checking for a graphics card…' },
-          { label: 'Training step', value: describeStepTime(backend && (backend.preference ?? 'auto') === preference ? backend : undefined, stepTime) },
+          { label: 'Training engine', value: running ? engineName(running) : 'Starting…' },
+          { label: 'Why this engine', value: running ? explainEngine(running) : 'Checking for a graphics card…' },
+          { label: 'Training step', value: describeStepTime(running, stepTime) },
           ...(backend ? [{ label: 'Details', value: backend.reason }] : []),
         ]}
       />
