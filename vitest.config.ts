@@ -10,5 +10,8 @@ export default defineConfig({
     // tfjs keeps global engine state per process: isolate files in forks, two at a time (2 cores).
     pool: 'forks',
     maxWorkers: 2,
+    // Two files already share the two cores: relays and clients started by tests run wasm on
+    // one thread each. wasm_threads.test.ts asks for two threads explicitly.
+    env: { SPLITNN_WASM_THREADS: '1' },
   },
 });

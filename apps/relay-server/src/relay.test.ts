@@ -23,7 +23,9 @@ let wireLog: string;
 beforeAll(async () => {
   await backends.initBackend('wasm');
   wireLog = path.join(await mkdtemp(path.join(os.tmpdir(), 'wire-')), 'wire.jsonl');
-  relay = await startRelayProcess({ args: ['--wire-log', wireLog] });
+  // The relay's server segments on two wasm threads, as a 2-core host runs them by default
+  // (the rest of the suite runs them on one: see vitest.config.ts).
+  relay = await startRelayProcess({ args: ['--wire-log', wireLog], env: { SPLITNN_WASM_THREADS: '2' } });
 });
 
 afterAll(async () => {
@@ -90,6 +92,8 @@ describe('relay with headless clients', () => {
       expect(payloads.some((payload) => payload.binary === 'bundle')).toBe(true);
       const events = new Set(entries.map((entry) => entry.event));
       expect([...events].sort()).toEqual(['ack:epoch:start', 'ack:weights:apply', 'ack:weights:request', 'step:frame']);
+      // The server segment trained on the threads it was given.
+      expect(relay.output()).toMatch(/server segments ready.*SIMD, 2 thread\(s\)\]; threads: SPLITNN_WASM_THREADS=2/);
     } finally {
       for (const client of clients) client.close();
     }

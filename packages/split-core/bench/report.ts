@@ -24,13 +24,14 @@ import { generateDemoDataset } from '../src/data/demo';
 import { DEMO_DATA_SEED } from '../src/data/demo_shard';
 import { getModelSpec, type CatalogueModelName } from '../src/model/catalogue';
 import { RoundRobinSchedule } from '../src/schedule/round_robin';
-import { createSegment, forward, lossStep } from '../src/segment/segment';
+import { createSegment, forward } from '../src/segment/segment';
+import { contenderName, measureServerSteps, roundRatio, timeServerStep, type Contender, type ContenderResult } from './report/server_step';
 import { horizontalRolePlans } from '../src/topology/role_plans';
 import { planSplit } from '../src/topology/split_plan';
 import { vanilla } from '../src/topology/vanilla';
 import { CentralizedTrainer } from '../src/training/centralized';
 import { Simulation } from '../src/training/simulation';
-import { machineFacts, machineSection, PYTHON_WITH_TORCH } from './report/machine';
+import { machineFacts, machineSection } from './report/machine';
 import { median, sig, spread, table } from './report/markdown';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -55,80 +56,58 @@ function ratioOfMedians(a: readonly number[], b: readonly number[]): string {
 }
 
 // ---- Server-segment training step -----------------------------------------------------
-async function timeSegmentStep(backend: 'wasm' | 'cpu', model: CatalogueModelName, steps: number, warmup: number): Promise<number[]> {
-  await tf.setBackend(backend);
+/** tfjs cpu, in this process: the slow reference the wasm kernels replace. */
+async function timeCpuSegmentStep(model: CatalogueModelName, steps: number): Promise<number[]> {
+  await tf.setBackend('cpu');
   await tf.ready();
-  const spec = getModelSpec(model, { numClasses: 2 });
-  const [server] = planSplit(spec, vanilla).server;
-  if (!server) throw new Error(`${model} has no server segment`);
-  const segment = createSegment(server, { seed: 1, name: `bench_${backend}_${model}`, optimizer: { name: 'sgd', learningRate: 0.01 } });
-  const x = tf.randomNormal([BATCH, ...server.inputShape]);
-  const labels = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 2), 'int32');
-  const times: number[] = [];
   try {
-    for (let i = 0; i < warmup + steps; i++) {
-      const t0 = performance.now();
-      // The server's step: forward, loss, backward, update, and the gradient at the cut to send back.
-      const { inputGradient } = lossStep(segment, x, labels, true);
-      await inputGradient?.data();
-      inputGradient?.dispose();
-      if (i >= warmup) times.push(performance.now() - t0);
-    }
+    return await timeServerStep(model, steps, 1);
   } finally {
-    tf.dispose([x, labels]);
-    segment.model.dispose();
-    segment.optimizer.dispose();
-  }
-  return times;
-}
-
-interface TorchTiming {
-  stepsMs?: number[];
-  skipped?: string;
-}
-
-function timeTorch(model: CatalogueModelName, threads: number, steps: number): TorchTiming {
-  const spec = getModelSpec(model, { numClasses: 2 });
-  const [server] = planSplit(spec, vanilla).server;
-  const run = spawnSync(PYTHON_WITH_TORCH, [path.join(import.meta.dirname, 'torch_segment_step.py'), '--threads', String(threads), '--steps', String(steps), '--warmup', '3', '--batch', String(BATCH)], {
-    input: JSON.stringify({ layers: server?.layers, inputShape: server?.inputShape, classes: 2 }),
-    encoding: 'utf8',
-  });
-  if (run.error) return { skipped: `${PYTHON_WITH_TORCH} could not run: ${run.error.message}` };
-  const line = run.stdout.trim().split('\n').at(-1) ?? '';
-  try {
-    return JSON.parse(line) as TorchTiming;
-  } catch {
-    return { skipped: `unexpected output from torch_segment_step.py: ${(line || run.stderr).slice(0, 200)}` };
+    await tf.setBackend('wasm');
   }
 }
 
 await initBackend('wasm');
 {
+  const models: CatalogueModelName[] = ['cnn-small', 'vgg-mini', 'resnet-mini'];
+  const contenders: Contender[] = [
+    { kind: 'wasm', threads: 1 },
+    { kind: 'wasm', threads: 2 },
+    { kind: 'torch', threads: 1 },
+    { kind: 'torch', threads: 2 },
+  ];
+  const steps = 20;
+  const measured = measureServerSteps(models, contenders, { rounds: reps, steps }, (model, contender, run) =>
+    console.log(`server step ${model}, ${contenderName(contender)}: ${run.stepsMs ? `${sig(median(run.stepsMs))} ms` : `skipped: ${run.skipped}`}`),
+  );
   const rows: (string | number)[][] = [];
   const ratios: (string | number)[][] = [];
-  const models: CatalogueModelName[] = ['cnn-small', 'vgg-mini', 'resnet-mini'];
-  for (const model of models) {
-    const wasm = await timeSegmentStep('wasm', model, Math.max(reps, 20), 3);
-    const cpu = await timeSegmentStep('cpu', model, reps, 1);
-    await tf.setBackend('wasm');
-    const torch1 = timeTorch(model, 1, Math.max(reps, 20));
-    const torch2 = timeTorch(model, 2, Math.max(reps, 20));
-    const cell = (timing: TorchTiming): string => (timing.stepsMs ? spread(timing.stepsMs) : `skipped: ${timing.skipped ?? '?'}`);
-    const [server] = planSplit(getModelSpec(model, { numClasses: 2 }), vanilla).server;
-    rows.push([model, `${server?.inputShape.join('x')}`, spread(wasm), spread(cpu), cell(torch1), cell(torch2)]);
-    ratios.push([model, ratioOfMedians(cpu, wasm), torch1.stepsMs ? ratioOfMedians(wasm, torch1.stepsMs) : 'n/a', torch2.stepsMs ? ratioOfMedians(wasm, torch2.stepsMs) : 'n/a']);
-    console.log(`server step ${model}: wasm ${spread(wasm)} ms, cpu ${spread(cpu)} ms, torch1 ${cell(torch1)}, torch2 ${cell(torch2)}`);
+  for (const result of measured) {
+    const cpu = await timeCpuSegmentStep(result.model, reps);
+    const [wasm1, wasm2, torch1, torch2] = result.contenders;
+    const cell = (entry: ContenderResult | undefined): string => (entry && entry.roundMediansMs.length > 0 ? spread(entry.roundMediansMs) : `skipped: ${entry?.skipped ?? '?'}`);
+    const ratio = (a: ContenderResult | undefined, b: ContenderResult | undefined): string => {
+      const value = roundRatio(a, b);
+      return value === null ? 'n/a' : `${sig(value, 3)}x`;
+    };
+    rows.push([result.model, result.cutShape.join('x'), cell(wasm1), cell(wasm2), spread(cpu), cell(torch1), cell(torch2)]);
+    ratios.push([
+      result.model,
+      wasm1 && wasm1.roundMediansMs.length > 0 ? `${sig(median(cpu) / median(wasm1.roundMediansMs), 3)}x` : 'n/a',
+      ratio(wasm1, wasm2),
+      ratio(wasm1, torch1),
+      ratio(wasm2, torch2),
+    ]);
   }
   sections.push(
     [
       '## Server-segment training step (batch 64, ms)',
       '',
-      `The relay's step for one client's batch: forward from the cut, softmax cross-entropy, backward, SGD update, and the gradient at the cut. Each model split at its vanilla cut; random cut activations and labels. Median (min\u2013max) over ${Math.max(reps, 20)} steps (tfjs cpu: ${reps}), warm-up excluded.`,
+      `The relay's step for one client's batch: forward from the cut, softmax cross-entropy, backward, SGD update, and the gradient at the cut. Each model split at its vanilla cut; random cut activations and labels. wasm and PyTorch ran in ${reps} interleaved rounds, each contender once per round in a fresh process (${steps} steps after 3 warm-up steps): a cell is the median (min\u2013max) of the per-round medians, a ratio the median of the per-round ratios. tfjs cpu: ${reps} steps in this process.`,
       '',
-      table(['model', 'cut tensor per sample', 'tfjs wasm + our kernels', 'tfjs cpu', 'PyTorch, 1 thread', 'PyTorch, 2 threads'], rows),
+      table(['model', 'cut tensor per sample', 'tfjs wasm + our kernels, 1 thread', 'tfjs wasm + our kernels, 2 threads', 'tfjs cpu', 'PyTorch, 1 thread', 'PyTorch, 2 threads'], rows),
       '',
-      table(['model', 'cpu / wasm', 'wasm / PyTorch 1 thread', 'wasm / PyTorch 2 threads'], ratios),
+      table(['model', 'cpu / wasm 1 thread', 'wasm 1 thread / 2 threads', 'wasm 1 thread / PyTorch 1 thread', 'wasm 2 threads / PyTorch 2 threads'], ratios),
       '',
     ].join('\n'),
   );

@@ -3,7 +3,7 @@
 // on the tfjs cpu backend, and in PyTorch with 1 and 2 threads, all in the same run so
 // the ratios share the machine's conditions. Also profiles the wasm step per kernel.
 //
-//   cd /work/main && npx tsx packages/split-core/bench/step-time.ts [--wasm-steps 30]
+//   cd /work/main && [SPLITNN_WASM_THREADS=1] npx tsx packages/split-core/bench/step-time.ts [--wasm-steps 30]
 //       [--cpu-steps 2] [--torch-steps 30] [--skip-cpu] [--skip-torch]
 //
 // Writes bench-results/step-time.json (relative to the working directory).
@@ -14,7 +14,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../src/backends/register_kernels';
+import { useWasmThreads, wasmThreadsFromEnv } from '../src/node/wasm_threads';
 
 const BATCH = 64;
 const CLASSES = 2;
@@ -191,6 +193,8 @@ function ratio(numerator: number, denominator: TorchResult): number | null {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   registerWasmTrainingKernels();
+  // SPLITNN_WASM_THREADS=1 for tfjs's single-threaded build; two threads on two cores otherwise.
+  useWasmThreads(wasmThreadsFromEnv().threads);
   // Other work on the machine slows every contender (PyTorch with 2 threads most): record it.
   const loadBefore = loadavg()[0] ?? Number.NaN;
 
@@ -204,7 +208,7 @@ async function main(): Promise<void> {
   const loadAfter = loadavg()[0] ?? Number.NaN;
   const wasmMedian = median(wasmTimes);
   const rows: [string, string][] = [
-    [`tfjs wasm + split-core kernels (${wasmTimes.length} steps)`, `${wasmMedian.toFixed(1)} ms`],
+    [`tfjs wasm + split-core kernels, ${getThreadsCount()} thread(s) (${wasmTimes.length} steps)`, `${wasmMedian.toFixed(1)} ms`],
     [`tfjs cpu (${cpuTimes?.length ?? 0} steps)`, cpuTimes ? `${median(cpuTimes).toFixed(0)} ms` : 'skipped'],
     ['PyTorch, 1 thread', 'medianMs' in torch1 ? `${torch1.medianMs.toFixed(1)} ms (BLAS: ${torch1.blas})` : `skipped: ${torch1.skipped}`],
     ['PyTorch, 2 threads', 'medianMs' in torch2 ? `${torch2.medianMs.toFixed(1)} ms (BLAS: ${torch2.blas})` : `skipped: ${torch2.skipped}`],

@@ -1,4 +1,5 @@
-import { initBackend, type BackendPreference } from '../backends/select';
+import type { BackendPreference } from '../backends/select';
+import { initNodeWasmBackend } from './wasm_threads';
 
 // What the project's tfjs command lines (sim, infer) share, so they behave alike: a usage
 // error prints the message and the usage and exits 2; --help prints the usage and exits 0;
@@ -40,7 +41,7 @@ async function main<A extends CommandArgs>(command: Command<A>, argv: string[]):
     process.stdout.write(command.usage);
     return 0;
   }
-  const backend = await initBackend(args.backend);
+  const backend = await initNodeWasmBackend(args.backend);
   process.stderr.write(`backend: ${backend.name} (${backend.reason})\n`);
   const { json: _json, ...effective } = args;
   process.stderr.write(`configuration: ${JSON.stringify(effective)}\n`);

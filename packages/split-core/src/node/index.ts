@@ -8,3 +8,4 @@ export { MODEL_JSON, readSegment, segmentModelPaths, writeSegmentFiles } from '.
 export { runInfer, type InferResult } from './infer/run';
 export { downloadServerSegment, ExportRequestError, type ServerSegmentDownload } from './export/download';
 export { initNodeBackend, type NodeBackendInfo } from './native_backend';
+export { initNodeWasmBackend, useWasmThreads, wasmThreadsFromEnv, WASM_THREADS_ENV, type WasmThreads } from './wasm_threads';

@@ -23,18 +23,18 @@ describe('initNodeBackend', () => {
   it("uses the native backend when the package registers one (stand-in: tfjs-node is not installable here)", async () => {
     // The only part of this path that can run here: a loader that registers a backend named
     // 'tensorflow' the way tfjs-node does (with the cpu backend's implementation).
-    const info = await initNodeBackend(() => {
+    const info = await initNodeBackend({ load: () => {
       const cpu = tf.findBackendFactory('cpu');
       if (!cpu) return Promise.reject(new Error('no cpu backend'));
       tf.registerBackend('tensorflow', cpu, 0);
       return Promise.resolve({});
-    });
+    } });
     expect(info.name).toBe('tensorflow');
     expect(tf.getBackend()).toBe('tensorflow');
   });
 
   it('says so when the package loads but registers no backend (a tfjs version mismatch)', async () => {
-    const info = await initNodeBackend(() => Promise.resolve({}));
+    const info = await initNodeBackend({ load: () => Promise.resolve({}) });
     expect(info.name).toBe('wasm');
     expect(info.reason).toMatch(/registered no 'tensorflow' backend/);
   });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendInfo } from '../backends/select';
+import type { BackendInfo } from '../backends/select';
+import { initNodeWasmBackend, wasmThreadsFromEnv, type WasmThreads } from './wasm_threads';
 
 // Server segments on a Node host: TensorFlow's native library through @tensorflow/tfjs-node
 // when the host has it installed (it is an optional, host-level install: its binary comes
@@ -17,7 +18,15 @@ export interface NodeBackendInfo extends Omit<BackendInfo, 'name'> {
   readonly name: BackendInfo['name'] | 'tensorflow';
 }
 
-export async function initNodeBackend(load: Loader = importOptional): Promise<NodeBackendInfo> {
+export interface NodeBackendOptions {
+  /** How the optional native package is loaded (tests stand in for it). */
+  readonly load?: Loader;
+  /** Threads for the wasm fallback; `SPLITNN_WASM_THREADS` or the machine's cores by default. */
+  readonly threads?: WasmThreads;
+}
+
+export async function initNodeBackend(options: NodeBackendOptions = {}): Promise<NodeBackendInfo> {
+  const { load = importOptional, threads = wasmThreadsFromEnv() } = options;
   let missing: string;
   try {
     await load(NATIVE_PACKAGE);
@@ -29,6 +38,6 @@ export async function initNodeBackend(load: Loader = importOptional): Promise<No
   } catch (error) {
     missing = `${NATIVE_PACKAGE} is not installed (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
   }
-  const wasm = await initBackend('wasm');
+  const wasm = await initNodeWasmBackend('wasm', threads);
   return { ...wasm, reason: `${missing}; ${wasm.reason}` };
 }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { initBackend } from '../../backends/select';
+import { initNodeWasmBackend } from '../wasm_threads';
 import { JoinError } from '../../network/participant';
 import { describeSegment, segmentFileStem } from '../../artifacts/metadata';
 import { writeSegmentFiles } from '../segment_files';
@@ -101,7 +101,7 @@ async function main(): Promise<number> {
     process.stderr.write(`error: ${message}\n\n${USAGE}`);
     return 2;
   }
-  const backend = await initBackend(args.backend);
+  const backend = await initNodeWasmBackend(args.backend);
   const label = args.label ?? `node-${process.pid}`;
   process.stderr.write(`backend: ${backend.name} (${backend.reason})\n`);
   let finished: () => void = () => undefined;
