@@ -3,6 +3,7 @@
 // (bench/report/server_step.ts says how). About 4 minutes with the defaults.
 //
 //   npm run bench:server [-- --models cnn-small,vgg-mini,resnet-mini] [--rounds 3] [--steps 20] [--threads 2]
+//   npm run bench:server -- --gemm      # the matrix-product ceiling: XNNPACK (wasm) vs PyTorch's BLAS
 //
 // Prints a table and writes bench-results/server-step.json (relative to the working directory).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { CATALOGUE_MODEL_NAMES, type CatalogueModelName } from '../src/model/catalogue';
 import { initNodeWasmBackend } from '../src/node/wasm_threads';
-import { contenderName, measureServerSteps, roundRatio, timeServerStep, type Contender } from './report/server_step';
+import { contenderName, gemmRun, GEMM_FLOP, GEMM_SIZE, measureServerSteps, roundRatio, timeServerStep, timeWasmGemm, type Contender } from './report/server_step';
 import { sig, table } from './report/markdown';
 
 const { values } = parseArgs({
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '20' },
     threads: { type: 'string', default: '2' },
+    gemm: { type: 'boolean', default: false },
   },
 });
 
@@ -31,11 +33,29 @@ function modelName(name: string): CatalogueModelName {
   return name as CatalogueModelName;
 }
 
+if (values.child && values.gemm) {
+  await initNodeWasmBackend('wasm');
+  process.stdout.write(`${JSON.stringify({ threads: getThreadsCount(), stepsMs: timeWasmGemm(Number(values.steps)) })}\n`);
+  process.exit(0);
+}
 if (values.child) {
   // One contender's run: the thread count comes from SPLITNN_WASM_THREADS, set by the parent.
   await initNodeWasmBackend('wasm');
   const stepsMs = await timeServerStep(modelName(values.model ?? ''), Number(values.steps), 3);
   process.stdout.write(`${JSON.stringify({ threads: getThreadsCount(), stepsMs })}\n`);
+  process.exit(0);
+}
+
+if (values.gemm) {
+  // The ceiling under every figure above: one large matrix product (XNNPACK through tfjs wasm
+  // against PyTorch's BLAS), in GFLOP/s.
+  const rows = [1, Number(values.threads), 1, 2].map((threads, i) => {
+    const kind = i < 2 ? 'wasm' : 'torch';
+    const run = kind === 'wasm' ? gemmRun('wasm', threads, Number(values.steps)) : gemmRun('torch', threads, Number(values.steps));
+    const ms = run.stepsMs ? run.stepsMs.slice().sort((a, b) => a - b)[Math.floor(run.stepsMs.length / 2)] : undefined;
+    return [kind === 'wasm' ? `tfjs wasm (XNNPACK), ${threads} thread(s)` : `PyTorch, ${threads} thread(s)`, ms === undefined ? `skipped: ${run.skipped}` : sig(ms), ms === undefined ? '' : sig(GEMM_FLOP / ms / 1e6)];
+  });
+  console.log(table([`${GEMM_SIZE}x${GEMM_SIZE}x${GEMM_SIZE} float32 matrix product`, 'ms (median)', 'GFLOP/s'], rows));
   process.exit(0);
 }
 

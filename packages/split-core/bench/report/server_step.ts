@@ -148,3 +148,47 @@ export function roundRatio(a: ContenderResult | undefined, b: ContenderResult | 
   if (pairs === 0) return null;
   return median(Array.from({ length: pairs }, (_, i) => (a.roundMediansMs[i] as number) / (b.roundMediansMs[i] as number)));
 }
+
+export const GEMM_SIZE = 1024;
+export const GEMM_FLOP = 2 * GEMM_SIZE ** 3;
+
+/** In a child process (wasm): times of one GEMM_SIZE-cubed matrix product on the backend already set. */
+export function timeWasmGemm(repetitions: number): number[] {
+  const a = tf.randomNormal([GEMM_SIZE, GEMM_SIZE]);
+  const b = tf.randomNormal([GEMM_SIZE, GEMM_SIZE]);
+  const times: number[] = [];
+  for (let i = 0; i < repetitions + 2; i++) {
+    const t0 = performance.now();
+    const product = tf.matMul(a, b);
+    product.dataSync();
+    product.dispose();
+    if (i >= 2) times.push(performance.now() - t0);
+  }
+  tf.dispose([a, b]);
+  return times;
+}
+
+const TORCH_GEMM = `
+import json, sys, time
+try:
+    import torch
+except ImportError as error:
+    print(json.dumps({"skipped": f"PyTorch is not installed: {error}"})); sys.exit(0)
+threads, repetitions, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+torch.set_num_threads(threads)
+a, b = torch.randn(size, size), torch.randn(size, size)
+times = []
+for i in range(repetitions + 2):
+    t0 = time.perf_counter(); a @ b; t1 = time.perf_counter()
+    if i >= 2: times.append((t1 - t0) * 1000)
+print(json.dumps({"threads": threads, "stepsMs": times}))
+`;
+
+export function gemmRun(kind: 'wasm' | 'torch', threads: number, repetitions: number): StepRun {
+  const run =
+    kind === 'wasm'
+      ? spawnSync(TSX, [CHILD_SCRIPT, '--child', '--gemm', '--steps', String(repetitions)], { env: { ...process.env, [WASM_THREADS_ENV]: String(threads) }, encoding: 'utf8', timeout: 600_000 })
+      : spawnSync(PYTHON_WITH_TORCH, ['-c', TORCH_GEMM, String(threads), String(repetitions), String(GEMM_SIZE)], { encoding: 'utf8', timeout: 600_000 });
+  if (run.error) return { skipped: `could not run: ${run.error.message}` };
+  return lastJsonLine(run.stdout, run.stderr, `the ${kind} matrix product`);
+}
