@@ -5,3 +5,4 @@ export { initBackend, type BackendInfo, type BackendName, type BackendPreference
 export { registerWasmTrainingKernels, wasmTrainingKernelsRegistered } from './register_kernels';
 export { isSoftwareRenderer, probeWebgl, type WebglProbe } from './webgl_renderer';
 export { probeWebgpu, type WebgpuProbe } from './webgpu_adapter';
+export { instantiateForThreads, MAX_WASM_THREADS, registerThreadedWasm, wasmBackendStarted, type EmscriptenModule, type InstantiateHook } from './threaded_wasm';

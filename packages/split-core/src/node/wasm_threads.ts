@@ -1,34 +1,30 @@
 // tfjs wasm on several threads in Node. tfjs-backend-wasm ships a threaded SIMD build (XNNPACK
 // on a pthreadpool of Emscripten pthreads, which in Node are worker_threads) but never picks it
 // in Node (its WASM_HAS_MULTITHREAD_SUPPORT flag is false there: tensorflow/tfjs#3830). Three
-// things stand in the way, all handled here without touching node_modules:
+// things stand in the way, handled here and in backends/threaded_wasm.ts without touching
+// node_modules:
 // - its loader hands the pthread script to `new Worker` as a blob: URL, which Node cannot run,
 //   so the script (shipped as a string) is written to a file;
-// - its C side caps the pool at half the logical cores (it assumes hyper-threads), so on a
-//   2-core host it would take one thread: the core count it is told is doubled;
+// - its C side caps the pool at half the logical cores (it assumes hyper-threads): the core
+//   count it is told is doubled;
 // - Emscripten starts 8 pthread workers up front (~20 MB and ~100 ms each); the copy of the
 //   loader we run starts as many as the pool needs.
-// The backend is still tfjs-backend-wasm's own BackendWasm, so every built-in kernel and ours
-// run unchanged; only the XNNPACK operators (convolutions, matmuls) use the extra threads.
+// backends/threaded_wasm.ts turns the module into tfjs's own BackendWasm; only the XNNPACK
+// operators (convolutions, matmuls) use the extra threads.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend, type BackendInfo, type BackendPreference } from '../backends/select';
+import { assertThreadCount, instantiateForThreads, MAX_WASM_THREADS, registerThreadedWasm, wasmBackendStarted, type EmscriptenModule } from '../backends/threaded_wasm';
 
 const require = createRequire(import.meta.url);
 
 /** The environment variable that sets the wasm thread count of every Node command and the relay. */
 export const WASM_THREADS_ENV = 'SPLITNN_WASM_THREADS';
 /** Past two, XNNPACK's gains on these models flatten while each thread costs a worker. */
-const DEFAULT_MAX_THREADS = 2;
-/** tfjs's C side refuses more (it was built with this many pthreads at most). */
-const MAX_THREADS = 8;
-/** tfjs-backend-wasm's priority for 'wasm', kept so the registry behaves as before. */
-const WASM_PRIORITY = 2;
+const DEFAULT_MAX_WASM_THREADS = 2;
 
 export interface WasmThreads {
   readonly threads: number;
@@ -44,24 +40,16 @@ export function wasmThreadsFromEnv(env: NodeJS.ProcessEnv = process.env, cores =
   const raw = env[WASM_THREADS_ENV];
   if (raw !== undefined && raw.trim() !== '') {
     const threads = Number(raw);
-    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-      throw new Error(`${WASM_THREADS_ENV} must be a whole number from 1 to ${MAX_THREADS}, got '${raw}'`);
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+      throw new Error(`${WASM_THREADS_ENV} must be a whole number from 1 to ${MAX_WASM_THREADS}, got '${raw}'`);
     }
     return { threads, source: `${WASM_THREADS_ENV}=${threads}` };
   }
-  const threads = Math.max(1, Math.min(DEFAULT_MAX_THREADS, cores));
+  const threads = Math.max(1, Math.min(DEFAULT_MAX_WASM_THREADS, cores));
   return { threads, source: `default for ${cores} core(s)` };
 }
 
-interface EmscriptenModule {
-  cwrap(name: string, returnType: string | null, argTypes: string[]): unknown;
-  tfjs?: unknown;
-}
 type EmscriptenFactory = (config: Record<string, unknown>) => Promise<EmscriptenModule>;
-interface InstantiateInfo {
-  env: Record<string, unknown>;
-}
-type ReceiveInstance = (instance: WebAssembly.Instance, module: WebAssembly.Module) => void;
 
 const LOADER = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
 const PTHREAD_SCRIPT = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js';
@@ -118,32 +106,9 @@ async function loadThreadedModule(threads: number): Promise<EmscriptenModule> {
     locateFile: (path: string) => (path.endsWith('.worker.js') ? files.pthreadScript : path.endsWith('.wasm') ? files.wasm : path),
     // Each pthread evaluates the loader again, from this file.
     mainScriptUrlOrBlob: files.loader,
-    instantiateWasm(info: InstantiateInfo, receive: ReceiveInstance) {
-      // tfjs sizes its pool as min(asked, logical cores / 2): report enough cores for `threads`.
-      info.env.emscripten_num_logical_cores = () => 2 * threads;
-      WebAssembly.instantiate(readFileSync(files.wasm), info as unknown as WebAssembly.Imports).then(
-        ({ instance, module: compiled }) => receive(instance, compiled),
-        failInstantiation,
-      );
-      return {};
-    },
+    instantiateWasm: instantiateForThreads(threads, (imports) => WebAssembly.instantiate(readFileSync(files.wasm), imports), failInstantiation),
   });
-  const module = await Promise.race([loading, instantiationFailed]);
-  // The bridge tfjs-backend-wasm's own init() attaches; BackendWasm calls it.
-  module.tfjs = {
-    init: module.cwrap('init', null, []),
-    initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
-    getThreadsCount: module.cwrap('get_threads_count', 'number', []),
-    registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']),
-    disposeData: module.cwrap('dispose_data', null, ['number']),
-    dispose: module.cwrap('dispose', null, []),
-  };
-  return module;
-}
-
-/** Whether the wasm backend has been started in this process (not tf.findBackend: that would start it). */
-function wasmBackendStarted(): boolean {
-  return 'wasm' in tf.engine().registry;
+  return Promise.race([loading, instantiationFailed]);
 }
 
 /**
@@ -151,20 +116,9 @@ function wasmBackendStarted(): boolean {
  * (before `initBackend`); one thread leaves tfjs's own single-threaded SIMD build in place.
  */
 export function useWasmThreads(threads: number): void {
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw new Error(`wasm threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`);
-  }
+  assertThreadCount(threads);
   if (threads === 1) return;
-  if (wasmBackendStarted()) {
-    throw new Error('The wasm backend is already running; choose its threads before the backend is first set');
-  }
-  setThreadsCount(threads);
-  tf.removeBackend('wasm');
-  tf.registerBackend(
-    'wasm',
-    async () => new BackendWasm((await loadThreadedModule(threads)) as unknown as ConstructorParameters<typeof BackendWasm>[0]),
-    WASM_PRIORITY,
-  );
+  registerThreadedWasm(threads, () => loadThreadedModule(threads));
 }
 
 /**

@@ -43,11 +43,11 @@ export function infer(segment: Segment, input: tf.Tensor): tf.Tensor {
  * the catalogue has no stochastic layers, so the recomputation is exact.
  */
 export function backward(segment: Segment, input: tf.Tensor, outputGradient: tf.Tensor, needsInputGradient: boolean, noPeek = 0): tf.Tensor | undefined {
-  return applyGradients(segment, input, needsInputGradient, (output): tf.Scalar => {
-    const received: tf.Scalar = tf.sum(tf.mul(output, outputGradient));
+  if (noPeek <= 0) return applyGradients(segment, input, needsInputGradient, { outputGradient });
+  return applyGradients(segment, input, needsInputGradient, (output): tf.Scalar =>
     // NoPeek (Vepakomma et al. 2020): the segment also learns to make its output depend less on its input.
-    return noPeek > 0 ? received.add<tf.Scalar>(distanceCorrelation(input, output).mul(noPeek)) : received;
-  });
+    tf.sum(tf.mul(output, outputGradient)).add<tf.Scalar>(distanceCorrelation(input, output).mul(noPeek)),
+  );
 }
 
 /**
@@ -109,43 +109,48 @@ export class NonFiniteLossError extends Error {
 }
 
 /**
+ * What one tape pass differentiates: a scalar of the segment's output (a loss), or the output
+ * itself against the gradient the next role sent back for it (seeded with that gradient, so no
+ * extra product and sum is computed).
+ */
+export type Objective = ((output: tf.Tensor) => tf.Scalar) | { readonly outputGradient: tf.Tensor };
+
+/**
  * One tape pass over the segment: `objective` of its output, the update applied, and the
  * gradient at its input when asked. `admit` runs after the gradients are computed and before
  * they are applied; it throws to refuse the update. (Internal to the segment module and its
  * loss variants.)
  */
-export function applyGradients(
-  segment: Segment,
-  input: tf.Tensor,
-  needsInputGradient: boolean,
-  objective: (output: tf.Tensor) => tf.Scalar,
-  admit?: () => void,
-): tf.Tensor | undefined {
+export function applyGradients(segment: Segment, input: tf.Tensor, needsInputGradient: boolean, objective: Objective, admit?: () => void): tf.Tensor | undefined {
   const variables = trainableVariables(segment);
-  // The input is wrapped in a temporary variable so that one tape pass yields the weight
-  // gradients and the cut gradient together.
-  const inputVariable = needsInputGradient ? tf.variable(input, true) : undefined;
-  const varList = inputVariable ? [...variables, inputVariable] : variables;
-  const { value, grads } = tf.variableGrads(() => {
-    const output = segment.model.apply(inputVariable ?? input, { training: true }) as tf.Tensor;
-    return objective(output);
-  }, varList);
+  // The engine's gradients(): tf.variableGrads without its two limits, a scalar objective only
+  // and variables only. The input is differentiated as it is, without a copy into a variable.
+  const xs: tf.Tensor[] = needsInputGradient ? [...variables, input] : variables;
+  const seed = typeof objective === 'function' ? undefined : objective.outputGradient;
+  const { value, grads } = tf.engine().gradients(
+    () => {
+      const output = segment.model.apply(input, { training: true }) as tf.Tensor;
+      return typeof objective === 'function' ? objective(output) : output;
+    },
+    xs,
+    seed,
+    true,
+  );
   value.dispose();
+  const inputGradient = needsInputGradient ? grads[variables.length] : undefined;
+  const named: tf.NamedTensorMap = {};
+  variables.forEach((variable, i) => {
+    const gradient = grads[i];
+    if (gradient) named[variable.name] = gradient;
+  });
   try {
     admit?.();
   } catch (error) {
     tf.dispose(grads);
-    inputVariable?.dispose();
     throw error;
   }
-  let inputGradient: tf.Tensor | undefined;
-  if (inputVariable) {
-    inputGradient = grads[inputVariable.name];
-    delete grads[inputVariable.name];
-    inputVariable.dispose();
-  }
-  segment.optimizer.applyGradients(grads);
-  tf.dispose(grads);
+  segment.optimizer.applyGradients(named);
+  tf.dispose(Object.values(named));
   return inputGradient;
 }
 
