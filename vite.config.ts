@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { tfjsWasmPthreadScript } from './apps/web/vite/tfjs_pthread_script';
 
 // Builds apps/web into apps/web/dist, which the relay serves at the same origin.
 // The relay serves the app cross-origin isolated (COOP/COEP), which the multithreaded
@@ -23,7 +24,8 @@ export default defineConfig({
   root: 'apps/web',
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true },
-  worker: { format: 'es' },
+  // The training worker imports the pthread script's URL (worker bundles take their own plugins).
+  worker: { format: 'es', plugins: () => [tfjsWasmPthreadScript()] },
   server: { headers: crossOriginIsolation, proxy: relayProxy },
   preview: { headers: crossOriginIsolation, proxy: relayProxy },
 });

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,8 @@ import { useBrowserRelay } from './browser_relay';
 // its own single-client study on the same 36 images, full-batch SGD (one batch of all the
 // training images a round, so batch order plays no part), same seed: after three steps the
 // client segments the relay checkpointed agree within 1e-3 relative, variable by variable.
-// A U-shaped study with a WebGL client completes too.
+// A U-shaped study with a WebGL client completes too. The WebAssembly page runs on threads
+// (tfjs's threaded build, started by the worker), so the agreement covers that build as well.
 
 const env = useBrowserRelay('engines');
 const ROUNDS = 3;
@@ -72,7 +74,14 @@ describe('choosing the engine: WebGL trains what WebAssembly trains', () => {
       try {
         const page = await context.newPage();
         const errors = collectPageErrors(page);
-        expect(await openWithEngine(page, study.joinCode, engine)).toMatch(new RegExp(`^${engine.split(' ')[0] ?? ''}`));
+        const running = await openWithEngine(page, study.joinCode, engine);
+        expect(running).toMatch(new RegExp(`^${engine.split(' ')[0] ?? ''}`));
+        if (engine.startsWith('WebAssembly')) {
+          // The contribute page is cross-origin isolated: WebAssembly trains on the machine's cores (up to 4).
+          const threads = Math.min(4, availableParallelism());
+          expect(running).toBe(threads > 1 ? `WebAssembly on ${threads} processor cores` : 'WebAssembly on the processor');
+          expect(await figureText(page, 'Details')).toContain(`SIMD, ${threads} thread(s)`);
+        }
         const picked = await pickFolder(page, folder);
         // One batch holds every training image: the step is the same whatever order they come in.
         expect(picked.trainCount).toBeLessThanOrEqual(32);

@@ -77,7 +77,7 @@ async function newestMtime(target: string): Promise<number> {
  */
 export async function builtWebApp(scratchDir: string): Promise<string> {
   const dist = path.join(REPO_ROOT, 'apps/web/dist');
-  const sources = ['apps/web/src', 'apps/web/index.html', 'packages/split-core/src', 'vite.config.ts'].map((source) => path.join(REPO_ROOT, source));
+  const sources = ['apps/web/src', 'apps/web/vite', 'apps/web/index.html', 'packages/split-core/src', 'vite.config.ts'].map((source) => path.join(REPO_ROOT, source));
   const newestSource = Math.max(...(await Promise.all(sources.map(newestMtime))));
   const builtAt = existsSync(path.join(dist, 'index.html')) ? (await stat(path.join(dist, 'index.html'))).mtimeMs : 0;
   if (builtAt > newestSource) return dist;

@@ -101,6 +101,13 @@ export const EgressSchema = z.object({
 });
 export type Egress = z.infer<typeof EgressSchema>;
 
+/**
+ * The name the contribute page gives its training worker: the one worker whose WebAssembly runs
+ * on threads. The booth runs up to sixteen training workers in one page, where a pool of
+ * threads each would only crowd the laptop's cores.
+ */
+export const THREADED_WORKER_NAME = 'contribute';
+
 /** The engine the clinician asked for: 'auto' lets split-core choose (WebGL on a graphics card, else WebAssembly). WebGPU is not offered until it trains here (see the engines e2e test). */
 export const ENGINE_PREFERENCES = ['auto', 'webgl', 'wasm'] as const;
 export type EnginePreference = (typeof ENGINE_PREFERENCES)[number];
@@ -118,6 +125,8 @@ export const BackendSchema = z.object({
   fellBack: z.boolean().optional(),
   /** The engine chosen started but failed a test training step: why this one runs instead. */
   replaced: z.string().max(2000).optional(),
+  /** WebAssembly's threads (XNNPACK's pool, this thread included); absent for the GPU engines. */
+  threads: z.number().int().min(1).max(64).optional(),
 });
 export type BackendChoice = z.infer<typeof BackendSchema>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainEngine, savedEngine, saveEngine } from './engine_choice';
+import { engineName, explainEngine, savedEngine, saveEngine } from './engine_choice';
 
 describe('the training engine in plain words', () => {
   it('says why the automatic choice fell where it did, without the renderer string', () => {
@@ -15,6 +15,12 @@ describe('the training engine in plain words', () => {
     expect(explainEngine({ name: 'wasm', software: true, reason: '', preference: 'webgl', fellBack: true })).toBe('You chose WebGL, but it could not start in this browser, so WebAssembly on the processor runs instead.');
     expect(explainEngine({ name: 'wasm', software: true, reason: '', preference: 'wasm' })).toBe('You chose WebAssembly.');
     expect(explainEngine({ name: 'wasm', software: true, reason: '', preference: 'wasm', replaced: 'WebGPU failed a test training step in this browser (out of memory), so WebAssembly runs instead' })).toBe('WebGPU failed a test training step in this browser (out of memory), so WebAssembly runs instead.');
+  });
+
+  it('names WebAssembly’s cores when it runs on more than one', () => {
+    expect(engineName({ name: 'wasm', software: true, reason: '', threads: 2 })).toBe('WebAssembly on 2 processor cores');
+    expect(engineName({ name: 'wasm', software: true, reason: '', threads: 1 })).toBe('WebAssembly on the processor');
+    expect(engineName({ name: 'wasm', software: true, reason: '' })).toBe('WebAssembly on the processor');
   });
 
   it('remembers a chosen engine, and forgets the automatic one', () => {

@@ -12,7 +12,8 @@ export const ENGINE_LABELS: Record<EnginePreference, string> = {
 export function engineName(backend: BackendChoice): string {
   if (backend.name === 'webgpu') return backend.software ? 'WebGPU, run in software' : 'WebGPU on the graphics card';
   if (backend.name === 'webgl') return backend.software ? 'WebGL, drawn in software' : 'WebGL on the graphics card';
-  return backend.name === 'wasm' ? 'WebAssembly on the processor' : 'JavaScript on the processor (slow)';
+  if (backend.name === 'wasm') return backend.threads !== undefined && backend.threads > 1 ? `WebAssembly on ${backend.threads} processor cores` : 'WebAssembly on the processor';
+  return 'JavaScript on the processor (slow)';
 }
 
 /** Why this engine runs, in plain words. */

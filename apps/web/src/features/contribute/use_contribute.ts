@@ -3,7 +3,7 @@ import { forgetIdentity, loadIdentity, saveIdentity, type Identity } from '../..
 import { studyKeyFromFragment, studyKeyProblem } from '@splitlearn/split-core/pure';
 import { joinPath } from '../../lib/routes';
 import { saveFiles } from '../../lib/save_files';
-import { parseExportedSegments, parseWorkerToMain, type EnginePreference, type ImageCandidate, type MainToWorker } from '../../worker/messages';
+import { parseExportedSegments, parseWorkerToMain, THREADED_WORKER_NAME, type EnginePreference, type ImageCandidate, type MainToWorker } from '../../worker/messages';
 import { savedEngine, saveEngine } from './engine_choice';
 import { contributeReducer, initialContributeState, type ContributeState, type PickedSummary } from './contribute_state';
 import { assignLabels, type PickedFile } from './files/assign_labels';
@@ -118,7 +118,7 @@ export function useContribute(initialJoinCode: string): ContributeControls {
   }, [post]);
 
   useEffect(() => {
-    const worker = new Worker(new URL('../../worker/training_worker.ts', import.meta.url), { type: 'module' });
+    const worker = new Worker(new URL('../../worker/training_worker.ts', import.meta.url), { type: 'module', name: THREADED_WORKER_NAME });
     workerRef.current = worker;
     worker.addEventListener('message', (event: MessageEvent<unknown>) => {
       const parsed = parseWorkerToMain(event.data);
