@@ -78,6 +78,11 @@ export function describeConvGradientGrid(): void {
     }
     it('explicit asymmetric padding', () =>
       expectFilterGradMatches(shapes[1] as ConvCase, 2, [[0, 0], [2, 1], [0, 3], [0, 0]]));
+    // Few input channels and stride 1: the im2col path, with padding on every side.
+    it('explicit asymmetric padding, stride 1 (im2col)', () =>
+      expectFilterGradMatches(shapes[1] as ConvCase, 1, [[0, 0], [2, 1], [0, 3], [0, 0]]));
+    it('a 28x28 grayscale first layer at batch 16 (im2col)', () =>
+      expectFilterGradMatches({ batch: 16, height: 28, width: 28, inChannels: 1, outChannels: 32, kernel: 3 }, 1, 'same'));
     it('numeric padding with ceil rounding', () => expectFilterGradMatches(shapes[0] as ConvCase, 2, 1, 'ceil'));
   });
 

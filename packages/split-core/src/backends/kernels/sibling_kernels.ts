@@ -7,7 +7,7 @@
 // '@tensorflow/tfjs-backend-wasm/dist/...': Node loads the package as one bundle, and a
 // deep import would be a second module instance whose wasm bindings were never set up.
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { Reshape, Reverse, Slice, Sum, Transpose, getKernel } from '@tensorflow/tfjs';
+import { BatchMatMul, Concat, PadV2, Reshape, Reverse, Slice, Sum, Transpose, getKernel } from '@tensorflow/tfjs';
 import type { WasmBackend } from './wasm_access';
 
 export function runWasmKernel(kernelName: string, backend: WasmBackend, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
@@ -38,4 +38,18 @@ export function reshapeOnWasm(backend: WasmBackend, x: TensorInfo, shape: number
 
 export function sumOnWasm(backend: WasmBackend, x: TensorInfo, axis: number[]): TensorInfo {
   return runWasmKernel(Sum, backend, { x }, { axis, keepDims: false });
+}
+
+/** Zero padding, [before, after] per axis. */
+export function padOnWasm(backend: WasmBackend, x: TensorInfo, paddings: [number, number][]): TensorInfo {
+  return runWasmKernel(PadV2, backend, { x }, { paddings, constantValue: 0 });
+}
+
+export function concatOnWasm(backend: WasmBackend, tensors: TensorInfo[], axis: number): TensorInfo {
+  return runWasmKernel(Concat, backend, tensors as unknown as NamedTensorInfoMap, { axis });
+}
+
+/** A [1, M, K] x [1, K, N] product through the registered BatchMatMul (XNNPACK). */
+export function matMulOnWasm(backend: WasmBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
+  return runWasmKernel(BatchMatMul, backend, { a, b }, { transposeA: false, transposeB: false });
 }
