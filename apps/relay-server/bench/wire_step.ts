@@ -8,8 +8,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { backends, codec, data, model, schedule, topology, training } from '@splitlearn/split-core';
-import { connectNodeParticipant } from '@splitlearn/split-core/node';
+import { codec, data, model, schedule, topology, training } from '@splitlearn/split-core';
+import { connectNodeParticipant, initNodeWasmBackend } from '@splitlearn/split-core/node';
 import { demoStudy } from '../src/testing/demo_study';
 import { api, startRelayProcess, waitFor } from '../src/testing/relay_process';
 
@@ -25,7 +25,8 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-await backends.initBackend('wasm');
+// The same wasm threads as the relay's segment workers and the Node client (SPLITNN_WASM_THREADS).
+await initNodeWasmBackend('wasm');
 const config = demoStudy('wire bench', { batchSize, rounds, maxStepsPerRound: steps, minClients: 1, codec: encoding });
 
 // Over the wire: one Node client, the relay on loopback.

@@ -140,7 +140,7 @@ await initBackend('wasm');
     [
       '## Split overhead in process (cnn-small, batch 64, samples/s)',
       '',
-      `One client, vanilla, round-robin, fp32 codec (every cut tensor encoded and decoded), against the same model unsplit on the same ${train.samples.length} samples; ${reps} epochs each, interleaved, after one warm-up epoch each.`,
+      `One client, vanilla, round-robin, fp32 codec (every cut tensor encoded and decoded), against the same model unsplit on the same ${train.samples.length} samples; ${reps} epochs each, interleaved, after one warm-up epoch each. Both on tfjs wasm with one thread (this process's backend).`,
       '',
       table(['split in process', 'centralized', 'split / centralized (per epoch pair)'], [[spread(split), spread(central), spread(perRep)]]),
       '',
@@ -195,7 +195,7 @@ await initBackend('wasm');
       [
         '## Wire overhead per training step (cnn-small, vanilla, batch 64, fp32, ms)',
         '',
-        `${wire.steps} steps a round, ${reps} rounds each; a round's time over its steps (the round's validation and weight hand-off included), median (min\u2013max) over the rounds. The browser runs in Debian's Chromium, headless (WebGL there is SwiftShader, so the page trains on wasm).`,
+        `${wire.steps} steps a round, ${reps} rounds each; a round's time over its steps (the round's validation and weight hand-off included), median (min\u2013max) over the rounds. The browser runs in Debian's Chromium, headless (WebGL there is SwiftShader, so the page trains on wasm, on the threads its row names). The relay, the Node client and the in-process run use wasm on the default threads (two on two cores; SPLITNN_WASM_THREADS).`,
         '',
         table(['where', 'ms per step', 'against in process'], rows),
         '',
