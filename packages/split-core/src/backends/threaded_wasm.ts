@@ -61,10 +61,10 @@ function attachTfjsBridge(module: EmscriptenModule): void {
 
 /**
  * Registers 'wasm' as tfjs's BackendWasm over the module `load` gives, on `threads` threads.
- * Call before the backend is first set. Returns a function that puts tfjs's own
+ * Call before the backend is first set; `started` runs once its threads do. Returns a function that puts tfjs's own
  * (single-threaded) registration back, for a caller whose threaded start failed.
  */
-export function registerThreadedWasm(threads: number, load: () => Promise<EmscriptenModule>): () => void {
+export function registerThreadedWasm(threads: number, load: () => Promise<EmscriptenModule>, started?: (module: EmscriptenModule) => void): () => void {
   assertThreadCount(threads);
   if (wasmBackendStarted()) throw new Error('The wasm backend is already running; choose its threads before the backend is first set');
   const original = tf.findBackendFactory('wasm');
@@ -75,7 +75,10 @@ export function registerThreadedWasm(threads: number, load: () => Promise<Emscri
     async () => {
       const module = await load();
       attachTfjsBridge(module);
-      return new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+      // The constructor starts XNNPACK's pool (its pthreads), so `started` sees them running.
+      const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+      started?.(module);
+      return backend;
     },
     WASM_PRIORITY,
   );

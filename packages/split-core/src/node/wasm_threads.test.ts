@@ -2,6 +2,12 @@
 // results as the cpu backend on the conv gradient grid and on a training step, and clear
 // refusals. Vitest runs each file in its own process, so this file's wasm backend is the
 // threaded one from the start.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +28,30 @@ describe('wasm thread count', () => {
   });
   it.each(['0', '9', '1.5', 'two'])('refuses %s with what it accepts', (raw) => {
     expect(() => wasmThreadsFromEnv({ [WASM_THREADS_ENV]: raw }, 2)).toThrow(/whole number from 1 to 8/);
+  });
+});
+
+describe('a Node script on threaded wasm', () => {
+  it('exits by itself when its work is done (the pool threads do not hold the process)', () => {
+    // A script file, not `node -e`: pthread workers inherit the parent's exec arguments.
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-threads-exit-'));
+    const script = join(dir, 'script.mts');
+    writeFileSync(
+      script,
+      `import * as tf from ${JSON.stringify(createRequire(import.meta.url).resolve('@tensorflow/tfjs'))};
+      import { initNodeWasmBackend } from ${JSON.stringify(fileURLToPath(new URL('./wasm_threads.ts', import.meta.url)))};
+      const info = await initNodeWasmBackend('wasm');
+      tf.conv2d(tf.randomNormal([8, 14, 14, 32]), tf.randomNormal([3, 3, 32, 64]), 1, 'same').dataSync();
+      console.log(info.reason);\n`,
+    );
+    try {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, [WASM_THREADS_ENV]: '2' }, encoding: 'utf8', timeout: 90_000 });
+      expect(run.stdout).toMatch(/SIMD, 2 thread\(s\)/);
+      // Killed by the timeout (a process kept alive by its threads) would leave status null.
+      expect(run.status, run.stderr.slice(-500)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

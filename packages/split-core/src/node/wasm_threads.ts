@@ -112,13 +112,23 @@ async function loadThreadedModule(threads: number): Promise<EmscriptenModule> {
 }
 
 /**
+ * Emscripten keeps every running pthread's worker referenced, and XNNPACK's pool threads run
+ * (waiting) for good: a script that ends without process.exit would never exit. Unreferenced,
+ * they end with the process.
+ */
+function letProcessExit(module: EmscriptenModule): void {
+  const pthreads = (module as { PThread?: { runningWorkers?: Array<{ unref?: () => void }> } }).PThread;
+  for (const worker of pthreads?.runningWorkers ?? []) worker.unref?.();
+}
+
+/**
  * Makes the 'wasm' backend run on `threads` threads. Call before the backend is first set
  * (before `initBackend`); one thread leaves tfjs's own single-threaded SIMD build in place.
  */
 export function useWasmThreads(threads: number): void {
   assertThreadCount(threads);
   if (threads === 1) return;
-  registerThreadedWasm(threads, () => loadThreadedModule(threads));
+  registerThreadedWasm(threads, () => loadThreadedModule(threads), letProcessExit);
 }
 
 /**
