@@ -86,8 +86,7 @@ export async function chooseBackend(preference: EnginePreference = 'auto'): Prom
   if (singleThreaded && !backends.wasmBackendStarted()) {
     // Started here, under its own timeout, when wasm is what the preference comes to (so a
     // failure leaves single-threaded wasm, not cpu); a WebGL choice does not pay for it.
-    const probe = preference === 'auto' ? backends.probeWebgl() : undefined;
-    const comesToWasm = preference === 'wasm' || (probe !== undefined && !(probe.available && !probe.software));
+    const comesToWasm = preference === 'wasm' || (preference === 'auto' && !backends.autoChoosesWebgl(backends.probeWebgl()));
     if (comesToWasm) {
       try {
         const started = await withTimeout(backends.initBackend('wasm'), THREADED_START_TIMEOUT_MS, 'threaded WebAssembly');

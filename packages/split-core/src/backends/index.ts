@@ -1,7 +1,7 @@
 // The backends module's surface: choosing webgl / wasm / cpu, and the wasm training
 // kernels (registered by initBackend; registerWasmTrainingKernels for callers that pick
 // the backend themselves, e.g. a worker that always uses wasm).
-export { initBackend, type BackendInfo, type BackendName, type BackendPreference, type InitBackendOptions } from './select';
+export { autoChoosesWebgl, initBackend, type BackendInfo, type BackendName, type BackendPreference, type InitBackendOptions } from './select';
 export { registerWasmTrainingKernels, wasmTrainingKernelsRegistered } from './register_kernels';
 export { isSoftwareRenderer, probeWebgl, type WebglProbe } from './webgl_renderer';
 export { probeWebgpu, type WebgpuProbe } from './webgpu_adapter';

@@ -56,6 +56,11 @@ function describeWebgpu(probe: WebgpuProbe): string {
   return `WebGPU adapter is ${probe.software ? 'software' : 'hardware'} (${probe.adapter ?? 'unnamed'})`;
 }
 
+/** The 'auto' rule's one question: WebGL only on a graphics card (drawn in software it is slower than wasm). */
+export function autoChoosesWebgl(probe: WebglProbe | null): boolean {
+  return probe !== null && probe.available && !probe.software;
+}
+
 function candidatesFor(preference: BackendPreference, probe: WebglProbe | null, gpu: WebgpuProbe | null): Candidate[] {
   const wasm: Candidate = { name: 'wasm', why: 'WebAssembly with split-core training kernels' };
   const cpu: Candidate = { name: 'cpu', why: 'plain JavaScript fallback (slow for convolutions)' };
@@ -69,7 +74,7 @@ function candidatesFor(preference: BackendPreference, probe: WebglProbe | null, 
     case 'webgpu':
       return [{ name: 'webgpu', why: `webgpu requested${gpu ? `; ${describeWebgpu(gpu)}` : ''}` }, wasm, cpu];
     case 'auto': {
-      const hardwareWebgl = probe !== null && probe.available && !probe.software;
+      const hardwareWebgl = autoChoosesWebgl(probe);
       const webglNote = probe === null ? '' : `${describeWebgl(probe)}; `;
       if (hardwareWebgl) return [{ name: 'webgl', why: `auto: ${webglNote.slice(0, -2)}` }, wasm, cpu];
       return [{ ...wasm, why: `auto: ${webglNote}${wasm.why}` }, cpu];
