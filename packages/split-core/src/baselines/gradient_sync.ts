@@ -87,8 +87,10 @@ export class GradientSync {
     const entries = this.pending.get(step);
     if (!entries || entries.size === 0 || !this.due().every((id) => entries.has(id))) return;
     this.pending.delete(step);
-    const contributions = [...entries.values()].filter((entry) => entry.samples > 0);
-    const everyone = [...entries.values()];
+    // In the round's client order, not arrival order: float rounding makes the average depend
+    // on the order it is summed in, and a relay must give the same step the same average.
+    const everyone = [...this.steps.keys()].flatMap((id) => entries.get(id) ?? []);
+    const contributions = everyone.filter((entry) => entry.samples > 0);
     if (contributions.length === 0) {
       for (const entry of everyone) entry.resolve([]);
       return;

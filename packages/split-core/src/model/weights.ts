@@ -55,16 +55,17 @@ export function averageWeights(sets: readonly NamedWeight[][], sampleCounts: rea
   if (!(total > 0)) throw new WeightMismatchError('averaging needs a positive total sample count');
   const first = sets[0] as NamedWeight[];
   return first.map((reference, w) => {
-    const values = new Float32Array(reference.values.length);
+    // Summed in double precision and rounded once, so the order of the sets barely matters.
+    const sums = new Float64Array(reference.values.length);
     sets.forEach((set, k) => {
       const weight = set[w];
-      if (!weight || weight.name !== reference.name || weight.values.length !== values.length) {
+      if (!weight || weight.name !== reference.name || weight.values.length !== sums.length) {
         throw new WeightMismatchError(`weight set ${k} does not match set 0 at ${reference.name}`);
       }
       const share = (sampleCounts[k] as number) / total;
-      for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) + share * (weight.values[i] as number);
+      for (let i = 0; i < sums.length; i++) sums[i] = (sums[i] as number) + share * (weight.values[i] as number);
     });
-    return { name: reference.name, shape: reference.shape.slice(), values };
+    return { name: reference.name, shape: reference.shape.slice(), values: Float32Array.from(sums) };
   });
 }
 
