@@ -19,3 +19,4 @@ export * as artifacts from './artifacts';
 export * as alignment from './alignment';
 export * as baselines from './baselines';
 export * as privacy from './privacy';
+export * as augmentation from './augmentation';

@@ -92,6 +92,7 @@ async function runEpoch(request: EpochRequest): Promise<void> {
       // Where the server holds the labels, its own labels link comes first (the label holder's place).
       links: [...(request.serverLabels ? [runtime.serverLabelsLink(request.serverLabels)] : []), ...memberLinks],
       phase: request.phase,
+      round: request.round,
       steps: request.steps,
       hooks: {
         afterStep: (step, outcome) => {

@@ -42,6 +42,8 @@ export class FederatedAveraging {
       const tally = await runWholeModelEpoch({
         segment: device,
         phase: 'train',
+        key: { seed, group: client.id, round },
+        ...(this.options.augmentation ? { augmentation: this.options.augmentation } : {}),
         batches,
         steps: batches.length,
         sampleShape: client.data.sampleShape,

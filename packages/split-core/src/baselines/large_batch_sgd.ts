@@ -38,6 +38,8 @@ export class LargeBatchSgd {
           return await runWholeModelEpoch({
             segment: this.harness.device(client.id),
             phase: 'train',
+            key: { seed, group: client.id, round },
+            ...(this.options.augmentation ? { augmentation: this.options.augmentation } : {}),
             batches: own,
             // Every client takes every step: one without a batch applies the others' average.
             steps,

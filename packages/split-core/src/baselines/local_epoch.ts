@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { augmentBatch } from '../augmentation/augment_batch';
+import type { Augmentation } from '../augmentation/augmentation';
+import { augmentationRng } from '../augmentation/augmentation_seed';
 import { batchToTensors } from '../data/batches';
 import type { Sample } from '../data/dataset';
 import type { NamedWeight } from '../model/weights';
@@ -32,6 +35,10 @@ export interface WholeModelEpoch {
   /** The whole model, as the client's one segment. */
   segment: Segment;
   phase: 'train' | 'eval';
+  /** Whose epoch this is (study seed, client, round): the round's learning rate, the augmentation's seed. */
+  key: BatchOrderKey;
+  /** The study's augmentation of training images (absent: none). */
+  augmentation?: Augmentation;
   /** The epoch's batches; cycled when asked for more steps, except with an exchange, where the client then only applies the others' average. */
   batches: readonly (readonly Sample[])[];
   steps: number;
@@ -43,8 +50,10 @@ export interface WholeModelEpoch {
 }
 
 export function runWholeModelEpoch(epoch: WholeModelEpoch): Promise<EpochTally> {
-  const { segment, phase, batches, sampleShape, numClasses, exchange } = epoch;
+  const { segment, phase, batches, sampleShape, numClasses, exchange, key } = epoch;
   if (batches.length === 0 && epoch.steps > 0) return Promise.reject(new Error(`no ${phase === 'train' ? 'training' : 'validation'} samples on this client`));
+  if (phase === 'train') segment.optimizer.enterRound(key.round);
+  const augmentation = phase === 'train' && sampleShape.length === 3 ? epoch.augmentation : undefined;
   return runEpochLoop(
     epoch.steps,
     async (step) => {
@@ -54,6 +63,11 @@ export function runWholeModelEpoch(epoch: WholeModelEpoch): Promise<EpochTally> 
       }
       const batch = batches[step % batches.length] as readonly Sample[];
       const tensors = batchToTensors(batch, sampleShape, numClasses);
+      if (augmentation) {
+        const plain = tensors.x;
+        tensors.x = augmentBatch(plain, augmentation, augmentationRng(key, step));
+        plain.dispose();
+      }
       const samples = batch.length;
       try {
         if (phase === 'eval') return { probabilities: tf.tidy(() => tf.softmax(infer(segment, tensors.x))), labels: tensors.labels.clone(), samples };

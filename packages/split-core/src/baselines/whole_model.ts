@@ -3,7 +3,8 @@ import { segmentFlops } from '../accounting/flops';
 import type { Dataset } from '../data/dataset';
 import type { ModelSpec } from '../model/spec';
 import { readWeights, writeWeights, type NamedWeight } from '../model/weights';
-import { createSegment, type Segment } from '../segment/segment';
+import type { Augmentation } from '../augmentation/augmentation';
+import { createSegment, type LossOptions, type Segment } from '../segment/segment';
 import { decodeWeights, encodeWeights } from '../model/weights_frames';
 import type { OptimizerConfig } from '../segment/optimizer_names';
 import { CentralizedTrainer } from '../training/centralized';
@@ -23,6 +24,10 @@ export interface BaselineOptions {
   spec: ModelSpec;
   clients: readonly BaselineClient[];
   optimizer: OptimizerConfig;
+  /** Label smoothing and class weights in each client's loss. */
+  loss?: LossOptions;
+  /** Each client's augmentation of its training images. */
+  augmentation?: Augmentation;
   batchSize: number;
   seed: number;
   /** Called after every client training step, with its loss. */
@@ -43,7 +48,7 @@ export class WholeModelHarness {
   constructor(readonly options: BaselineOptions) {
     if (options.clients.length === 0) throw new Error('a baseline needs at least one client');
     for (const client of options.clients) if (client.data.samples.length === 0) throw new Error(`${client.id} holds no training samples`);
-    this.global = new CentralizedTrainer(options.spec, { seed: options.seed, optimizer: options.optimizer });
+    this.global = new CentralizedTrainer(options.spec, { seed: options.seed, optimizer: options.optimizer, ...(options.loss ? { loss: options.loss } : {}) });
     const plan = this.global.segment.plan;
     const flops = segmentFlops(plan.layers, plan.inputShape, { needsInputGradient: false });
     this.flopsPerSample = flops.forward + flops.backward;
@@ -63,7 +68,7 @@ export class WholeModelHarness {
   device(clientId: string): Segment {
     let segment = this.devices.get(clientId);
     if (!segment) {
-      segment = createSegment(this.global.segment.plan, { seed: this.options.seed, name: `device_${clientId}`, optimizer: this.options.optimizer });
+      segment = createSegment(this.global.segment.plan, { seed: this.options.seed, name: `device_${clientId}`, optimizer: this.options.optimizer, ...(this.options.loss ? { loss: this.options.loss } : {}) });
       writeWeights(segment.model, this.globalWeights());
       this.devices.set(clientId, segment);
     }

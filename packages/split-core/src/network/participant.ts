@@ -380,6 +380,8 @@ export class Participant {
         tally = await runWholeModelEpoch({
           segment: role.segments[0] as NonNullable<(typeof role.segments)[0]>,
           phase,
+          key: { seed, group, round },
+          ...(role.augmentation ? { augmentation: role.augmentation } : {}),
           batches,
           steps,
           sampleShape: data.sampleShape,
@@ -388,7 +390,7 @@ export class Participant {
           hooks,
         });
       } else if (stage.kind === 'hop') {
-        tally = await runHopEpoch({ role, upstream: stage.from.map(linkTo), downstream: linkTo(stage.feeds), phase, steps, hooks });
+        tally = await runHopEpoch({ role, upstream: stage.from.map(linkTo), downstream: linkTo(stage.feeds), phase, round, steps, hooks });
       } else {
         const feed = linkTo(stage.feeds);
         // Labels never travel along a hop: a label holder feeding another member has its own line to the server.
@@ -398,6 +400,7 @@ export class Participant {
           topology: plans.topology,
           role,
           link,
+          key: { seed, group, round },
           phase,
           batches,
           steps,

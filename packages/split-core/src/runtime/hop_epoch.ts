@@ -1,6 +1,6 @@
 import { hopEvalStep, hopTrainStep } from '../topology/hop';
 import type { Link } from '../topology/link';
-import type { ClientRole } from '../segment/roles';
+import { enterRound, type ClientRole } from '../segment/roles';
 import { runEpochLoop, type EpochHooks } from './epoch_loop';
 import type { EpochTally } from './tally';
 
@@ -11,6 +11,8 @@ export interface HopEpoch {
   /** The link to the member (or server) this one feeds. */
   downstream: Link;
   phase: 'train' | 'eval';
+  /** The training round: its learning rate (the study's schedule). */
+  round: number;
   steps: number;
   hooks?: EpochHooks;
 }
@@ -18,6 +20,7 @@ export interface HopEpoch {
 /** One epoch of an intermediate participant's steps (multi-hop, extended vanilla). */
 export function runHopEpoch(epoch: HopEpoch): Promise<EpochTally> {
   const { role, upstream, downstream, phase } = epoch;
+  if (phase === 'train') enterRound(role, epoch.round);
   return runEpochLoop(
     epoch.steps,
     async () => {

@@ -45,6 +45,7 @@ describe('an in-process epoch of a multi-hop chain', () => {
       members,
       server: servers.shared,
       phase: 'train',
+      key: { seed: 1, group: 'g', round: 0 },
       steps: STEPS,
       numClasses: 2,
       encoding: 'fp32',
@@ -85,7 +86,7 @@ describe('an in-process epoch of a multi-hop chain', () => {
     const options = { seed: 1, optimizer: SGD };
     const member = (id: string, index: number): { id: string; role: ReturnType<typeof createRole>; batches: never[]; sampleShape: number[] } => ({ id, role: createRole('client', [plans[index] as (typeof plans)[number]], options), batches: [], sampleShape: [5] });
     const servers = new ServerPool(() => createRole('server', [plans[3] as (typeof plans)[number]], options));
-    const epoch = (wiring: GroupWiring): Promise<unknown> => runInProcessEpoch({ topology: vanilla, members: [member('a', 0), member('b', 1)], server: servers.shared, phase: 'train', steps: 1, numClasses: 2, encoding: 'fp32', wiring });
+    const epoch = (wiring: GroupWiring): Promise<unknown> => runInProcessEpoch({ topology: vanilla, members: [member('a', 0), member('b', 1)], server: servers.shared, phase: 'train', key: { seed: 1, group: 'g', round: 0 }, steps: 1, numClasses: 2, encoding: 'fp32', wiring });
     await expect(epoch(chainWiring(3))).rejects.toThrow(/places 3 members, the group has 2/);
     await expect(
       epoch({

@@ -1,6 +1,7 @@
 import type { TrafficMeter } from '../accounting/traffic';
 import type { Encoding } from '../codec/types';
 import type { Sample } from '../data/dataset';
+import type { BatchOrderKey } from './batch_order';
 import type { ClientRole } from '../segment/roles';
 import { createInProcessLinkPair } from '../topology/in_process_link';
 import type { Link } from '../topology/link';
@@ -29,6 +30,8 @@ export interface InProcessEpoch {
   members: readonly InProcessMember[];
   server: ServerCopy;
   phase: 'train' | 'eval';
+  /** The group's epoch (study seed, group, round): the round's learning rate, and the seed of each member's augmentation. */
+  key: BatchOrderKey;
   steps: number;
   numClasses: number;
   /** Multi-task: every task's class count. */
@@ -55,7 +58,7 @@ type LinkPair = ReturnType<typeof createInProcessLinkPair>;
  * decode every tensor as the wire would. The same loops run over the network.
  */
 export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ members: EpochTally[]; server: EpochTally }> {
-  const { topology, phase, steps, numClasses, encoding, meter, onStep } = epoch;
+  const { topology, phase, steps, numClasses, encoding, meter, onStep, key } = epoch;
   const wiring = epoch.wiring ?? directWiring(epoch.members.length);
   if (wiring.stages.length !== epoch.members.length) throw new WiringError(`the wiring places ${wiring.stages.length} members, the group has ${epoch.members.length}`);
   checkWiring(wiring);
@@ -83,7 +86,7 @@ export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ member
     const stage = wiring.stages[index] as Stage;
     const own = (feeds[index] as LinkPair).client;
     if (stage.kind === 'hop') {
-      return runHopEpoch({ role: member.role, upstream: stage.from.map((source) => (feeds[source] as LinkPair).server), downstream: own, phase, steps });
+      return runHopEpoch({ role: member.role, upstream: stage.from.map((source) => (feeds[source] as LinkPair).server), downstream: own, phase, round: key.round, steps });
     }
     const line = labelLines[index];
     const link = line ? routedLink({ activations: own, gradients: own, labels: line.client }) : own;
@@ -92,6 +95,7 @@ export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ member
       role: member.role,
       link,
       phase,
+      key,
       batches: member.batches,
       steps,
       sampleShape: member.sampleShape,
@@ -107,6 +111,7 @@ export async function runInProcessEpoch(epoch: InProcessEpoch): Promise<{ member
       copy: epoch.server,
       links: [...(epoch.serverLabels ? [serverLabelsLink(epoch.serverLabels)] : []), ...(epoch.serverLink ? serverLinks.map(epoch.serverLink) : serverLinks)],
       phase,
+      round: key.round,
       steps,
       ...(lossOnServer && report ? { hooks: report } : {}),
     }),

@@ -1,3 +1,4 @@
+import { enterRound } from '../segment/roles';
 import type { Link } from '../topology/link';
 import type { Topology } from '../topology/topology';
 import { runEpochLoop, type EpochHooks } from './epoch_loop';
@@ -10,6 +11,8 @@ export interface ServerEpoch {
   /** One link per member of the group, in the group's order (a vertical label holder first). */
   links: Link[];
   phase: 'train' | 'eval';
+  /** The training round: its learning rate (the study's schedule). */
+  round: number;
   steps: number;
   hooks?: EpochHooks;
 }
@@ -24,7 +27,12 @@ export function runServerEpoch(epoch: ServerEpoch): Promise<EpochTally> {
     epoch.steps,
     async () => {
       try {
-        return await copy.lock.run<StepOutcome>(() => (phase === 'train' ? topology.serverTrainStep(copy.role, links) : topology.serverEvalStep(copy.role, links)));
+        return await copy.lock.run<StepOutcome>(() => {
+          if (phase !== 'train') return topology.serverEvalStep(copy.role, links);
+          // Under the lock: groups sharing the copy may be in different rounds' epochs (a straggler's).
+          enterRound(copy.role, epoch.round);
+          return topology.serverTrainStep(copy.role, links);
+        });
       } finally {
         for (const link of links) link.nextStep();
       }

@@ -53,7 +53,8 @@ export function multiTaskLossStep(
     (logits) => {
       const perTask = taskLogits(logits, heads).map((taskOutput, task) => {
         const ofTask = taskLabels(labels, task);
-        const value = softmaxCrossEntropy(taskOutput, ofTask);
+        // Class weights are the first task's; label smoothing is every task's.
+        const value = softmaxCrossEntropy(taskOutput, ofTask, task === 0 ? segment.loss : { ...(segment.loss?.labelSmoothing ? { labelSmoothing: segment.loss.labelSmoothing } : {}) });
         const outcome = { value, correct: countCorrect(taskOutput, ofTask) };
         ofTask.dispose();
         return outcome;

@@ -1,3 +1,5 @@
+import type { LearningRateSchedule } from './learning_rate';
+
 // The optimizers a study may name: a tfjs-free list, so that study configurations validate
 // on the page's main thread too (segment/optimizer.ts builds them).
 
@@ -6,5 +8,10 @@ export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'momentum', 'ad
 
 export interface OptimizerConfig {
   name: OptimizerName;
+  /** The base rate: round 0's, and every round's without a schedule. */
   learningRate: number;
+  /** How the rate moves over the rounds (segment/learning_rate.ts); constant when absent. */
+  schedule?: LearningRateSchedule;
+  /** Decoupled weight decay (AdamW's, Loshchilov & Hutter 2019) on kernels, per unit of learning rate; none when absent. */
+  weightDecay?: number;
 }

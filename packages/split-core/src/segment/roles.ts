@@ -1,7 +1,8 @@
 import type { SegmentPlan } from '../model/cuts';
+import type { Augmentation } from '../augmentation/augmentation';
 import type { ActivationNoise } from '../privacy/activation_noise';
 import type { OptimizerConfig } from './optimizer_names';
-import { createSegment, type Segment } from './segment';
+import { createSegment, type LossOptions, type Segment } from './segment';
 
 // A role is whoever holds segments of the split model: a client (data holder, party or hop)
 // or the server. Each holds its segments, input side first, with its own optimizers.
@@ -13,6 +14,8 @@ export interface ClientRole {
   noPeek?: number;
   /** Clipping and Gaussian noise on the cut activations this client sends from its data (absent: off). */
   activationNoise?: ActivationNoise;
+  /** The study's augmentation of this client's training images, on its own engine (absent: none). */
+  augmentation?: Augmentation;
 }
 
 /** The segments the server holds. */
@@ -28,13 +31,27 @@ export interface RoleOptions {
   noPeek?: number;
   /** The study's activation noise (privacy/activation_noise.ts); only a client's role takes it. */
   activationNoise?: ActivationNoise;
+  /** How the role computing the loss weighs it (label smoothing, class weights). */
+  loss?: LossOptions;
+  /** The study's augmentation of training images; only a client's role takes it. */
+  augmentation?: Augmentation;
 }
 
 /** Builds a role's segments; named `client_segment0`, `server_segment1`, ... as exports name them. */
 export function createRole(role: 'client' | 'server', plans: readonly SegmentPlan[], options: RoleOptions): ClientRole & ServerRole {
-  const segments = plans.map((plan) => createSegment(plan, { seed: options.seed, optimizer: options.optimizer, name: `${role}_segment${plan.index}` }));
+  const segments = plans.map((plan) => createSegment(plan, { seed: options.seed, optimizer: options.optimizer, name: `${role}_segment${plan.index}`, ...(options.loss ? { loss: options.loss } : {}) }));
   if (role !== 'client') return { segments };
-  return { segments, ...(options.noPeek ? { noPeek: options.noPeek } : {}), ...(options.activationNoise ? { activationNoise: options.activationNoise } : {}) };
+  return {
+    segments,
+    ...(options.noPeek ? { noPeek: options.noPeek } : {}),
+    ...(options.activationNoise ? { activationNoise: options.activationNoise } : {}),
+    ...(options.augmentation ? { augmentation: options.augmentation } : {}),
+  };
+}
+
+/** Sets every segment's optimizer to the learning rate of training round `round` (the study's schedule). */
+export function enterRound(role: ClientRole | ServerRole, round: number): void {
+  for (const segment of role.segments) segment.optimizer.enterRound(round);
 }
 
 export function disposeRole(role: ClientRole | ServerRole): void {

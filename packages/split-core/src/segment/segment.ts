@@ -3,21 +3,32 @@ import { WeightMismatchError, type NamedWeight } from '../model/weights';
 import { buildLayersModel } from '../model/build';
 import type { SegmentPlan } from '../model/cuts';
 import { distanceCorrelation } from '../privacy/distance_correlation';
-import { createOptimizer } from './optimizer';
+import { SegmentOptimizer } from './optimizer';
 import type { OptimizerConfig } from './optimizer_names';
+
+/** How a segment that computes the loss weighs it (the study's recipe); plain cross-entropy when absent. */
+export interface LossOptions {
+  /** Each one-hot target moves this share towards the uniform distribution (Szegedy et al. 2016). */
+  labelSmoothing?: number;
+  /** Each sample's loss counts with its class's weight (one per class, in the study's class order). */
+  classWeights?: readonly number[];
+}
 
 /** One trainable piece of the split model, held by one role, with that role's optimizer. */
 export interface Segment {
   readonly plan: SegmentPlan;
   readonly model: tf.LayersModel;
-  readonly optimizer: tf.Optimizer;
+  readonly optimizer: SegmentOptimizer;
+  /** Where this segment computes the loss: how. */
+  readonly loss?: LossOptions;
 }
 
-export function createSegment(plan: SegmentPlan, options: { seed: number; name: string; optimizer: OptimizerConfig }): Segment {
+export function createSegment(plan: SegmentPlan, options: { seed: number; name: string; optimizer: OptimizerConfig; loss?: LossOptions }): Segment {
   return {
     plan,
     model: buildLayersModel(plan.layers, plan.inputShape, { seed: options.seed, name: options.name }),
-    optimizer: createOptimizer(options.optimizer),
+    optimizer: new SegmentOptimizer(options.optimizer),
+    ...(options.loss ? { loss: options.loss } : {}),
   };
 }
 
@@ -69,7 +80,7 @@ export function lossStep(
     input,
     needsInputGradient,
     (logits) => {
-      const value = softmaxCrossEntropy(logits, labels);
+      const value = softmaxCrossEntropy(logits, labels, segment.loss);
       loss = value.dataSync()[0] ?? Number.NaN;
       correct = countCorrect(logits, labels);
       return value;
@@ -91,11 +102,17 @@ export function countCorrect(logits: tf.Tensor, labels: tf.Tensor): number {
   }
 }
 
-export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+/** The batch's mean cross-entropy, with the study's label smoothing and class weights where it sets them. */
+export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, options: LossOptions = {}): tf.Scalar {
   return tf.tidy(() => {
     const numClasses = logits.shape[logits.shape.length - 1] ?? 1;
-    const oneHot = tf.oneHot(tf.cast(labels, 'int32'), numClasses);
-    const loss: tf.Scalar = tf.losses.softmaxCrossEntropy(oneHot, logits);
+    const classes = tf.cast(labels, 'int32');
+    const oneHot = tf.oneHot(classes, numClasses);
+    const { classWeights, labelSmoothing = 0 } = options;
+    if (classWeights && classWeights.length !== numClasses) throw new Error(`${classWeights.length} class weights for ${numClasses} classes`);
+    // Per-sample weights, averaged over the batch's samples (Keras's class_weight): balanced weights keep the loss's scale.
+    const weights = classWeights ? tf.gather(tf.tensor1d(classWeights as number[], 'float32'), classes) : undefined;
+    const loss: tf.Scalar = tf.losses.softmaxCrossEntropy(oneHot, logits, weights, labelSmoothing);
     return loss;
   });
 }
@@ -166,7 +183,7 @@ export function weightGradients(segment: Segment, input: tf.Tensor, labels: tf.T
   const { value, grads } = tf.variableGrads(() => {
     const logits = segment.model.apply(input, { training: true }) as tf.Tensor;
     correct = countCorrect(logits, labels);
-    return softmaxCrossEntropy(logits, labels);
+    return softmaxCrossEntropy(logits, labels, segment.loss);
   }, variables);
   const loss = value.dataSync()[0] ?? Number.NaN;
   value.dispose();

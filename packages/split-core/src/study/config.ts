@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { AugmentationSchema } from '../augmentation/augmentation';
 import { CATALOGUE_MODEL_NAMES } from '../model/catalogue';
+import { LEARNING_RATE_SCHEDULES } from '../segment/learning_rate';
 import { HEAD_MODEL_NAMES, INTERMEDIATE_MODEL_NAMES, PARTY_MODEL_NAMES } from '../model/vertical_catalogue';
 import { SCHEDULE_NAMES } from '../schedule/schedule';
 import { OPTIMIZER_NAMES } from '../segment/optimizer_names';
@@ -22,6 +24,14 @@ const StudyBaseSchema = z.object({
   schedule: z.enum(SCHEDULE_NAMES as [string, ...string[]]),
   optimizer: z.enum(OPTIMIZER_NAMES as [string, ...string[]]).default('adam'),
   learningRate: z.number().positive().max(10).default(0.001),
+  /** How the learning rate moves over the rounds (segment/learning_rate.ts); constant when absent. */
+  learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES).optional(),
+  /** Decoupled weight decay on kernels (AdamW's), per unit of learning rate; none when absent. */
+  weightDecay: z.number().min(0).max(1).optional(),
+  /** Label smoothing in the loss: each one-hot target moves this share towards uniform; none when absent. */
+  labelSmoothing: z.number().min(0).max(0.5).optional(),
+  /** Each class's weight in the loss, in the order of `classes` (e.g. against an imbalance); equal when absent. */
+  classWeights: z.array(z.number().positive().max(1000)).max(100).optional(),
   batchSize: positiveInt.max(1024).default(32),
   rounds: positiveInt.max(100_000).default(10),
   /** Caps each client's steps per round (quick studies, tests); all local data when absent. */
@@ -64,6 +74,8 @@ export const HorizontalStudyConfigSchema = StudyBaseSchema.extend({
   method: z.enum(METHOD_NAMES).optional(),
   /** Federated averaging: passes each client makes over its data per round; 1 when absent. */
   localEpochs: positiveInt.max(100).optional(),
+  /** Random shifts, turns, zoom and brightness/contrast of each training image, on the device that holds it (augmentation/); none when absent. */
+  augmentation: AugmentationSchema.optional(),
 });
 
 /**
@@ -145,6 +157,12 @@ export const MultiTaskStudyConfigSchema = PartiesStudySchema.extend({
 export const StudyConfigSchema = z
   .discriminatedUnion('topology', [HorizontalStudyConfigSchema, MultiHopStudyConfigSchema, VerticalStudyConfigSchema, ExtendedStudyConfigSchema, MultiTaskStudyConfigSchema])
   .superRefine((config, context) => {
+    if (config.classWeights !== undefined && config.classWeights.length !== config.classes.length) {
+      context.addIssue({ code: 'custom', path: ['classWeights'], message: `give one class weight per class: ${config.classWeights.length} weights for ${config.classes.length} classes (${config.classes.join(', ')})` });
+    }
+    if ('augmentation' in config && config.augmentation !== undefined && 'inputShape' in config && config.inputShape.length !== 3) {
+      context.addIssue({ code: 'custom', path: ['augmentation'], message: `augmentation transforms images: input shape [${config.inputShape.join(', ')}] is not [height, width, channels]` });
+    }
     if (config.handoffKeyCheck !== undefined && config.schedule !== 'round-robin') {
       context.addIssue({ code: 'custom', path: ['handoffKeyCheck'], message: `an encrypted hand-off needs schedule 'round-robin': ${config.schedule} averages the client segments at the relay, which must read them (there is no secure aggregation yet)` });
     }

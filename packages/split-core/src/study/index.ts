@@ -40,3 +40,4 @@ export { PartyRowsError, partyRowsFromCsv, serverLabelRows, type PartyRows } fro
 export { imagePathInFolder, partyRowsFromImages, type PartyImageLoader, type PartyImageOptions } from './party_images';
 export { METHOD_DESCRIPTORS, METHOD_NAMES, studyMethod, studyScheduleName, type MethodDescriptor, type MethodName } from './method';
 export { privacyDisclosure } from './privacy_disclosure';
+export { balancedClassWeights, trainingRecipe, type RecipeSettings, type TrainingRecipe } from './recipe';

@@ -11,6 +11,7 @@ import { extended, multiTask, vertical } from '../topology/vertical';
 import { chainSegments, studyModelSpec, studyPositions } from './positions';
 import { studyTaskHeads, verticalStudyPlan } from './vertical_plan';
 import { studyMethod } from './method';
+import { trainingRecipe } from './recipe';
 import { horizontalStudy, labelParty, partiesStudy, type HorizontalStudyConfig, type PartiesStudyConfig, type StudyConfig } from './config';
 
 // Every participant rebuilds the same split from the study's configuration; identical
@@ -21,8 +22,24 @@ export function studySplit(config: StudyConfig): SplitPlan {
   return planSplit(studyModelSpec(horizontal), getHorizontalTopology(horizontal.topology), horizontal.cuts);
 }
 
+/** What every role of the study is built with: its seed, training recipe and privacy settings. */
 export function studyRoleOptions(config: StudyConfig): RoleOptions {
-  return { seed: config.seed, optimizer: { name: config.optimizer as OptimizerName, learningRate: config.learningRate }, ...(config.noPeek ? { noPeek: config.noPeek } : {}), ...(config.activationNoise ? { activationNoise: config.activationNoise } : {}) };
+  const recipe = trainingRecipe({
+    optimizer: config.optimizer as OptimizerName,
+    learningRate: config.learningRate,
+    rounds: config.rounds,
+    learningRateSchedule: config.learningRateSchedule,
+    weightDecay: config.weightDecay,
+    labelSmoothing: config.labelSmoothing,
+    classWeights: config.classWeights,
+    augmentation: 'augmentation' in config ? config.augmentation : undefined,
+  });
+  return {
+    seed: config.seed,
+    ...recipe,
+    ...(config.noPeek ? { noPeek: config.noPeek } : {}),
+    ...(config.activationNoise ? { activationNoise: config.activationNoise } : {}),
+  };
 }
 
 /**

@@ -9,7 +9,10 @@ import { evaluationBatches, trainingBatches } from '../runtime/batch_order';
 import { runEpochLoop } from '../runtime/epoch_loop';
 import type { OptimizerConfig } from '../segment/optimizer_names';
 import { multiTaskLossStep, taskLabels, taskLogits, type TaskHead } from '../segment/multi_task';
-import { createSegment, infer, lossStep, type Segment } from '../segment/segment';
+import { createSegment, infer, lossStep, type LossOptions, type Segment } from '../segment/segment';
+import { augmentBatch } from '../augmentation/augment_batch';
+import type { Augmentation } from '../augmentation/augmentation';
+import { augmentationRng } from '../augmentation/augmentation_seed';
 
 /**
  * The reference every split configuration is measured against: the same model, unsplit,
@@ -21,15 +24,18 @@ export class CentralizedTrainer {
   readonly segment: Segment;
   private epoch = 0;
   private readonly heads: readonly TaskHead[] | undefined;
+  private readonly augmentation: Augmentation | undefined;
 
+  /** With a study's recipe (loss options, augmentation) where given, so the reference trains as the split does. */
   constructor(
     readonly spec: ModelSpec,
-    options: { seed: number; optimizer: OptimizerConfig; heads?: readonly TaskHead[] },
+    options: { seed: number; optimizer: OptimizerConfig; heads?: readonly TaskHead[]; loss?: LossOptions; augmentation?: Augmentation },
   ) {
     const [whole] = planSegments(spec, []);
     if (!whole) throw new Error(`model ${spec.name} has no layers`);
-    this.segment = createSegment(whole, { seed: options.seed, name: 'centralized', optimizer: options.optimizer });
+    this.segment = createSegment(whole, { seed: options.seed, name: 'centralized', optimizer: options.optimizer, ...(options.loss ? { loss: options.loss } : {}) });
     this.heads = options.heads;
+    this.augmentation = spec.inputShape.length === 3 ? options.augmentation : undefined;
   }
 
   /** The first task's classes, and every task's where there are several. */
@@ -51,17 +57,21 @@ export class CentralizedTrainer {
 
   /** One pass over `samples` in seeded random order (the batch-order rule, as group 'centralized'). */
   async trainEpoch(data: { samples: Sample[]; sampleShape: number[] }, batchSize: number, seed: number): Promise<{ trainLoss: number; samples: number; seconds: number; flops: number }> {
-    const batches = trainingBatches(data.samples, batchSize, { seed, group: 'centralized', round: this.epoch });
+    const key = { seed, group: 'centralized', round: this.epoch };
+    const batches = trainingBatches(data.samples, batchSize, key);
     this.epoch += 1;
+    this.segment.optimizer.enterRound(key.round);
     const started = performance.now();
+    const { augmentation } = this;
     const tally = await runEpochLoop(batches.length, (step) => {
       const batch = batches[step] as Sample[];
       const { numClasses, taskClasses } = this.labelSpace;
       const tensors = batchToTensors(batch, data.sampleShape, numClasses, taskClasses);
+      const x = augmentation ? augmentBatch(tensors.x, augmentation, augmentationRng(key, step)) : tensors.x;
       try {
-        return Promise.resolve({ ...this.step(tensors.x, tensors.labels), samples: batch.length });
+        return Promise.resolve({ ...this.step(x, tensors.labels), samples: batch.length });
       } finally {
-        tf.dispose([tensors.x, tensors.labels]);
+        tf.dispose([tensors.x, x, tensors.labels]);
       }
     });
     const flops = segmentFlops(this.segment.plan.layers, this.segment.plan.inputShape, { needsInputGradient: false });

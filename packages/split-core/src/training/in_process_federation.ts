@@ -93,6 +93,7 @@ export class InProcessFederation implements Federation {
       members,
       server: this.servers.copy(serverKey),
       phase: 'train',
+      key,
       steps: Math.max(...members.map((member) => member.batches.length)),
       numClasses: plans.numClasses,
       ...(plans.taskClasses ? { taskClasses: plans.taskClasses } : {}),

@@ -15,6 +15,8 @@ import type { OptimizerConfig } from '../segment/optimizer_names';
 import type { ClientRole, ServerRole } from '../segment/roles';
 import type { RolePlans } from '../topology/role_plans';
 import { InProcessFederation, type SimulatedClient } from './in_process_federation';
+import type { Augmentation } from '../augmentation/augmentation';
+import type { LossOptions } from '../segment/segment';
 
 /** Validation metrics of the (first) task, and of every task in a multi-task study. */
 export type ScoredMetrics = ClassificationMetrics & { tasks?: ClassificationMetrics[] };
@@ -38,6 +40,10 @@ export interface SimulationOptions {
   activationNoise?: ActivationNoise;
   /** Noise the server adds to the cut gradients it returns (privacy/gradient_noise.ts); off when absent. */
   gradientNoise?: GradientNoise;
+  /** Label smoothing and class weights where the loss is computed. */
+  loss?: LossOptions;
+  /** Every data holder's augmentation of its training images. */
+  augmentation?: Augmentation;
   onStep?: (step: { groupId: string; loss: number; samples: number }) => void;
 }
 
@@ -81,6 +87,8 @@ export class Simulation {
       ...(options.noPeek ? { noPeek: options.noPeek } : {}),
       ...(options.activationNoise ? { activationNoise: options.activationNoise } : {}),
       ...(options.gradientNoise ? { gradientNoise: options.gradientNoise } : {}),
+      ...(options.loss ? { loss: options.loss } : {}),
+      ...(options.augmentation ? { augmentation: options.augmentation } : {}),
       ...(options.serverLabels ? { serverLabels: options.serverLabels } : {}),
       onStep: ({ groupId, outcome }) => {
         const samples = outcome.samples ?? 0;
@@ -147,6 +155,7 @@ export class Simulation {
       members,
       server: this.federation.sharedServer,
       phase: 'eval',
+      key: { seed: this.options.seed, group: group.id, round: this.federation.round },
       // Intermediate participants (multi-hop) hold no rows: the data holders' batches count.
       steps: Math.max(0, ...members.map((member) => member.batches.length)),
       numClasses: plans.numClasses,

@@ -19,6 +19,9 @@ import { InProcessFederation } from './in_process_federation';
 import { createRole, disposeRole } from '../segment/roles';
 import { horizontalRolePlans } from '../topology/role_plans';
 import { planSplit } from '../topology/split_plan';
+import { AugmentationSchema } from '../augmentation/augmentation';
+import { learningRateAt } from '../segment/learning_rate';
+import { trainingRecipe } from '../study/recipe';
 
 // Deliverable 5 of the engine: with plain SGD, the same initial weights and the same
 // batches, split training equals centralized training of the unsplit model.
@@ -133,4 +136,44 @@ describe('split training equals centralized training (wasm backend, cnn-small)',
 
   it('vanilla, 20 steps of batch 16', () => splitVersusCentralized(spec, vanilla, 20, 16));
   it('U-shaped, 20 steps of batch 16', () => splitVersusCentralized(spec, uShaped, 20, 16));
+});
+
+describe('a study\'s training recipe trains the split as it trains the whole model (cpu backend)', () => {
+  beforeAll(() => useBackend('cpu'));
+  const spec: ModelSpec = { ...tinyCnn, inputShape: [10, 10, 1] };
+
+  // One client named like the centralized trainer's group: the same batches, the same augmentation draws.
+  it.each([
+    ['vanilla', vanilla, 'momentum'],
+    ['U-shaped', uShaped, 'adam'],
+  ] as const)('%s with augmentation, a cosine schedule, weight decay, label smoothing and class weights, over 3 rounds', async (_name, topology, optimizerName) => {
+    const seed = 9;
+    const rounds = 3;
+    const recipe = trainingRecipe({
+      optimizer: optimizerName,
+      learningRate: optimizerName === 'adam' ? 0.01 : 0.05,
+      rounds,
+      learningRateSchedule: 'cosine',
+      weightDecay: 0.05,
+      labelSmoothing: 0.1,
+      classWeights: [0.7, 1.6],
+      augmentation: AugmentationSchema.parse({ flip: true }),
+    });
+    const data = randomDataset({ seed: 21, count: 40, sampleShape: spec.inputShape, numClasses: 2 });
+    const federation = new InProcessFederation({ plans: horizontalRolePlans(planSplit(spec, topology)), clients: [{ id: 'centralized', data }], batchSize: 8, seed, ...recipe, encoding: 'fp32', meter: new TrafficMeter() });
+    const schedule = new RoundRobinSchedule();
+    for (let round = 0; round < rounds; round++) {
+      federation.round = round;
+      await schedule.runRound(federation);
+    }
+    const centralized = new CentralizedTrainer(spec, { seed, ...recipe });
+    const initial = readWeights(centralized.segment.model);
+    for (let round = 0; round < rounds; round++) await centralized.trainEpoch(data, 8, seed);
+    const splitWeights = [...federation.clientRole('centralized').segments, ...federation.sharedServer.role.segments].flatMap((segment) => readWeights(segment.model));
+    expectSameWeights(readWeights(centralized.segment.model), splitWeights, initial);
+    // Every role stepped at the last round's rate of the schedule.
+    for (const segment of [...federation.clientRole('centralized').segments, ...federation.sharedServer.role.segments]) expect(segment.optimizer.learningRate).toBeCloseTo(learningRateAt(recipe.optimizer.learningRate, recipe.optimizer.schedule, rounds - 1), 10);
+    centralized.dispose();
+    federation.dispose();
+  });
 });

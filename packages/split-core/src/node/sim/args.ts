@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { CATALOGUE_MODEL_NAMES } from '../../model/catalogue';
 import { SCHEDULE_NAMES } from '../../schedule/schedule';
 import { OPTIMIZER_NAMES } from '../../segment/optimizer_names';
+import { LEARNING_RATE_SCHEDULES } from '../../segment/learning_rate';
+import { AugmentationSchema, type Augmentation } from '../../augmentation/augmentation';
 import { UsageError } from '../command';
 
 // The simulator's flags, validated once at start-up (STYLE.md §17).
@@ -42,6 +44,14 @@ the final epoch's validation metrics, compute and traffic.
   --batch B              batch size (default 32)
   --lr LR                learning rate (default 0.001)
   --optimizer NAME       ${OPTIMIZER_NAMES.join(' | ')} (default adam)
+  --lr-schedule NAME     ${LEARNING_RATE_SCHEDULES.join(' | ')}: the learning rate over the epochs (default constant)
+  --weight-decay W       decoupled weight decay on kernels, per unit of learning rate (AdamW) (default off)
+  --label-smoothing S    move each one-hot target S towards uniform in the loss (default off)
+  --class-weights W,W|balanced  each class's weight in the loss, or balanced: total / (classes x
+                         count) from the training labels (default equal)
+  --augment off|on|K=V,...  augment training images on each client: on gives shift=0.1,
+                         rotation=10 (degrees), zoom=0.1, brightness=0.1, contrast=0.1; name
+                         any to change it, and flip to mirror half of them (default off)
   --seed S               seed for weights, shards and batch order (default 1)
   --codec NAME           fp32 | fp16 | int8 for cut tensors (default fp32)
   --backend NAME         wasm | cpu (default wasm)
@@ -177,6 +187,22 @@ const SimArgsSchema = z
         return { kind: kind === 'gaussian' ? ('gaussian' as const) : ('max-norm' as const), scale };
       }),
     optimizer: z.enum(OPTIMIZER_NAMES as [string, ...string[]]).default('adam'),
+    lrSchedule: z.enum(LEARNING_RATE_SCHEDULES, { error: `--lr-schedule must be one of ${LEARNING_RATE_SCHEDULES.join(', ')}` }).default('constant'),
+    weightDecay: z.coerce.number({ error: '--weight-decay must be a number' }).min(0, '--weight-decay must be 0 or more').max(1, '--weight-decay is at most 1').optional(),
+    labelSmoothing: z.coerce.number({ error: '--label-smoothing must be a number' }).min(0, '--label-smoothing must be 0 or more').max(0.5, '--label-smoothing is at most 0.5').optional(),
+    classWeights: z
+      .string()
+      .optional()
+      .transform((text, context): number[] | 'balanced' | undefined => {
+        if (text === undefined || text === 'balanced') return text;
+        const weights = text.split(',').map(Number);
+        if (weights.some((weight) => !(weight > 0))) context.addIssue({ code: 'custom', message: `--class-weights ${text}: give balanced, or one positive number per class, e.g. 2,1` });
+        return weights;
+      }),
+    augment: z
+      .string()
+      .optional()
+      .transform((text, context) => parseAugment(text, (message) => context.addIssue({ code: 'custom', message }))),
     seed: z.coerce.number({ error: '--seed must be a number' }).int('--seed must be a whole number').default(1),
     codec: z.enum(['fp32', 'fp16', 'int8'], { error: '--codec must be fp32, fp16 or int8' }).default('fp32'),
     backend: z.enum(['wasm', 'cpu'], { error: '--backend must be wasm or cpu' }).default('wasm'),
@@ -190,9 +216,29 @@ const SimArgsSchema = z
   .refine((args) => args.method === 'splitnn' || (args.topology === 'vanilla' && !args.centralized), { message: '--method fedavg and lbsgd train the whole model on every client: --topology and --centralized are for split learning', path: ['method'] })
   .refine((args) => args.topology === 'multi-task' || (args.task.length === 0 && args.taskWeights === undefined), { message: '--task and --task-weights are for --topology multi-task', path: ['task'] })
   .refine((args) => (args.noPeek === undefined && args.activationNoise === undefined && args.gradientNoise === undefined) || (args.method === 'splitnn' && !args.centralized), { message: '--no-peek, --activation-noise and --gradient-noise are split learning defences: its cut tensors are what they protect', path: ['noPeek'] })
+  .refine((args) => !hasParties(args.topology) || (args.augment === undefined && args.lrSchedule === 'constant' && args.weightDecay === undefined && args.labelSmoothing === undefined && args.classWeights === undefined), { message: '--augment, --lr-schedule, --weight-decay, --label-smoothing and --class-weights are not run by the vertical simulator yet (a vertical study on the relay takes them)', path: ['augment'] })
   .refine((args) => args.topology !== 'multi-hop' || args.schedule === 'round-robin', { message: '--topology multi-hop runs round-robin: its hops serve one hospital at a time', path: ['schedule'] });
 
 export type SimArgs = z.infer<typeof SimArgsSchema>;
+
+/** --augment: off, on (the defaults), or key=value pairs over the defaults (flip alone switches mirroring on). */
+function parseAugment(text: string | undefined, refuse: (message: string) => void): Augmentation | undefined {
+  if (text === undefined || text === 'off') return undefined;
+  if (text === 'on') return AugmentationSchema.parse({});
+  const settings: Record<string, number | boolean> = {};
+  for (const part of text.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
+    const [key = '', value] = part.split('=');
+    if (key === 'flip' && value === undefined) settings.flip = true;
+    else if (key in AugmentationSchema.shape && key !== 'flip' && value !== undefined && Number.isFinite(Number(value))) settings[key] = Number(value);
+    else refuse(`--augment ${text}: '${part}' is not one of shift=F, rotation=DEG, zoom=F, brightness=F, contrast=F, flip`);
+  }
+  const parsed = AugmentationSchema.safeParse(settings);
+  if (!parsed.success) {
+    refuse(`--augment ${text}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
+    return undefined;
+  }
+  return parsed.data;
+}
 
 /** The topologies whose clients are parties holding different data about the same patients. */
 export function hasParties(topology: string): topology is 'vertical' | 'extended' | 'multi-task' {
@@ -246,14 +292,19 @@ export function parseSimArgs(argv: string[]): SimArgs | undefined {
         'activation-noise': { type: 'string' },
         'gradient-noise': { type: 'string' },
         'task-weights': { type: 'string' },
+        'lr-schedule': { type: 'string' },
+        'weight-decay': { type: 'string' },
+        'label-smoothing': { type: 'string' },
+        'class-weights': { type: 'string' },
+        augment: { type: 'string' },
       },
     }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   if (values.help) return undefined;
-  const { 'non-iid': nonIid, 'id-column': idColumn, 'label-column': labelColumn, 'label-holder': labelHolder, 'vertical-demo': verticalDemo, 'party-model': partyModel, 'val-fraction': valFraction, 'task-weights': taskWeights, 'local-epochs': localEpochs, 'no-peek': noPeek, 'activation-noise': activationNoise, 'gradient-noise': gradientNoise, help: _help, ...rest } = values;
-  const parsed = SimArgsSchema.safeParse({ ...rest, nonIid, idColumn, labelColumn, labelHolder, verticalDemo, partyModel, valFraction, taskWeights, localEpochs, noPeek, activationNoise, gradientNoise });
+  const { 'non-iid': nonIid, 'id-column': idColumn, 'label-column': labelColumn, 'label-holder': labelHolder, 'vertical-demo': verticalDemo, 'party-model': partyModel, 'val-fraction': valFraction, 'task-weights': taskWeights, 'local-epochs': localEpochs, 'no-peek': noPeek, 'activation-noise': activationNoise, 'gradient-noise': gradientNoise, 'lr-schedule': lrSchedule, 'weight-decay': weightDecay, 'label-smoothing': labelSmoothing, 'class-weights': classWeights, help: _help, ...rest } = values;
+  const parsed = SimArgsSchema.safeParse({ ...rest, nonIid, idColumn, labelColumn, labelHolder, verticalDemo, partyModel, valFraction, taskWeights, localEpochs, noPeek, activationNoise, gradientNoise, lrSchedule, weightDecay, labelSmoothing, classWeights });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('\n'));
   return parsed.data;
 }

@@ -30,6 +30,7 @@ import type { OptimizerName } from '../../segment/optimizer_names';
 import { readImageFolder } from '../data/image_folder';
 import { saveLayersModel } from '../save_model';
 import type { SimArgs } from './args';
+import { balancedClassWeights, trainingRecipe, type TrainingRecipe } from '../../study/recipe';
 
 // The generated dataset is the same for every study seed: --seed varies training, not data.
 export { DEMO_DATA_SEED };
@@ -136,7 +137,7 @@ async function readTable(args: SimArgs, hooks: SimHooks): Promise<{ train: Datas
 export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimResult> {
   const data = await loadData(args, hooks);
   const { spec, train, val } = data;
-  const optimizer = { name: args.optimizer as OptimizerName, learningRate: args.lr };
+  const recipe = simRecipe(args, train);
   const history: EpochSummary[] = [];
   const stepsPerEpoch = (Math.ceil(train.samples.length / args.batch) + args.clients) * (args.method === 'fedavg' ? args.localEpochs : 1);
   let stepsDone = 0;
@@ -147,7 +148,7 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
   };
 
   if (args.centralized) {
-    const trainer = new CentralizedTrainer(spec, { seed: args.seed, optimizer });
+    const trainer = new CentralizedTrainer(spec, { seed: args.seed, ...recipe });
     let last = { flops: 0, samplesPerSecond: 0 };
     for (let epoch = 0; epoch < args.epochs; epoch++) {
       const result = await trainer.trainEpoch(train, args.batch, args.seed);
@@ -172,12 +173,12 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
     stepsDone += 1;
     hooks.onStep?.(stepsDone, stepsPerEpoch * args.epochs, loss);
   };
-  if (args.method !== 'splitnn') return runBaseline(args, args.method, data, clients, onLoss, report, history);
+  if (args.method !== 'splitnn') return runBaseline(args, args.method, data, clients, recipe, onLoss, report, history);
   const study = studyPlans(args, spec, clients);
   const simulation = new Simulation({
     plans: study.plans,
     schedule: getSchedule(args.schedule),
-    optimizer,
+    ...recipe,
     batchSize: args.batch,
     seed: args.seed,
     encoding: args.codec,
@@ -224,6 +225,7 @@ async function runBaseline(
   method: 'fedavg' | 'lbsgd',
   data: LoadedData,
   clients: SimulatedClient[],
+  recipe: TrainingRecipe,
   onLoss: (loss: number) => void,
   report: (epoch: { trainLoss: number; samplesPerSecond: number; seconds: number }, score: ClassificationMetrics) => void,
   history: EpochSummary[],
@@ -231,7 +233,7 @@ async function runBaseline(
   const options = {
     spec: data.spec,
     clients,
-    optimizer: { name: args.optimizer as OptimizerName, learningRate: args.lr },
+    ...recipe,
     batchSize: args.batch,
     seed: args.seed,
     onStep: (step: { loss: number }) => onLoss(step.loss),
@@ -258,6 +260,24 @@ async function runBaseline(
   } finally {
     baseline.dispose();
   }
+}
+
+/** The flags' training recipe, by the studies' rule; balanced class weights from the training labels. */
+function simRecipe(args: SimArgs, train: Dataset): TrainingRecipe {
+  const counts = train.classes.map((_, label) => train.samples.filter((sample) => sample.label === label).length);
+  if (Array.isArray(args.classWeights) && args.classWeights.length !== train.classes.length) {
+    throw new Error(`--class-weights gives ${args.classWeights.length} weights for ${train.classes.length} classes (${train.classes.join(', ')})`);
+  }
+  return trainingRecipe({
+    optimizer: args.optimizer as OptimizerName,
+    learningRate: args.lr,
+    rounds: args.epochs,
+    learningRateSchedule: args.lrSchedule,
+    weightDecay: args.weightDecay,
+    labelSmoothing: args.labelSmoothing,
+    classWeights: args.classWeights === 'balanced' ? balancedClassWeights(counts) : args.classWeights,
+    augmentation: args.augment,
+  });
 }
 
 /**

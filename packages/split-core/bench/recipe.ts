@@ -1,0 +1,180 @@
+// What each ingredient of the training recipe is worth on real data (not a test: about an
+// hour on two cores). PneumoniaMNIST, cnn-small, 4 clients, trained on the official training
+// split and scored on the official validation split, in vanilla round-robin and U-shaped
+// SplitFed V2, for several seeds: plain training, each ingredient added alone, and all of
+// them. Each run is kept in bench-results/recipe/ as it finishes, so an interrupted run
+// resumes where it stopped; reports/recipe.md is written from what is kept.
+//
+//   npm run bench:recipe [-- --epochs 10 --seeds 1,2,3 --parallel 2 --only baseline,all]
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { median, sig, spread, table } from './report/markdown';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const dataDir = process.env.SPLIT_DATA_DIR ?? path.resolve(root, '../shared/data');
+const pneumonia = path.join(dataDir, 'pneumoniamnist');
+const kept = path.join(root, 'bench-results/recipe');
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '10' },
+    seeds: { type: 'string', default: '1,2,3' },
+    parallel: { type: 'string', default: '2' },
+    only: { type: 'string' },
+  },
+});
+const epochs = Number(values.epochs);
+const seeds = (values.seeds ?? '1,2,3').split(',').map(Number);
+const parallel = Number(values.parallel);
+
+/** The ingredients, each as the simulator's flags; 'all' is the recipe the defaults should be. */
+const RECIPES: Record<string, { flags: string[]; what: string }> = {
+  baseline: { flags: [], what: 'Adam 1e-3, constant rate, plain cross-entropy, no augmentation' },
+  augment: { flags: ['--augment', 'on'], what: 'augmentation: shift 0.1, rotation 10 degrees, zoom 0.1, brightness 0.1, contrast 0.1, no flips' },
+  cosine: { flags: ['--lr-schedule', 'cosine'], what: 'cosine learning-rate decay over the rounds' },
+  'weight-decay': { flags: ['--weight-decay', '0.05'], what: 'decoupled weight decay 0.05 (AdamW)' },
+  'label-smoothing': { flags: ['--label-smoothing', '0.1'], what: 'label smoothing 0.1' },
+  'class-weights': { flags: ['--class-weights', 'balanced'], what: 'balanced class weights' },
+  all: { flags: ['--augment', 'on', '--lr-schedule', 'cosine', '--weight-decay', '0.05', '--label-smoothing', '0.1', '--class-weights', 'balanced'], what: 'all of the above' },
+};
+
+const MODES: Record<string, string[]> = {
+  'vanilla round-robin': ['--topology', 'vanilla', '--schedule', 'round-robin'],
+  'U-shaped SplitFed V2': ['--topology', 'u-shaped', '--schedule', 'splitfed-v2'],
+};
+
+interface Metrics {
+  accuracy: number;
+  auc: number;
+  sensitivity: number;
+  specificity: number;
+}
+interface Run {
+  recipe: string;
+  mode: string;
+  seed: number;
+  epochs: number;
+  val: Metrics;
+  /** Each epoch's validation AUC: where the best round was. */
+  history: { epoch: number; val: Metrics }[];
+  seconds: number;
+  finishedAt: string;
+}
+
+const fileOf = (recipe: string, mode: string, seed: number): string => path.join(kept, `${recipe}--${mode.replace(/\W+/g, '-').toLowerCase()}--seed${seed}.json`);
+
+async function keptRun(recipe: string, mode: string, seed: number): Promise<Run | undefined> {
+  try {
+    const run = JSON.parse(await readFile(fileOf(recipe, mode, seed), 'utf8')) as Run;
+    return run.epochs === epochs ? run : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function simulate(recipe: string, mode: string, seed: number): Promise<Run> {
+  const args = [
+    'tsx', 'packages/split-core/src/node/sim/cli.ts',
+    '--data', path.join(pneumonia, 'train'), '--val', path.join(pneumonia, 'val'),
+    '--model', 'cnn-small', '--clients', '4', '--epochs', String(epochs), '--batch', '32', '--lr', '0.001',
+    '--seed', String(seed), '--json', ...(MODES[mode] ?? []), ...(RECIPES[recipe]?.flags ?? []),
+  ];
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPLITNN_WASM_THREADS: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${recipe} / ${mode} / seed ${seed} exited with ${code}: ${stderr.slice(-800)}`));
+      const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { val: Metrics; history: { epoch: number; val: Metrics }[] };
+      resolve({ recipe, mode, seed, epochs, val: result.val, history: result.history.map(({ epoch, val }) => ({ epoch, val })), seconds: (performance.now() - started) / 1000, finishedAt: new Date().toISOString() });
+    });
+  });
+}
+
+function report(runs: readonly Run[]): string {
+  const of = (recipe: string, mode: string): Run[] => runs.filter((run) => run.recipe === recipe && run.mode === mode);
+  const recipes = Object.keys(RECIPES).filter((recipe) => Object.keys(MODES).some((mode) => of(recipe, mode).length > 0));
+  const balanced = (m: Metrics): number => (m.sensitivity + m.specificity) / 2;
+  const best = (run: Run): number => Math.max(...run.history.map((epoch) => epoch.val.auc));
+  const rows = recipes.flatMap((recipe) =>
+    Object.keys(MODES).map((mode) => {
+      const own = of(recipe, mode);
+      if (own.length === 0) return [recipe, mode, '-', '-', '-', '-', '-'];
+      return [recipe, mode, String(own.length), spread(own.map((run) => run.val.auc)), spread(own.map((run) => run.val.accuracy)), spread(own.map((run) => balanced(run.val))), spread(own.map(best))];
+    }),
+  );
+  // The gap between the modes: vanilla minus U-shaped, seed by seed.
+  const [vanillaMode, uMode] = Object.keys(MODES) as [string, string];
+  const gaps = recipes.map((recipe) => {
+    const pairs = seeds.flatMap((seed) => {
+      const a = of(recipe, vanillaMode).find((run) => run.seed === seed);
+      const b = of(recipe, uMode).find((run) => run.seed === seed);
+      return a && b ? [{ auc: a.val.auc - b.val.auc, accuracy: a.val.accuracy - b.val.accuracy }] : [];
+    });
+    return [recipe, String(pairs.length), pairs.length ? sig(median(pairs.map((p) => p.auc)), 2) : '-', pairs.length ? sig(median(pairs.map((p) => p.accuracy)), 2) : '-'];
+  });
+  const finished = runs.map((run) => run.finishedAt).sort();
+  return [
+    '# The training recipe on PneumoniaMNIST',
+    '',
+    `\`npm run bench:recipe\`: cnn-small, 4 clients (IID shards of the official training split, 4708 images), ${epochs} rounds, batch 32, Adam 1e-3, scored on the official validation split (524 images: 135 normal, 389 pneumonia) after the last round; seeds ${seeds.join(', ')}; each cell is the median over seeds (min-max). Runs finished between ${finished[0] ?? '?'} and ${finished[finished.length - 1] ?? '?'} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}).`,
+    '',
+    '## Recipes',
+    '',
+    table(['recipe', 'what it adds'], Object.entries(RECIPES).map(([name, recipe]) => [name, recipe.what])),
+    '',
+    '## Validation after the last round',
+    '',
+    table(['recipe', 'mode', 'seeds', 'AUC', 'accuracy (0.5)', 'balanced accuracy (0.5)', 'best round\'s AUC'], rows),
+    '',
+    '## Gap between the modes (vanilla minus U-shaped, median over seeds)',
+    '',
+    table(['recipe', 'seeds', 'AUC gap', 'accuracy gap'], gaps),
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(pneumonia)) {
+    console.error(`skipped: ${pneumonia} not found (set SPLIT_DATA_DIR to the shared data folder)`);
+    process.exitCode = 1;
+    return;
+  }
+  await mkdir(kept, { recursive: true });
+  const chosen = values.only ? values.only.split(',') : Object.keys(RECIPES);
+  const unknown = chosen.filter((name) => !(name in RECIPES));
+  if (unknown.length > 0) throw new Error(`--only ${unknown.join(',')}: the recipes are ${Object.keys(RECIPES).join(', ')}`);
+  const jobs = chosen.flatMap((recipe) => seeds.flatMap((seed) => Object.keys(MODES).map((mode) => ({ recipe, mode, seed }))));
+  const runs: Run[] = [];
+  const todo: typeof jobs = [];
+  for (const job of jobs) {
+    const run = await keptRun(job.recipe, job.mode, job.seed);
+    if (run) runs.push(run);
+    else todo.push(job);
+  }
+  console.error(`${runs.length} of ${jobs.length} runs kept from before; ${todo.length} to go, ${parallel} at a time`);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      const job = todo[next++] as (typeof todo)[number];
+      const run = await simulate(job.recipe, job.mode, job.seed);
+      await writeFile(fileOf(job.recipe, job.mode, job.seed), JSON.stringify(run, null, 2));
+      runs.push(run);
+      console.error(`[${runs.length}/${jobs.length}] ${job.recipe} / ${job.mode} / seed ${job.seed}: AUC ${run.val.auc.toFixed(4)}, accuracy ${run.val.accuracy.toFixed(4)} (${run.seconds.toFixed(0)} s)`);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  const markdown = report(runs);
+  await mkdir(path.join(root, 'reports'), { recursive: true });
+  await writeFile(path.join(root, 'reports/recipe.md'), markdown);
+  console.log(markdown);
+}
+
+await main();
