@@ -21,7 +21,17 @@ const CLIENTS = 2;
 interface ValRow {
   round: number;
   phase: 'train' | 'val';
-  metrics: { accuracy: number; loss: number; count: number; confusion: number[][]; participants?: number; failed?: number; weights?: { client?: string; server?: string } };
+  metrics: {
+    accuracy: number;
+    loss: number;
+    auc?: number | null;
+    count: number;
+    confusion: number[][];
+    participants?: number;
+    failed?: number;
+    weights?: { client?: string; server?: string };
+    operatingPoint?: { threshold: number; sensitivity: number; specificity: number };
+  };
 }
 
 interface InferJson {
@@ -30,7 +40,8 @@ interface InferJson {
   cutCodec: string;
   metrics: { accuracy: number; loss: number; count: number; confusion: number[][]; auc: number | null };
   skipped: unknown[];
-  studyValidation?: { round: number; accuracy: number; count: number; weights?: { client?: string; server?: string } };
+  studyValidation?: { round: number; accuracy: number; count: number; weights?: { client?: string; server?: string }; best?: boolean; metric?: string; operatingPoint?: { threshold: number } };
+  atThreshold?: { threshold: number; accuracy: number; sensitivity: number; specificity: number };
   weights: { client: string; server: string; validated: boolean | null; validatedRound?: number };
   warnings: string[];
 }
@@ -69,8 +80,20 @@ async function finished(command: CommandProcess, what: string): Promise<string> 
   return stdout;
 }
 
-/** Trains a study with headless client processes that export their segments when it finishes. */
-async function trainAndExport(config: Record<string, unknown>): Promise<{ studyId: string; lastVal: ValRow; clientDirs: string[]; serverDir: string }> {
+/**
+ * The study's best round by a figure, worked out here from the stored rows (not with the
+ * relay's code): the highest (the lowest loss), the earliest among equals.
+ */
+function bestOf(rows: readonly ValRow[], metric: 'auc' | 'accuracy' = 'auc'): ValRow {
+  const validated = rows.filter((row) => row.phase === 'val').sort((a, b) => a.round - b.round);
+  const value = (row: ValRow): number => (metric === 'auc' ? (row.metrics.auc ?? Number.NEGATIVE_INFINITY) : row.metrics.accuracy);
+  const best = validated.reduce<ValRow | undefined>((chosen, row) => (chosen === undefined || value(row) > value(chosen) ? row : chosen), undefined);
+  if (!best) throw new Error('the study recorded no validation metrics');
+  return best;
+}
+
+/** Trains a study with headless client processes that export their segments when it finishes; the export is of its best round. */
+async function trainAndExport(config: Record<string, unknown>): Promise<{ studyId: string; bestVal: ValRow; lastVal: ValRow; clientDirs: string[]; serverDir: string }> {
   const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', config);
   const clientDirs = Array.from({ length: CLIENTS }, (_, k) => path.join(scratch, created.id, `client-${k + 1}`));
   const clients = clientDirs.map((dir, k) =>
@@ -87,12 +110,13 @@ async function trainAndExport(config: Record<string, unknown>): Promise<{ studyI
   const rows = (await api<{ metrics: ValRow[] }>(relay, 'GET', `/api/studies/${created.id}/metrics`)).metrics;
   const lastVal = rows.filter((row) => row.phase === 'val').sort((a, b) => b.round - a.round)[0];
   if (!lastVal) throw new Error('the study recorded no validation metrics');
+  const bestVal = bestOf(rows, config.bestRoundMetric === 'accuracy' ? 'accuracy' : 'auc');
 
   const serverDir = path.join(scratch, created.id, 'server');
   // The token from the environment, as the README recommends, not on the command line.
   const exported = await finished(startCommand(EXPORT, ['--url', relay.url, '--study', created.id, '--out', serverDir], { RELAY_TOKEN: relay.token }), 'npm run export');
   expect(exported).toMatch(/exported the server (head|middle) segment 1/);
-  return { studyId: created.id, lastVal, clientDirs, serverDir };
+  return { studyId: created.id, bestVal, lastVal, clientDirs, serverDir };
 }
 
 async function infer(args: string[]): Promise<InferJson> {
@@ -100,7 +124,7 @@ async function infer(args: string[]): Promise<InferJson> {
   return JSON.parse(stdout.trim().split('\n').pop() ?? '') as InferJson;
 }
 
-/** The exported files score the clients' validation images exactly as the study did. */
+/** The exported files score the clients' validation images exactly as the study did in that round. */
 function expectReproduced(result: InferJson, lastVal: ValRow): void {
   const { metrics } = lastVal;
   expect(result.metrics.count).toBe(metrics.count);
@@ -121,14 +145,16 @@ function expectReproduced(result: InferJson, lastVal: ValRow): void {
 
 describe('export and inference', () => {
   it('vanilla: REST server segment + client --export reproduce the study validation with npm run infer', { timeout: 600_000 }, async () => {
-    const { studyId, lastVal, clientDirs, serverDir } = await trainAndExport(studyConfig('vanilla', { schedule: 'round-robin', rounds: 2, maxStepsPerRound: 12 }));
+    const { studyId, bestVal: lastVal, clientDirs, serverDir } = await trainAndExport(studyConfig('vanilla', { schedule: 'round-robin', rounds: 2, maxStepsPerRound: 12 }));
+    const weightsFile = `weights-round${lastVal.round + 1}.bin`;
     expect(await readdir(clientDirs[0] as string)).toEqual(['client-segment0']);
-    expect((await readdir(serverDir)).sort()).toEqual(['model.json', 'weights-round2.bin']);
+    expect((await readdir(serverDir)).sort()).toEqual(['model.json', weightsFile]);
 
-    // Round-robin ends with every client holding the last hand-off: either client's files do.
+    // Round-robin ends with every client holding the best round's weights: either client's files do.
     const result = await infer(['--client', clientDirs[1] as string, '--server', serverDir, '--data', 'demo', '--shard', '1/2', '--shard', '2/2']);
-    expect(result).toMatchObject({ study: { id: studyId }, trainedRounds: 2, cutCodec: 'fp32', skipped: [] });
+    expect(result).toMatchObject({ study: { id: studyId }, trainedRounds: lastVal.round + 1, cutCodec: 'fp32', skipped: [] });
     expectReproduced(result, lastVal);
+    expect(result.studyValidation).toMatchObject({ best: true, metric: 'auc' });
 
     // The check can fail: the same model.json with every server weight negated scores
     // differently, though every shape fits. (The previous round's weights made a weaker
@@ -136,11 +162,11 @@ describe('export and inference', () => {
     const staleDir = path.join(scratch, studyId, 'stale-server');
     await mkdir(staleDir, { recursive: true });
     await copyFile(path.join(serverDir, 'model.json'), path.join(staleDir, 'model.json'));
-    const trained = await readFile(path.join(serverDir, 'weights-round2.bin'));
+    const trained = await readFile(path.join(serverDir, weightsFile));
     const negated = new Float32Array(trained.buffer.slice(trained.byteOffset, trained.byteOffset + trained.byteLength)).map((value) => -value);
-    await writeFile(path.join(staleDir, 'weights-round2.bin'), new Uint8Array(negated.buffer));
-    // The relay still serves earlier rounds' weights by name (it keeps the last few checkpoints).
-    const previous = await fetch(`${relay.url}${exportRoute(studyId, 'weights-round1.bin')}`, { headers: { Authorization: `Bearer ${relay.token}` } });
+    await writeFile(path.join(staleDir, weightsFile), new Uint8Array(negated.buffer));
+    // The relay still serves other rounds' weights by name (it keeps the last few checkpoints).
+    const previous = await fetch(`${relay.url}${exportRoute(studyId, `weights-round${2 - lastVal.round}.bin`)}`, { headers: { Authorization: `Bearer ${relay.token}` } });
     expect(previous.status).toBe(200);
     expect((await previous.arrayBuffer()).byteLength).toBe(trained.byteLength);
     const stale = await infer(['--client', clientDirs[0] as string, '--server', staleDir, '--data', 'demo', '--shard', '1/2', '--shard', '2/2']);
@@ -149,14 +175,14 @@ describe('export and inference', () => {
     expect(stale.weights).toMatchObject({ client: lastVal.metrics.weights?.client, validated: false });
     expect(stale.warnings).toEqual([
       expect.stringMatching(/the server segment files hold weights \w+, but .* was exported with server weights \w+: a file was changed/),
-      expect.stringMatching(/the server weights given \(\w+\) are not the ones the study validated after round 2/),
+      expect.stringMatching(new RegExp(`the server weights given \\(\\w+\\) are not the ones the study validated after round ${lastVal.round + 1}`)),
     ]);
 
     // tfjs loads the relay's export straight from its URL, with the token as a header.
     const served = await tf.loadLayersModel(`${relay.url}${exportRoute(studyId)}`, { requestInit: { headers: { Authorization: `Bearer ${relay.token}` } } });
     expect(served.inputs[0]?.shape).toEqual([null, 14, 14, 32]);
     expect(served.outputs[0]?.shape).toEqual([null, 2]);
-    expect(served.getUserDefinedMetadata()).toMatchObject({ study: { id: studyId }, role: 'server', part: 'head', trainedRounds: 2, topology: 'vanilla', classes: ['normal', 'nodule'] });
+    expect(served.getUserDefinedMetadata()).toMatchObject({ study: { id: studyId }, role: 'server', part: 'head', trainedRounds: lastVal.round + 1, topology: 'vanilla', classes: ['normal', 'nodule'] });
     served.dispose();
   });
 
@@ -172,6 +198,38 @@ describe('export and inference', () => {
     const missing = await startCommand(INFER, ['--client', path.join(clientDirs[0] as string, 'client-segment0'), '--server', serverDir, '--data', 'demo']).exited;
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/client head segment .* is missing: pass it with --client/);
+  });
+
+  it('exports the best round by default: the relay serves it, the clients end up holding and exporting it, infer reproduces it and reports at its threshold; round=latest serves the last', { timeout: 600_000 }, async () => {
+    // SGD this slow moves the weights but not the predictions: every round validates alike,
+    // so the earliest, round 0, stays the best by accuracy while later rounds hold other weights.
+    const config = studyConfig('vanilla', { schedule: 'round-robin', rounds: 3, maxStepsPerRound: 2, optimizer: 'sgd', learningRate: 1e-6, bestRoundMetric: 'accuracy' });
+    const { studyId, bestVal, lastVal, clientDirs, serverDir } = await trainAndExport(config);
+    expect(bestVal.round).toBeLessThan(lastVal.round);
+    expect(bestVal.metrics.weights?.client).not.toBe(lastVal.metrics.weights?.client);
+    expect((await readdir(serverDir)).sort()).toEqual(['model.json', `weights-round${bestVal.round + 1}.bin`]);
+
+    const result = await infer(['--client', clientDirs[0] as string, '--server', serverDir, '--data', 'demo', '--shard', '1/2', '--shard', '2/2']);
+    expect(result.trainedRounds).toBe(bestVal.round + 1);
+    expectReproduced(result, bestVal);
+    expect(result.studyValidation).toMatchObject({ round: bestVal.round, best: true, metric: 'accuracy' });
+
+    // The study's threshold: chosen on that round's pooled validation, carried by the export,
+    // and infer on the same images finds the rates validation had there (within an image).
+    const point = bestVal.metrics.operatingPoint;
+    if (!point) throw new Error('the validation row has no operating point');
+    expect(result.studyValidation?.operatingPoint?.threshold).toBe(point.threshold);
+    expect(result.atThreshold?.threshold).toBe(point.threshold);
+    const positives = bestVal.metrics.confusion[1]?.reduce((a, b) => a + b, 0) ?? 1;
+    const negatives = bestVal.metrics.confusion[0]?.reduce((a, b) => a + b, 0) ?? 1;
+    expect(Math.abs((result.atThreshold?.sensitivity ?? 0) - point.sensitivity) * positives).toBeLessThanOrEqual(1);
+    expect(Math.abs((result.atThreshold?.specificity ?? 0) - point.specificity) * negatives).toBeLessThanOrEqual(1);
+
+    // The latest round stays one query away.
+    const latest = (await (await fetch(`${relay.url}${exportRoute(studyId)}?round=latest`, { headers: { Authorization: `Bearer ${relay.token}` } })).json()) as { weightsManifest: { paths: string[] }[]; userDefinedMetadata: { validation?: { round: number; best?: boolean } } };
+    expect(latest.weightsManifest[0]?.paths).toEqual([`./weights-round${lastVal.round + 1}.bin`]);
+    expect(latest.userDefinedMetadata.validation).toMatchObject({ round: lastVal.round, best: false });
+    expect((await get(`${exportRoute(studyId)}?round=first`, relay.token)).body.error).toMatch(/round=best .* or round=latest/);
   });
 
   // A participant whose connection drops mid-round misses that round's hand-off or average;

@@ -1,9 +1,11 @@
 // What each ingredient of the training recipe is worth on real data (not a test: about an
 // hour on two cores). PneumoniaMNIST, cnn-small, 4 clients, trained on the official training
-// split and scored on the official validation split, in vanilla round-robin and U-shaped
-// SplitFed V2, for several seeds: plain training, each ingredient added alone, and all of
-// them. Each run is kept in bench-results/recipe/ as it finishes, so an interrupted run
-// resumes where it stopped; reports/recipe.md is written from what is kept.
+// split, in vanilla round-robin and U-shaped SplitFed V2, for several seeds: plain training,
+// each ingredient added alone, and all of them. Scored on the official validation split (the
+// training sites' own distribution) and on the same images as another site would take them
+// (SITE_SHIFT: another exposure, contrast and framing), whose gap to the first is the
+// shift's cost. Each run is kept in bench-results/recipe/ as it finishes, so an interrupted
+// run resumes where it stopped; reports/recipe.md is written from what is kept.
 //
 //   npm run bench:recipe [-- --epochs 10 --seeds 1,2,3 --parallel 2 --only baseline,all]
 import { spawn } from 'node:child_process';
@@ -12,6 +14,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { PNG } from 'pngjs';
+import { readImageFolder } from '../src/node/data/image_folder';
+import { inverseAffineRow } from '../src/augmentation/augmentation';
 import { median, sig, spread, table } from './report/markdown';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -47,6 +53,43 @@ const MODES: Record<string, string[]> = {
   'U-shaped SplitFed V2': ['--topology', 'u-shaped', '--schedule', 'splitfed-v2'],
 };
 
+/**
+ * The other site: its scanner renders darker and flatter (gamma 1.5, contrast x 0.75 about
+ * the mean) and frames the chest smaller, turned and off centre (zoom 0.88, 6 degrees, 2
+ * pixels right and 1 down). Partly inside what augmentation draws (framing, contrast), partly
+ * outside (gamma).
+ */
+const SITE_SHIFT = { gamma: 1.5, contrast: 0.75, scale: 0.88, angle: (6 * Math.PI) / 180, dx: 2, dy: 1 };
+
+/** The official validation images as the other site would take them, written once as PNGs in the same class folders. */
+async function shiftedSite(): Promise<string> {
+  const out = path.join(kept, 'shifted-val');
+  if (existsSync(path.join(out, 'done'))) return out;
+  await tf.setBackend('cpu');
+  const { dataset } = await readImageFolder(path.join(pneumonia, 'val'), { sampleShape: [28, 28, 1] });
+  const [height, width] = [28, 28];
+  const row = inverseAffineRow({ ...SITE_SHIFT, flip: false, brightness: 0, contrast: 1 }, [height, width]);
+  for (const sample of dataset.samples) {
+    const pixels = tf.tidy(() => {
+      const image = tf.tensor4d(sample.values, [1, height, width, 1]);
+      const framed = tf.image.transform(image, tf.tensor2d([row], [1, 8]), 'bilinear', 'nearest');
+      const exposed = tf.pow(framed, SITE_SHIFT.gamma);
+      const mean = tf.mean(exposed);
+      return tf.clipByValue(tf.add(tf.mul(tf.sub(exposed, mean), SITE_SHIFT.contrast), mean), 0, 1).dataSync();
+    });
+    const png = new PNG({ width, height, colorType: 0 });
+    for (let i = 0; i < width * height; i++) {
+      const value = Math.round((pixels[i] ?? 0) * 255);
+      png.data.set([value, value, value, 255], i * 4);
+    }
+    const file = path.join(out, sample.id);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, PNG.sync.write(png));
+  }
+  await writeFile(path.join(out, 'done'), `${dataset.samples.length} images\n`);
+  return out;
+}
+
 interface Metrics {
   accuracy: number;
   auc: number;
@@ -59,6 +102,8 @@ interface Run {
   seed: number;
   epochs: number;
   val: Metrics;
+  /** The same images as the other site takes them. */
+  shifted: Metrics;
   /** Each epoch's validation AUC: where the best round was. */
   history: { epoch: number; val: Metrics }[];
   seconds: number;
@@ -76,10 +121,10 @@ async function keptRun(recipe: string, mode: string, seed: number): Promise<Run 
   }
 }
 
-function simulate(recipe: string, mode: string, seed: number): Promise<Run> {
+function simulate(recipe: string, mode: string, seed: number, shifted: string): Promise<Run> {
   const args = [
     'tsx', 'packages/split-core/src/node/sim/cli.ts',
-    '--data', path.join(pneumonia, 'train'), '--val', path.join(pneumonia, 'val'),
+    '--data', path.join(pneumonia, 'train'), '--val', path.join(pneumonia, 'val'), '--test', shifted,
     '--model', 'cnn-small', '--clients', '4', '--epochs', String(epochs), '--batch', '32', '--lr', '0.001',
     '--seed', String(seed), '--json', ...(MODES[mode] ?? []), ...(RECIPES[recipe]?.flags ?? []),
   ];
@@ -92,8 +137,8 @@ function simulate(recipe: string, mode: string, seed: number): Promise<Run> {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${recipe} / ${mode} / seed ${seed} exited with ${code}: ${stderr.slice(-800)}`));
-      const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { val: Metrics; history: { epoch: number; val: Metrics }[] };
-      resolve({ recipe, mode, seed, epochs, val: result.val, history: result.history.map(({ epoch, val }) => ({ epoch, val })), seconds: (performance.now() - started) / 1000, finishedAt: new Date().toISOString() });
+      const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { val: Metrics; test: Metrics; history: { epoch: number; val: Metrics }[] };
+      resolve({ recipe, mode, seed, epochs, val: result.val, shifted: result.test, history: result.history.map(({ epoch, val }) => ({ epoch, val })), seconds: (performance.now() - started) / 1000, finishedAt: new Date().toISOString() });
     });
   });
 }
@@ -106,8 +151,18 @@ function report(runs: readonly Run[]): string {
   const rows = recipes.flatMap((recipe) =>
     Object.keys(MODES).map((mode) => {
       const own = of(recipe, mode);
-      if (own.length === 0) return [recipe, mode, '-', '-', '-', '-', '-'];
-      return [recipe, mode, String(own.length), spread(own.map((run) => run.val.auc)), spread(own.map((run) => run.val.accuracy)), spread(own.map((run) => balanced(run.val))), spread(own.map(best))];
+      if (own.length === 0) return [recipe, mode, '-', '-', '-', '-', '-', '-', '-'];
+      return [
+        recipe,
+        mode,
+        String(own.length),
+        spread(own.map((run) => run.val.auc)),
+        spread(own.map((run) => run.val.accuracy)),
+        spread(own.map((run) => balanced(run.val))),
+        spread(own.map(best)),
+        spread(own.map((run) => run.shifted.auc)),
+        spread(own.map((run) => run.shifted.accuracy)),
+      ];
     }),
   );
   // The gap between the modes: vanilla minus U-shaped, seed by seed.
@@ -118,13 +173,18 @@ function report(runs: readonly Run[]): string {
       const b = of(recipe, uMode).find((run) => run.seed === seed);
       return a && b ? [{ auc: a.val.auc - b.val.auc, accuracy: a.val.accuracy - b.val.accuracy }] : [];
     });
-    return [recipe, String(pairs.length), pairs.length ? sig(median(pairs.map((p) => p.auc)), 2) : '-', pairs.length ? sig(median(pairs.map((p) => p.accuracy)), 2) : '-'];
+    // The other site's cost: validation minus other-site figures, run by run, in each mode.
+    const siteGap = (mode: string): string => {
+      const own = of(recipe, mode);
+      return own.length ? `${sig(median(own.map((run) => run.val.auc - run.shifted.auc)), 2)} / ${sig(median(own.map((run) => run.val.accuracy - run.shifted.accuracy)), 2)}` : '-';
+    };
+    return [recipe, String(pairs.length), pairs.length ? sig(median(pairs.map((p) => p.auc)), 2) : '-', pairs.length ? sig(median(pairs.map((p) => p.accuracy)), 2) : '-', siteGap(vanillaMode), siteGap(uMode)];
   });
   const finished = runs.map((run) => run.finishedAt).sort();
   return [
     '# The training recipe on PneumoniaMNIST',
     '',
-    `\`npm run bench:recipe\`: cnn-small, 4 clients (IID shards of the official training split, 4708 images), ${epochs} rounds, batch 32, Adam 1e-3, scored on the official validation split (524 images: 135 normal, 389 pneumonia) after the last round; seeds ${seeds.join(', ')}; each cell is the median over seeds (min-max). Runs finished between ${finished[0] ?? '?'} and ${finished[finished.length - 1] ?? '?'} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}).`,
+    `\`npm run bench:recipe\`: cnn-small, 4 clients (IID shards of the official training split, 4708 images), ${epochs} rounds, batch 32, Adam 1e-3, scored after the last round on the official validation split (524 images: 135 normal, 389 pneumonia) and on the same images as another site takes them (gamma ${SITE_SHIFT.gamma}, contrast x ${SITE_SHIFT.contrast}, zoom ${SITE_SHIFT.scale}, turned 6 degrees, off centre by 2 and 1 pixels); seeds ${seeds.join(', ')}; each cell is the median over seeds (min-max). Runs finished between ${finished[0] ?? '?'} and ${finished[finished.length - 1] ?? '?'} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}).`,
     '',
     '## Recipes',
     '',
@@ -132,11 +192,13 @@ function report(runs: readonly Run[]): string {
     '',
     '## Validation after the last round',
     '',
-    table(['recipe', 'mode', 'seeds', 'AUC', 'accuracy (0.5)', 'balanced accuracy (0.5)', 'best round\'s AUC'], rows),
+    table(['recipe', 'mode', 'seeds', 'AUC', 'accuracy (0.5)', 'balanced accuracy (0.5)', 'best round\'s AUC', 'other site: AUC', 'other site: accuracy'], rows),
     '',
-    '## Gap between the modes (vanilla minus U-shaped, median over seeds)',
+    '## Gaps (medians over seeds)',
     '',
-    table(['recipe', 'seeds', 'AUC gap', 'accuracy gap'], gaps),
+    'Between the modes: vanilla minus U-shaped, seed by seed, on the validation split. The other site\'s cost: validation minus other site, AUC / accuracy, in each mode.',
+    '',
+    table(['recipe', 'seeds', 'modes: AUC gap', 'modes: accuracy gap', 'other site\'s cost, vanilla', 'other site\'s cost, U-shaped'], gaps),
     '',
   ].join('\n');
 }
@@ -148,6 +210,7 @@ async function main(): Promise<void> {
     return;
   }
   await mkdir(kept, { recursive: true });
+  const shifted = await shiftedSite();
   const chosen = values.only ? values.only.split(',') : Object.keys(RECIPES);
   const unknown = chosen.filter((name) => !(name in RECIPES));
   if (unknown.length > 0) throw new Error(`--only ${unknown.join(',')}: the recipes are ${Object.keys(RECIPES).join(', ')}`);
@@ -164,10 +227,10 @@ async function main(): Promise<void> {
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
       const job = todo[next++] as (typeof todo)[number];
-      const run = await simulate(job.recipe, job.mode, job.seed);
+      const run = await simulate(job.recipe, job.mode, job.seed, shifted);
       await writeFile(fileOf(job.recipe, job.mode, job.seed), JSON.stringify(run, null, 2));
       runs.push(run);
-      console.error(`[${runs.length}/${jobs.length}] ${job.recipe} / ${job.mode} / seed ${job.seed}: AUC ${run.val.auc.toFixed(4)}, accuracy ${run.val.accuracy.toFixed(4)} (${run.seconds.toFixed(0)} s)`);
+      console.error(`[${runs.length}/${jobs.length}] ${job.recipe} / ${job.mode} / seed ${job.seed}: AUC ${run.val.auc.toFixed(4)}, accuracy ${run.val.accuracy.toFixed(4)}; other site AUC ${run.shifted.auc.toFixed(4)}, accuracy ${run.shifted.accuracy.toFixed(4)} (${run.seconds.toFixed(0)} s)`);
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));

@@ -13,6 +13,7 @@ export { SCHEDULE_NAMES, type ScheduleName } from './schedule/schedule';
 export { SCHEDULE_DESCRIPTORS, scheduleDescriptor, type ScheduleDescriptor, type WeightTransfer } from './schedule/descriptor';
 export { METHOD_DESCRIPTORS, METHOD_NAMES, studyMethod, studyScheduleName, type MethodDescriptor, type MethodName } from './study/method';
 export { privacyDisclosure } from './study/privacy_disclosure';
+export { BEST_ROUND_METRICS, bestRound, type BestRoundMetric, type RoundFigures } from './study/best_round';
 export { generateStudyKey, studyKeyCheck, studyKeyFromFragment, studyKeyProblem } from './privacy/study_key';
 export { SEALED_OVERHEAD_BYTES } from './privacy/sealed_handoff';
 export { OPTIMIZER_NAMES, type OptimizerName } from './segment/optimizer_names';

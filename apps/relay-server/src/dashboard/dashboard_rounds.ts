@@ -50,7 +50,9 @@ function valMetrics(record: MetricRecord | undefined): protocol.DashboardValMetr
         return taskFigures && typeof task.name === 'string' ? [{ name: task.name, ...taskFigures }] : [];
       })
     : [];
-  return { ...figures, ...(tasks.length > 0 ? { tasks } : {}) };
+  const point = record.metrics.operatingPoint as protocol.DashboardValMetrics['operatingPoint'] | undefined;
+  const operatingPoint = point && [point.threshold, point.sensitivity, point.specificity, point.balancedAccuracy].every(Number.isFinite) ? { threshold: point.threshold, sensitivity: point.sensitivity, specificity: point.specificity, balancedAccuracy: point.balancedAccuracy } : undefined;
+  return { ...figures, ...(operatingPoint ? { operatingPoint } : {}), ...(tasks.length > 0 ? { tasks } : {}) };
 }
 
 function toRound(round: number, rows: RoundRows & { train: MetricRecord }): protocol.DashboardRound {

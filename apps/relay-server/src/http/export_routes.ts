@@ -9,7 +9,10 @@ import type { ResearcherGuard } from './researcher_auth';
 // that tf.loadLayersModel(`${relay}/api/studies/${id}/export/server/model.json`,
 // { requestInit: { headers: { Authorization: 'Bearer ...' } } }) loads it directly:
 //
-//   GET /api/studies/:id/export/server/model.json          the latest checkpoint's segment
+//   GET /api/studies/:id/export/server/model.json          the best round's segment (the
+//                                                           study's best-round metric; the
+//                                                           latest before any validation)
+//   GET /api/studies/:id/export/server/model.json?round=latest   the latest checkpoint's
 //   GET /api/studies/:id/export/server/weights-round<N>.bin  its weights (N from model.json)
 //
 // The weights file names the checkpoint's round, so a round finishing between the two
@@ -27,26 +30,36 @@ const weightsFileOf = (round: number): string => `weights-round${round}.bin`;
 // tfjs-node" banner into the relay's log on first use).
 let backendReady: Promise<unknown> | undefined;
 
-/** The study's pooled validation after the checkpoint's last round, when it was recorded. */
-function validationOf(records: readonly MetricRecord[], trainedRounds: number): artifacts.SegmentMetadata['validation'] {
+/** The study's pooled validation after the checkpoint's last round, when it was recorded; whether it is the best round, and its operating point. */
+function validationOf(records: readonly MetricRecord[], trainedRounds: number, best: ReturnType<StudyRegistry['bestRound']>): artifacts.SegmentMetadata['validation'] {
   const row = records.find((record) => record.phase === 'val' && record.participantId === null && record.round === trainedRounds - 1);
-  const { accuracy, loss, auc, count, weights } = row?.metrics ?? {};
+  const { accuracy, loss, auc, count, weights, operatingPoint } = row?.metrics ?? {};
   if (!row || typeof accuracy !== 'number' || typeof count !== 'number') return undefined;
-  return { round: row.round, accuracy, loss: loss ?? null, auc: auc ?? null, count, ...(weights ? { weights } : {}) };
+  const point = operatingPoint as { threshold: number; sensitivity: number; specificity: number; balancedAccuracy: number } | undefined;
+  return {
+    round: row.round,
+    accuracy,
+    loss: loss ?? null,
+    auc: auc ?? null,
+    count,
+    ...(weights ? { weights } : {}),
+    ...(best ? { best: best.round === row.round, metric: best.metric } : {}),
+    ...(point ? { operatingPoint: { threshold: point.threshold, sensitivity: point.sensitivity, specificity: point.specificity, balancedAccuracy: point.balancedAccuracy } } : {}),
+  };
 }
 
 function route(studyId: string): string {
   return `/api/studies/${studyId}/export/server/${MODEL_JSON}`;
 }
 
-/** The server segment's files: model.json, or the weights of the checkpoint it names. */
-async function segmentExport(registry: StudyRegistry, studyId: string, rest: readonly string[]): Promise<{ modelJson: unknown } | { weights: Uint8Array }> {
+/** The server segment's files: model.json (of the best round, or the latest with `which`), or the weights of the checkpoint it names. */
+async function segmentExport(registry: StudyRegistry, studyId: string, rest: readonly string[], which: 'best' | 'latest'): Promise<{ modelJson: unknown } | { weights: Uint8Array }> {
   const [segment, file, ...extra] = rest;
   const round = file === undefined ? undefined : WEIGHTS_FILE.exec(file)?.[1];
   if (segment !== 'server' || extra.length > 0 || (file !== MODEL_JSON && round === undefined)) {
     throw new HttpError(404, `no such export: the server segment is at ${route(studyId)} (client segments stay with the clients, which export their own)`);
   }
-  const stored = await registry.checkpointOf(studyId, round === undefined ? undefined : Number(round));
+  const stored = await registry.checkpointOf(studyId, round === undefined ? which : Number(round));
   if (!stored) throw new HttpError(404, `no study ${studyId}`);
   const { checkpoint } = stored;
   if (!checkpoint) {
@@ -68,7 +81,7 @@ async function segmentExport(registry: StudyRegistry, studyId: string, rest: rea
     role: 'server',
     weights,
     trainedRounds: checkpoint.round,
-    validation: validationOf(registry.metrics(studyId), checkpoint.round),
+    validation: validationOf(registry.metrics(studyId), checkpoint.round, stored.best),
     weightsFile: () => weightsFileOf(checkpoint.round),
   });
   // Every horizontal topology the relay runs (vanilla, U-shaped) has one server segment.
@@ -78,9 +91,11 @@ async function segmentExport(registry: StudyRegistry, studyId: string, rest: rea
 
 /** GET /api/studies/:id/export/<rest>, researcher only; from storage, so a finished study exports after a restart too. */
 export function exportRoutes(app: FastifyInstance, registry: StudyRegistry, requireResearcher: ResearcherGuard): void {
-  app.get<{ Params: { studyId: string; '*': string } }>('/api/studies/:studyId/export/*', { onRequest: requireResearcher }, async (request, reply) => {
+  app.get<{ Params: { studyId: string; '*': string }; Querystring: { round?: string } }>('/api/studies/:studyId/export/*', { onRequest: requireResearcher }, async (request, reply) => {
     const { studyId, '*': rest } = request.params;
-    const exported = await segmentExport(registry, studyId, rest.split('/').filter(Boolean));
+    const which = request.query.round ?? 'best';
+    if (which !== 'best' && which !== 'latest') throw new HttpError(400, `round=${which}: ask for round=best (the default: the round of the best validation) or round=latest`);
+    const exported = await segmentExport(registry, studyId, rest.split('/').filter(Boolean), which);
     void reply.header('cache-control', 'no-store');
     if ('modelJson' in exported) return exported.modelJson;
     return reply.type('application/octet-stream').send(Buffer.from(exported.weights.buffer, exported.weights.byteOffset, exported.weights.byteLength));

@@ -79,6 +79,15 @@ describe('CheckpointStore', () => {
     expect(() => new CheckpointStore(dataDir(), { keep: 0 })).toThrow(RangeError);
   });
 
+  it('keeps a round it is asked to keep (the best one) besides the highest K, until it no longer is', async () => {
+    const store = new CheckpointStore(dataDir(), { keep: 2 });
+    for (let round = 1; round <= 5; round += 1) await store.save(STUDY, round, contents(round), { keepAlso: [2] });
+    expect(await store.rounds(STUDY)).toEqual([2, 4, 5]);
+    expect((await store.load(STUDY, 2))?.manifest).toEqual(contents(2).manifest);
+    await store.save(STUDY, 6, contents(6), { keepAlso: [5] });
+    expect(await store.rounds(STUDY)).toEqual([5, 6]);
+  });
+
   it('replaces a round saved again', async () => {
     const store = new CheckpointStore(dataDir());
     await store.save(STUDY, 1, contents(1));

@@ -64,8 +64,11 @@ export class CheckpointStore {
     this.#now = options.now ?? systemClock;
   }
 
-  /** Saving a round that already exists replaces it. Then prunes to the `keep` highest rounds. */
-  async save(studyId: string, round: number, contents: CheckpointContents): Promise<{ studyId: string; round: number; createdAt: number }> {
+  /**
+   * Saving a round that already exists replaces it. Then prunes to the `keep` highest rounds
+   * and the rounds in `keepAlso` (the study's best round, which exports default to).
+   */
+  async save(studyId: string, round: number, contents: CheckpointContents, options: { keepAlso?: readonly number[] } = {}): Promise<{ studyId: string; round: number; createdAt: number }> {
     assertStudyId(studyId);
     assertRound(round);
     const blobs: Array<[string, Uint8Array]> = isReadonlyMap(contents.blobs) ? [...contents.blobs] : Object.entries(contents.blobs);
@@ -110,7 +113,7 @@ export class CheckpointStore {
         throw error;
       }
       if (replacing) await rm(replaced, { recursive: true, force: true });
-      await this.#prune(studyDirectory);
+      await this.#prune(studyDirectory, options.keepAlso ?? []);
       return { studyId, round, createdAt };
     });
   }
@@ -160,8 +163,8 @@ export class CheckpointStore {
     return studyDirectory;
   }
 
-  async #prune(studyDirectory: string): Promise<void> {
-    const surplus = (await listRounds(studyDirectory)).slice(0, -this.keep);
+  async #prune(studyDirectory: string, keepAlso: readonly number[]): Promise<void> {
+    const surplus = (await listRounds(studyDirectory)).slice(0, -this.keep).filter((round) => !keepAlso.includes(round));
     for (const round of surplus) {
       const doomed = join(studyDirectory, `${TRASH_PREFIX}${roundDirectoryName(round)}-${randomBytes(6).toString('hex')}`);
       await rename(join(studyDirectory, roundDirectoryName(round)), doomed);

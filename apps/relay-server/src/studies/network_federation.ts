@@ -302,9 +302,10 @@ export class NetworkFederation implements schedule.Federation {
     return perMember.flat();
   }
 
-  async writeGroupWeights(group: schedule.TrainingGroup, weights: schedule.SegmentWeights): Promise<void> {
+  /** `trainedRounds`: the weights are from an earlier round than the study's (its best, handed over at the end), after this many rounds. */
+  async writeGroupWeights(group: schedule.TrainingGroup, weights: schedule.SegmentWeights, trainedRounds?: number): Promise<void> {
     const slices = memberSlices(group, weights);
-    await Promise.all(group.members.map((id, i) => this.writeClientWeights(id, slices[i] ?? [])));
+    await Promise.all(group.members.map((id, i) => this.writeClientWeights(id, slices[i] ?? [], trainedRounds)));
   }
 
   /** Whether every member holds exactly its share of these group weights, as far as the relay knows. */
@@ -346,11 +347,11 @@ export class NetworkFederation implements schedule.Federation {
     return weights;
   }
 
-  private async writeClientWeights(clientId: string, weights: schedule.SegmentWeights): Promise<void> {
+  private async writeClientWeights(clientId: string, weights: schedule.SegmentWeights, trainedRounds?: number): Promise<void> {
     const session = this.connected(clientId, 'weights download');
     const bundles = weights.map((segment) => segmentBundle(segment));
     for (const bundle of bundles) this.context.meter.record({ participantId: clientId, direction: 'down', kind: 'weights', bytes: bundle.byteLength });
-    const header = { studyId: this.context.studyId, round: this.context.round, segments: bundles.length };
+    const header = { studyId: this.context.studyId, round: this.context.round, segments: bundles.length, ...(trainedRounds !== undefined ? { trainedRounds } : {}) };
     const reply = await this.untilGone(session, session.socket.timeout(this.context.transferTimeoutMs).emitWithAck('weights:apply', header, bundles), 'weights:apply');
     if (typeof reply !== 'object' || reply === null || !('ok' in reply) || reply.ok !== true) {
       // Its own words go to the log only (they are shown to every viewer of the study's record).

@@ -79,8 +79,10 @@ export async function evaluateRound(evaluation: RoundEvaluation): Promise<{ val:
   const server = agreed(succeeded.map((part) => part.weights.server));
   const weights: ScoredWeights = { ...(client ? { client } : {}), ...(server ? { server } : {}) };
   const heads = 'parties' in evaluation.config ? studyLib.studyTaskHeads(evaluation.config) : undefined;
+  // A binary study's decision threshold, chosen on the pooled validation counts by the study's rule.
+  const operatingPoint = merged.thresholds ? metricsLib.operatingPoint(merged.thresholds, studyLib.operatingRule(evaluation.config)) : undefined;
   const tasks = heads?.map((head, task) => storable({ name: head.name, ...metricsLib.mergeClassificationMetrics(succeeded.flatMap((part) => (part.tasks?.[task] ? [{ metrics: part.tasks[task], count: part.tasks[task].count }] : []))) }));
-  return { val: { ...merged, ...(tasks ? { tasks } : {}), participants: succeeded.length, weights }, failed };
+  return { val: { ...merged, ...(operatingPoint ? { operatingPoint } : {}), ...(tasks ? { tasks } : {}), participants: succeeded.length, weights }, failed };
 }
 
 type TaskMetrics = NonNullable<NonNullable<Awaited<ReturnType<NetworkFederation['runGroupEpoch']>>['tasks']>[number]>;

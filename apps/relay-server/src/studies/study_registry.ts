@@ -181,15 +181,33 @@ export class StudyRegistry implements ParticipantDirectory {
   }
 
   /**
-   * A study's stored configuration and a checkpoint (the latest, or that round's), for
-   * exporting its segments. Read from storage: finished studies export after a restart too.
-   * Undefined for an unknown study; `checkpoint` undefined when there is none (yet).
+   * The study's best round so far by its best-round metric (study/best_round.ts), from its
+   * pooled validation rows: the round (0-based, as the rows name it) and the checkpoint that
+   * holds its weights (saved after it, so numbered round + 1). Undefined before any validation.
    */
-  async checkpointOf(studyId: string, round?: number): Promise<{ config: protocol.StudyConfig; checkpoint: Checkpoint | undefined } | undefined> {
+  bestRound(studyId: string): { round: number; checkpoint: number; metric: studyLib.BestRoundMetric } | undefined {
     const study = this.options.studies.get(studyId);
     if (!study) return undefined;
-    const checkpoint = round === undefined ? await this.options.checkpoints.latest(study.id) : await this.options.checkpoints.load(study.id, round);
-    return { config: study.config, checkpoint };
+    const metric = study.config.bestRoundMetric ?? 'auc';
+    const rows = this.metrics(studyId).filter((record) => record.phase === 'val');
+    const round = studyLib.bestRound(rows.map((record) => ({ ...(record.metrics as Omit<studyLib.RoundFigures, 'round'>), round: record.round })), metric);
+    return round === undefined ? undefined : { round, checkpoint: round + 1, metric };
+  }
+
+  /**
+   * A study's stored configuration and a checkpoint for exporting its segments: the best
+   * round's by default (the latest when that one is gone or no round was validated), the
+   * latest, or a given round's. Read from storage: finished studies export after a restart
+   * too. Undefined for an unknown study; `checkpoint` undefined when there is none (yet).
+   */
+  async checkpointOf(studyId: string, round: number | 'best' | 'latest' = 'best'): Promise<{ config: protocol.StudyConfig; checkpoint: Checkpoint | undefined; best: ReturnType<StudyRegistry['bestRound']> } | undefined> {
+    const study = this.options.studies.get(studyId);
+    if (!study) return undefined;
+    const best = this.bestRound(studyId);
+    const { checkpoints } = this.options;
+    const checkpoint =
+      typeof round === 'number' ? await checkpoints.load(study.id, round) : (round === 'best' && best ? await checkpoints.load(study.id, best.checkpoint) : undefined) ?? (await checkpoints.latest(study.id));
+    return { config: study.config, checkpoint, best };
   }
 
   control(studyId: string, action: 'start' | 'pause' | 'resume' | 'stop', actor: 'researcher' | 'relay' = 'researcher'): protocol.StudyState {
@@ -331,7 +349,15 @@ export class StudyRegistry implements ParticipantDirectory {
         else audit.append({ studyId, actor, action, ...(details ? { details } : {}), ...(participantId ? { participantId } : {}) });
       },
       saveCheckpoint: async (studyId, round, blobs) => {
-        await checkpoints.save(studyId, round, { manifest: { round }, blobs });
+        // The best round's checkpoint outlives the pruning of older ones: exports default to it.
+        const best = this.bestRound(studyId);
+        await checkpoints.save(studyId, round, { manifest: { round }, blobs }, { keepAlso: best ? [best.checkpoint] : [] });
+      },
+      bestCheckpoint: async (studyId) => {
+        const best = this.bestRound(studyId);
+        const stored = best ? await checkpoints.load(studyId, best.checkpoint) : undefined;
+        if (!stored) return undefined;
+        return { round: stored.round, client: this.checkpointWeights(Object.fromEntries(stored.blobs)).client ?? [] };
       },
     };
   }

@@ -543,9 +543,11 @@ export class StudyRuntime {
     });
     interrupted();
     for (const failure of evalFailures) this.options.log.warn('left out of validation', { study: this.id, group: failure.groupId, reason: failure.reason });
+    if (val) this.options.persistence.recordMetrics(this.id, round, 'val', null, val);
+    // The last round ends with everyone on the best round's weights (its traffic is this round's).
+    if (round + 1 >= config.rounds) await this.handOverBestRound(round + 1);
     const totals = this.ledger.closeRound(this.sessions.keys());
     const { samplesPerSecond } = recordRound(this.options.persistence, { studyId: this.id, round, config, seconds, completed: outcome.completed, failed: outcome.failed, totals, flopsPerSample: this.flopsPerSample, ...(leak.result ? { leak: leak.result } : {}) });
-    if (val) this.options.persistence.recordMetrics(this.id, round, 'val', null, val);
     this.lastSummary = {
       round,
       trainLoss: totals.trainLoss,
@@ -618,6 +620,25 @@ export class StudyRuntime {
    * runs again); a disk that refuses them pauses the study, since every later round would be
    * lost to the next restart.
    */
+  /**
+   * At the end of the last round the participants get the client weights of the study's best
+   * round (when an earlier round validated better than this one, whose checkpoint will be
+   * `finalCheckpoint`): what they export and keep is then the model the relay's export and
+   * inference name. A participant that cannot take them keeps the last round's, and the log
+   * says so.
+   */
+  private async handOverBestRound(finalCheckpoint: number): Promise<void> {
+    const best = await this.options.persistence.bestCheckpoint(this.id).catch(() => undefined);
+    if (!best || best.round === finalCheckpoint || best.client.length === 0) return;
+    const weights = best.client.map((bundle) => bundleSegment(bundle));
+    const federation = new NetworkFederation(this.federationContext(), this.groupsOf(this.readyParticipants(), 'train'));
+    const handed = await Promise.allSettled(federation.groups.map((group) => federation.writeGroupWeights(group, weights, best.round)));
+    handed.forEach((result, i) => {
+      if (result.status === 'rejected') this.options.log.warn('a participant kept the last round\'s weights, not the best round\'s', { study: this.id, group: federation.groups[i]?.id, reason: result.reason instanceof Error ? result.reason.message : String(result.reason) });
+    });
+    this.options.persistence.audit(this.id, 'relay', 'best round handed over', { round: best.round - 1, groups: handed.filter((result) => result.status === 'fulfilled').length });
+  }
+
   private async checkpoint(federation: NetworkFederation): Promise<void> {
     let server: scheduleLib.SegmentWeights;
     try {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { resolveCut, type SegmentPlan } from '../model/cuts';
 import { WEIGHTS_DIGEST_PATTERN } from '../model/weights_digest';
 import { horizontalStudy, StudyConfigSchema, type StudyConfig } from '../study/config';
+import { BEST_ROUND_METRICS } from '../study/best_round';
 import type { SplitPlan } from '../topology/split_plan';
 
 // What an exported segment is, stored in its model.json as `userDefinedMetadata` (where
@@ -59,6 +60,13 @@ export const SegmentMetadataSchema = z.object({
       count,
       /** The digests of the client and server weights that validation scored. */
       weights: z.object({ client: digest.optional(), server: digest.optional() }).optional(),
+      /** Whether this is the study's best round by its best-round metric (study/best_round.ts), which exports default to. */
+      best: z.boolean().optional(),
+      metric: z.enum(BEST_ROUND_METRICS).optional(),
+      /** A binary study's decision threshold on class 1's probability, chosen on this round's validation, and its rates there. */
+      operatingPoint: z
+        .object({ threshold: z.number().gt(0).lt(1), sensitivity: z.number().min(0).max(1), specificity: z.number().min(0).max(1), balancedAccuracy: z.number().min(0).max(1) })
+        .optional(),
     })
     .optional(),
 });

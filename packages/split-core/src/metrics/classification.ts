@@ -10,6 +10,7 @@
 
 import { binaryAuc, oneVsRestAuc } from './auc';
 import { confusionRates, emptyConfusion } from './confusion';
+import { thresholdCounts, type ThresholdCounts } from './operating_point';
 
 export interface ClassificationMetrics {
   accuracy: number;
@@ -22,6 +23,8 @@ export interface ClassificationMetrics {
   /** confusion[trueClass][predictedClass] = number of samples. */
   confusion: number[][];
   count: number;
+  /** Binary: how many of each class fall on either side of every threshold of the grid (operating_point.ts), for the study's threshold. */
+  thresholds?: ThresholdCounts;
 }
 
 const PROBABILITY_EPSILON = 1e-7;
@@ -66,6 +69,7 @@ export function evaluateClassification(
     auc: numClasses === 2 ? binaryClassAuc(probabilities, labels) : oneVsRestAuc(probabilities, labels, numClasses),
     confusion,
     count,
+    ...(numClasses === 2 ? { thresholds: thresholdCounts(Array.from({ length: count }, (_, row) => probabilities[row * 2 + 1] ?? Number.NaN), labels) } : {}),
   };
 }
 

@@ -3,3 +3,4 @@ export * from './auc';
 export * from './classification';
 export * from './confusion';
 export * from './merge';
+export * from './operating_point';

@@ -11,6 +11,7 @@
 
 import type { ClassificationMetrics } from './classification';
 import { confusionRates, emptyConfusion } from './confusion';
+import { addThresholdCounts, requireThresholdCounts } from './operating_point';
 
 export interface ClassificationMetricsPart {
   metrics: ClassificationMetrics;
@@ -43,12 +44,16 @@ export function mergeClassificationMetrics(parts: readonly ClassificationMetrics
     }
   });
 
+  // Threshold counts add up exactly, but only when every part that scored samples has them.
+  const scored = parts.filter((part) => part.count > 0);
+  const thresholds = scored.length > 0 && scored.every((part) => part.metrics.thresholds) ? addThresholdCounts(scored.map((part) => part.metrics.thresholds as NonNullable<ClassificationMetrics['thresholds']>)) : undefined;
   return {
     ...confusionRates(confusion),
     loss: count === 0 ? Number.NaN : lossSum / count,
     auc: aucWeight === 0 ? Number.NaN : aucSum / aucWeight,
     confusion,
     count,
+    ...(thresholds ? { thresholds } : {}),
   };
 }
 
@@ -66,6 +71,13 @@ export function requireConsistentPart(part: ClassificationMetricsPart, partIndex
     throw new RangeError(`mergeClassificationMetrics: part ${partIndex} has a confusion cell that is not a non-negative integer.`);
   }
   const confusionTotal = confusion.reduce((sum, row) => sum + row.reduce((rowSum, value) => rowSum + value, 0), 0);
+  const { thresholds } = part.metrics;
+  if (thresholds) {
+    requireThresholdCounts(thresholds, `mergeClassificationMetrics: part ${partIndex}`);
+    if (numClasses !== 2 || thresholds.negatives !== confusion[0]?.reduce((a, b) => a + b, 0) || thresholds.positives !== confusion[1]?.reduce((a, b) => a + b, 0)) {
+      throw new RangeError(`mergeClassificationMetrics: part ${partIndex}'s threshold counts are not of the samples its confusion matrix holds.`);
+    }
+  }
   if (part.count !== confusionTotal || part.metrics.count !== confusionTotal) {
     throw new RangeError(
       `mergeClassificationMetrics: part ${partIndex} reports count ${part.count} (metrics.count ${part.metrics.count}) ` +

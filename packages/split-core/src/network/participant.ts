@@ -123,6 +123,8 @@ export class Participant {
   private paused = false;
   /** The study's completed rounds, from the relay's state messages: what the segments carry. */
   private roundsDone = 0;
+  /** Rounds behind the weights held, where the relay said (its best round's, handed over at the end); roundsDone otherwise. */
+  private heldRounds: number | undefined;
   /** Large-batch SGD: the step waiting for the relay's average, failed at once if the connection drops. */
   private readonly awaitingAverage = new Set<(error: Error) => void>();
   /** Seals and opens hand-off weights, in a study whose hand-off is encrypted. */
@@ -157,9 +159,13 @@ export class Participant {
       this.runEpoch(start).then(ack, (error: unknown) => ack({ ok: false, error: { code: 'client-error', message: error instanceof Error ? error.message : String(error) } }));
     });
     socket.on('weights:apply', (header, bundles, ack) => {
-      if (!WeightsHeaderSchema.safeParse(header).success) return ack({ ok: false, error: { code: 'bad-message', message: 'could not load the weights: malformed weights header' } });
+      const parsed = WeightsHeaderSchema.safeParse(header);
+      if (!parsed.success) return ack({ ok: false, error: { code: 'bad-message', message: 'could not load the weights: malformed weights header' } });
       this.applyWeights(bundles).then(
-        () => ack({ ok: true }),
+        () => {
+          this.heldRounds = parsed.data.trainedRounds;
+          ack({ ok: true });
+        },
         (error: unknown) => ack({ ok: false, error: { code: 'bad-message', message: `could not load the weights: ${error instanceof Error ? error.message : String(error)}` } }),
       );
     });
@@ -237,7 +243,7 @@ export class Participant {
     const digest = weightsDigest(snapshot.map((segment) => segment.weights));
     const files: SegmentFiles[] = [];
     for (const { plan, name, weights } of snapshot) {
-      const metadata = segmentMetadata({ study, split, plan, trainedRounds: this.roundsDone, weightsDigest: digest });
+      const metadata = segmentMetadata({ study, split, plan, trainedRounds: this.heldRounds ?? this.roundsDone, weightsDigest: digest });
       files.push(await segmentFilesFromWeights(plan, name, weights, metadata, weightsFile(segmentFileStem(metadata))));
     }
     return files;

@@ -63,6 +63,10 @@ const ValFiguresSchema = z.object({
 
 /** Validation metrics of one round, merged over clients (sample-weighted); a multi-task study's per task too. */
 export const DashboardValMetricsSchema = ValFiguresSchema.extend({
+  /** A binary study's decision threshold chosen on this round's validation (metrics/operating_point.ts), and its rates there. */
+  operatingPoint: z
+    .object({ threshold: z.number().gt(0).lt(1), sensitivity: z.number().min(0).max(1), specificity: z.number().min(0).max(1), balancedAccuracy: z.number().min(0).max(1) })
+    .optional(),
   /** Multi-task: each task's figures, in head order (the first task's are also the round's). */
   tasks: z.array(ValFiguresSchema.extend({ name: z.string().max(64) })).max(8).optional(),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { WIRE_KINDS, type WireKind } from '../topology/link';
 import { WEIGHTS_DIGEST_PATTERN } from '../model/weights_digest';
+import { THRESHOLD_GRID } from '../metrics/operating_point';
 import { CODEC_NAMES, StudyConfigSchema, STUDY_STATES, type StudyState } from '../study/config';
 import type { RelayError } from './errors';
 import type { Binary } from './events';
@@ -117,6 +118,10 @@ export const EpochReplySchema = z.union([
         specificity: z.number().nullable(),
         confusion: z.array(z.array(count)).max(100),
         count,
+        /** Binary: counts of each class on either side of every threshold of the grid (metrics/operating_point.ts), for the study's threshold. */
+        thresholds: z
+          .object({ truePositives: z.array(count).length(THRESHOLD_GRID.length), trueNegatives: z.array(count).length(THRESHOLD_GRID.length), positives: count, negatives: count })
+          .optional(),
       })
       .optional(),
   }),
@@ -128,7 +133,13 @@ export type EpochReply = z.infer<typeof EpochReplySchema>;
 export const GradientsHeaderSchema = z.object({ studyId: id, round: count, step: count.max(10_000_000), samples: count.max(1024) });
 export type GradientsHeader = z.infer<typeof GradientsHeaderSchema>;
 
-export const WeightsHeaderSchema = z.object({ studyId: id, round: count, segments: count.max(8) });
+export const WeightsHeaderSchema = z.object({
+  studyId: id,
+  round: count,
+  segments: count.max(8),
+  /** At a study's end: these are the weights of its best round, after this many rounds (what the participant's export then says). */
+  trainedRounds: count.optional(),
+});
 export type WeightsHeader = z.infer<typeof WeightsHeaderSchema>;
 
 export const StudyStateMessageSchema = z.object({

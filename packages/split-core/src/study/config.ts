@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AugmentationSchema } from '../augmentation/augmentation';
 import { CATALOGUE_MODEL_NAMES } from '../model/catalogue';
 import { LEARNING_RATE_SCHEDULES } from '../segment/learning_rate';
+import { BEST_ROUND_METRICS } from './best_round';
 import { HEAD_MODEL_NAMES, INTERMEDIATE_MODEL_NAMES, PARTY_MODEL_NAMES } from '../model/vertical_catalogue';
 import { SCHEDULE_NAMES } from '../schedule/schedule';
 import { OPTIMIZER_NAMES } from '../segment/optimizer_names';
@@ -32,6 +33,10 @@ const StudyBaseSchema = z.object({
   labelSmoothing: z.number().min(0).max(0.5).optional(),
   /** Each class's weight in the loss, in the order of `classes` (e.g. against an imbalance); equal when absent. */
   classWeights: z.array(z.number().positive().max(1000)).max(100).optional(),
+  /** Which validation figure picks the study's best round, whose checkpoint exports and inference use; AUC when absent. */
+  bestRoundMetric: z.enum(BEST_ROUND_METRICS).optional(),
+  /** A binary study's decision threshold: the highest that still finds this share of the positives on validation; the one of best balanced accuracy when absent. */
+  targetSensitivity: z.number().gt(0).max(1).optional(),
   batchSize: positiveInt.max(1024).default(32),
   rounds: positiveInt.max(100_000).default(10),
   /** Caps each client's steps per round (quick studies, tests); all local data when absent. */

@@ -41,3 +41,4 @@ export { imagePathInFolder, partyRowsFromImages, type PartyImageLoader, type Par
 export { METHOD_DESCRIPTORS, METHOD_NAMES, studyMethod, studyScheduleName, type MethodDescriptor, type MethodName } from './method';
 export { privacyDisclosure } from './privacy_disclosure';
 export { balancedClassWeights, trainingRecipe, type RecipeSettings, type TrainingRecipe } from './recipe';
+export { BEST_ROUND_METRICS, bestRound, operatingRule, type BestRoundMetric, type RoundFigures } from './best_round';

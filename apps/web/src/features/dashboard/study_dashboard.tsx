@@ -41,7 +41,8 @@ function Clients({ feed }: { feed: DashboardFeed }): ReactNode {
 
 function LatestValidation({ feed, classes }: { feed: DashboardFeed; classes: readonly string[] }): ReactNode {
   const latest = useFeedSlice(feed, (state) => state.latest);
-  return <ConfusionMatrix latest={latest} classes={classes} />;
+  const best = useFeedSlice(feed, (state) => state.best);
+  return <ConfusionMatrix latest={latest} best={best} classes={classes} />;
 }
 
 function Problems({ feed }: { feed: DashboardFeed }): ReactNode {

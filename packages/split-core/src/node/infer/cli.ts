@@ -29,13 +29,18 @@ function report(result: InferResult): string {
   const lines = [
     `study "${result.study.name}" (${result.study.id}): ${result.model}, ${result.topology}, ${result.trainedRounds} rounds trained`,
     `${result.data}: ${metrics.count} images scored, ${result.skipped.length} files skipped${result.cutCodec !== 'fp32' ? `; cut tensors rounded as ${result.cutCodec}` : ''}`,
-    `accuracy ${percent(metrics.accuracy)}, AUC ${decimal(metrics.auc)}, sensitivity ${percent(metrics.sensitivity)}, specificity ${percent(metrics.specificity)}, loss ${decimal(metrics.loss)}`,
+    `accuracy ${percent(metrics.accuracy)}, AUC ${decimal(metrics.auc)}, sensitivity ${percent(metrics.sensitivity)}, specificity ${percent(metrics.specificity)}, loss ${decimal(metrics.loss)}${result.atThreshold ? ' (at 0.5)' : ''}`,
+    ...(result.atThreshold
+      ? [`at the study's threshold ${result.atThreshold.threshold}: accuracy ${percent(result.atThreshold.accuracy)}, sensitivity ${percent(result.atThreshold.sensitivity)}, specificity ${percent(result.atThreshold.specificity)}, balanced accuracy ${percent(result.atThreshold.balancedAccuracy)}`]
+      : []),
     'confusion matrix:',
     confusionTable(result.classes, metrics.confusion),
   ];
   const reference = result.studyValidation;
   if (reference) {
-    lines.push(`the study's own validation after round ${reference.round + 1}: accuracy ${percent(reference.accuracy)} on ${reference.count} images (pooled over its clients)`);
+    const which = reference.best === true ? `, its best round by ${reference.metric === 'auc' ? 'AUC' : (reference.metric ?? 'AUC')}` : reference.best === false ? ' (the latest round, not the best)' : '';
+    lines.push(`the study's own validation after round ${reference.round + 1}${which}: accuracy ${percent(reference.accuracy)}${reference.auc !== null ? `, AUC ${decimal(reference.auc)}` : ''} on ${reference.count} images (pooled over its clients)`);
+    if (reference.operatingPoint) lines.push(`the study's threshold (chosen on that validation): ${reference.operatingPoint.threshold}, where validation had sensitivity ${percent(reference.operatingPoint.sensitivity)} and specificity ${percent(reference.operatingPoint.specificity)}`);
   }
   const { weights } = result;
   const digests = `client ${weights.client.slice(0, 12)}, server ${weights.server.slice(0, 12)}`;

@@ -9,6 +9,7 @@ import { DEMO_CLASSES, generateDemoDataset } from '../../data/demo';
 import { DEMO_DATA_SEED } from '../../data/demo_shard';
 import type { ImageShape } from '../../data/image';
 import { evaluateClassification, type ClassificationMetrics } from '../../metrics/classification';
+import { THRESHOLD_GRID, type ThresholdCounts } from '../../metrics/operating_point';
 import { evaluationBatches } from '../../runtime/batch_order';
 import { runEpochLoop } from '../../runtime/epoch_loop';
 import { loadLocalData } from '../client/local_data';
@@ -31,7 +32,10 @@ export interface InferResult {
   data: string;
   /** How cut tensors were rounded between segments. */
   cutCodec: Encoding;
+  /** At the argmax (0.5 for two classes). */
   metrics: ClassificationMetrics;
+  /** A binary study with an operating point: the same images at the study's threshold (chosen on its validation). */
+  atThreshold?: { threshold: number; accuracy: number; sensitivity: number; specificity: number; balancedAccuracy: number };
   skipped: SkippedFile[];
   /** The study's own pooled validation figures after the rounds trained, when the server export carries them. */
   studyValidation?: NonNullable<SegmentMetadata['validation']>;
@@ -109,6 +113,17 @@ async function score(chain: SegmentChain, dataset: Dataset, batchSize: number, c
   return tally.metrics(numClasses) ?? evaluateClassification([], [], numClasses);
 }
 
+/** The scored images' rates at one threshold of the grid (the study's), from their threshold counts. */
+function ratesAtThreshold(counts: ThresholdCounts, threshold: number): NonNullable<InferResult['atThreshold']> {
+  const i = THRESHOLD_GRID.findIndex((t) => Math.abs(t - threshold) < 1e-9);
+  if (i < 0) throw new Error(`the study's threshold ${threshold} is not one of the grid's (0.01 to 0.99 by 0.01)`);
+  const tp = counts.truePositives[i] as number;
+  const tn = counts.trueNegatives[i] as number;
+  const sensitivity = counts.positives > 0 ? tp / counts.positives : Number.NaN;
+  const specificity = counts.negatives > 0 ? tn / counts.negatives : Number.NaN;
+  return { threshold, accuracy: (tp + tn) / (counts.positives + counts.negatives), sensitivity, specificity, balancedAccuracy: (sensitivity + specificity) / 2 };
+}
+
 /** Loads and checks the segments, reads the images, scores them. Throws with what to fix. */
 export async function runInfer(args: InferArgs, hooks: InferHooks = {}): Promise<InferResult> {
   const given = [...(await loadGiven(args.client, 'client')), ...(await loadGiven(args.server, 'server'))];
@@ -127,6 +142,7 @@ export async function runInfer(args: InferArgs, hooks: InferHooks = {}): Promise
     const cutCodec: Encoding = args.cutCodec === 'study' ? chain.config.codec : args.cutCodec;
     const metrics = await score(chain, data.dataset, args.batch ?? chain.config.batchSize, cutCodec);
     const studyValidation = chain.segments.find((segment) => segment.metadata.validation)?.metadata.validation;
+    const atThreshold = studyValidation?.operatingPoint && metrics.thresholds ? ratesAtThreshold(metrics.thresholds, studyValidation.operatingPoint.threshold) : undefined;
     const { warnings: weightWarnings, ...weights } = checkValidatedWeights(chain);
     return {
       study: chain.study,
@@ -138,6 +154,7 @@ export async function runInfer(args: InferArgs, hooks: InferHooks = {}): Promise
       data: data.description,
       cutCodec,
       metrics,
+      ...(atThreshold ? { atThreshold } : {}),
       skipped: data.skipped,
       ...(studyValidation ? { studyValidation } : {}),
       weights,

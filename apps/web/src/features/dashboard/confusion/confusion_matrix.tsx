@@ -1,6 +1,7 @@
 import type { CSSProperties, ReactNode } from 'react';
 import { FactList } from '../../../components/fact_list';
 import { formatInteger, formatMetric, formatPercent, roundLabel } from '../dashboard_format';
+import type { FeedState } from '../feed/dashboard_feed';
 import type { LatestEvaluation } from '../feed/round_row';
 import { describeConfusion } from './confusion_view';
 
@@ -8,7 +9,9 @@ import { describeConfusion } from './confusion_view';
 // (row percentages, shaded), and next to accuracy the per-class sensitivity and specificity,
 // since with imbalanced classes a model that always predicts the majority looks accurate.
 
-export function ConfusionMatrix({ latest, classes }: { latest: LatestEvaluation | null; classes: readonly string[] }): ReactNode {
+const METRIC_NAMES: Record<NonNullable<FeedState['best']>['metric'], string> = { auc: 'AUC', accuracy: 'accuracy', 'balanced-accuracy': 'balanced accuracy', loss: 'validation loss' };
+
+export function ConfusionMatrix({ latest, best = null, classes }: { latest: LatestEvaluation | null; best?: FeedState['best']; classes: readonly string[] }): ReactNode {
   if (latest === null) return <p className="hint">No validation yet: the matrix appears after the first round that validated.</p>;
   const { metrics } = latest;
   const view = describeConfusion(metrics.confusion, classes);
@@ -75,6 +78,24 @@ export function ConfusionMatrix({ latest, classes }: { latest: LatestEvaluation 
           },
           { label: 'AUC', value: formatMetric(metrics.auc) },
           { label: 'Validation loss', value: formatMetric(metrics.loss) },
+          ...(best
+            ? [
+                {
+                  label: 'Best round',
+                  value: best.round === latest.round ? `${roundLabel(best.round)} (this one)` : roundLabel(best.round),
+                  hint: `Best so far by ${METRIC_NAMES[best.metric]}: exports and inference use this round's model by default.`,
+                },
+              ]
+            : []),
+          ...(metrics.operatingPoint
+            ? [
+                {
+                  label: 'Decision threshold',
+                  value: `${metrics.operatingPoint.threshold.toFixed(2)}: sensitivity ${formatPercent(metrics.operatingPoint.sensitivity)}, specificity ${formatPercent(metrics.operatingPoint.specificity)}`,
+                  hint: `Chosen on this validation for the study (${view.classes[1] ?? 'class 1'} at or above it); at 0.5 the rates are the ones above.`,
+                },
+              ]
+            : []),
         ]}
       />
     </div>

@@ -105,6 +105,26 @@ describe('DashboardFeed', () => {
     expect(frame()).toBe(0);
   });
 
+  it('marks the best round by the study\'s metric as rounds arrive: the earliest of equals, and a later one only when it does better', () => {
+    const { feed, deliver, frame } = harness();
+    const withAuc = (round: number, auc: number, loss = 0.7): ReturnType<typeof toRoundRow> => toRoundRow(relayRound(round, { val: { ...(relayRound(round).val as NonNullable<ReturnType<typeof relayRound>['val']>), auc, loss } }), true);
+    deliver({ type: 'snapshot', study: studyInfo(), rows: [withAuc(0, 0.8), withAuc(1, 0.93), withAuc(2, 0.93)], latest: null, clients: [], sentAt: 9_000 });
+    frame();
+    expect(feed.getState().best).toEqual({ round: 1, metric: 'auc' });
+    deliver({ type: 'round', row: withAuc(3, 0.91), latest: null, sentAt: 9_100 });
+    frame();
+    expect(feed.getState().best).toEqual({ round: 1, metric: 'auc' });
+    deliver({ type: 'round', row: withAuc(4, 0.95), latest: null, sentAt: 9_200 });
+    frame();
+    expect(feed.getState().best).toEqual({ round: 4, metric: 'auc' });
+    // A study that picks by validation loss: the lowest wins.
+    const byLoss = harness();
+    const study = studyInfo();
+    byLoss.deliver({ type: 'snapshot', study: { ...study, config: { ...study.config, bestRoundMetric: 'loss' } }, rows: [withAuc(0, 0.9, 0.5), withAuc(1, 0.95, 0.6)], latest: null, clients: [], sentAt: 9_000 });
+    byLoss.frame();
+    expect(byLoss.feed.getState().best).toEqual({ round: 0, metric: 'loss' });
+  });
+
   it('does not notify React for rounds alone when its coarse state is unchanged', () => {
     const { feed, deliver, frame } = harness();
     deliver(snapshot([0]));

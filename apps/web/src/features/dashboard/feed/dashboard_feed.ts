@@ -1,4 +1,4 @@
-import type { protocol } from '@splitlearn/split-core/pure';
+import { bestRound, type BestRoundMetric, type protocol, type RoundFigures } from '@splitlearn/split-core/pure';
 import { DrawLatency, type LatencySample } from './draw_latency';
 import { parseFeedToPage, type FeedToPage, type PageToFeed } from './feed_messages';
 import type { LatestEvaluation, RoundRow } from './round_row';
@@ -33,6 +33,8 @@ export interface FeedState {
   study: protocol.StudyInfo | null;
   clients: readonly protocol.DashboardClient[];
   latest: LatestEvaluation | null;
+  /** The study's best round so far by its best-round metric (the one exports default to); null before any validation. */
+  best: { round: number; metric: BestRoundMetric } | null;
   /** Rounds drawn so far and the newest round. */
   progress: { rounds: number; lastRound: number | null; snapshotLoaded: boolean };
 }
@@ -45,6 +47,7 @@ export const INITIAL_FEED_STATE: FeedState = {
   study: null,
   clients: [],
   latest: null,
+  best: null,
   progress: { rounds: 0, lastRound: null, snapshotLoaded: false },
 };
 
@@ -113,6 +116,8 @@ export class DashboardFeed {
   private studySentAt = Number.NEGATIVE_INFINITY;
   private clientsSentAt = Number.NEGATIVE_INFINITY;
   private problemCount = 0;
+  /** Every round's validation figures seen so far, for the best round. */
+  private readonly figures = new Map<number, RoundFigures>();
 
   constructor(
     private readonly transport: FeedTransport,
@@ -239,6 +244,13 @@ export class DashboardFeed {
           break;
       }
     }
+    for (const row of rows) {
+      if (row.valAccuracy !== null) this.figures.set(row.round, { round: row.round, auc: row.valAuc, accuracy: row.valAccuracy, loss: row.valLoss, sensitivity: row.valSensitivity, specificity: row.valSpecificity });
+    }
+    // The same rule as the relay's (split-core's), over the same figures.
+    const metric: BestRoundMetric = next.study?.config.bestRoundMetric ?? 'auc';
+    const best = bestRound([...this.figures.values()], metric);
+    if (best !== next.best?.round || metric !== next.best?.metric) patch({ best: best === undefined ? null : { round: best, metric } });
     let change: FrameChange | undefined;
     if (rows.length > 0) {
       const merged = this.store.merge(rows);
