@@ -111,7 +111,9 @@ describe('choosing the engine: WebGL trains what WebAssembly trains', () => {
   it('a U-shaped study with a WebGL client completes end to end', { timeout: 600_000 }, async () => {
     const folder = path.join(env.workDir, 'u-images');
     await writeDemoFolder(folder, { count: 96 });
-    const study = await createStudy(env.relay, { name: 'u-shaped on WebGL', topology: 'u-shaped', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['normal', 'nodule'], schedule: 'round-robin', rounds: 2, batchSize: 32, maxStepsPerRound: 2, minClients: 1 });
+    // With augmentation: the training worker transforms each batch on WebGL before its layers run.
+    const augmentation = { shift: 0.1, rotation: 10, zoom: 0.1, brightness: 0.1, contrast: 0.1 };
+    const study = await createStudy(env.relay, { name: 'u-shaped on WebGL', topology: 'u-shaped', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['normal', 'nodule'], schedule: 'round-robin', rounds: 2, batchSize: 32, maxStepsPerRound: 2, minClients: 1, augmentation });
     const context = await env.browser.newContext();
     try {
       const page = await context.newPage();
@@ -119,6 +121,8 @@ describe('choosing the engine: WebGL trains what WebAssembly trains', () => {
       expect(await openWithEngine(page, study.joinCode, 'WebGL (graphics card)')).toMatch(/^WebGL/);
       await pickFolder(page, folder);
       await joinAndWaitForId(page);
+      // "What leaves this device" says the augmentation happens here and changes nothing that leaves.
+      await page.getByText(/the augmented images stay here like the originals/).first().waitFor({ state: 'attached', timeout: 30_000 });
       await startStudy(env.relay, study.id);
       await waitUntilFinished(env.relay, study.id, [page], 400_000);
       await screenshot(page, 'engines-u-shaped-webgl');

@@ -17,8 +17,13 @@ export function augmentBatch(x: tf.Tensor, augmentation: Augmentation, rng: Rng)
   return tf.tidy(() => {
     let images = x as tf.Tensor4D;
     if (draws.some(movesPixels)) {
-      const rows = tf.tensor2d(draws.map((draw) => inverseAffineRow(draw, size)), [count, 8], 'float32');
-      images = tf.image.transform(images, rows, 'bilinear', 'nearest');
+      const rows = draws.map((draw) => inverseAffineRow(draw, size));
+      // tfjs 4.22's cpu Transform returns after the first image of a batch (the rest stay at
+      // the fill value): there, each image is resampled alone. wasm and WebGL take the batch.
+      images =
+        tf.getBackend() === 'cpu'
+          ? tf.concat(rows.map((row, i) => tf.image.transform(tf.slice(images, [i, 0, 0, 0], [1, -1, -1, -1]), tf.tensor2d([row], [1, 8], 'float32'), 'bilinear', 'nearest')), 0)
+          : tf.image.transform(images, tf.tensor2d(rows, [count, 8], 'float32'), 'bilinear', 'nearest');
     }
     if (augmentation.brightness > 0 || augmentation.contrast > 0) {
       const perSample = (values: number[]): tf.Tensor4D => tf.tensor4d(values, [count, 1, 1, 1], 'float32');

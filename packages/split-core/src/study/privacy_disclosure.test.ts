@@ -16,6 +16,10 @@ describe('privacyDisclosure', () => {
     expect(defended).toMatch(/NoPeek is on \(weight 0.5\)/);
     expect(defended).toMatch(/max-norm noise \(scale 1\)/);
     expect(defended).toMatch(/averaged by the relay in the clear \(no secure aggregation\)/);
+    expect(defended).toMatch(/Validation results leave as counts only/);
+    expect(plain).not.toMatch(/augmented/);
+    const augmented = privacyDisclosure(StudyConfigSchema.parse({ ...base, augmentation: {} })).join('\n');
+    expect(augmented).toMatch(/augmented .* on this device: the augmented images stay here like the originals/);
     const sealed = privacyDisclosure(StudyConfigSchema.parse({ ...base, handoffKeyCheck: 'A'.repeat(22) })).join('\n');
     expect(sealed).toMatch(/end-to-end encrypted with the study key \(AES-GCM\): the relay forwards and stores them but cannot read them/);
     expect(sealed).not.toMatch(/in the clear/);
