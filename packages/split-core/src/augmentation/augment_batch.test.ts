@@ -80,12 +80,12 @@ describe.each(['wasm', 'cpu'] as const)('augmentation on %s', (backend) => {
 
   it('transforms each image of a batch as it would transform that image alone', () => {
     const batch = noiseBatch(8, [5, 16, 16, 1]);
-    const together = augmentBatch(batch, FULL, createRng(4)).arraySync() as number[][][][];
+    const together = augmentBatch(batch, FULL, createRng(4)).arraySync();
     // The same draws, one image at a time: a batch of one uses the rng's first draw, so each image gets its own rng advanced to its turn.
     const draws = drawTransforms(FULL, 5, [16, 16], createRng(4));
     draws.forEach((draw, i) => {
       const alone = tf.tidy(() => {
-        const image = tf.slice(batch, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+        const image = tf.slice<tf.Tensor4D>(batch, [i, 0, 0, 0], [1, -1, -1, -1]);
         const moved = tf.image.transform(image, tf.tensor2d([inverseAffineRow(draw, [16, 16])], [1, 8]), 'bilinear', 'nearest');
         const mean = tf.mean(moved);
         return tf.clipByValue(tf.add(tf.add(tf.mul(tf.sub(moved, mean), draw.contrast), mean), draw.brightness), 0, 1).arraySync() as number[][][][];
