@@ -85,7 +85,7 @@ describe.each(['wasm', 'cpu'] as const)('augmentation on %s', (backend) => {
     const draws = drawTransforms(FULL, 5, [16, 16], createRng(4));
     draws.forEach((draw, i) => {
       const alone = tf.tidy(() => {
-        const image = tf.slice<tf.Tensor4D>(batch, [i, 0, 0, 0], [1, -1, -1, -1]);
+        const image: tf.Tensor4D = tf.slice(batch, [i, 0, 0, 0], [1, -1, -1, -1]);
         const moved = tf.image.transform(image, tf.tensor2d([inverseAffineRow(draw, [16, 16])], [1, 8]), 'bilinear', 'nearest');
         const mean = tf.mean(moved);
         return tf.clipByValue(tf.add(tf.add(tf.mul(tf.sub(moved, mean), draw.contrast), mean), draw.brightness), 0, 1).arraySync() as number[][][][];
