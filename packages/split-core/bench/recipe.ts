@@ -8,9 +8,10 @@
 // run resumes where it stopped; reports/recipe.md is written from what is kept.
 //
 //   npm run bench:recipe [-- --epochs 10 --seeds 1,2,3 --parallel 2 --only baseline,all]
+//   npm run bench:recipe -- --report-only      (rewrites reports/recipe.md from the kept runs)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import { readImageFolder } from '../src/node/data/image_folder';
 import { inverseAffineRow } from '../src/augmentation/augmentation';
+import { operatingPoint, THRESHOLD_GRID, type ThresholdCounts } from '../src/metrics/operating_point';
 import { median, sig, spread, table } from './report/markdown';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '1,2,3' },
     parallel: { type: 'string', default: '2' },
     only: { type: 'string' },
+    'report-only': { type: 'boolean' },
   },
 });
 const epochs = Number(values.epochs);
@@ -46,6 +49,7 @@ const RECIPES: Record<string, { flags: string[]; what: string }> = {
   'label-smoothing': { flags: ['--label-smoothing', '0.1'], what: 'label smoothing 0.1' },
   'class-weights': { flags: ['--class-weights', 'balanced'], what: 'balanced class weights' },
   all: { flags: ['--augment', 'on', '--lr-schedule', 'cosine', '--weight-decay', '0.05', '--label-smoothing', '0.1', '--class-weights', 'balanced'], what: 'all of the above' },
+  'all-but-class-weights': { flags: ['--augment', 'on', '--lr-schedule', 'cosine', '--weight-decay', '0.05', '--label-smoothing', '0.1'], what: 'all but the class weights (the study\'s threshold handles the imbalance instead)' },
 };
 
 const MODES: Record<string, string[]> = {
@@ -95,6 +99,7 @@ interface Metrics {
   auc: number;
   sensitivity: number;
   specificity: number;
+  thresholds?: ThresholdCounts;
 }
 interface Run {
   recipe: string;
@@ -143,15 +148,36 @@ function simulate(recipe: string, mode: string, seed: number, shifted: string): 
   });
 }
 
+/** Every run kept so far with this many epochs, whichever invocation ran it: the report covers them all. */
+async function allKeptRuns(): Promise<Run[]> {
+  const files = (await readdir(kept)).filter((name) => name.endsWith('.json'));
+  const runs = await Promise.all(files.map(async (name) => JSON.parse(await readFile(path.join(kept, name), 'utf8')) as Run));
+  return runs.filter((run) => run.epochs === epochs && run.recipe in RECIPES);
+}
+
 function report(runs: readonly Run[]): string {
   const of = (recipe: string, mode: string): Run[] => runs.filter((run) => run.recipe === recipe && run.mode === mode);
   const recipes = Object.keys(RECIPES).filter((recipe) => Object.keys(MODES).some((mode) => of(recipe, mode).length > 0));
   const balanced = (m: Metrics): number => (m.sensitivity + m.specificity) / 2;
+  // The study's threshold, chosen on validation (best balanced accuracy), and what it gives there and at the other site.
+  const atThreshold = (run: Run, on: Metrics): { accuracy: number; balanced: number } | undefined => {
+    const point = run.val.thresholds ? operatingPoint(run.val.thresholds) : undefined;
+    const counts = on.thresholds;
+    if (!point || !counts) return undefined;
+    const i = THRESHOLD_GRID.indexOf(point.threshold);
+    const sensitivity = (counts.truePositives[i] ?? 0) / counts.positives;
+    const specificity = (counts.trueNegatives[i] ?? 0) / counts.negatives;
+    return { accuracy: ((counts.truePositives[i] ?? 0) + (counts.trueNegatives[i] ?? 0)) / (counts.positives + counts.negatives), balanced: (sensitivity + specificity) / 2 };
+  };
+  const spreadOf = (values: (number | undefined)[]): string => {
+    const known = values.filter((value): value is number => value !== undefined);
+    return known.length ? spread(known) : '-';
+  };
   const best = (run: Run): number => Math.max(...run.history.map((epoch) => epoch.val.auc));
   const rows = recipes.flatMap((recipe) =>
     Object.keys(MODES).map((mode) => {
       const own = of(recipe, mode);
-      if (own.length === 0) return [recipe, mode, '-', '-', '-', '-', '-', '-', '-'];
+      if (own.length === 0) return [recipe, mode, '-', '-', '-', '-', '-', '-', '-', '-', '-'];
       return [
         recipe,
         mode,
@@ -159,16 +185,19 @@ function report(runs: readonly Run[]): string {
         spread(own.map((run) => run.val.auc)),
         spread(own.map((run) => run.val.accuracy)),
         spread(own.map((run) => balanced(run.val))),
+        spreadOf(own.map((run) => atThreshold(run, run.val)?.balanced)),
         spread(own.map(best)),
         spread(own.map((run) => run.shifted.auc)),
         spread(own.map((run) => run.shifted.accuracy)),
+        spreadOf(own.map((run) => atThreshold(run, run.shifted)?.balanced)),
       ];
     }),
   );
   // The gap between the modes: vanilla minus U-shaped, seed by seed.
   const [vanillaMode, uMode] = Object.keys(MODES) as [string, string];
+  const allSeeds = [...new Set(runs.map((run) => run.seed))].sort((a, b) => a - b);
   const gaps = recipes.map((recipe) => {
-    const pairs = seeds.flatMap((seed) => {
+    const pairs = allSeeds.flatMap((seed) => {
       const a = of(recipe, vanillaMode).find((run) => run.seed === seed);
       const b = of(recipe, uMode).find((run) => run.seed === seed);
       return a && b ? [{ auc: a.val.auc - b.val.auc, accuracy: a.val.accuracy - b.val.accuracy }] : [];
@@ -184,7 +213,7 @@ function report(runs: readonly Run[]): string {
   return [
     '# The training recipe on PneumoniaMNIST',
     '',
-    `\`npm run bench:recipe\`: cnn-small, 4 clients (IID shards of the official training split, 4708 images), ${epochs} rounds, batch 32, Adam 1e-3, scored after the last round on the official validation split (524 images: 135 normal, 389 pneumonia) and on the same images as another site takes them (gamma ${SITE_SHIFT.gamma}, contrast x ${SITE_SHIFT.contrast}, zoom ${SITE_SHIFT.scale}, turned 6 degrees, off centre by 2 and 1 pixels); seeds ${seeds.join(', ')}; each cell is the median over seeds (min-max). Runs finished between ${finished[0] ?? '?'} and ${finished[finished.length - 1] ?? '?'} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}).`,
+    `\`npm run bench:recipe\`: cnn-small, 4 clients (IID shards of the official training split, 4708 images), ${epochs} rounds, batch 32, Adam 1e-3, scored after the last round on the official validation split (524 images: 135 normal, 389 pneumonia) and on the same images as another site takes them (gamma ${SITE_SHIFT.gamma}, contrast x ${SITE_SHIFT.contrast}, zoom ${SITE_SHIFT.scale}, turned 6 degrees, off centre by 2 and 1 pixels); seeds ${allSeeds.join(', ')} (the column says how many each row has); each cell is the median over the seeds run (min-max). Runs finished between ${finished[0] ?? '?'} and ${finished[finished.length - 1] ?? '?'} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}).`,
     '',
     '## Recipes',
     '',
@@ -192,7 +221,9 @@ function report(runs: readonly Run[]): string {
     '',
     '## Validation after the last round',
     '',
-    table(['recipe', 'mode', 'seeds', 'AUC', 'accuracy (0.5)', 'balanced accuracy (0.5)', 'best round\'s AUC', 'other site: AUC', 'other site: accuracy'], rows),
+    'Accuracy and balanced accuracy at 0.5, and balanced accuracy at the study\'s threshold (chosen on this validation, best balanced accuracy, as the relay chooses it); the other site is scored at 0.5 and at that same threshold.',
+    '',
+    table(['recipe', 'mode', 'seeds', 'AUC', 'accuracy (0.5)', 'balanced accuracy (0.5)', 'balanced accuracy (threshold)', 'best round\'s AUC', 'other site: AUC', 'other site: accuracy (0.5)', 'other site: balanced accuracy (threshold)'], rows),
     '',
     '## Gaps (medians over seeds)',
     '',
@@ -211,7 +242,7 @@ async function main(): Promise<void> {
   }
   await mkdir(kept, { recursive: true });
   const shifted = await shiftedSite();
-  const chosen = values.only ? values.only.split(',') : Object.keys(RECIPES);
+  const chosen = values['report-only'] ? [] : values.only ? values.only.split(',') : Object.keys(RECIPES);
   const unknown = chosen.filter((name) => !(name in RECIPES));
   if (unknown.length > 0) throw new Error(`--only ${unknown.join(',')}: the recipes are ${Object.keys(RECIPES).join(', ')}`);
   const jobs = chosen.flatMap((recipe) => seeds.flatMap((seed) => Object.keys(MODES).map((mode) => ({ recipe, mode, seed }))));
@@ -234,7 +265,7 @@ async function main(): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
-  const markdown = report(runs);
+  const markdown = report(await allKeptRuns());
   await mkdir(path.join(root, 'reports'), { recursive: true });
   await writeFile(path.join(root, 'reports/recipe.md'), markdown);
   console.log(markdown);
