@@ -123,6 +123,8 @@ const PartiesStudySchema = StudyBaseSchema.extend({
   fileColumn: columnName.default('file'),
   /** The server's head over the joined party encodings. */
   head: z.enum(HEAD_MODEL_NAMES as [string, ...string[]]).default('mlp-head'),
+  /** Refused rather than dropped: the parties' encoders do not augment (yet). */
+  augmentation: z.undefined({ error: 'augmentation is for studies of one image model (vanilla, U-shaped, multi-hop); a study with parties cannot take it yet' }).optional(),
 });
 
 /** Vertical (PAPER.md Fig. 2c): K parties hold different data about the same patients, aligned by patient id. */

@@ -30,6 +30,10 @@ describe('a study\'s training recipe', () => {
     expect(table.success).toBe(false);
     expect(table.error?.issues[0]?.path).toEqual(['augmentation']);
     expect(StudyConfigSchema.safeParse({ ...study, augmentation: { rotation: 90 } }).success).toBe(false);
+    const parties = { name: 'v', topology: 'vertical', classes: ['a', 'b'], schedule: 'round-robin', parties: [{ name: 'P', input: { columns: ['x'] } }, { name: 'Q', input: { columns: ['y'] } }] };
+    expect(StudyConfigSchema.safeParse(parties).success).toBe(true);
+    const vertical = StudyConfigSchema.safeParse({ ...parties, augmentation: {} });
+    expect(vertical.error?.issues[0]?.message).toMatch(/augmentation is for studies of one image model/);
   });
 
   it('balances class weights so each class counts as much as the others', () => {
