@@ -616,11 +616,6 @@ export class StudyRuntime {
   }
 
   /**
-   * Saves the round's weights. A worker that cannot hand them over is restarting (its round
-   * runs again); a disk that refuses them pauses the study, since every later round would be
-   * lost to the next restart.
-   */
-  /**
    * At the end of the last round the participants get the client weights of the study's best
    * round (when an earlier round validated better than this one, whose checkpoint will be
    * `finalCheckpoint`): what they export and keep is then the model the relay's export and
@@ -639,6 +634,11 @@ export class StudyRuntime {
     this.options.persistence.audit(this.id, 'relay', 'best round handed over', { round: best.round - 1, groups: handed.filter((result) => result.status === 'fulfilled').length });
   }
 
+  /**
+   * Saves the round's weights. A worker that cannot hand them over is restarting (its round
+   * runs again); a disk that refuses them pauses the study, since every later round would be
+   * lost to the next restart.
+   */
   private async checkpoint(federation: NetworkFederation): Promise<void> {
     let server: scheduleLib.SegmentWeights;
     try {
