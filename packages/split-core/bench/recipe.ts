@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import { readImageFolder } from '../src/node/data/image_folder';
 import { inverseAffineRow } from '../src/augmentation/augmentation';
-import { operatingPoint, THRESHOLD_GRID, type ThresholdCounts } from '../src/metrics/operating_point';
+import { operatingPoint, ratesAtThreshold, type ThresholdCounts } from '../src/metrics/operating_point';
 import { median, sig, spread, table } from './report/markdown';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -160,14 +160,9 @@ function report(runs: readonly Run[]): string {
   const recipes = Object.keys(RECIPES).filter((recipe) => Object.keys(MODES).some((mode) => of(recipe, mode).length > 0));
   const balanced = (m: Metrics): number => (m.sensitivity + m.specificity) / 2;
   // The study's threshold, chosen on validation (best balanced accuracy), and what it gives there and at the other site.
-  const atThreshold = (run: Run, on: Metrics): { accuracy: number; balanced: number } | undefined => {
+  const atThreshold = (run: Run, on: Metrics): { balanced: number } | undefined => {
     const point = run.val.thresholds ? operatingPoint(run.val.thresholds) : undefined;
-    const counts = on.thresholds;
-    if (!point || !counts) return undefined;
-    const i = THRESHOLD_GRID.indexOf(point.threshold);
-    const sensitivity = (counts.truePositives[i] ?? 0) / counts.positives;
-    const specificity = (counts.trueNegatives[i] ?? 0) / counts.negatives;
-    return { accuracy: ((counts.truePositives[i] ?? 0) + (counts.trueNegatives[i] ?? 0)) / (counts.positives + counts.negatives), balanced: (sensitivity + specificity) / 2 };
+    return point && on.thresholds ? { balanced: ratesAtThreshold(on.thresholds, point.threshold).balancedAccuracy } : undefined;
   };
   const spreadOf = (values: (number | undefined)[]): string => {
     const known = values.filter((value): value is number => value !== undefined);

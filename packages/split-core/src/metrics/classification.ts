@@ -63,23 +63,10 @@ export function evaluateClassification(
     lossSum -= Math.log(Math.min(Math.max(trueProbability, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON));
   }
 
-  return {
-    ...confusionRates(confusion),
-    loss: count === 0 ? Number.NaN : lossSum / count,
-    auc: numClasses === 2 ? binaryClassAuc(probabilities, labels) : oneVsRestAuc(probabilities, labels, numClasses),
-    confusion,
-    count,
-    ...(numClasses === 2 ? { thresholds: thresholdCounts(Array.from({ length: count }, (_, row) => probabilities[row * 2 + 1] ?? Number.NaN), labels) } : {}),
-  };
-}
-
-/** Class 1 is positive; its probability (column 1 of [n, 2]) is the score. */
-function binaryClassAuc(probabilities: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const scores = new Float64Array(labels.length);
-  const isPositive: boolean[] = [];
-  for (let row = 0; row < labels.length; row += 1) {
-    scores[row] = probabilities[row * 2 + 1] ?? Number.NaN;
-    isPositive.push(labels[row] === 1);
-  }
-  return binaryAuc(scores, isPositive);
+  const base = { ...confusionRates(confusion), loss: count === 0 ? Number.NaN : lossSum / count, confusion, count };
+  if (numClasses !== 2) return { ...base, auc: oneVsRestAuc(probabilities, labels, numClasses) };
+  // Class 1 is positive; its probability (column 1 of [n, 2]) is the score.
+  const scores = Float64Array.from({ length: count }, (_, row) => probabilities[row * 2 + 1] ?? Number.NaN);
+  const isPositive = Array.from({ length: count }, (_, row) => labels[row] === 1);
+  return { ...base, auc: binaryAuc(scores, isPositive), thresholds: thresholdCounts(scores, labels) };
 }

@@ -27,6 +27,17 @@ export interface OperatingPoint {
   rule: OperatingRule;
 }
 
+/** The rates at one threshold of the grid, from pooled or one client's counts. */
+export function ratesAtThreshold(counts: ThresholdCounts, threshold: number): { threshold: number; sensitivity: number; specificity: number; balancedAccuracy: number; accuracy: number } {
+  const i = THRESHOLD_GRID.findIndex((t) => Math.abs(t - threshold) < 1e-9);
+  if (i < 0) throw new RangeError(`threshold ${threshold} is not one of the grid's (0.01 to 0.99 by 0.01)`);
+  const tp = counts.truePositives[i] as number;
+  const tn = counts.trueNegatives[i] as number;
+  const sensitivity = counts.positives > 0 ? tp / counts.positives : Number.NaN;
+  const specificity = counts.negatives > 0 ? tn / counts.negatives : Number.NaN;
+  return { threshold: THRESHOLD_GRID[i] as number, sensitivity, specificity, balancedAccuracy: (sensitivity + specificity) / 2, accuracy: (tp + tn) / (counts.positives + counts.negatives) };
+}
+
 /** The counts of one client's binary validation: `scores` are class 1's probabilities. */
 export function thresholdCounts(scores: ArrayLike<number>, labels: ArrayLike<number>): ThresholdCounts {
   const truePositives = new Array<number>(THRESHOLD_GRID.length).fill(0);
@@ -82,12 +93,10 @@ export function requireThresholdCounts(counts: ThresholdCounts, what: string): v
 export function operatingPoint(counts: ThresholdCounts, rule: OperatingRule = { kind: 'balanced-accuracy' }): OperatingPoint | undefined {
   const { positives, negatives } = counts;
   if (positives === 0 || negatives === 0) return undefined;
-  const at = (i: number): OperatingPoint => {
-    const sensitivity = (counts.truePositives[i] as number) / positives;
-    const specificity = (counts.trueNegatives[i] as number) / negatives;
-    return { threshold: THRESHOLD_GRID[i] as number, sensitivity, specificity, balancedAccuracy: (sensitivity + specificity) / 2, rule };
-  };
-  const points = THRESHOLD_GRID.map((_, i) => at(i));
+  const points = THRESHOLD_GRID.map((threshold): OperatingPoint => {
+    const { sensitivity, specificity, balancedAccuracy } = ratesAtThreshold(counts, threshold);
+    return { threshold, sensitivity, specificity, balancedAccuracy, rule };
+  });
   if (rule.kind === 'sensitivity') {
     const reaching = points.filter((point) => point.sensitivity >= rule.target);
     return reaching[reaching.length - 1] ?? points[0];

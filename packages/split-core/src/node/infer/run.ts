@@ -9,7 +9,7 @@ import { DEMO_CLASSES, generateDemoDataset } from '../../data/demo';
 import { DEMO_DATA_SEED } from '../../data/demo_shard';
 import type { ImageShape } from '../../data/image';
 import { evaluateClassification, type ClassificationMetrics } from '../../metrics/classification';
-import { THRESHOLD_GRID, type ThresholdCounts } from '../../metrics/operating_point';
+import { ratesAtThreshold } from '../../metrics/operating_point';
 import { evaluationBatches } from '../../runtime/batch_order';
 import { runEpochLoop } from '../../runtime/epoch_loop';
 import { loadLocalData } from '../client/local_data';
@@ -111,17 +111,6 @@ async function score(chain: SegmentChain, dataset: Dataset, batchSize: number, c
     }
   });
   return tally.metrics(numClasses) ?? evaluateClassification([], [], numClasses);
-}
-
-/** The scored images' rates at one threshold of the grid (the study's), from their threshold counts. */
-function ratesAtThreshold(counts: ThresholdCounts, threshold: number): NonNullable<InferResult['atThreshold']> {
-  const i = THRESHOLD_GRID.findIndex((t) => Math.abs(t - threshold) < 1e-9);
-  if (i < 0) throw new Error(`the study's threshold ${threshold} is not one of the grid's (0.01 to 0.99 by 0.01)`);
-  const tp = counts.truePositives[i] as number;
-  const tn = counts.trueNegatives[i] as number;
-  const sensitivity = counts.positives > 0 ? tp / counts.positives : Number.NaN;
-  const specificity = counts.negatives > 0 ? tn / counts.negatives : Number.NaN;
-  return { threshold, accuracy: (tp + tn) / (counts.positives + counts.negatives), sensitivity, specificity, balancedAccuracy: (sensitivity + specificity) / 2 };
 }
 
 /** Loads and checks the segments, reads the images, scores them. Throws with what to fix. */

@@ -247,10 +247,12 @@ export class DashboardFeed {
     for (const row of rows) {
       if (row.valAccuracy !== null) this.figures.set(row.round, { round: row.round, auc: row.valAuc, accuracy: row.valAccuracy, loss: row.valLoss, sensitivity: row.valSensitivity, specificity: row.valSpecificity });
     }
-    // The same rule as the relay's (split-core's), over the same figures.
+    // The same rule as the relay's (split-core's), over the same figures: again only when they or the study's metric changed.
     const metric: BestRoundMetric = next.study?.config.bestRoundMetric ?? 'auc';
-    const best = bestRound([...this.figures.values()], metric);
-    if (best !== next.best?.round || metric !== next.best?.metric) patch({ best: best === undefined ? null : { round: best, metric } });
+    if (rows.length > 0 || metric !== (next.best?.metric ?? 'auc')) {
+      const best = bestRound([...this.figures.values()], metric);
+      if (best !== next.best?.round || metric !== next.best?.metric) patch({ best: best === undefined ? null : { round: best, metric } });
+    }
     let change: FrameChange | undefined;
     if (rows.length > 0) {
       const merged = this.store.merge(rows);
