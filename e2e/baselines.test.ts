@@ -36,6 +36,8 @@ describe('large-batch SGD with a browser and a Node client over the real relay',
       batchSize: 32,
       maxStepsPerRound: 4,
       minClients: 2,
+      // Generated demo images: not augmented, as the relay's demo studies (studies/demo_studies.ts).
+      augmentation: false,
     });
     const context: BrowserContext = await env.browser.newContext();
     let node: NodeParticipant | undefined;

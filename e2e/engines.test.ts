@@ -66,7 +66,7 @@ describe('choosing the engine: WebGL trains what WebAssembly trains', () => {
   it('a WebGL page and a WebAssembly page end their full-batch studies on the same client segment', { timeout: 600_000 }, async () => {
     const folder = path.join(env.workDir, 'images');
     await writeDemoFolder(folder, { count: 36 });
-    const config = { topology: 'vanilla', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['normal', 'nodule'], schedule: 'round-robin', optimizer: 'sgd', learningRate: 0.05, rounds: ROUNDS, batchSize: 32, maxStepsPerRound: 1, minClients: 1, seed: 11 };
+    const config = { topology: 'vanilla', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['normal', 'nodule'], schedule: 'round-robin', optimizer: 'sgd', learningRate: 0.05, rounds: ROUNDS, batchSize: 32, maxStepsPerRound: 1, minClients: 1, seed: 11, augmentation: false };
     const runs: { studyId: string; engine: string }[] = [];
     for (const engine of ['WebAssembly (processor)', 'WebGL (graphics card)']) {
       const study = await createStudy(env.relay, { ...config, name: `engine ${engine}` });

@@ -34,6 +34,8 @@ describe('multi-hop: a chain of two browsers and a Node client over the real rel
       batchSize: 32,
       maxStepsPerRound: 6,
       minClients: 3,
+      // Generated demo images: not augmented, as the relay's demo studies (studies/demo_studies.ts).
+      augmentation: false,
     });
     const contexts: BrowserContext[] = await Promise.all([env.browser.newContext(), env.browser.newContext()]);
     let node: NodeParticipant | undefined;

@@ -36,6 +36,8 @@ describe('end-to-end encrypted hand-off between a browser and a Node client', ()
       batchSize: 32,
       maxStepsPerRound: 4,
       minClients: 2,
+      // Generated demo images: not augmented, as the relay's demo studies (studies/demo_studies.ts).
+      augmentation: false,
       handoffKeyCheck: await privacy.studyKeyCheck(key),
     });
     const context: BrowserContext = await env.browser.newContext();

@@ -56,6 +56,8 @@ describe('intermediate participants over the relay', () => {
       classes: ['normal', 'nodule'],
       schedule: 'round-robin',
       cuts: ['pool1', 'pool2', 'dense1'],
+      // Generated demo data: not augmented (studies/demo_studies.ts says why).
+      augmentation: false,
       rounds: 4,
       maxStepsPerRound: 8,
       // Enough to learn the demo task in 64 steps through a four-segment chain whatever batch order the participant ids give.

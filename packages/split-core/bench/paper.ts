@@ -218,7 +218,8 @@ if (values['skip-fig3']) {
     auc: number;
   }
   const points: Point[] = [];
-  const common = ['--data', path.join(pneumonia, 'train'), '--val', path.join(pneumonia, 'val'), '--model', 'cnn-small', '--batch', '64', '--lr', '0.001'];
+  // The paper's recipe: no augmentation (the simulator's default for image folders since the recipe study).
+  const common = ['--data', path.join(pneumonia, 'train'), '--val', path.join(pneumonia, 'val'), '--model', 'cnn-small', '--batch', '64', '--lr', '0.001', '--augment', 'off'];
   const summary: (string | number)[][] = [];
   for (const clients of fig3Clients) {
     // The budget: what federated averaging's clients spend in budgetEpochs rounds; every method gets as much (split learning up to its epoch cap).

@@ -120,7 +120,8 @@ export class StudyRegistry implements ParticipantDirectory {
 
   /** `actor` is who asked, for the audit log: the relay itself for its demo studies. */
   create(input: unknown, state: protocol.StudyState = 'open', actor: 'researcher' | 'relay' = 'researcher'): StudySummary {
-    const config = protocol.StudyConfigSchema.parse(input);
+    // Defaults of the recipe are filled in here, once, so the stored study names its augmentation.
+    const config = studyLib.withRecipeDefaults(protocol.StudyConfigSchema.parse(input));
     // Planning the roles validates models, cuts and input shapes before anything is stored.
     studyLib.studyRolePlans(config);
     const largest = studyLib.largestMessageBytes(config) + MESSAGE_OVERHEAD_BYTES;

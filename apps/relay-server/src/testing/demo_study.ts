@@ -13,6 +13,8 @@ export function demoStudy(name: string, overrides: Partial<protocol.HorizontalSt
     topology: 'vanilla',
     schedule: 'round-robin',
     batchSize: 32,
+    // As the relay's own demo studies (studies/demo_studies.ts says why).
+    augmentation: false,
     ...overrides,
   };
 }

@@ -23,6 +23,12 @@ export const AugmentationSchema = z.object({
 export type Augmentation = z.infer<typeof AugmentationSchema>;
 export type AugmentationInput = z.input<typeof AugmentationSchema>;
 
+/** The bounds in a few words, for logs and command lines. */
+export function describeAugmentation(augmentation: Augmentation): string {
+  const { shift, rotation, zoom, brightness, contrast, flip } = augmentation;
+  return `shift ${shift}, rotation ${rotation} degrees, zoom ${zoom}, brightness ${brightness}, contrast ${contrast}, ${flip ? 'mirrored half the time' : 'no flips'}`;
+}
+
 /** One sample's draw. */
 export interface SampleTransform {
   /** Radians; positive turns clockwise as displayed (rows grow downward). */

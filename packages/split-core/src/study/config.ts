@@ -79,8 +79,13 @@ export const HorizontalStudyConfigSchema = StudyBaseSchema.extend({
   method: z.enum(METHOD_NAMES).optional(),
   /** Federated averaging: passes each client makes over its data per round; 1 when absent. */
   localEpochs: positiveInt.max(100).optional(),
-  /** Random shifts, turns, zoom and brightness/contrast of each training image, on the device that holds it (augmentation/); none when absent. */
-  augmentation: AugmentationSchema.optional(),
+  /**
+   * Random shifts, turns, zoom and brightness/contrast of each training image, on the device
+   * that holds it (augmentation/); `false` for none. A study created without it gets the
+   * default bounds when its input is an image (study/recipe.ts withRecipeDefaults); a stored
+   * study without it (created before that default) has none.
+   */
+  augmentation: z.union([AugmentationSchema, z.literal(false)]).optional(),
 });
 
 /**
@@ -167,7 +172,7 @@ export const StudyConfigSchema = z
     if (config.classWeights !== undefined && config.classWeights.length !== config.classes.length) {
       context.addIssue({ code: 'custom', path: ['classWeights'], message: `give one class weight per class: ${config.classWeights.length} weights for ${config.classes.length} classes (${config.classes.join(', ')})` });
     }
-    if ('augmentation' in config && config.augmentation !== undefined && 'inputShape' in config && config.inputShape.length !== 3) {
+    if ('augmentation' in config && config.augmentation !== undefined && config.augmentation !== false && 'inputShape' in config && config.inputShape.length !== 3) {
       context.addIssue({ code: 'custom', path: ['augmentation'], message: `augmentation transforms images: input shape [${config.inputShape.join(', ')}] is not [height, width, channels]` });
     }
     if (config.handoffKeyCheck !== undefined && config.schedule !== 'round-robin') {

@@ -40,5 +40,5 @@ export { PartyRowsError, partyRowsFromCsv, serverLabelRows, type PartyRows } fro
 export { imagePathInFolder, partyRowsFromImages, type PartyImageLoader, type PartyImageOptions } from './party_images';
 export { METHOD_DESCRIPTORS, METHOD_NAMES, studyMethod, studyScheduleName, type MethodDescriptor, type MethodName } from './method';
 export { privacyDisclosure } from './privacy_disclosure';
-export { balancedClassWeights, trainingRecipe, type RecipeSettings, type TrainingRecipe } from './recipe';
+export { balancedClassWeights, defaultAugmentation, studyAugmentation, trainingRecipe, withRecipeDefaults, type RecipeSettings, type TrainingRecipe } from './recipe';
 export { BEST_ROUND_METRICS, bestRound, operatingRule, type BestRoundMetric, type RoundFigures } from './best_round';

@@ -11,7 +11,7 @@ import { extended, multiTask, vertical } from '../topology/vertical';
 import { chainSegments, studyModelSpec, studyPositions } from './positions';
 import { studyTaskHeads, verticalStudyPlan } from './vertical_plan';
 import { studyMethod } from './method';
-import { trainingRecipe } from './recipe';
+import { studyAugmentation, trainingRecipe } from './recipe';
 import { horizontalStudy, labelParty, partiesStudy, type HorizontalStudyConfig, type PartiesStudyConfig, type StudyConfig } from './config';
 
 // Every participant rebuilds the same split from the study's configuration; identical
@@ -32,7 +32,7 @@ export function studyRoleOptions(config: StudyConfig): RoleOptions {
     weightDecay: config.weightDecay,
     labelSmoothing: config.labelSmoothing,
     classWeights: config.classWeights,
-    augmentation: 'augmentation' in config ? config.augmentation : undefined,
+    augmentation: studyAugmentation(config),
   });
   return {
     seed: config.seed,

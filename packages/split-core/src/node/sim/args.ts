@@ -51,7 +51,9 @@ the final epoch's validation metrics, compute and traffic.
                          count) from the training labels (default equal)
   --augment off|on|K=V,...  augment training images on each client: on gives shift=0.1,
                          rotation=10 (degrees), zoom=0.1, brightness=0.1, contrast=0.1; name
-                         any to change it, and flip to mirror half of them (default off)
+                         any to change it, and flip to mirror half of them (default on for
+                         image folders, as for new studies: see the README's training recipe;
+                         off for tables and --data demo)
   --seed S               seed for weights, shards and batch order (default 1)
   --codec NAME           fp32 | fp16 | int8 for cut tensors (default fp32)
   --backend NAME         wasm | cpu (default wasm)
@@ -216,14 +218,15 @@ const SimArgsSchema = z
   .refine((args) => args.method === 'splitnn' || (args.topology === 'vanilla' && !args.centralized), { message: '--method fedavg and lbsgd train the whole model on every client: --topology and --centralized are for split learning', path: ['method'] })
   .refine((args) => args.topology === 'multi-task' || (args.task.length === 0 && args.taskWeights === undefined), { message: '--task and --task-weights are for --topology multi-task', path: ['task'] })
   .refine((args) => (args.noPeek === undefined && args.activationNoise === undefined && args.gradientNoise === undefined) || (args.method === 'splitnn' && !args.centralized), { message: '--no-peek, --activation-noise and --gradient-noise are split learning defences: its cut tensors are what they protect', path: ['noPeek'] })
-  .refine((args) => !hasParties(args.topology) || (args.augment === undefined && args.lrSchedule === 'constant' && args.weightDecay === undefined && args.labelSmoothing === undefined && args.classWeights === undefined), { message: '--augment, --lr-schedule, --weight-decay, --label-smoothing and --class-weights are not run by the vertical simulator yet (a vertical study on the relay takes them)', path: ['augment'] })
+  .refine((args) => !hasParties(args.topology) || (!args.augment && args.lrSchedule === 'constant' && args.weightDecay === undefined && args.labelSmoothing === undefined && args.classWeights === undefined), { message: '--augment, --lr-schedule, --weight-decay, --label-smoothing and --class-weights are not run by the vertical simulator yet (a vertical study on the relay takes them)', path: ['augment'] })
   .refine((args) => args.topology !== 'multi-hop' || args.schedule === 'round-robin', { message: '--topology multi-hop runs round-robin: its hops serve one hospital at a time', path: ['schedule'] });
 
 export type SimArgs = z.infer<typeof SimArgsSchema>;
 
-/** --augment: off, on (the defaults), or key=value pairs over the defaults (flip alone switches mirroring on). */
-function parseAugment(text: string | undefined, refuse: (message: string) => void): Augmentation | undefined {
-  if (text === undefined || text === 'off') return undefined;
+/** --augment: off (false), on (the defaults), or key=value pairs over the defaults (flip alone switches mirroring on); undefined when not given. */
+function parseAugment(text: string | undefined, refuse: (message: string) => void): Augmentation | false | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'off') return false;
   if (text === 'on') return AugmentationSchema.parse({});
   const settings: Record<string, number | boolean> = {};
   for (const part of text.split(',').map((item) => item.trim()).filter((item) => item !== '')) {

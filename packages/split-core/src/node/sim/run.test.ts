@@ -1,7 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
+import { generateDemoSample } from '../../data/demo';
 import { createRng } from '../../data/random';
 import { useBackend } from '../../testing/fixtures';
 import { parseSimArgs, UsageError, type SimArgs } from './args';
@@ -135,6 +137,49 @@ describe('npm run sim: multi-hop chains, tables of patients, baselines', () => {
       expect(() => args('--data', file, '--gradient-noise', 'laplace')).toThrow(/--gradient-noise laplace: give max-norm or gaussian/);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm run sim: the default recipe', () => {
+  /** A folder per class of 28x28 grey PNGs (demo scenes): image data that is not `--data demo`. */
+  async function imageFolders(root: string, split: 'train' | 'val', count: number): Promise<string> {
+    const dir = path.join(root, split);
+    for (let index = 0; index < count; index++) {
+      const sample = generateDemoSample({ seed: 4, split, index });
+      const png = new PNG({ width: 28, height: 28 });
+      sample.values.forEach((value, i) => png.data.set([Math.round(value * 255), Math.round(value * 255), Math.round(value * 255), 255], i * 4));
+      const folder = path.join(dir, sample.label === 0 ? 'normal' : 'nodule');
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, `${index}.png`), PNG.sync.write(png, { colorType: 0 }));
+    }
+    return dir;
+  }
+
+  it('augments an image folder unless told --augment off, and never the generated demo data', { timeout: 300_000 }, async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'sim-recipe-'));
+    try {
+      const train = await imageFolders(root, 'train', 64);
+      const val = await imageFolders(root, 'val', 16);
+      const run = async (...extra: string[]): Promise<{ info: string[]; loss: number }> => {
+        const info: string[] = [];
+        const losses: number[] = [];
+        await runSim(args('--data', train, '--val', val, '--clients', '2', '--epochs', '1', '--batch', '16', ...extra), { onInfo: (line) => info.push(line), onEpoch: (epoch) => losses.push(epoch.trainLoss) });
+        return { info: info.filter((line) => line.startsWith('augmenting')), loss: losses[0] as number };
+      };
+      const byDefault = await run();
+      expect(byDefault.info).toEqual(['augmenting training images (the default; --augment off for none): shift 0.1, rotation 10 degrees, zoom 0.1, brightness 0.1, contrast 0.1, no flips']);
+      const off = await run('--augment', 'off');
+      expect(off.info).toEqual([]);
+      // Same seed, same shards and batch order: only the augmentation tells the runs apart.
+      expect(off.loss).not.toBe(byDefault.loss);
+      const on = await run('--augment', 'on');
+      expect(on.loss).toBe(byDefault.loss);
+      const demo: string[] = [];
+      await runSim(args('--data', 'demo', '--clients', '2', '--epochs', '1', '--seed', '2'), { onInfo: (line) => demo.push(line) });
+      expect(demo.filter((line) => line.startsWith('augmenting'))).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
   });
 });

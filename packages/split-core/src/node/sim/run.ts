@@ -30,7 +30,8 @@ import type { OptimizerName } from '../../segment/optimizer_names';
 import { readImageFolder } from '../data/image_folder';
 import { saveLayersModel } from '../save_model';
 import type { SimArgs } from './args';
-import { balancedClassWeights, trainingRecipe, type TrainingRecipe } from '../../study/recipe';
+import { describeAugmentation } from '../../augmentation/augmentation';
+import { balancedClassWeights, defaultAugmentation, trainingRecipe, type TrainingRecipe } from '../../study/recipe';
 
 // The generated dataset is the same for every study seed: --seed varies training, not data.
 export { DEMO_DATA_SEED };
@@ -138,6 +139,7 @@ export async function runSim(args: SimArgs, hooks: SimHooks = {}): Promise<SimRe
   const data = await loadData(args, hooks);
   const { spec, train, val } = data;
   const recipe = simRecipe(args, train);
+  if (recipe.augmentation) hooks.onInfo?.(`augmenting training images${args.augment === undefined ? ' (the default; --augment off for none)' : ''}: ${describeAugmentation(recipe.augmentation)}`);
   const history: EpochSummary[] = [];
   const stepsPerEpoch = (Math.ceil(train.samples.length / args.batch) + args.clients) * (args.method === 'fedavg' ? args.localEpochs : 1);
   let stepsDone = 0;
@@ -276,7 +278,10 @@ function simRecipe(args: SimArgs, train: Dataset): TrainingRecipe {
     weightDecay: args.weightDecay,
     labelSmoothing: args.labelSmoothing,
     classWeights: args.classWeights === 'balanced' ? balancedClassWeights(counts) : args.classWeights,
-    augmentation: args.augment,
+    // Not given: what a new study with this input would get.
+    // Not given: what a new study with this input gets, except on the generated demo data, whose
+    // classes differ only in a lesion's shape, which resampling blurs (as the relay's demo studies).
+    augmentation: args.augment === false ? undefined : (args.augment ?? (args.data === 'demo' ? undefined : defaultAugmentation(train.sampleShape))),
   });
 }
 
