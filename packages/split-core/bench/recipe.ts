@@ -1,5 +1,5 @@
 // What each ingredient of the training recipe is worth on real data (not a test: about an
-// hour on two cores). PneumoniaMNIST, cnn-small (and resnet-wide), 4 clients, trained on the official training
+// hour on two cores). PneumoniaMNIST, cnn-small, 4 clients, trained on the official training
 // split, in vanilla round-robin and U-shaped SplitFed V2, for several seeds: plain training,
 // each ingredient added alone, and all of them. Scored on the official validation split (the
 // training sites' own distribution) and on the same images as another site would take them
@@ -41,7 +41,7 @@ const seeds = (values.seeds ?? '1,2,3').split(',').map(Number);
 const parallel = Number(values.parallel);
 
 /** The ingredients, each as the simulator's flags (augmentation explicitly off where a recipe leaves it out: it is the simulator's default now). */
-const RECIPES: Record<string, { flags: string[]; what: string; model?: string }> = {
+const RECIPES: Record<string, { flags: string[]; what: string }> = {
   baseline: { flags: ['--augment', 'off'], what: 'Adam 1e-3, constant rate, plain cross-entropy, no augmentation' },
   augment: { flags: ['--augment', 'on'], what: 'augmentation: shift 0.1, rotation 10 degrees, zoom 0.1, brightness 0.1, contrast 0.1, no flips' },
   cosine: { flags: ['--augment', 'off', '--lr-schedule', 'cosine'], what: 'cosine learning-rate decay over the rounds' },
@@ -50,7 +50,6 @@ const RECIPES: Record<string, { flags: string[]; what: string; model?: string }>
   'class-weights': { flags: ['--augment', 'off', '--class-weights', 'balanced'], what: 'balanced class weights' },
   all: { flags: ['--augment', 'on', '--lr-schedule', 'cosine', '--weight-decay', '0.05', '--label-smoothing', '0.1', '--class-weights', 'balanced'], what: 'all of the above' },
   'all-but-class-weights': { flags: ['--augment', 'on', '--lr-schedule', 'cosine', '--weight-decay', '0.05', '--label-smoothing', '0.1'], what: 'all but the class weights (the study\'s threshold handles the imbalance instead)' },
-  'resnet-wide': { flags: ['--augment', 'on'], model: 'resnet-wide', what: 'the default recipe (augmentation) on resnet-wide instead of cnn-small: the same client segment, three residual stages on the server' },
 };
 
 const MODES: Record<string, string[]> = {
@@ -131,7 +130,7 @@ function simulate(recipe: string, mode: string, seed: number, shifted: string): 
   const args = [
     'tsx', 'packages/split-core/src/node/sim/cli.ts',
     '--data', path.join(pneumonia, 'train'), '--val', path.join(pneumonia, 'val'), '--test', shifted,
-    '--model', RECIPES[recipe]?.model ?? 'cnn-small', '--clients', '4', '--epochs', String(epochs), '--batch', '32', '--lr', '0.001',
+    '--model', 'cnn-small', '--clients', '4', '--epochs', String(epochs), '--batch', '32', '--lr', '0.001',
     '--seed', String(seed), '--json', ...(MODES[mode] ?? []), ...(RECIPES[recipe]?.flags ?? []),
   ];
   const started = performance.now();

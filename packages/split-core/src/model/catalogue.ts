@@ -4,8 +4,8 @@ import type { ModelSpec } from './spec';
 // Small architectures sized for browsers without a GPU: the client segment (the first
 // block) costs a small fraction of the model, as SplitNN intends.
 
-export type CatalogueModelName = 'cnn-small' | 'vgg-mini' | 'resnet-mini' | 'resnet-wide' | 'mlp';
-export const CATALOGUE_MODEL_NAMES: readonly CatalogueModelName[] = ['cnn-small', 'vgg-mini', 'resnet-mini', 'resnet-wide', 'mlp'];
+export type CatalogueModelName = 'cnn-small' | 'vgg-mini' | 'resnet-mini' | 'mlp';
+export const CATALOGUE_MODEL_NAMES: readonly CatalogueModelName[] = ['cnn-small', 'vgg-mini', 'resnet-mini', 'mlp'];
 
 export interface CatalogueOptions {
   numClasses: number;
@@ -85,41 +85,6 @@ function resnetMini({ numClasses, inputShape = [32, 32, 3] }: CatalogueOptions):
   };
 }
 
-/**
- * A wider, deeper resnet-mini for 28x28 grey images: the client's default segment is the
- * same as cnn-small's (one 3x3 convolution of 32 filters and a 2x2 pooling, so the browser's
- * cost and the cut tensor are unchanged); the server runs three residual stages of 32, 64 and
- * 128 filters down to 4x4.
- */
-function resnetWide({ numClasses, inputShape = [28, 28, 1] }: CatalogueOptions): ModelSpec {
-  const stage = (name: string, filters: number, strides: number): ModelSpec['layers'][number] => ({
-    type: 'residual',
-    name,
-    body: [
-      { type: 'conv2d', name: 'conv_a', filters, kernelSize: 3, ...(strides > 1 ? { strides } : {}), padding: 'same', activation: 'relu' },
-      { type: 'conv2d', name: 'conv_b', filters, kernelSize: 3, padding: 'same' },
-    ],
-    ...(strides > 1 ? { projection: { filters, strides } } : {}),
-    activation: 'relu',
-  });
-  return {
-    name: 'resnet-wide',
-    inputShape,
-    numClasses,
-    layers: [
-      { type: 'conv2d', name: 'stem', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' },
-      { type: 'maxPool2d', name: 'pool1', poolSize: 2 },
-      stage('res1', 32, 1),
-      stage('res2', 64, 2),
-      stage('res3', 128, 2),
-      { type: 'globalAvgPool2d', name: 'pool' },
-      { type: 'dense', name: 'dense1', units: 64, activation: 'relu' },
-      { type: 'dense', name: 'logits', units: numClasses },
-    ],
-    defaultCuts: { vanilla: 'pool1', uShaped: ['pool1', 'dense1'], multiHop: ['pool1', 'res2', 'dense1'] },
-  };
-}
-
 function mlp({ numClasses, inputShape = [30] }: CatalogueOptions): ModelSpec {
   return {
     name: 'mlp',
@@ -138,7 +103,6 @@ const BUILDERS: Record<CatalogueModelName, (options: CatalogueOptions) => ModelS
   'cnn-small': cnnSmall,
   'vgg-mini': vggMini,
   'resnet-mini': resnetMini,
-  'resnet-wide': resnetWide,
   mlp,
 };
 
