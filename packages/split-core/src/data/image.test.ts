@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { toSampleValues } from './image';
+import { grayToSampleValues, toSampleValues } from './image';
 
 /** RGBA bytes from a per-pixel callback. */
 function rgbaImage(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number]): Uint8Array {
@@ -110,5 +110,26 @@ describe('toSampleValues', () => {
     expect(() => toSampleValues(new Uint8Array(15), 2, 2, [2, 2, 1])).toThrow(/16 RGBA bytes/);
     expect(() => toSampleValues(new Uint8Array(16), 2, 2, [2, 2, 4])).toThrow(/channel/);
     expect(() => toSampleValues(new Uint8Array(0), 0, 0, [2, 2, 1])).toThrow(/positive integer/);
+  });
+});
+
+describe('grayToSampleValues', () => {
+  it('resizes a windowed grey frame exactly as toSampleValues resizes the same grey image, in one channel or three', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.constantFrom(1, 3), (width, height, targetWidth, targetHeight, channels) => {
+        const levels = Array.from({ length: width * height }, (_, i) => (i * 37) % 256);
+        const rgba = new Uint8Array(levels.flatMap((level) => [level, level, level, 255]));
+        const gray = Float32Array.from(levels, (level) => level / 255);
+        const fromGray = grayToSampleValues(gray, width, height, [targetHeight, targetWidth, channels]);
+        const fromRgba = toSampleValues(rgba, width, height, [targetHeight, targetWidth, channels]);
+        expect(fromGray.length).toBe(fromRgba.length);
+        fromGray.forEach((value, i) => expect(value).toBeCloseTo(fromRgba[i] as number, 5));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses a frame whose length does not match its size', () => {
+    expect(() => grayToSampleValues(new Float32Array(5), 2, 2, [2, 2, 1])).toThrow(/Expected 4 grey values for a 2x2 image, got 5/);
   });
 });

@@ -46,6 +46,23 @@ export function toSampleValues(
   return resample(source, width, height, targetWidth, targetHeight, channels);
 }
 
+/**
+ * Converts greyscale in [0, 1] (row-major, one value per pixel: a windowed DICOM frame) to
+ * the model input, by the same resize as toSampleValues; c = 3 repeats the grey in R, G, B.
+ */
+export function grayToSampleValues(gray: Float32Array, width: number, height: number, target: ImageShape): Float32Array {
+  const [targetHeight, targetWidth, channels] = target;
+  checkDimension('width', width);
+  checkDimension('height', height);
+  checkDimension('target height', targetHeight);
+  checkDimension('target width', targetWidth);
+  if (channels !== 1 && channels !== 3) throw new Error(`Unsupported channel count ${channels}: use 1 (grayscale) or 3 (RGB).`);
+  if (gray.length !== width * height) throw new Error(`Expected ${width * height} grey values for a ${width}x${height} image, got ${gray.length}.`);
+  const source = channels === 1 ? gray : Float32Array.from({ length: gray.length * 3 }, (_, i) => gray[Math.floor(i / 3)] as number);
+  if (width === targetWidth && height === targetHeight) return source.slice();
+  return resample(source, width, height, targetWidth, targetHeight, channels);
+}
+
 function checkDimension(name: string, value: number): void {
   if (!Number.isInteger(value) || value <= 0) {
     throw new Error(`Image ${name} must be a positive integer, got ${value}.`);

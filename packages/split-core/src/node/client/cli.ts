@@ -134,6 +134,7 @@ async function main(): Promise<number> {
         : `joined "${study.config.name}" as ${client.participant.identity?.participantId ?? '?'}: ${data.train.samples.length} training and ${data.val.samples.length} validation images on this machine\n`,
     );
     if (data.skipped.length > 0) process.stderr.write(`${data.skipped.length} ${data.rows ? 'rows' : 'files'} skipped (first: ${data.skipped[0]?.path}: ${data.skipped[0]?.reason})\n`);
+    if (data.notes) process.stderr.write(`${data.notes.length} multi-frame DICOM files: their first frame is used (first: ${data.notes[0]?.path})\n`);
     process.on('SIGINT', () => finished());
     process.on('SIGTERM', () => finished());
     await done;

@@ -90,7 +90,7 @@ describe('loadLocalData for a vertical party', () => {
     // JPEG is lossy: near its level, not exact.
     expect(samples[2]?.values.every((value) => Math.abs(value - 0.4) < 0.03)).toBe(true);
     expect(data.skipped.map((skip) => [skip.path, skip.reason])).toEqual([
-      ['line 5', expect.stringMatching(/"broken.png" cannot be used as an image \(not a PNG or JPEG image\)/)],
+      ['line 5', expect.stringMatching(/"broken.png" cannot be used as an image \(not a PNG, JPEG or DICOM image\)/)],
       ['line 6', expect.stringMatching(/"scans\/missing.png" is not there/)],
       ['line 7', expect.stringMatching(/"\.\.\/outside.png" leaves the CSV’s folder/)],
       ['line 8', expect.stringMatching(/"link.png" cannot be used as an image \(a link to a file outside the CSV’s folder/)],

@@ -9,7 +9,7 @@ import { partyProblem } from '../../study/groups';
 import { partyRowsFromImages } from '../../study/party_images';
 import { partyRowsFromCsv } from '../../study/party_rows';
 import type { StudyInfo } from '../../protocol/messages';
-import { readImageFolder } from '../data/image_folder';
+import { readImageFolder, type FileNote } from '../data/image_folder';
 import { imageFileLoader } from '../data/party_image_files';
 
 export { DEMO_DATA_SEED } from '../../data/demo_shard';
@@ -23,6 +23,8 @@ export interface LocalData {
   labelled?: boolean;
   skipped: SkippedFile[];
   unknownClasses: string[];
+  /** Files used with a remark (a multi-frame DICOM's first frame). */
+  notes?: FileNote[];
 }
 
 export interface LocalDataOptions {
@@ -56,6 +58,7 @@ export async function loadLocalData(study: StudyInfo, options: LocalDataOptions)
   let all: Dataset;
   let skipped: SkippedFile[] = [];
   let unknownClasses: string[] = [];
+  let notes: FileNote[] = [];
   if (options.source === 'demo') {
     // Only this client's shard is rendered (the same images the booth demo's hospital holds).
     const shard = options.shard ?? { index: 0, count: 1 };
@@ -65,9 +68,10 @@ export async function loadLocalData(study: StudyInfo, options: LocalDataOptions)
     all = read.dataset;
     skipped = read.skipped;
     unknownClasses = read.unknownClasses;
+    notes = read.notes;
   }
   const split = localValidationSplit(all.samples, config);
-  return { train: { ...all, samples: split.train }, val: { ...all, samples: split.val }, skipped, unknownClasses };
+  return { train: { ...all, samples: split.train }, val: { ...all, samples: split.val }, skipped, unknownClasses, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 /**

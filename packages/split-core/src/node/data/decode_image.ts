@@ -1,9 +1,14 @@
-// Node's half of image decoding (the browser decodes through a canvas): file bytes -> RGBA.
+// Node's half of image decoding (the browser decodes through a canvas): file bytes -> RGBA,
+// or, for DICOM, the windowed first frame (split-core's dicom/, as the training worker does).
 // The format is taken from the file's signature, not its name, because exports from
-// hospital systems often carry wrong or missing extensions.
+// hospital systems often carry wrong or missing extensions (DICOM files often none at all).
 
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { grayToSampleValues, toSampleValues, type ImageShape } from '../../data/image';
+import { DicomCodecs } from '../../dicom/codecs';
+import { decodeDicom } from '../../dicom/decode_dicom';
+import { isDicom } from '../../dicom/dicom_header';
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -34,7 +39,7 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
  */
 export function decodeImage(bytes: Uint8Array): DecodedImage {
   const format = detectImageFormat(bytes);
-  if (format === undefined) throw new Error('not a PNG or JPEG image');
+  if (format === undefined) throw new Error('not a PNG, JPEG or DICOM image');
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
     if (format === 'png') {
@@ -59,4 +64,30 @@ export function decodeImage(bytes: Uint8Array): DecodedImage {
 function checkPixels(width: number, height: number): void {
   if (!(width > 0 && height > 0)) throw new Error(`image has no pixels (${width}x${height})`);
   if (width * height > MAX_PIXELS) throw new Error(`image too large (${width}x${height})`);
+}
+
+/** One image file as model input, whatever its format; `note` says what the file list should (a multi-frame DICOM's first frame). */
+export interface ImageFileValues {
+  values: Float32Array;
+  note?: string;
+  /** A DICOM file's SOP Instance UID, for a label table keyed by it; stays on this machine. */
+  sopInstanceUid?: string;
+}
+
+// One set of codec modules per process: each loads on its first file.
+let codecs: DicomCodecs | undefined;
+
+/** Decodes a PNG, JPEG or DICOM file to the model input; throws an Error whose message says why a file cannot be used. */
+export async function decodeImageFile(bytes: Uint8Array, shape: ImageShape): Promise<ImageFileValues> {
+  if (!isDicom(bytes)) {
+    const decoded = decodeImage(bytes);
+    return { values: toSampleValues(decoded.rgba, decoded.width, decoded.height, shape) };
+  }
+  codecs ??= new DicomCodecs();
+  const image = await decodeDicom(bytes, codecs);
+  return {
+    values: grayToSampleValues(image.gray, image.width, image.height, shape),
+    ...(image.frames > 1 ? { note: `DICOM with ${image.frames} frames: the first is used` } : {}),
+    ...(image.sopInstanceUid ? { sopInstanceUid: image.sopInstanceUid } : {}),
+  };
 }

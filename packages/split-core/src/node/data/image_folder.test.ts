@@ -139,7 +139,7 @@ describe('readImageFolder', () => {
     expect(reasons.get('covid/q.png')).toMatch(/unknown class "covid"/);
     expect(reasons.get('Normal/.DS_Store')).toMatch(/hidden/);
     expect(reasons.get('.thumbnails')).toMatch(/hidden/);
-    expect(reasons.get('Normal/notes.txt')).toMatch(/not a PNG or JPEG/);
+    expect(reasons.get('Normal/notes.txt')).toMatch(/not a PNG, JPEG or DICOM image/);
     expect(reasons.get('Normal/empty.png')).toMatch(/empty/);
     expect(reasons.get(' PNEUMONIA /y_corrupt.png')).toMatch(/corrupt/);
     expect(reasons.get('stray_at_root.png')).toMatch(/not inside a class folder/);
@@ -196,5 +196,58 @@ describe('readImageFolder on PneumoniaMNIST', () => {
     expect(max).toBeLessThanOrEqual(1);
     // Real radiographs use most of the grey range: catches a reader that returns blank or unscaled pixels.
     expect(max - min).toBeGreaterThan(0.5);
+  });
+});
+
+describe('readImageFolder with DICOM exports', () => {
+  const SIDE = 32;
+  /** A PNG and an 8-bit DICOM of the same picture (a gradient and a bright square). */
+  const picture = Array.from({ length: SIDE * SIDE }, (_, i) => Math.min(255, Math.floor(i / SIDE) * 6 + ((i % SIDE) > 20 && Math.floor(i / SIDE) < 10 ? 100 : 0)));
+  let dicomRoot: string;
+
+  beforeAll(async () => {
+    const { dicomDirFile, dicomImageFile, structuredReportFile } = await import('../../dicom/testing/dicom_writer');
+    dicomRoot = await mkdtemp(path.join(tmpdir(), 'dicom-folder-'));
+    const put = async (relative: string, bytes: Uint8Array): Promise<void> => {
+      const file = path.join(dicomRoot, ...relative.split('/'));
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, bytes);
+    };
+    const png = new PNG({ width: SIDE, height: SIDE });
+    picture.forEach((value, i) => png.data.set([value, value, value, 255], i * 4));
+    await put('normal/a.png', PNG.sync.write(png, { colorType: 0 }));
+    // As exported from a PACS: no extension, windowed so that stored v shows as v / 255.
+    const window = [{ center: 128, width: 256 }];
+    await put('normal/IM0001', await dicomImageFile({ rows: SIDE, columns: SIDE, frames: [picture], bitsAllocated: 8, windows: window, syntax: 'explicit' }));
+    await put('normal/IM0002.dcm', await dicomImageFile({ rows: SIDE, columns: SIDE, frames: [picture], bitsAllocated: 8, windows: window, syntax: 'jpegLs' }));
+    await put('normal/IM0003.dcm', await dicomImageFile({ rows: SIDE, columns: SIDE, frames: [picture, picture.map((value) => 255 - value)], bitsAllocated: 8, windows: window, syntax: 'rle' }));
+    await put('pneumonia/IM0004', await dicomImageFile({ rows: SIDE, columns: SIDE, frames: [picture.map((value) => value * 16)], bitsAllocated: 16, bitsStored: 12, syntax: 'jpeg2000Lossless' }));
+    await put('pneumonia/DICOMDIR', dicomDirFile());
+    await put('pneumonia/SR0001', structuredReportFile());
+    const whole = await dicomImageFile({ rows: SIDE, columns: SIDE, frames: [picture], bitsAllocated: 8, syntax: 'explicit' });
+    await put('pneumonia/IM0005', whole.subarray(0, whole.length - 300));
+  });
+
+  afterAll(async () => {
+    await rm(dicomRoot, { recursive: true, force: true });
+  });
+
+  it('reads DICOM files (with or without an extension) like PNGs: the same picture gives the same model input', async () => {
+    const { dataset, skipped, notes } = await readImageFolder(dicomRoot, { sampleShape: [16, 16, 1], classes: ['normal', 'pneumonia'] });
+    const byId = new Map(dataset.samples.map((sample) => [sample.id, sample]));
+    expect([...byId.keys()]).toEqual(['normal/IM0001', 'normal/IM0002.dcm', 'normal/IM0003.dcm', 'normal/a.png', 'pneumonia/IM0004']);
+    const fromPng = byId.get('normal/a.png')?.values;
+    expect(fromPng).toBeDefined();
+    for (const id of ['normal/IM0001', 'normal/IM0002.dcm', 'normal/IM0003.dcm']) {
+      const values = byId.get(id)?.values ?? new Float32Array();
+      expect(Math.max(...values.map((value, i) => Math.abs(value - (fromPng?.[i] ?? Number.NaN))))).toBeLessThan(1e-6);
+    }
+    expect(byId.get('pneumonia/IM0004')?.label).toBe(1);
+    expect(notes).toEqual([{ path: 'normal/IM0003.dcm', note: 'DICOM with 2 frames: the first is used' }]);
+    expect(skipped).toEqual([
+      { path: 'pneumonia/DICOMDIR', reason: 'a DICOMDIR (the index of a DICOM folder), not an image' },
+      { path: 'pneumonia/IM0005', reason: expect.stringMatching(/^truncated/) },
+      { path: 'pneumonia/SR0001', reason: 'a structured report, not an image' },
+    ]);
   });
 });

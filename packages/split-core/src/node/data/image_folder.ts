@@ -9,8 +9,7 @@ import path from 'node:path';
 import { matchClasses } from '../../data/classes';
 import type { Dataset, Sample, SkippedFile } from '../../data/dataset';
 import type { ImageShape } from '../../data/image';
-import { toSampleValues } from '../../data/image';
-import { decodeImage } from './decode_image';
+import { decodeImageFile } from './decode_image';
 
 export interface ImageFolderOptions {
   /** The model input every image is converted to: [height, width, channels (1 or 3)]. */
@@ -25,6 +24,13 @@ export interface ImageFolderResult {
   skipped: SkippedFile[];
   /** Class folders that match no declared class (their files are in `skipped`). */
   unknownClasses: string[];
+  /** Files used with a remark (a multi-frame DICOM's first frame), paths relative to the root. */
+  notes: FileNote[];
+}
+
+export interface FileNote {
+  path: string;
+  note: string;
 }
 
 /** Files above this size are skipped unread: no 28x28 training image needs more, and reading them costs memory. */
@@ -64,9 +70,12 @@ export async function readImageFolder(root: string, options: ImageFolderOptions)
 
   const loaded = await mapWithConcurrency(images, READ_CONCURRENCY, (image) => loadSample(image, options.sampleShape));
   const samples: Sample[] = [];
+  const notes: FileNote[] = [];
   loaded.forEach((result, i) => {
-    if ('sample' in result) samples.push(result.sample);
-    else skipped.push({ path: images[i]?.id ?? '', reason: result.reason });
+    if ('sample' in result) {
+      samples.push(result.sample);
+      if (result.note) notes.push({ path: result.sample.id, note: result.note });
+    } else skipped.push({ path: images[i]?.id ?? '', reason: result.reason });
   });
   skipped.sort((a, b) => compareCodeUnits(a.path, b.path));
 
@@ -74,6 +83,7 @@ export async function readImageFolder(root: string, options: ImageFolderOptions)
     dataset: { classes: match.classes, sampleShape: [...options.sampleShape], samples },
     skipped,
     unknownClasses: match.unknownClasses,
+    notes,
   };
 }
 
@@ -134,15 +144,14 @@ async function listFilesBelow(root: string, folder: string, skipped: SkippedFile
   return files;
 }
 
-async function loadSample(image: ImageFile, sampleShape: ImageShape): Promise<{ sample: Sample } | { reason: string }> {
+async function loadSample(image: ImageFile, sampleShape: ImageShape): Promise<{ sample: Sample; note?: string } | { reason: string }> {
   try {
     const info = await stat(image.absolutePath);
     if (!info.isFile()) return { reason: 'not a regular file' };
     if (info.size === 0) return { reason: 'empty file' };
     if (info.size > MAX_FILE_BYTES) return { reason: `file larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` };
-    const decoded = decodeImage(await readFile(image.absolutePath));
-    const values = toSampleValues(decoded.rgba, decoded.width, decoded.height, sampleShape);
-    return { sample: { id: image.id, label: image.label, values } };
+    const { values, note } = await decodeImageFile(await readFile(image.absolutePath), sampleShape);
+    return { sample: { id: image.id, label: image.label, values }, ...(note ? { note } : {}) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { reason: code ? `cannot be read (${code})` : error instanceof Error ? error.message : String(error) };

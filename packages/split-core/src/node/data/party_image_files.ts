@@ -1,9 +1,8 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { toSampleValues } from '../../data/image';
 import type { PartyImageLoader } from '../../study/party_images';
 import { MAX_FILE_BYTES } from './image_folder';
-import { decodeImage } from './decode_image';
+import { decodeImageFile } from './decode_image';
 
 // Node's image loader for a vertical image party (the browser's worker has its own, over the
 // files the clinician chose): the mapping CSV's file cells, already checked by split-core not
@@ -36,7 +35,6 @@ export function imageFileLoader(folder: string): PartyImageLoader {
     if (!info.isFile()) throw new Error('a folder, not an image file');
     if (info.size === 0) throw new Error('empty file');
     if (info.size > MAX_FILE_BYTES) throw new Error(`file larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`);
-    const decoded = decodeImage(await readFile(file));
-    return toSampleValues(decoded.rgba, decoded.width, decoded.height, shape);
+    return (await decodeImageFile(await readFile(file), shape)).values;
   };
 }

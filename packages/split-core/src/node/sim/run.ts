@@ -96,7 +96,7 @@ async function loadData(args: SimArgs, hooks: SimHooks): Promise<LoadedData> {
     const result = await readImageFolder(dir, { sampleShape, ...(classes ? { classes } : {}) });
     skipped.push(...result.skipped);
     unknownClasses.push(...result.unknownClasses);
-    hooks.onInfo?.(`${dir}: ${result.dataset.samples.length} images in ${result.dataset.classes.length} classes, ${result.skipped.length} skipped`);
+    hooks.onInfo?.(`${dir}: ${result.dataset.samples.length} images in ${result.dataset.classes.length} classes, ${result.skipped.length} skipped${result.notes.length > 0 ? `; ${result.notes.length} multi-frame DICOM files, their first frame used (e.g. ${result.notes[0]?.path})` : ''}`);
     return result.dataset;
   };
   let train: Dataset;
