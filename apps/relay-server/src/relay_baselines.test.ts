@@ -34,7 +34,15 @@ interface MetricRow {
   round: number;
   phase: 'train' | 'val';
   participantId: string | null;
-  metrics: { accuracy?: number | null; loss?: number | null; count?: number };
+  metrics: { accuracy?: number | null; loss?: number | null; count?: number; completed?: number; failed?: number };
+}
+
+/** What the relay's log says went wrong in a round, for a failure message: a client that failed a round trains a different model than the reference. */
+function roundProblems(rows: MetricRow[]): string {
+  const failed = rows.filter((row) => row.phase === 'train' && row.participantId === null && (row.metrics.failed ?? 0) > 0);
+  if (failed.length === 0) return 'every client completed every round';
+  const lines = relay.output().split('\n').filter((line) => /participant failed its round|step abandoned|disconnect/.test(line));
+  return `rounds ${failed.map((row) => row.round).join(', ')} had failed clients: ${lines.slice(0, 5).join(' | ')}`;
 }
 
 /** Clients of unequal size: shards of the demo images, the second holding fewer. */
@@ -162,7 +170,7 @@ describe('baselines through the relay', () => {
       });
       try {
         for (let round = 0; round < 2; round++) await reference.runRound();
-        expect(largestRelativeDistance(model.readWeights(reference.global.segment.model), held[0] ?? [])).toBeLessThanOrEqual(1e-4);
+        expect(largestRelativeDistance(model.readWeights(reference.global.segment.model), held[0] ?? []), roundProblems(rows)).toBeLessThanOrEqual(1e-4);
       } finally {
         reference.dispose();
       }
