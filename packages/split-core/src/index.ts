@@ -20,3 +20,4 @@ export * as alignment from './alignment';
 export * as baselines from './baselines';
 export * as privacy from './privacy';
 export * as augmentation from './augmentation';
+export * as dicom from './dicom';

@@ -1,12 +1,25 @@
-import { data } from '@splitlearn/split-core';
+import charlsWasm from '@cornerstonejs/codec-charls/decodewasm?url';
+import libjpegWasm from '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm?url';
+import openjpegWasm from '@cornerstonejs/codec-openjpeg/decodewasm?url';
+import { data, dicom } from '@splitlearn/split-core';
 import type { DecodeImage } from './prepare_dataset';
 
-// Browser decoding, off the main thread: the browser's own PNG/JPEG decoder into an
+// Browser decoding, off the main thread. PNG and JPEG: the browser's own decoder into an
 // OffscreenCanvas, then split-core's shared RGBA -> model input conversion, so a browser and
 // the Node client turn the same file into the same values. No colour-space conversion or
-// alpha premultiplication: the Node decoders (pngjs, jpeg-js) apply neither.
+// alpha premultiplication: the Node decoders (pngjs, jpeg-js) apply neither. DICOM (found by
+// its content, whatever the file's name): split-core's reader, the one Node uses, with the
+// codecs' wasm served beside the bundle; its header never leaves this worker.
+
+let codecs: dicom.DicomCodecs | undefined;
 
 export const decodeImage: DecodeImage = async (file, shape) => {
+  const head = new Uint8Array(await file.slice(0, 132).arrayBuffer());
+  if (dicom.isDicom(head)) {
+    codecs ??= new dicom.DicomCodecs({ charls: charlsWasm, openjpeg: openjpegWasm, libjpeg: libjpegWasm });
+    const image = await dicom.decodeDicom(new Uint8Array(await file.arrayBuffer()), codecs);
+    return data.grayToSampleValues(image.gray, image.width, image.height, shape);
+  }
   const bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   try {
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);

@@ -140,6 +140,11 @@ export const ClassPreviewSchema = z.object({
   val: count,
   /** A few paths of usable images of this class, for thumbnails (the page holds the files). */
   samplePaths: z.array(z.string()).max(16),
+  /**
+   * The same images as the model takes them (8-bit, [height, width, channels]), for those the
+   * page cannot show from the file itself (DICOM: windowed here, in the worker).
+   */
+  decoded: z.array(z.object({ path: z.string(), height: count, width: count, channels: z.union([z.literal(1), z.literal(3)]), pixels: z.instanceof(Uint8Array) })).max(16).optional(),
 });
 export type ClassPreview = z.infer<typeof ClassPreviewSchema>;
 

@@ -92,6 +92,11 @@ export async function prepareDataset(
   return keepLocalValidation(decoded.samples, match.classes, shape, study, skipped);
 }
 
+/** Whether an <img> can show the file itself (PNG, JPEG); others (DICOM) are previewed as the model takes them. */
+export function browserShows(path: string): boolean {
+  return /\.(png|jpe?g)$/i.test(path);
+}
+
 /**
  * Labelled samples -> the local training and validation datasets, with split-core's one
  * local-validation rule (the Node client keeps the same files for validation).
@@ -103,7 +108,9 @@ export function keepLocalValidation(labelled: readonly data.Sample[], classNames
   const classes = classNames.map((name, label): ClassPreview => {
     const members = samples.filter((sample) => sample.label === label);
     const val = members.filter((sample) => valIds.has(sample.id)).length;
-    return { name, count: members.length, train: members.length - val, val, samplePaths: members.slice(0, THUMBNAILS_PER_CLASS).map((sample) => sample.id) };
+    const shown = members.slice(0, THUMBNAILS_PER_CLASS);
+    const decoded = shown.filter((sample) => !browserShows(sample.id)).map((sample) => ({ path: sample.id, height: shape[0], width: shape[1], channels: shape[2] === 3 ? (3 as const) : (1 as const), pixels: Uint8Array.from(sample.values, (value) => Math.round(255 * value)) }));
+    return { name, count: members.length, train: members.length - val, val, samplePaths: shown.map((sample) => sample.id), ...(decoded.length > 0 ? { decoded } : {}) };
   });
   const dataset = (part: data.Sample[]): data.Dataset => ({ classes: classNames, sampleShape: [...shape], samples: part });
   return { train: dataset(split.train), val: dataset(split.val), classes, skipped: skipped.sort(byPath) };

@@ -101,7 +101,7 @@ function elementCount(shape: readonly number[]): number {
 }
 
 const NEVER_LEAVES_DATA: Record<NonNullable<EgressInput['data']>, string[]> = {
-  images: ['Your images (pixels are decoded and kept only in this browser tab)', 'File names and folder names'],
+  images: ['Your images (pixels are decoded and kept only in this browser tab)', 'File names and folder names', 'DICOM headers (patient names, ids, dates, UIDs): only the pixels are read, and they stay in this browser tab'],
   table: ['Your table (its values are read and kept only in this browser tab)', 'The file name and the column names'],
   none: ['This device holds no patient data: it never receives images, tables or labels, only the cut outputs of the participant(s) before it'],
 };

@@ -1,6 +1,6 @@
 export type { Dataset, Sample, SkippedFile } from './dataset';
 export { createRng, deriveSeed, shuffled, type Rng } from './random';
-export { toSampleValues, type ImageShape } from './image';
+export { grayToSampleValues, toSampleValues, type ImageShape } from './image';
 export { classCounts, matchClasses, normalizeClassName, type ClassMatch } from './classes';
 export { shardDirichlet, shardIid, stratifiedSplit } from './shard';
 export { localValidationSplit, sharedValidationRows, type LocalValidationConfig } from './local_validation';

@@ -36,7 +36,7 @@ describe('contributeReducer', () => {
     expect(joinBlocker(state)).toMatch(/Choose your images/);
     state = contributeReducer(state, {
       type: 'files-picked',
-      picked: { labelSource: 'folders', imageCount: 3, found: [], skipped: [{ path: 'z.txt', reason: 'not a PNG or JPEG image' }], csvProblems: [], csvRowsWithoutFile: [] },
+      picked: { labelSource: 'folders', imageCount: 3, found: [], skipped: [{ path: 'z.txt', reason: 'not a PNG, JPEG or DICOM image' }], csvProblems: [], csvRowsWithoutFile: [] },
     });
     expect(joinBlocker(state)).toMatch(/Checking/);
     state = apply(state, { type: 'dataset', classes: [], trainCount: 2, valCount: 1, skipped: [{ path: 'a/bad.png', reason: 'could not be decoded' }] });

@@ -26,7 +26,7 @@ export function DataPicker({ onImages, onCsv, disabled }: DataPickerProps): Reac
     <PageSection step={2} title="Choose your images">
       <p>
         Put the images of each class in a folder named after the class (for example <code>normal/</code> and <code>pneumonia/</code>), then choose the folder that
-        holds them. Or label them with a CSV file of <code>file,label</code> rows. PNG and JPEG images are used; choosing again replaces the selection.
+        holds them. Or label them with a CSV file of <code>file,label</code> rows. PNG, JPEG and DICOM images are used (DICOM files as your PACS exports them, with or without .dcm; a DICOMDIR is skipped); choosing again replaces the selection.
       </p>
       <div className="picker-grid">
         <div className="field">

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { Notice } from '../../../components/notice';
 import { PageSection } from '../../../components/page_section';
 import { formatCount } from '../../../lib/format';
@@ -16,6 +16,32 @@ interface PreviewClass {
   train?: number;
   val?: number;
   samplePaths: string[];
+  decoded?: DecodedThumbnailImage[];
+}
+
+interface DecodedThumbnailImage {
+  path: string;
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  pixels: Uint8Array;
+}
+
+/** An image the browser cannot show from its file (DICOM), drawn as the model takes it: windowed and resized in the worker. */
+function DecodedThumbnail({ image, label }: { image: DecodedThumbnailImage; label: string }): ReactNode {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const context = canvas.current?.getContext('2d');
+    if (!context) return;
+    const rgba = new ImageData(image.width, image.height);
+    for (let p = 0; p < image.width * image.height; p++) {
+      const at = p * image.channels;
+      const [r, g, b] = image.channels === 3 ? [image.pixels[at], image.pixels[at + 1], image.pixels[at + 2]] : [image.pixels[at], image.pixels[at], image.pixels[at]];
+      rgba.data.set([r ?? 0, g ?? 0, b ?? 0, 255], p * 4);
+    }
+    context.putImageData(rgba, 0, 0);
+  }, [image]);
+  return <canvas ref={canvas} width={image.width} height={image.height} role="img" aria-label={label} className="decoded-thumbnail" />;
 }
 
 export interface DataPreviewProps {
@@ -35,6 +61,14 @@ function Thumbnails({ item, urls }: { item: PreviewClass; urls: ReadonlyMap<stri
   return (
     <ul className="thumbnails" aria-label={`Examples of ${item.name}`}>
       {item.samplePaths.map((path) => {
+        const decoded = item.decoded?.find((image) => image.path === path);
+        if (decoded) {
+          return (
+            <li key={path}>
+              <DecodedThumbnail image={decoded} label={`${item.name}: ${fileName(path)} (as the model sees it)`} />
+            </li>
+          );
+        }
         const url = urls.get(path);
         return url === undefined ? null : (
           <li key={path}>

@@ -144,7 +144,7 @@ export function PartyPicker({ vertical, positions, onPosition, table, onTable, o
           ))}
         </p>
       )}
-      {party?.image && !intermediate && <p className="hint">PNG and JPEG images are used, converted to {describeShape(party.image)} for {party.name}'s model.</p>}
+      {party?.image && !intermediate && <p className="hint">PNG, JPEG and DICOM images are used, converted to {describeShape(party.image)} for {party.name}'s model.</p>}
       <p className="hint">
         Nothing is uploaded: the {party?.image ? 'images are decoded' : 'table is read'} inside this browser tab. Patient ids are only ever sent blinded, to line your rows up
         with the other parties'.

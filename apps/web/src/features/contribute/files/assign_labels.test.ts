@@ -16,9 +16,19 @@ describe('assignLabels from folders', () => {
       ['train/pneumonia/c.jpeg', 'pneumonia'],
     ]);
     expect(result.skipped).toEqual([
-      { path: 'train/notes.txt', reason: 'not a PNG or JPEG image' },
-      { path: 'train/normal/.DS_Store', reason: 'not a PNG or JPEG image' },
+      { path: 'train/notes.txt', reason: 'not a PNG, JPEG or DICOM image' },
+      { path: 'train/normal/.DS_Store', reason: 'hidden file' },
     ]);
+  });
+
+  it('takes DICOM exports as they come: .dcm, no extension, a UID for a name; skips the DICOMDIR by name', () => {
+    const result = assignLabels(picked('export/normal/IM0001', 'export/normal/a.dcm', 'export/pneumonia/1.2.840.113619.2.55.3.604688119', 'export/DICOMDIR', 'export/pneumonia/DICOMDIR'));
+    expect(result.images.map(({ path, label }) => [path, label])).toEqual([
+      ['export/normal/IM0001', 'normal'],
+      ['export/normal/a.dcm', 'normal'],
+      ['export/pneumonia/1.2.840.113619.2.55.3.604688119', 'pneumonia'],
+    ]);
+    expect(result.skipped.map((file) => file.reason)).toEqual(['a DICOMDIR (the index of a DICOM folder), not an image', 'a DICOMDIR (the index of a DICOM folder), not an image']);
   });
 
   it('cannot label loose files without a folder or a CSV, and says so', () => {

@@ -1,5 +1,5 @@
 import type { CsvLabel } from './csv_labels';
-import { isCsvPath, isImagePath } from './image_kind';
+import { isCsvPath, notAnImage } from './image_kind';
 
 // Gives every picked image a class name, as found: from a CSV manifest when one was given
 // (it is explicit, so it wins), otherwise from the folder that holds the image
@@ -104,8 +104,9 @@ export function assignLabels<F>(files: readonly PickedFile<F>[], csvRows?: reado
   for (const entry of files) {
     const path = normalizePath(entry.path);
     if (isCsvPath(path)) continue;
-    if (isImagePath(path)) imageFiles.push({ path, file: entry.file });
-    else skipped.push({ path, reason: 'not a PNG or JPEG image' });
+    const reason = notAnImage(path);
+    if (reason === undefined) imageFiles.push({ path, file: entry.file });
+    else skipped.push({ path, reason });
   }
   const useCsv = csvRows !== undefined && csvRows.length > 0;
   const csv = useCsv ? indexCsv(csvRows) : undefined;

@@ -1,0 +1,120 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { data, model } from '@splitlearn/split-core';
+import { dicomDirFile, dicomImageFile, PATIENT, type SyntaxName } from '../packages/split-core/src/dicom/testing/dicom_writer';
+import { readWireLog } from '../apps/relay-server/src/testing/wire_log_reader';
+import { writeDemoFolder } from './demo_folder';
+import { collectPageErrors, createStudy, joinAndWaitForId, pickFolder, screenshot, startStudy, waitUntilFinished } from './support';
+import { useBrowserRelay } from './browser_relay';
+
+// DICOM as hospitals export it, in the browser (issue 16): a clinician picks a folder of
+// DICOM files (no extensions, mixed transfer syntaxes, a DICOMDIR, one truncated file); the
+// training worker reads them with split-core's DICOM reader and trains. Its pixels are the
+// ones the same pictures give as PNGs: a page given the PNGs and a page given the DICOM files
+// train single-client, full-batch studies (same seed) to the same client segment. The wire
+// log shows that no header value (name, id, dates, UIDs) left the DICOM page.
+
+const env = useBrowserRelay('dicom');
+const ROUNDS = 2;
+const COUNT = 36;
+/** Lossless syntaxes only, so the DICOM pixels equal the PNG's exactly. */
+const SYNTAXES: SyntaxName[] = ['explicit', 'implicit', 'rle', 'jpegLosslessSv1', 'jpegLs', 'jpeg2000Lossless'];
+
+/** The demo images `writeDemoFolder` writes as PNGs, as 8-bit DICOM windowed so stored v shows as v / 255; returns their SOP Instance UIDs. */
+async function writeDicomFolder(dir: string): Promise<string[]> {
+  const uids: string[] = [];
+  for (let index = 0; index < COUNT; index++) {
+    const sample = data.generateDemoSample({ seed: 1, split: 'train', index });
+    const stored = Array.from(sample.values, (value) => Math.round(255 * Math.min(Math.max(value, 0), 1)));
+    const uid = `2.25.${900000 + index}`;
+    uids.push(uid);
+    const folder = path.join(dir, data.DEMO_CLASSES[sample.label] as string);
+    await mkdir(folder, { recursive: true });
+    const syntax = SYNTAXES[index % SYNTAXES.length] as SyntaxName;
+    await writeFile(path.join(folder, `IM${String(index).padStart(4, '0')}`), await dicomImageFile({ rows: 28, columns: 28, frames: [stored], bitsAllocated: 8, windows: [{ center: 128, width: 256 }], syntax, sopInstanceUid: uid }));
+  }
+  await writeFile(path.join(dir, 'DICOMDIR'), dicomDirFile());
+  const whole = await dicomImageFile({ rows: 28, columns: 28, frames: [new Array<number>(784).fill(7)], bitsAllocated: 8, syntax: 'explicit' });
+  await writeFile(path.join(dir, 'nodule', 'IM9999'), whole.subarray(0, whole.length - 200));
+  return uids;
+}
+
+async function checkpointedClient(studyId: string, round = ROUNDS): Promise<model.NamedWeight[]> {
+  const bytes = await readFile(path.join(env.relay.dataDir, 'checkpoints', studyId, `round-${round}`, 'client-segment0.bin'));
+  return model.decodeWeights(new Uint8Array(bytes));
+}
+
+function relativeDistance(a: model.NamedWeight, b: model.NamedWeight | undefined): number {
+  let difference = 0;
+  let norm = 0;
+  a.values.forEach((value, i) => {
+    difference += (value - (b?.values[i] ?? Number.NaN)) ** 2;
+    norm += value * value;
+  });
+  return Math.sqrt(difference / norm);
+}
+
+describe('a clinician’s DICOM export in the browser', () => {
+  it('trains as the same pictures do as PNGs, skips the DICOMDIR and the truncated file with the reason, and no header value leaves the page', { timeout: 600_000 }, async () => {
+    const pngs = path.join(env.workDir, 'png');
+    const dicoms = path.join(env.workDir, 'dicom');
+    await writeDemoFolder(pngs, { count: COUNT });
+    const uids = await writeDicomFolder(dicoms);
+    const config = { topology: 'vanilla', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['normal', 'nodule'], schedule: 'round-robin', optimizer: 'sgd', learningRate: 0.05, rounds: ROUNDS, batchSize: 32, maxStepsPerRound: 1, minClients: 1, seed: 11, augmentation: false };
+    const runs: { studyId: string; participant: string; folder: string }[] = [];
+    for (const folder of [pngs, dicoms]) {
+      const study = await createStudy(env.relay, { ...config, name: `from ${path.basename(folder)}` });
+      const context = await env.browser.newContext();
+      try {
+        const page = await context.newPage();
+        const errors = collectPageErrors(page);
+        await page.goto(`${env.relay.url}/join/${study.joinCode}`);
+        const picked = await pickFolder(page, folder);
+        // One batch holds every training image: the step is the same whatever order they come in.
+        expect(picked.trainCount + picked.valCount).toBe(COUNT);
+        if (folder === dicoms) {
+          await page.getByText(/a DICOMDIR \(the index of a DICOM folder\), not an image/).first().waitFor({ timeout: 30_000 });
+          await page.getByText(/truncated or damaged DICOM file/).first().waitFor({ timeout: 30_000 });
+          // The preview shows the windowed images (drawn from what the worker decoded), not broken <img>s.
+          await page.getByRole('img', { name: /^normal: IM\d{4} \(as the model sees it\)$/ }).first().waitFor();
+          expect(await page.getByRole('img', { name: /\(as the model sees it\)$/ }).count()).toBe(8);
+          const drawn = await page.getByRole('img', { name: /^nodule: IM\d{4}/ }).first().evaluate((canvas) => {
+            const pixels = (canvas as HTMLCanvasElement).getContext('2d')?.getImageData(0, 0, 28, 28).data ?? new Uint8ClampedArray();
+            return new Set(Array.from(pixels).filter((_, i) => i % 4 === 0)).size;
+          });
+          expect(drawn).toBeGreaterThan(10);
+          // The page says the headers stay here.
+          await page.getByLabel('Never leaves this device').getByText(/DICOM headers \(patient names, ids, dates, UIDs\)/).waitFor();
+          await screenshot(page, 'dicom-picked');
+        }
+        const participant = await joinAndWaitForId(page);
+        await startStudy(env.relay, study.id);
+        await waitUntilFinished(env.relay, study.id, [page], 400_000);
+        expect(errors).toEqual([]);
+        runs.push({ studyId: study.id, participant, folder });
+      } finally {
+        await context.close();
+      }
+    }
+    const [fromPng, fromDicom] = await Promise.all(runs.map((run) => checkpointedClient(run.studyId)));
+    expect(fromDicom?.map((weight) => weight.name)).toEqual(fromPng?.map((weight) => weight.name));
+    // The same inputs up to float rounding (PNG: luma of equal R, G, B over 255; DICOM: the window's v / 255).
+    for (const [i, weight] of (fromPng ?? []).entries()) expect(relativeDistance(weight, fromDicom?.[i]), weight.name).toBeLessThan(1e-5);
+
+    // And the images trained it: the last step moved the weights far beyond that tolerance.
+    const before = await checkpointedClient(runs[1]?.studyId ?? '', ROUNDS - 1);
+    expect(Math.max(...(fromDicom ?? []).map((weight, i) => relativeDistance(weight, before[i])))).toBeGreaterThan(1e-3);
+
+    // Nothing the DICOM page sent holds a header value, in any event or attachment.
+    const dicomPage = runs[1]?.participant ?? '';
+    const sent = (await readWireLog(env.wireLog)).filter((entry) => entry.participant === dicomPage);
+    expect(sent.some((entry) => entry.event === 'step:frame')).toBe(true);
+    const text = JSON.stringify(sent);
+    const hex = (value: string): string => Buffer.from(value, 'latin1').toString('hex');
+    for (const value of [...Object.values(PATIENT), ...uids]) {
+      expect(text.includes(value), `"${value}" on the wire`).toBe(false);
+      expect(text.includes(hex(value)), `"${value}" (as bytes) on the wire`).toBe(false);
+    }
+  });
+});
