@@ -20,6 +20,7 @@ const ROUNDS = 2;
 const COUNT = 36;
 /** Lossless syntaxes only, so the DICOM pixels equal the PNG's exactly. */
 const SYNTAXES: SyntaxName[] = ['explicit', 'implicit', 'rle', 'jpegLosslessSv1', 'jpegLs', 'jpeg2000Lossless'];
+const MULTI_FRAME = 4;
 
 /** The demo images `writeDemoFolder` writes as PNGs, as 8-bit DICOM windowed so stored v shows as v / 255; returns their SOP Instance UIDs. */
 async function writeDicomFolder(dir: string): Promise<string[]> {
@@ -32,7 +33,9 @@ async function writeDicomFolder(dir: string): Promise<string[]> {
     const folder = path.join(dir, data.DEMO_CLASSES[sample.label] as string);
     await mkdir(folder, { recursive: true });
     const syntax = SYNTAXES[index % SYNTAXES.length] as SyntaxName;
-    await writeFile(path.join(folder, `IM${String(index).padStart(4, '0')}`), await dicomImageFile({ rows: 28, columns: 28, frames: [stored], bitsAllocated: 8, windows: [{ center: 128, width: 256 }], syntax, sopInstanceUid: uid }));
+    // One multi-frame file: its first frame is the picture.
+    const frames = index === MULTI_FRAME ? [stored, stored.map((value) => 255 - value)] : [stored];
+    await writeFile(path.join(folder, `IM${String(index).padStart(4, '0')}`), await dicomImageFile({ rows: 28, columns: 28, frames, bitsAllocated: 8, windows: [{ center: 128, width: 256 }], syntax, sopInstanceUid: uid }));
   }
   await writeFile(path.join(dir, 'DICOMDIR'), dicomDirFile());
   const whole = await dicomImageFile({ rows: 28, columns: 28, frames: [new Array<number>(784).fill(7)], bitsAllocated: 8, syntax: 'explicit' });
@@ -84,6 +87,9 @@ describe('a clinician’s DICOM export in the browser', () => {
             return new Set(Array.from(pixels).filter((_, i) => i % 4 === 0)).size;
           });
           expect(drawn).toBeGreaterThan(10);
+          // The multi-frame file is used, and the page says with which frame.
+          await page.getByText(/Used with a remark \(1\)/).click();
+          await page.getByLabel('Files used with a remark').getByText(/DICOM with 2 frames: the first is used/).waitFor();
           // The page says the headers stay here.
           await page.getByLabel('Never leaves this device').getByText(/DICOM headers \(patient names, ids, dates, UIDs\)/).waitFor();
           await screenshot(page, 'dicom-picked');

@@ -18,7 +18,8 @@ export const decodeImage: DecodeImage = async (file, shape) => {
   if (dicom.isDicom(head)) {
     codecs ??= new dicom.DicomCodecs({ charls: charlsWasm, openjpeg: openjpegWasm, libjpeg: libjpegWasm });
     const image = await dicom.decodeDicom(new Uint8Array(await file.arrayBuffer()), codecs);
-    return data.grayToSampleValues(image.gray, image.width, image.height, shape);
+    const values = data.grayToSampleValues(image.gray, image.width, image.height, shape);
+    return image.frames > 1 ? { values, note: `DICOM with ${image.frames} frames: the first is used` } : { values };
   }
   const bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   try {
@@ -27,7 +28,7 @@ export const decodeImage: DecodeImage = async (file, shape) => {
     if (!context) throw new Error('this browser offers no 2D canvas in a worker');
     context.drawImage(bitmap, 0, 0);
     const pixels = context.getImageData(0, 0, bitmap.width, bitmap.height);
-    return data.toSampleValues(pixels.data, pixels.width, pixels.height, shape);
+    return { values: data.toSampleValues(pixels.data, pixels.width, pixels.height, shape) };
   } finally {
     bitmap.close();
   }

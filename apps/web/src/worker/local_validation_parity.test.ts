@@ -60,7 +60,7 @@ describe('local validation split: browser worker and Node client agree', () => {
     const candidates: ImageCandidate[] = await Promise.all(
       relative.reverse().map(async (file) => ({ path: `${picked}/${file}`, label: file.split('/')[0] ?? '', file: new Blob([await readFile(path.join(root, file))]) })),
     );
-    const browser = await prepareDataset(candidates, { ...config, inputShape: [...config.inputShape] }, (_file, shape) => Promise.resolve(new Float32Array(shape[0] * shape[1] * shape[2])));
+    const browser = await prepareDataset(candidates, { ...config, inputShape: [...config.inputShape] }, (_file, shape) => Promise.resolve({ values: new Float32Array(shape[0] * shape[1] * shape[2]) }));
     const browserVal = browser.val.samples.map((sample) => sample.id.slice(picked.length + 1)).sort();
     const nodeVal = node.val.samples.map((sample) => sample.id).sort();
     expect(nodeVal).toHaveLength(Math.round(37 * 0.25));

@@ -133,6 +133,10 @@ export type BackendChoice = z.infer<typeof BackendSchema>;
 export const SkippedSchema = z.object({ path: z.string(), reason: z.string() });
 export type Skipped = z.infer<typeof SkippedSchema>;
 
+/** A file used with a remark (a multi-frame DICOM's first frame). */
+export const FileNoteSchema = z.object({ path: z.string(), note: z.string() });
+export type FileNote = z.infer<typeof FileNoteSchema>;
+
 export const ClassPreviewSchema = z.object({
   name: z.string(),
   count,
@@ -273,6 +277,7 @@ export const WorkerToMainSchema = z.discriminatedUnion('type', [
     trainCount: count,
     valCount: count,
     skipped: z.array(SkippedSchema),
+    notes: z.array(FileNoteSchema).optional(),
   }),
   z.object({ type: z.literal('table'), table: TablePreviewSchema }),
   /** A vertical party: how lining its rows up with the other parties' goes. */

@@ -29,6 +29,6 @@ export function filesBesideCsv(csvName: string, files: readonly PartyImageFile[]
 export function imageFileLoader(files: ReadonlyMap<string, Blob>): study.PartyImageLoader {
   return async (relativePath, shape) => {
     const file = files.get(relativePath);
-    return file === undefined ? undefined : decodeImage(file, shape);
+    return file === undefined ? undefined : (await decodeImage(file, shape)).values;
   };
 }

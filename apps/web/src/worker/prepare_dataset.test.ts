@@ -11,7 +11,7 @@ function candidate(path: string, label: string, contents = 'ok'): ImageCandidate
 /** Stands in for createImageBitmap: a file whose text is 'bad' fails to decode. */
 const fakeDecode: DecodeImage = async (file, shape) => {
   if ((await file.text()) === 'bad') throw new Error('not a valid PNG');
-  return new Float32Array(shape[0] * shape[1] * shape[2]).fill(0.5);
+  return { values: new Float32Array(shape[0] * shape[1] * shape[2]).fill(0.5) };
 };
 
 describe('prepareDataset', () => {
@@ -45,6 +45,18 @@ describe('prepareDataset', () => {
     expect(prepared.skipped).toEqual([
       { path: 'd/covid/c.png', reason: 'class "covid" is not one of this study\'s classes (Normal, Pneumonia)' },
       { path: 'd/normal/broken.png', reason: 'could not be decoded as an image (not a valid PNG)' },
+    ]);
+  });
+
+  it('lists the files used with a remark, and draws previews only of files an <img> cannot show', async () => {
+    const noting: DecodeImage = async (file, shape) => ({ ...(await fakeDecode(file, shape)), ...((await file.text()) === 'frames' ? { note: 'DICOM with 3 frames: the first is used' } : {}) });
+    const prepared = await prepareDataset([candidate('d/normal/a.png', 'normal'), candidate('d/normal/IM0001', 'normal', 'frames'), candidate('d/normal/b.dcm', 'normal')], study, noting);
+    expect(prepared.notes).toEqual([{ path: 'd/normal/IM0001', note: 'DICOM with 3 frames: the first is used' }]);
+    const normal = prepared.classes.find((item) => item.name.toLowerCase() === 'normal');
+    expect(normal?.samplePaths).toEqual(['d/normal/IM0001', 'd/normal/a.png', 'd/normal/b.dcm']);
+    expect(normal?.decoded?.map((image) => [image.path, image.height, image.width, image.channels, image.pixels[0]])).toEqual([
+      ['d/normal/IM0001', 2, 2, 1, 128],
+      ['d/normal/b.dcm', 2, 2, 1, 128],
     ]);
   });
 

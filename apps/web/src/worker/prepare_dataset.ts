@@ -1,12 +1,17 @@
 import { data } from '@splitlearn/split-core';
-import type { ClassPreview, ImageCandidate, Skipped } from './messages';
+import type { ClassPreview, FileNote, ImageCandidate, Skipped } from './messages';
 
 // The clinician's files -> the local training and validation datasets, in the worker. Class
 // names are matched to the study's (case-insensitive), each image is decoded to the study's
 // input shape, and a stratified validation split is kept on the device. Failures are listed,
 // never fatal: a folder with a few corrupt files trains on the good ones.
 
-export type DecodeImage = (file: Blob, shape: data.ImageShape) => Promise<Float32Array>;
+/** One file as model input; `note` is what the file list should say about it (a multi-frame DICOM's first frame). */
+export interface DecodedFile {
+  values: Float32Array;
+  note?: string;
+}
+export type DecodeImage = (file: Blob, shape: data.ImageShape) => Promise<DecodedFile>;
 
 export interface StudyDataConfig {
   classes: string[];
@@ -20,6 +25,7 @@ export interface PreparedData {
   val: data.Dataset;
   classes: ClassPreview[];
   skipped: Skipped[];
+  notes?: FileNote[];
 }
 
 const THUMBNAILS_PER_CLASS = 4;
@@ -39,16 +45,19 @@ async function decodeAll(
   shape: data.ImageShape,
   decode: DecodeImage,
   onProgress: (done: number, total: number) => void,
-): Promise<{ samples: data.Sample[]; skipped: Skipped[] }> {
+): Promise<{ samples: data.Sample[]; skipped: Skipped[]; notes: FileNote[] }> {
   const samples: data.Sample[] = [];
   const skipped: Skipped[] = [];
+  const notes: FileNote[] = [];
   let next = 0;
   let done = 0;
   const work = async (): Promise<void> => {
     while (next < items.length) {
       const item = items[next++] as { candidate: ImageCandidate; label: number };
       try {
-        samples.push({ id: item.candidate.path, label: item.label, values: await decode(item.candidate.file, shape) });
+        const decoded = await decode(item.candidate.file, shape);
+        samples.push({ id: item.candidate.path, label: item.label, values: decoded.values });
+        if (decoded.note) notes.push({ path: item.candidate.path, note: decoded.note });
       } catch (error) {
         skipped.push({ path: item.candidate.path, reason: `could not be decoded as an image (${error instanceof Error ? error.message : String(error)})` });
       }
@@ -57,7 +66,7 @@ async function decodeAll(
     }
   };
   await Promise.all(Array.from({ length: Math.min(DECODE_CONCURRENCY, items.length) }, work));
-  return { samples, skipped };
+  return { samples, skipped, notes: notes.sort(byPath) };
 }
 
 function byPath(a: { path: string }, b: { path: string }): number {
@@ -89,7 +98,8 @@ export async function prepareDataset(
   }
   const decoded = await decodeAll(known, shape, decode, onProgress);
   skipped.push(...decoded.skipped);
-  return keepLocalValidation(decoded.samples, match.classes, shape, study, skipped);
+  const prepared = keepLocalValidation(decoded.samples, match.classes, shape, study, skipped);
+  return decoded.notes.length > 0 ? { ...prepared, notes: decoded.notes } : prepared;
 }
 
 /** Whether an <img> can show the file itself (PNG, JPEG); others (DICOM) are previewed as the model takes them. */

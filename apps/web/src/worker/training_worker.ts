@@ -156,7 +156,7 @@ async function prepare(images: Extract<MainToWorker, { type: 'prepare' }>['image
 
 /** Posts the dataset preview and keeps the data for joining, if any of it can train. */
 function offer(result: PreparedData, imageCount: number): void {
-  post({ type: 'dataset', classes: result.classes, trainCount: result.train.samples.length, valCount: result.val.samples.length, skipped: result.skipped });
+  post({ type: 'dataset', classes: result.classes, trainCount: result.train.samples.length, valCount: result.val.samples.length, skipped: result.skipped, ...(result.notes ? { notes: result.notes } : {}) });
   if (result.train.samples.length === 0) {
     post({ type: 'error', error: { code: 'no-usable-images', message: `none of the ${imageCount} images can be used for training` } });
     return;

@@ -58,7 +58,9 @@ export class DicomCodecs {
 
   /** JPEG lossless (processes 14 and 14 SV1), samples of `bytesPerSample` bytes. */
   jpegLossless(encoded: Uint8Array, width: number, height: number, bytesPerSample: number): DecodedFrame {
-    const copy = encoded.slice();
+    // A copy in a buffer of its own: the decoder takes an ArrayBuffer from offset 0 (and a Node
+    // Buffer's slice() is a view into a shared pool, not a copy).
+    const copy = new Uint8Array(encoded);
     let samples: Uint8Array | Uint16Array;
     try {
       samples = new JpegLosslessDecoder().decode(copy.buffer, 0, copy.byteLength, bytesPerSample);

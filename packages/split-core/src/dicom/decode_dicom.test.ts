@@ -128,6 +128,15 @@ describe('DICOM pixels as a radiologist would see them', () => {
     }
   });
 
+  it('reads a Node Buffer (as readFile returns) as it reads a Uint8Array, for every syntax', async () => {
+    const stored = scene(0, 4095);
+    for (const syntax of ['explicit', 'rle', 'jpegLosslessSv1', 'jpegLs', 'jpeg2000Lossless'] as const) {
+      const file = await dicomImageFile({ ...SIZE, frames: [stored], bitsAllocated: 16, bitsStored: 12, syntax });
+      const fromBuffer = await decodeDicom(Buffer.from(file), codecs);
+      expect(fromBuffer.gray, syntax).toEqual((await decodeDicom(file, codecs)).gray);
+    }
+  });
+
   it('keeps the SOP Instance UID for a label table on the device', async () => {
     const image = await decoded({ frames: [scene(0, 255)], bitsAllocated: 8, syntax: 'explicit', sopInstanceUid: '2.25.1234567' });
     expect(image.sopInstanceUid).toBe('2.25.1234567');

@@ -1,5 +1,5 @@
 import type { StepTiming } from '../../lib/eta';
-import type { Alignment, BackendChoice, ClassPreview, Egress, Skipped, StudySummary, TablePreview, Traffic, WorkerError, WorkerToMain } from '../../worker/messages';
+import type { Alignment, BackendChoice, ClassPreview, Egress, FileNote, Skipped, StudySummary, TablePreview, Traffic, WorkerError, WorkerToMain } from '../../worker/messages';
 import type { FoundClass } from './files/found_classes';
 
 // Everything the Contribute page shows, as one reducer over the user's actions and the
@@ -21,6 +21,8 @@ export interface DatasetPreview {
   valCount: number;
   /** Skipped in the worker: unknown class, undecodable. */
   skipped: Skipped[];
+  /** Used with a remark (a multi-frame DICOM's first frame). */
+  notes?: FileNote[];
 }
 
 export type Participation = 'none' | 'joining' | 'active' | 'paused' | 'left' | 'withdrawn';

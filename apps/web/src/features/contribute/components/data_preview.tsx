@@ -185,6 +185,18 @@ export function DataPreview({ picked, dataset, decode, skipped, files, studyKnow
           <SkippedList skipped={skipped} />
         </>
       )}
+      {dataset?.notes && dataset.notes.length > 0 && (
+        <details className="skipped">
+          <summary>Used with a remark ({formatCount(dataset.notes.length)})</summary>
+          <ul aria-label="Files used with a remark">
+            {dataset.notes.slice(0, MAX_SKIPPED_SHOWN).map((entry) => (
+              <li key={entry.path}>
+                <code>{entry.path}</code>: {entry.note}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
     </PageSection>
   );
 }
