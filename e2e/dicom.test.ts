@@ -5,7 +5,7 @@ import { data, model } from '@splitlearn/split-core';
 import { dicomDirFile, dicomImageFile, PATIENT, type SyntaxName } from '../packages/split-core/src/dicom/testing/dicom_writer';
 import { readWireLog } from '../apps/relay-server/src/testing/wire_log_reader';
 import { writeDemoFolder } from './demo_folder';
-import { collectPageErrors, createStudy, joinAndWaitForId, pickFolder, screenshot, startStudy, waitUntilFinished } from './support';
+import { collectPageErrors, createStudy, joinAndWaitForId, pickFolder, relativeDistance, screenshot, startStudy, waitUntilFinished } from './support';
 import { useBrowserRelay } from './browser_relay';
 
 // DICOM as hospitals export it, in the browser (issue 16): a clinician picks a folder of
@@ -46,16 +46,6 @@ async function writeDicomFolder(dir: string): Promise<string[]> {
 async function checkpointedClient(studyId: string, round = ROUNDS): Promise<model.NamedWeight[]> {
   const bytes = await readFile(path.join(env.relay.dataDir, 'checkpoints', studyId, `round-${round}`, 'client-segment0.bin'));
   return model.decodeWeights(new Uint8Array(bytes));
-}
-
-function relativeDistance(a: model.NamedWeight, b: model.NamedWeight | undefined): number {
-  let difference = 0;
-  let norm = 0;
-  a.values.forEach((value, i) => {
-    difference += (value - (b?.values[i] ?? Number.NaN)) ** 2;
-    norm += value * value;
-  });
-  return Math.sqrt(difference / norm);
 }
 
 describe('a clinician’s DICOM export in the browser', () => {

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { model } from '@splitlearn/split-core';
 import { writeDemoFolder } from './demo_folder';
-import { collectPageErrors, createStudy, figureText, joinAndWaitForId, pickFolder, screenshot, startStudy, valMetrics, waitUntilFinished } from './support';
+import { collectPageErrors, createStudy, figureText, joinAndWaitForId, pickFolder, relativeDistance, screenshot, startStudy, valMetrics, waitUntilFinished } from './support';
 import { useBrowserRelay } from './browser_relay';
 
 // The WebGL engine, proven (issue 14): a clinician can choose the engine on the contribute
@@ -50,16 +50,6 @@ async function openWithEngine(page: Page, joinCode: string, engine: string): Pro
 async function checkpointedClient(studyId: string, round = ROUNDS): Promise<model.NamedWeight[]> {
   const bytes = await readFile(path.join(env.relay.dataDir, 'checkpoints', studyId, `round-${round}`, 'client-segment0.bin'));
   return model.decodeWeights(new Uint8Array(bytes));
-}
-
-function relativeDistance(a: model.NamedWeight, b: model.NamedWeight): number {
-  let diff = 0;
-  let norm = 0;
-  a.values.forEach((value, i) => {
-    diff += (value - (b.values[i] ?? Number.NaN)) ** 2;
-    norm += value * value;
-  });
-  return Math.sqrt(diff / norm);
 }
 
 describe('choosing the engine: WebGL trains what WebAssembly trains', () => {

@@ -7,6 +7,7 @@ import { copyFile, mkdir, mkdtemp, readdir, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { model } from '@splitlearn/split-core';
 import { api, waitFor, type RelayProcess } from '../apps/relay-server/src/testing/relay_process';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -247,4 +248,15 @@ export async function valMetrics(relay: RelayProcess, studyId: string): Promise<
 export async function trainMetrics(relay: RelayProcess, studyId: string): Promise<MetricRow[]> {
   const { metrics } = await api<{ metrics: MetricRow[] }>(relay, 'GET', `/api/studies/${studyId}/metrics`);
   return metrics.filter((row) => row.phase === 'train').sort((a, b) => a.round - b.round);
+}
+
+/** ||a - b|| / ||a|| over one variable's values (a missing value in b counts as NaN: the test fails). */
+export function relativeDistance(a: model.NamedWeight, b: model.NamedWeight | undefined): number {
+  let difference = 0;
+  let norm = 0;
+  a.values.forEach((value, i) => {
+    difference += (value - (b?.values[i] ?? Number.NaN)) ** 2;
+    norm += value * value;
+  });
+  return Math.sqrt(difference / norm);
 }

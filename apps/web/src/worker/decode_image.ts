@@ -17,9 +17,7 @@ export const decodeImage: DecodeImage = async (file, shape) => {
   const head = new Uint8Array(await file.slice(0, 132).arrayBuffer());
   if (dicom.isDicom(head)) {
     codecs ??= new dicom.DicomCodecs({ charls: charlsWasm, openjpeg: openjpegWasm, libjpeg: libjpegWasm });
-    const image = await dicom.decodeDicom(new Uint8Array(await file.arrayBuffer()), codecs);
-    const values = data.grayToSampleValues(image.gray, image.width, image.height, shape);
-    return image.frames > 1 ? { values, note: `DICOM with ${image.frames} frames: the first is used` } : { values };
+    return dicom.decodeDicomSample(new Uint8Array(await file.arrayBuffer()), codecs, shape);
   }
   const bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   try {

@@ -67,9 +67,10 @@ export class DicomCodecs {
     } catch (error) {
       throw new Error(`the JPEG lossless decoder refused the data: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
+    // The decoder's own array: a view of it is enough.
     const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
     if (bytes.length < width * height * bytesPerSample) throw new Error(`the JPEG lossless data holds ${samples.length} samples, the header says ${width}x${height}`);
-    return { width, height, bitsPerSample: bytesPerSample * 8, bytes: bytes.slice(0, width * height * bytesPerSample) };
+    return { width, height, bitsPerSample: bytesPerSample * 8, bytes: bytes.subarray(0, width * height * bytesPerSample) };
   }
 }
 
@@ -84,12 +85,13 @@ function run(format: string, create: () => CornerstoneDecoder, encoded: Uint8Arr
     decoder.getEncodedBuffer(encoded.length).set(encoded);
     decoder.decode();
     const info = decoder.getFrameInfo();
-    const bytes = decoder.getDecodedBuffer().slice();
+    const decoded = decoder.getDecodedBuffer();
     const expected = info.width * info.height * info.componentCount * (info.bitsPerSample > 8 ? 2 : 1);
     // OpenJPEG reports some failures on stdout only, leaving an empty frame: check what came back.
-    if (!(info.width > 0 && info.height > 0) || bytes.length < expected) throw new Error(`no image in the ${format} data`);
+    if (!(info.width > 0 && info.height > 0) || decoded.length < expected) throw new Error(`no image in the ${format} data`);
     if (info.componentCount !== 1) throw new Error(`the ${format} data holds ${info.componentCount} colour components, not one greyscale`);
-    return { width: info.width, height: info.height, bitsPerSample: info.bitsPerSample, bytes: bytes.slice(0, expected) };
+    // A view into the codec's memory: copied out (once) before the decoder is freed.
+    return { width: info.width, height: info.height, bitsPerSample: info.bitsPerSample, bytes: decoded.slice(0, expected) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : (explain?.(error) ?? `codec error ${String(error)}`);
     throw new Error(`the ${format} decoder refused the data: ${reason}`, { cause: error });

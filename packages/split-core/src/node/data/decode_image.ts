@@ -5,9 +5,9 @@
 
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { grayToSampleValues, toSampleValues, type ImageShape } from '../../data/image';
+import { toSampleValues, type ImageShape } from '../../data/image';
 import { DicomCodecs } from '../../dicom/codecs';
-import { decodeDicom } from '../../dicom/decode_dicom';
+import { decodeDicomSample } from '../../dicom/decode_dicom';
 import { isDicom } from '../../dicom/dicom_header';
 
 export type ImageFormat = 'png' | 'jpeg';
@@ -70,8 +70,6 @@ function checkPixels(width: number, height: number): void {
 export interface ImageFileValues {
   values: Float32Array;
   note?: string;
-  /** A DICOM file's SOP Instance UID, for a label table keyed by it; stays on this machine. */
-  sopInstanceUid?: string;
 }
 
 // One set of codec modules per process: each loads on its first file.
@@ -84,10 +82,5 @@ export async function decodeImageFile(bytes: Uint8Array, shape: ImageShape): Pro
     return { values: toSampleValues(decoded.rgba, decoded.width, decoded.height, shape) };
   }
   codecs ??= new DicomCodecs();
-  const image = await decodeDicom(bytes, codecs);
-  return {
-    values: grayToSampleValues(image.gray, image.width, image.height, shape),
-    ...(image.frames > 1 ? { note: `DICOM with ${image.frames} frames: the first is used` } : {}),
-    ...(image.sopInstanceUid ? { sopInstanceUid: image.sopInstanceUid } : {}),
-  };
+  return decodeDicomSample(bytes, codecs, shape);
 }
