@@ -250,6 +250,11 @@ export class Participant {
   }
 
   /** The weights this device holds now, segment by segment (a copy). */
+  /** Rounds of training behind the client weights held: the best round's where the relay handed those over at the end, the last round's otherwise. */
+  trainedRounds(): number {
+    return this.heldRounds ?? this.roundsDone;
+  }
+
   clientWeights(): NamedWeight[][] {
     return this.requireRole().role.segments.map((segment) => readWeights(segment.model));
   }
