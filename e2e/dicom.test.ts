@@ -5,7 +5,7 @@ import { data, model } from '@splitlearn/split-core';
 import { dicomDirFile, dicomImageFile, PATIENT, type SyntaxName } from '../packages/split-core/src/dicom/testing/dicom_writer';
 import { readWireLog } from '../apps/relay-server/src/testing/wire_log_reader';
 import { writeDemoFolder } from './demo_folder';
-import { collectPageErrors, createStudy, joinAndWaitForId, pickFolder, relativeDistance, screenshot, startStudy, waitUntilFinished } from './support';
+import { collectPageErrors, createStudy, joinAndWaitForId, pickFolder, relativeDistance, screenshot, startStudy, valMetrics, waitUntilFinished } from './support';
 import { useBrowserRelay } from './browser_relay';
 
 // DICOM as hospitals export it, in the browser (issue 16): a clinician picks a folder of
@@ -13,7 +13,8 @@ import { useBrowserRelay } from './browser_relay';
 // training worker reads them with split-core's DICOM reader and trains. Its pixels are the
 // ones the same pictures give as PNGs: a page given the PNGs and a page given the DICOM files
 // train single-client, full-batch studies (same seed) to the same client segment. The wire
-// log shows that no header value (name, id, dates, UIDs) left the DICOM page.
+// log shows that no header value (name, id, dates, UIDs) left the DICOM page. A flat export
+// (no class folders) is labelled by a CSV keyed by SOP Instance UID, read in the worker.
 
 const env = useBrowserRelay('dicom');
 const ROUNDS = 2;
@@ -41,6 +42,18 @@ async function writeDicomFolder(dir: string): Promise<string[]> {
   const whole = await dicomImageFile({ rows: 28, columns: 28, frames: [new Array<number>(784).fill(7)], bitsAllocated: 8, syntax: 'explicit' });
   await writeFile(path.join(dir, 'nodule', 'IM9999'), whole.subarray(0, whole.length - 200));
   return uids;
+}
+
+/** Everything on the wire from one participant, checked for header values in its events and (as hex) its binary attachments. */
+async function expectNoHeaderValueSent(participant: string, values: readonly string[]): Promise<void> {
+  const sent = (await readWireLog(env.wireLog)).filter((entry) => entry.participant === participant);
+  expect(sent.some((entry) => entry.event === 'step:frame')).toBe(true);
+  const text = JSON.stringify(sent);
+  const hex = (value: string): string => Buffer.from(value, 'latin1').toString('hex');
+  for (const value of values) {
+    expect(text.includes(value), `"${value}" on the wire`).toBe(false);
+    expect(text.includes(hex(value)), `"${value}" (as bytes) on the wire`).toBe(false);
+  }
 }
 
 async function checkpointedClient(studyId: string, round = ROUNDS): Promise<model.NamedWeight[]> {
@@ -103,14 +116,62 @@ describe('a clinician’s DICOM export in the browser', () => {
     expect(Math.max(...(fromDicom ?? []).map((weight, i) => relativeDistance(weight, before[i])))).toBeGreaterThan(1e-3);
 
     // Nothing the DICOM page sent holds a header value, in any event or attachment.
-    const dicomPage = runs[1]?.participant ?? '';
-    const sent = (await readWireLog(env.wireLog)).filter((entry) => entry.participant === dicomPage);
-    expect(sent.some((entry) => entry.event === 'step:frame')).toBe(true);
-    const text = JSON.stringify(sent);
-    const hex = (value: string): string => Buffer.from(value, 'latin1').toString('hex');
-    for (const value of [...Object.values(PATIENT), ...uids]) {
-      expect(text.includes(value), `"${value}" on the wire`).toBe(false);
-      expect(text.includes(hex(value)), `"${value}" (as bytes) on the wire`).toBe(false);
+    await expectNoHeaderValueSent(runs[1]?.participant ?? '', [...Object.values(PATIENT), ...uids]);
+  });
+
+  it('labels a flat export from a CSV keyed by SOP Instance UID, read on the device: unlisted files and unmatched rows are named, no UID leaves', { timeout: 600_000 }, async () => {
+    const folder = path.join(env.workDir, 'flat', 'export');
+    await mkdir(folder, { recursive: true });
+    const rows: string[] = [];
+    const expected = { normal: 0, nodule: 0 };
+    const uids: string[] = [];
+    for (let index = 0; index < COUNT; index++) {
+      const sample = data.generateDemoSample({ seed: 1, split: 'train', index });
+      const stored = Array.from(sample.values, (value) => Math.round(255 * Math.min(Math.max(value, 0), 1)));
+      const uid = `2.25.${700000 + index}`;
+      uids.push(uid);
+      const syntax = SYNTAXES[index % SYNTAXES.length] as SyntaxName;
+      await writeFile(path.join(folder, `IM${String(index).padStart(4, '0')}`), await dicomImageFile({ rows: 28, columns: 28, frames: [stored], bitsAllocated: 8, windows: [{ center: 128, width: 256 }], syntax, sopInstanceUid: uid }));
+      // The last file is not in the CSV: skipped, with the reason.
+      if (index === COUNT - 1) continue;
+      const label = data.DEMO_CLASSES[sample.label] as 'normal' | 'nodule';
+      expected[label] += 1;
+      rows.push(`${uid},${label.toUpperCase()}`);
+    }
+    // A row for an image that is not in the folder.
+    rows.push('2.25.799999,normal');
+    await writeFile(path.join(folder, 'labels.csv'), `SOPInstanceUID,label\n${rows.join('\n')}\n`);
+
+    const config = { topology: 'vanilla', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['normal', 'nodule'], schedule: 'round-robin', optimizer: 'sgd', learningRate: 0.05, rounds: 2, batchSize: 16, minClients: 1, seed: 12, augmentation: false };
+    const study = await createStudy(env.relay, { ...config, name: 'labelled by UID' });
+    const context = await env.browser.newContext();
+    try {
+      const page = await context.newPage();
+      const errors = collectPageErrors(page);
+      await page.goto(`${env.relay.url}/join/${study.joinCode}`);
+      const picked = await pickFolder(page, folder);
+      expect(picked.trainCount + picked.valCount).toBe(COUNT - 1);
+      await page.getByText(`${COUNT} files to label from the CSV by SOP Instance UID, once read on this device.`).waitFor();
+      // Each class counted as the CSV says (its labels in capitals: matched to the study's classes as folder names are).
+      const table = page.getByRole('table', { name: 'Images per study class' });
+      for (const [name, count] of Object.entries(expected)) await expect.poll(() => table.getByRole('row', { name: new RegExp(`^${name} ${count} `) }).count()).toBe(1);
+      await page.getByLabel('Skipped files').getByText(`IM${String(COUNT - 1).padStart(4, '0')}`).waitFor();
+      await page.getByLabel('Skipped files').getByText(/not listed in the CSV, by path, file name or SOP Instance UID/).waitFor();
+      await page.getByText('1 CSV row names a SOP Instance UID that none of the chosen files has').waitFor();
+      await screenshot(page, 'dicom-uid-csv');
+      const participant = await joinAndWaitForId(page);
+      await startStudy(env.relay, study.id);
+      await waitUntilFinished(env.relay, study.id, [page], 400_000);
+      expect(errors).toEqual([]);
+      // The relay scored the validation images with the CSV's labels: as many nodules as the page kept.
+      const keptNodules = Number((await table.getByRole('row', { name: /^nodule / }).getByRole('cell').last().innerText()).replace(/,/g, ''));
+      const last = (await valMetrics(env.relay, study.id)).at(-1)?.metrics;
+      expect(last?.count).toBe(picked.valCount);
+      expect(keptNodules).toBeGreaterThan(0);
+      expect(last?.thresholds?.positives).toBe(keptNodules);
+      await expectNoHeaderValueSent(participant, [...Object.values(PATIENT), ...uids]);
+    } finally {
+      await context.close();
     }
   });
 });

@@ -203,7 +203,7 @@ export async function joinAndWaitForId(page: Page): Promise<string> {
 export interface MetricRow {
   round: number;
   phase: 'train' | 'val';
-  metrics: { accuracy?: number | null; loss?: number | null; auc?: number | null; count?: number; completed?: number; failed?: number; operatingPoint?: { threshold: number; balancedAccuracy: number } };
+  metrics: { accuracy?: number | null; loss?: number | null; auc?: number | null; count?: number; completed?: number; failed?: number; operatingPoint?: { threshold: number; balancedAccuracy: number }; thresholds?: { positives: number; negatives: number } };
 }
 
 export interface CreatedStudy {

@@ -1,7 +1,8 @@
 // @splitlearn/split-core/pure: the tfjs-free half of the engine, for code that must not
 // load tfjs (the page's main thread): the wire contract and its schemas (the dashboard's
 // included), the study configuration, what each topology and schedule does, the model
-// catalogue and its cut planning, analytic FLOPs, codec frame sizes and the demo images.
+// catalogue and its cut planning, analytic FLOPs, codec frame sizes, the demo images and the
+// labelling of picked files (folders or a CSV manifest).
 // The web app's main-thread import test walks everything reachable from here and fails on
 // any tfjs import.
 
@@ -30,3 +31,4 @@ export { encodedBundleSize } from './codec/bundle';
 export type { Encoding } from './codec/types';
 export { DEMO_CLASSES, DEMO_LABEL_NOISE, generateDemoSample } from './data/demo';
 export { DEMO_DATA_SEED } from './data/demo_shard';
+export * as labels from './data/labels';

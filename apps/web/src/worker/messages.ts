@@ -214,11 +214,15 @@ export type Alignment = z.infer<typeof AlignmentSchema>;
 export const ImageCandidateSchema = z.object({
   /** Path relative to what the user picked, e.g. `train/normal/a.png`: the sample's stable id. */
   path: z.string().min(1),
-  /** The class name as found (folder name or CSV), before matching to the study's classes. */
-  label: z.string(),
+  /** The class name as found (folder name or CSV), before matching to the study's classes; absent where a CSV may list the file by its DICOM SOP Instance UID. */
+  label: z.string().optional(),
   file: z.instanceof(Blob),
 });
 export type ImageCandidate = z.infer<typeof ImageCandidateSchema>;
+
+/** A CSV's labels keyed by SOP Instance UID (split-core's labels.UidLabels), for the images that came without a label. */
+export const UidLabelsSchema = z.object({ labels: z.record(z.string(), z.string()), conflicting: z.array(z.string()) });
+export type UidLabels = z.infer<typeof UidLabelsSchema>;
 
 /** A file of an image party's folder: its path in the same tree as the mapping CSV's `csvName`. */
 export const PartyImageFileSchema = z.object({ path: z.string().min(1).max(1024), file: z.instanceof(Blob) });
@@ -230,7 +234,7 @@ export const MainToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('engine'), preference: z.enum(ENGINE_PREFERENCES) }),
   /** Times a training step of the study's client layers whenever the study or the engine changes (the contribute page; not the booth's many hospitals). */
   z.object({ type: z.literal('time-steps') }),
-  z.object({ type: z.literal('prepare'), images: z.array(ImageCandidateSchema) }),
+  z.object({ type: z.literal('prepare'), images: z.array(ImageCandidateSchema), uidLabels: UidLabelsSchema.optional() }),
   /** The booth demo: build hospital `hospital` (0-based) of `hospitals`'s shard of the generated demo images, instead of 'prepare'. */
   z
     .object({ type: z.literal('prepare-demo'), hospital: count, hospitals: z.number().int().min(1).max(64) })
@@ -278,6 +282,8 @@ export const WorkerToMainSchema = z.discriminatedUnion('type', [
     valCount: count,
     skipped: z.array(SkippedSchema),
     notes: z.array(FileNoteSchema).optional(),
+    /** SOP Instance UIDs the CSV lists that none of the files read has (local to this page: never sent anywhere). */
+    uidsWithoutFile: z.array(z.string()).optional(),
   }),
   z.object({ type: z.literal('table'), table: TablePreviewSchema }),
   /** A vertical party: how lining its rows up with the other parties' goes. */

@@ -60,6 +60,36 @@ describe('prepareDataset', () => {
     ]);
   });
 
+  it('labels a file a CSV lists by SOP Instance UID once decoded, and lists what it could not label', async () => {
+    // A file's text stands in for its DICOM header's UID ('png' for a file without one).
+    const withUid: DecodeImage = async (file, shape) => {
+      const text = await file.text();
+      return { ...(await fakeDecode(file, shape)), ...(text === 'png' ? {} : { sopInstanceUid: text }) };
+    };
+    const pending = (path: string, uid: string): ImageCandidate => ({ path, file: new Blob([uid]) });
+    const uidLabels = { labels: { '1.2.1': 'normal', '1.2.2': 'PNEUMONIA', '1.2.3': 'covid', '1.2.9': 'normal' }, conflicting: ['1.2.4'] };
+    const prepared = await prepareDataset(
+      [candidate('d/a.png', 'normal'), pending('d/IM1', '1.2.1'), pending('d/IM2', '1.2.2'), pending('d/IM3', '1.2.3'), pending('d/IM4', '1.2.4'), pending('d/IM5', '1.2.5'), pending('d/IM6', 'png')],
+      study,
+      withUid,
+      undefined,
+      uidLabels,
+    );
+    const labelled = [...prepared.train.samples, ...prepared.val.samples].map((sample) => [sample.id, sample.label]).sort();
+    expect(labelled).toEqual([
+      ['d/IM1', 0],
+      ['d/IM2', 1],
+      ['d/a.png', 0],
+    ]);
+    expect(prepared.skipped).toEqual([
+      { path: 'd/IM3', reason: 'class "covid" is not one of this study\'s classes (Normal, Pneumonia)' },
+      { path: 'd/IM4', reason: 'its SOP Instance UID is listed more than once in the CSV with different labels' },
+      { path: 'd/IM5', reason: 'not listed in the CSV, by path, file name or SOP Instance UID' },
+      { path: 'd/IM6', reason: 'not listed in the CSV' },
+    ]);
+    expect(prepared.uidsWithoutFile).toEqual(['1.2.9']);
+  });
+
   it('picks the same validation files whatever order the browser lists them in', async () => {
     const files = Array.from({ length: 20 }, (_, i) => candidate(`d/normal/${String(i).padStart(2, '0')}.png`, 'normal'));
     const forward = await prepareDataset(files, study, fakeDecode);

@@ -1,17 +1,15 @@
 import { data } from '@splitlearn/split-core';
-import type { ClassPreview, FileNote, ImageCandidate, Skipped } from './messages';
+import { labels } from '@splitlearn/split-core/pure';
+import type { ClassPreview, FileNote, ImageCandidate, Skipped, UidLabels } from './messages';
 
 // The clinician's files -> the local training and validation datasets, in the worker. Class
 // names are matched to the study's (case-insensitive), each image is decoded to the study's
 // input shape, and a stratified validation split is kept on the device. Failures are listed,
-// never fatal: a folder with a few corrupt files trains on the good ones.
+// never fatal: a folder with a few corrupt files trains on the good ones. An image a CSV may
+// list by SOP Instance UID gets its label once decoded, from the UID in its header, which
+// goes no further than this lookup.
 
-/** One file as model input; `note` is what the file list should say about it (a multi-frame DICOM's first frame). */
-export interface DecodedFile {
-  values: Float32Array;
-  note?: string;
-}
-export type DecodeImage = (file: Blob, shape: data.ImageShape) => Promise<DecodedFile>;
+export type DecodeImage = (file: Blob, shape: data.ImageShape) => Promise<data.DecodedSample>;
 
 export interface StudyDataConfig {
   classes: string[];
@@ -26,6 +24,8 @@ export interface PreparedData {
   classes: ClassPreview[];
   skipped: Skipped[];
   notes?: FileNote[];
+  /** SOP Instance UIDs the CSV lists that no file read had. */
+  uidsWithoutFile?: string[];
 }
 
 const THUMBNAILS_PER_CLASS = 4;
@@ -40,24 +40,37 @@ export function imageShape(inputShape: readonly number[]): data.ImageShape {
   return [height, width, channels];
 }
 
+/** A file to decode, with its label where known; without one, `byUid` gives it from the decoded file's SOP Instance UID. */
+interface DecodeItem {
+  candidate: ImageCandidate;
+  label?: number;
+}
+
 async function decodeAll(
-  items: readonly { candidate: ImageCandidate; label: number }[],
+  items: readonly DecodeItem[],
   shape: data.ImageShape,
   decode: DecodeImage,
+  byUid: (uid: string | undefined) => { label: number } | { reason: string },
   onProgress: (done: number, total: number) => void,
-): Promise<{ samples: data.Sample[]; skipped: Skipped[]; notes: FileNote[] }> {
+): Promise<{ samples: data.Sample[]; skipped: Skipped[]; notes: FileNote[]; uids: Set<string> }> {
   const samples: data.Sample[] = [];
   const skipped: Skipped[] = [];
   const notes: FileNote[] = [];
+  const uids = new Set<string>();
   let next = 0;
   let done = 0;
   const work = async (): Promise<void> => {
     while (next < items.length) {
-      const item = items[next++] as { candidate: ImageCandidate; label: number };
+      const item = items[next++] as DecodeItem;
       try {
         const decoded = await decode(item.candidate.file, shape);
-        samples.push({ id: item.candidate.path, label: item.label, values: decoded.values });
-        if (decoded.note) notes.push({ path: item.candidate.path, note: decoded.note });
+        if (decoded.sopInstanceUid) uids.add(decoded.sopInstanceUid);
+        const found = item.label === undefined ? byUid(decoded.sopInstanceUid) : { label: item.label };
+        if ('reason' in found) skipped.push({ path: item.candidate.path, reason: found.reason });
+        else {
+          samples.push({ id: item.candidate.path, label: found.label, values: decoded.values });
+          if (decoded.note) notes.push({ path: item.candidate.path, note: decoded.note });
+        }
       } catch (error) {
         skipped.push({ path: item.candidate.path, reason: `could not be decoded as an image (${error instanceof Error ? error.message : String(error)})` });
       }
@@ -66,7 +79,7 @@ async function decodeAll(
     }
   };
   await Promise.all(Array.from({ length: Math.min(DECODE_CONCURRENCY, items.length) }, work));
-  return { samples, skipped, notes: notes.sort(byPath) };
+  return { samples, skipped, notes: notes.sort(byPath), uids };
 }
 
 function byPath(a: { path: string }, b: { path: string }): number {
@@ -78,33 +91,38 @@ export async function prepareDataset(
   study: StudyDataConfig,
   decode: DecodeImage,
   onProgress: (done: number, total: number) => void = () => undefined,
+  uidLabels: UidLabels = { labels: {}, conflicting: [] },
 ): Promise<PreparedData> {
   const shape = imageShape(study.inputShape);
   const match = data.matchClasses(
-    candidates.map((candidate) => candidate.label),
+    [...candidates.flatMap((candidate) => (candidate.label === undefined ? [] : [candidate.label])), ...Object.values(uidLabels.labels)],
     study.classes,
   );
+  const notAClass = (label: string): string => `class "${label.trim()}" is not one of this study's classes (${study.classes.join(', ')})`;
   const skipped: Skipped[] = [];
-  const known: { candidate: ImageCandidate; label: number }[] = [];
+  const items: DecodeItem[] = [];
   // Sorted by path: the picker's file order varies between browsers and runs, and the
   // seeded validation split must pick the same files after a page reload.
   for (const candidate of [...candidates].sort(byPath)) {
-    const label = match.labels.get(candidate.label);
-    if (label === undefined) {
-      skipped.push({ path: candidate.path, reason: `class "${candidate.label.trim()}" is not one of this study's classes (${study.classes.join(', ')})` });
-    } else {
-      known.push({ candidate, label });
+    if (candidate.label === undefined) {
+      items.push({ candidate });
+      continue;
     }
+    const label = match.labels.get(candidate.label);
+    if (label === undefined) skipped.push({ path: candidate.path, reason: notAClass(candidate.label) });
+    else items.push({ candidate, label });
   }
-  const decoded = await decodeAll(known, shape, decode, onProgress);
+  const byUid = (uid: string | undefined): { label: number } | { reason: string } => {
+    const found = labels.labelByUid(uidLabels, uid);
+    if ('reason' in found) return found;
+    const label = match.labels.get(found.label);
+    return label === undefined ? { reason: notAClass(found.label) } : { label };
+  };
+  const decoded = await decodeAll(items, shape, decode, byUid, onProgress);
   skipped.push(...decoded.skipped);
   const prepared = keepLocalValidation(decoded.samples, match.classes, shape, study, skipped);
-  return decoded.notes.length > 0 ? { ...prepared, notes: decoded.notes } : prepared;
-}
-
-/** Whether an <img> can show the file itself (PNG, JPEG); others (DICOM) are previewed as the model takes them. */
-export function browserShows(path: string): boolean {
-  return /\.(png|jpe?g)$/i.test(path);
+  const uidsWithoutFile = candidates.some((candidate) => candidate.label === undefined) ? labels.uidsWithoutFile(uidLabels, decoded.uids) : [];
+  return { ...prepared, ...(decoded.notes.length > 0 ? { notes: decoded.notes } : {}), ...(uidsWithoutFile.length > 0 ? { uidsWithoutFile } : {}) };
 }
 
 /**
@@ -116,10 +134,11 @@ export function keepLocalValidation(labelled: readonly data.Sample[], classNames
   const valIds = new Set(split.val.map((sample) => sample.id));
   const samples = [...labelled].sort((a, b) => byPath({ path: a.id }, { path: b.id }));
   const classes = classNames.map((name, label): ClassPreview => {
+    // Where <img> cannot show a file (DICOM), the preview draws what the model takes.
     const members = samples.filter((sample) => sample.label === label);
     const val = members.filter((sample) => valIds.has(sample.id)).length;
     const shown = members.slice(0, THUMBNAILS_PER_CLASS);
-    const decoded = shown.filter((sample) => !browserShows(sample.id)).map((sample) => ({ path: sample.id, height: shape[0], width: shape[1], channels: shape[2] === 3 ? (3 as const) : (1 as const), pixels: Uint8Array.from(sample.values, (value) => Math.round(255 * value)) }));
+    const decoded = shown.filter((sample) => !labels.isPlainImagePath(sample.id)).map((sample) => ({ path: sample.id, height: shape[0], width: shape[1], channels: shape[2] === 3 ? (3 as const) : (1 as const), pixels: Uint8Array.from(sample.values, (value) => Math.round(255 * value)) }));
     return { name, count: members.length, train: members.length - val, val, samplePaths: shown.map((sample) => sample.id), ...(decoded.length > 0 ? { decoded } : {}) };
   });
   const dataset = (part: data.Sample[]): data.Dataset => ({ classes: classNames, sampleShape: [...shape], samples: part });

@@ -140,7 +140,7 @@ async function lookup(joinCode: string): Promise<void> {
   await describeStudy(joinCode, result.study);
 }
 
-async function prepare(images: Extract<MainToWorker, { type: 'prepare' }>['images']): Promise<void> {
+async function prepare({ images, uidLabels }: Extract<MainToWorker, { type: 'prepare' }>): Promise<void> {
   if (!study) {
     post({ type: 'error', error: { code: 'internal', message: 'look the study up before preparing images' } });
     return;
@@ -148,15 +148,21 @@ async function prepare(images: Extract<MainToWorker, { type: 'prepare' }>['image
   const config = studyLib.catalogueStudy(study.info.config);
   prepared = undefined;
   post({ type: 'decode-progress', done: 0, total: images.length });
-  const result = await prepareDataset(images, config, decodeImage, (done, total) => {
-    if (done % PROGRESS_EVERY === 0 || done === total) post({ type: 'decode-progress', done, total });
-  });
+  const result = await prepareDataset(
+    images,
+    config,
+    decodeImage,
+    (done, total) => {
+      if (done % PROGRESS_EVERY === 0 || done === total) post({ type: 'decode-progress', done, total });
+    },
+    uidLabels,
+  );
   offer(result, images.length);
 }
 
 /** Posts the dataset preview and keeps the data for joining, if any of it can train. */
 function offer(result: PreparedData, imageCount: number): void {
-  post({ type: 'dataset', classes: result.classes, trainCount: result.train.samples.length, valCount: result.val.samples.length, skipped: result.skipped, ...(result.notes ? { notes: result.notes } : {}) });
+  post({ type: 'dataset', classes: result.classes, trainCount: result.train.samples.length, valCount: result.val.samples.length, skipped: result.skipped, ...(result.notes ? { notes: result.notes } : {}), ...(result.uidsWithoutFile ? { uidsWithoutFile: result.uidsWithoutFile } : {}) });
   if (result.train.samples.length === 0) {
     post({ type: 'error', error: { code: 'no-usable-images', message: `none of the ${imageCount} images can be used for training` } });
     return;
@@ -340,7 +346,7 @@ async function handle(message: MainToWorker, port: MessagePort | undefined): Pro
       timingSteps = true;
       return;
     case 'prepare':
-      return prepare(message.images);
+      return prepare(message);
     case 'prepare-table':
       return prepareTable(message);
     case 'prepare-party-images':

@@ -5,6 +5,15 @@
 /** [height, width, channels] of the model input; channels is 1 (grayscale) or 3 (RGB). */
 export type ImageShape = readonly [number, number, number];
 
+/** One image file as model input, whatever its format (decoded in Node or in the browser's worker). */
+export interface DecodedSample {
+  values: Float32Array;
+  /** What the file list should say about the file (a multi-frame DICOM's first frame is used). */
+  note?: string;
+  /** A DICOM file's SOP Instance UID, for a label manifest keyed by it: it stays on the device, never in a message. */
+  sopInstanceUid?: string;
+}
+
 /** One output pixel along one axis is a weighted sum of these source pixels. */
 interface AxisTap {
   source: number;

@@ -1,6 +1,6 @@
 export type { Dataset, Sample, SkippedFile } from './dataset';
 export { createRng, deriveSeed, shuffled, type Rng } from './random';
-export { grayToSampleValues, toSampleValues, type ImageShape } from './image';
+export { grayToSampleValues, toSampleValues, type DecodedSample, type ImageShape } from './image';
 export { classCounts, matchClasses, normalizeClassName, type ClassMatch } from './classes';
 export { shardDirichlet, shardIid, stratifiedSplit } from './shard';
 export { localValidationSplit, sharedValidationRows, type LocalValidationConfig } from './local_validation';
@@ -8,3 +8,4 @@ export { batchToTensors, epochBatches, type BatchTensors } from './batches';
 export { DEMO_CLASSES, DEMO_LABEL_NOISE, generateDemoDataset, generateDemoSample, type DemoDatasetOptions, type DemoSampleOptions } from './demo';
 export { DEMO_DATA_SEED, DEMO_TRAIN_SIZE, demoShardIndices, generateDemoShard, type DemoShardOptions } from './demo_shard';
 export { columnScaling, csvHeader, readTabularCsv, scaledSamples, TabularError, type ColumnScaling, type TabularOptions, type TabularRow, type TabularTable } from './tabular';
+export * as labels from './labels';

@@ -1,5 +1,5 @@
 import dicomParser, { type DataSet } from 'dicom-parser';
-import { grayToSampleValues, type ImageShape } from '../data/image';
+import { grayToSampleValues, type DecodedSample, type ImageShape } from '../data/image';
 import type { DicomCodecs, DecodedFrame } from './codecs';
 import { DicomSkip, readDicom, type DicomImageHeader } from './dicom_header';
 import { decodeRle } from './rle';
@@ -20,10 +20,15 @@ export interface DicomImage {
 }
 
 /** A DICOM file as model input, with what the file list should say about it (a multi-frame file's first frame); throws DicomSkip with the reason. */
-export async function decodeDicomSample(bytes: Uint8Array, codecs: DicomCodecs, shape: ImageShape): Promise<{ values: Float32Array; note?: string }> {
+export async function decodeDicomSample(bytes: Uint8Array, codecs: DicomCodecs, shape: ImageShape): Promise<DecodedSample> {
   const image = await decodeDicom(bytes, codecs);
   const values = grayToSampleValues(image.gray, image.width, image.height, shape);
-  return image.frames > 1 ? { values, note: `DICOM with ${image.frames} frames: the first is used` } : { values };
+  // The UID is for labelling on the device (a manifest keyed by it), never for a message.
+  return {
+    values,
+    ...(image.frames > 1 ? { note: `DICOM with ${image.frames} frames: the first is used` } : {}),
+    ...(image.sopInstanceUid ? { sopInstanceUid: image.sopInstanceUid } : {}),
+  };
 }
 
 /** Decodes the first frame; throws DicomSkip saying why a file cannot be used. */

@@ -8,6 +8,8 @@ import type { FoundClass } from './files/found_classes';
 export interface PickedSummary {
   labelSource: 'folders' | 'csv';
   imageCount: number;
+  /** Files a CSV may list by SOP Instance UID: labelled (or skipped) once the worker has read their DICOM header. */
+  byUidCount?: number;
   found: FoundClass[];
   /** Files skipped before decoding (not an image, no label), with reasons. */
   skipped: Skipped[];
@@ -23,6 +25,8 @@ export interface DatasetPreview {
   skipped: Skipped[];
   /** Used with a remark (a multi-frame DICOM's first frame). */
   notes?: FileNote[];
+  /** SOP Instance UIDs the CSV lists that none of the files read has. */
+  uidsWithoutFile?: string[];
 }
 
 export type Participation = 'none' | 'joining' | 'active' | 'paused' | 'left' | 'withdrawn';

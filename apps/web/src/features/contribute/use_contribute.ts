@@ -1,15 +1,12 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { forgetIdentity, loadIdentity, saveIdentity, type Identity } from '../../lib/resume_store';
-import { studyKeyFromFragment, studyKeyProblem } from '@splitlearn/split-core/pure';
+import { labels, studyKeyFromFragment, studyKeyProblem } from '@splitlearn/split-core/pure';
 import { joinPath } from '../../lib/routes';
 import { saveFiles } from '../../lib/save_files';
-import { parseExportedSegments, parseWorkerToMain, THREADED_WORKER_NAME, type EnginePreference, type ImageCandidate, type MainToWorker } from '../../worker/messages';
+import { parseExportedSegments, parseWorkerToMain, THREADED_WORKER_NAME, type EnginePreference, type ImageCandidate, type MainToWorker, type UidLabels } from '../../worker/messages';
 import { savedEngine, saveEngine } from './engine_choice';
 import { contributeReducer, initialContributeState, type ContributeState, type PickedSummary } from './contribute_state';
-import { assignLabels, type PickedFile } from './files/assign_labels';
-import { parseCsvLabels, type CsvLabel } from './files/csv_labels';
 import { foundClasses } from './files/found_classes';
-import { isCsvPath } from './files/image_kind';
 import type { PartyImagesPick } from './files/party_image_folder';
 
 // The one owner of the training worker for the Contribute page: it starts the worker, checks
@@ -31,7 +28,7 @@ export interface ContributeControls {
   setEngine: (preference: EnginePreference) => void;
   dismissError: (errorId: number) => void;
   lookup: () => void;
-  pickImages: (files: PickedFile<File>[]) => void;
+  pickImages: (files: labels.PickedFile<File>[]) => void;
   pickCsv: (files: File[]) => void;
   /** A vertical party: its table and which party it is; `idColumn` when its CSV names the patient id column differently. */
   pickTable: (choice: TableChoice) => void;
@@ -64,25 +61,35 @@ interface CsvSource {
   text: string;
 }
 
-function summarize(images: PickedFile<File>[], csvSources: CsvSource[]): { picked: PickedSummary; candidates: ImageCandidate[] } {
-  const rows: CsvLabel[] = [];
+/** What the worker is given to read: images labelled by path or folder, and those a CSV may list by SOP Instance UID (`label` absent). */
+interface Candidates {
+  images: ImageCandidate[];
+  uidLabels?: UidLabels;
+}
+
+function summarize(images: labels.PickedFile<File>[], csvSources: CsvSource[]): { picked: PickedSummary; candidates: Candidates } {
+  const rows: labels.ManifestRow[] = [];
   const csvProblems: string[] = [];
   for (const source of csvSources) {
-    const parsed = parseCsvLabels(source.text);
+    const parsed = labels.parseLabelManifest(source.text);
     rows.push(...parsed.rows);
     csvProblems.push(...parsed.problems.map((problem) => `${source.name}, line ${problem.line}: ${problem.reason}`));
   }
-  const assignment = assignLabels(images, csvSources.length > 0 ? rows : undefined);
+  const assignment = labels.assignLabels(images, csvSources.length > 0 ? rows : undefined);
   return {
     picked: {
       labelSource: assignment.labelSource,
       imageCount: assignment.images.length,
+      byUidCount: assignment.byUid.length,
       found: foundClasses(assignment.images),
       skipped: assignment.skipped,
       csvProblems,
       csvRowsWithoutFile: assignment.csvRowsWithoutFile,
     },
-    candidates: assignment.images.map(({ path, label, file }) => ({ path, label, file })),
+    candidates: {
+      images: [...assignment.images.map(({ path, label, file }) => ({ path, label, file })), ...assignment.byUid.map(({ path, file }) => ({ path, file }))],
+      ...(assignment.byUid.length > 0 ? { uidLabels: assignment.uidLabels } : {}),
+    },
   };
 }
 
@@ -96,9 +103,9 @@ export function useContribute(initialJoinCode: string): ContributeControls {
   const workerRef = useRef<Worker | undefined>(undefined);
   /** The code the current study was looked up with: the identity is stored under it. */
   const studyCodeRef = useRef(initialJoinCode.trim());
-  const candidatesRef = useRef<ImageCandidate[]>([]);
+  const candidatesRef = useRef<Candidates>({ images: [] });
   const studyKnownRef = useRef(false);
-  const [images, setImages] = useState<PickedFile<File>[]>([]);
+  const [images, setImages] = useState<labels.PickedFile<File>[]>([]);
   const [csvFiles, setCsvFiles] = useState<File[]>([]);
 
   const post = useCallback((message: MainToWorker) => workerRef.current?.postMessage(message), []);
@@ -114,7 +121,7 @@ export function useContribute(initialJoinCode: string): ContributeControls {
   );
 
   const prepareIfReady = useCallback(() => {
-    if (studyKnownRef.current && candidatesRef.current.length > 0) post({ type: 'prepare', images: candidatesRef.current });
+    if (studyKnownRef.current && candidatesRef.current.images.length > 0) post({ type: 'prepare', ...candidatesRef.current });
   }, [post]);
 
   useEffect(() => {
@@ -163,7 +170,7 @@ export function useContribute(initialJoinCode: string): ContributeControls {
   useEffect(() => {
     if (images.length === 0 && csvFiles.length === 0) return;
     let cancelled = false;
-    const folderCsv = images.filter((entry) => isCsvPath(entry.path)).map((entry) => entry.file);
+    const folderCsv = images.filter((entry) => labels.isCsvPath(entry.path)).map((entry) => entry.file);
     readCsv([...folderCsv, ...csvFiles]).then(
       (sources) => {
         if (cancelled) return;

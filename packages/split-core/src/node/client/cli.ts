@@ -11,7 +11,7 @@ import { writeSegmentFiles } from '../segment_files';
 import { studyKeyFromFragment } from '../../privacy/study_key';
 import { connectNodeParticipant, type NodeParticipant } from './connect';
 
-const USAGE = `Usage: npm run client -- --url URL --study CODE [--data DIR|demo|FILE.csv] [--shard K/N] [--party N] [--key KEY] [--label NAME] [--export DIR]
+const USAGE = `Usage: npm run client -- --url URL --study CODE [--data DIR|demo|FILE.csv] [--labels FILE.csv] [--shard K/N] [--party N] [--key KEY] [--label NAME] [--export DIR]
        npm run client -- --invite 'https://relay/join/CODE#key=KEY' [--data ...]
 
   --url URL        the relay, e.g. http://localhost:8080
@@ -22,7 +22,11 @@ const USAGE = `Usage: npm run client -- --url URL --study CODE [--data DIR|demo|
                    read from the SPLITNN_STUDY_KEY environment variable, which keeps it out
                    of the shell's history); it never leaves this machine
   --data DIR|demo  labelled images in ImageFolder layout (<class>/<file>), or 'demo' for the
-                   generated dataset (then --shard K/N picks this client's share)
+                   generated dataset (then --shard K/N picks this client's share). PNG, JPEG
+                   and DICOM (.dcm or no extension; a DICOMDIR is skipped)
+  --labels FILE    a CSV of labels for the images in --data: file,label rows, the file named
+                   by its path below --data, its name, or (DICOM) its SOP Instance UID; then
+                   folder names are not labels
   --party N        in a vertical study: which party this client is (0-based); --data is then
                    its CSV, with the study's id column and, at the label holder, the label
                    column. A table party's CSV has its feature columns; an image party's CSV
@@ -48,6 +52,7 @@ const ArgsSchema = z.object({
   key: z.string().min(1).optional(),
   /** Checked against the study once it is looked up: an intermediate participant needs none. */
   data: z.string().min(1).optional(),
+  labels: z.string().min(1, '--labels needs a CSV file').optional(),
   shard: z
     .string()
     .regex(/^\d+\/\d+$/, '--shard must look like K/N, e.g. 1/4')
@@ -89,7 +94,7 @@ function inviteParts(invite: string | undefined): { url?: string; study?: string
 async function main(): Promise<number> {
   let args: z.infer<typeof ArgsSchema>;
   try {
-    const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { url: { type: 'string' }, study: { type: 'string' }, invite: { type: 'string' }, key: { type: 'string' }, data: { type: 'string' }, shard: { type: 'string' }, party: { type: 'string' }, label: { type: 'string' }, backend: { type: 'string' }, export: { type: 'string' }, help: { type: 'boolean' } } });
+    const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { url: { type: 'string' }, study: { type: 'string' }, invite: { type: 'string' }, key: { type: 'string' }, data: { type: 'string' }, labels: { type: 'string' }, shard: { type: 'string' }, party: { type: 'string' }, label: { type: 'string' }, backend: { type: 'string' }, export: { type: 'string' }, help: { type: 'boolean' } } });
     if (values.help) {
       process.stdout.write(USAGE);
       return 0;
@@ -111,7 +116,7 @@ async function main(): Promise<number> {
       url: args.url,
       joinCode: args.study,
       ...(args.key ? { studyKey: args.key } : {}),
-      data: { source: args.data ?? '', ...(args.shard ? { shard: args.shard } : {}), ...(args.party !== undefined ? { party: args.party } : {}) },
+      data: { source: args.data ?? '', ...(args.labels ? { labels: args.labels } : {}), ...(args.shard ? { shard: args.shard } : {}), ...(args.party !== undefined ? { party: args.party } : {}) },
       label,
       backend: backend.name,
       events: {
@@ -135,6 +140,7 @@ async function main(): Promise<number> {
     );
     if (data.skipped.length > 0) process.stderr.write(`${data.skipped.length} ${data.rows ? 'rows' : 'files'} skipped (first: ${data.skipped[0]?.path}: ${data.skipped[0]?.reason})\n`);
     if (data.notes) process.stderr.write(`${data.notes.length} multi-frame DICOM files: their first frame is used (first: ${data.notes[0]?.path})\n`);
+    if (data.unlistedRows) process.stderr.write(`${data.unlistedRows.length} rows of ${args.labels ?? 'the labels CSV'} name no file found (first: ${data.unlistedRows[0]})\n`);
     process.on('SIGINT', () => finished());
     process.on('SIGTERM', () => finished());
     await done;

@@ -5,7 +5,7 @@ import { encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudyInfo } from '../../protocol/messages';
-import { VerticalStudyConfigSchema } from '../../study/config';
+import { HorizontalStudyConfigSchema, VerticalStudyConfigSchema } from '../../study/config';
 import { loadLocalData } from './local_data';
 
 // A vertical image party joining from disk: its mapping CSV beside real PNG and JPEG files,
@@ -120,5 +120,36 @@ describe('loadLocalData for a vertical party', () => {
     await expect(loadLocalData(studyInfo(0), { source: path.join(scratch, 'nope.csv'), party: 0 })).rejects.toThrow(/does not exist/);
     await expect(loadLocalData(studyInfo(0), { source: path.join(scratch, 'labs.csv'), party: 0 })).rejects.toThrow(/no image file column "file" in the CSV \(its columns: patient_id, crp\)/);
     await expect(loadLocalData(studyInfo(0), { source: path.join(dataDir, 'mapping.csv'), party: 1 })).rejects.toThrow(/no feature column "crp"/);
+  });
+});
+
+describe('loadLocalData with a labels CSV (npm run client -- --labels)', () => {
+  const horizontal = (): StudyInfo => ({
+    id: 'study-2',
+    config: HorizontalStudyConfigSchema.parse({ name: 'flat export', model: 'cnn-small', inputShape: [8, 8, 1], classes: ['normal', 'pneumonia'], topology: 'vanilla', schedule: 'round-robin', validationFraction: 0.25, seed: 3 }),
+    state: 'open',
+    round: 0,
+  });
+
+  it('labels a folder without class folders from the CSV and keeps a stratified share for validation', async () => {
+    const flat = path.join(scratch, 'flat');
+    await mkdir(flat, { recursive: true });
+    const rows = ['file,label'];
+    for (let i = 0; i < 8; i++) {
+      await writeFile(path.join(flat, `im${i}.png`), grayPng(8, 20 * i));
+      rows.push(`im${i}.png,${i % 2 === 0 ? 'normal' : 'PNEUMONIA'}`);
+    }
+    await writeFile(path.join(flat, 'labels.csv'), rows.join('\n'));
+    const local = await loadLocalData(horizontal(), { source: flat, labels: path.join(flat, 'labels.csv') });
+    const all = [...local.train.samples, ...local.val.samples].sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(all.map((sample) => [sample.id, sample.label])).toEqual(Array.from({ length: 8 }, (_, i) => [`im${i}.png`, i % 2]));
+    // Stratified: one of each class's four kept for validation.
+    expect(local.val.samples.map((sample) => sample.label).sort()).toEqual([0, 1]);
+    expect(local.skipped).toEqual([]);
+  });
+
+  it('refuses --labels where it labels nothing: the demo images, a vertical party', async () => {
+    await expect(loadLocalData(horizontal(), { source: 'demo', labels: 'labels.csv' })).rejects.toThrow(/--labels labels a folder of images/);
+    await expect(loadLocalData(studyInfo(0), { source: path.join(dataDir, 'mapping.csv'), party: 0, labels: 'labels.csv' })).rejects.toThrow(/a vertical party’s CSV holds its own labels/);
   });
 });

@@ -25,11 +25,15 @@ export interface LocalData {
   unknownClasses: string[];
   /** Files used with a remark (a multi-frame DICOM's first frame). */
   notes?: FileNote[];
+  /** With a labels CSV: its rows that name no file found. */
+  unlistedRows?: string[];
 }
 
 export interface LocalDataOptions {
   /** An ImageFolder directory, or 'demo' for a shard of the generated dataset. */
   source: string;
+  /** A CSV labelling the images in `source` by path, file name or SOP Instance UID (folder names are then not labels). */
+  labels?: string;
   /** With 'demo': which of `count` IID shards of the demo training images this client holds. */
   shard?: { index: number; count: number };
   /** In a vertical study: which party this client is; `source` is then its CSV (an image party's: id and image file per patient). */
@@ -49,6 +53,7 @@ export async function loadLocalData(study: StudyInfo, options: LocalDataOptions)
   }
   const parties = partiesStudy(study.config);
   if (parties && options.source === '') throw new Error('--data is required: this party\u2019s CSV');
+  if (options.labels !== undefined && (options.source === 'demo' || parties)) throw new Error(`--labels labels a folder of images (--data DIR)${parties ? ': a vertical party\u2019s CSV holds its own labels' : ''}`);
   if (parties) return loadPartyRows(parties, options);
   if (options.source === '') throw new Error('--data is required: a folder of labelled images, demo, or (with --party) the party\u2019s CSV');
   const problem = partyProblem(study.config, options.party);
@@ -59,19 +64,21 @@ export async function loadLocalData(study: StudyInfo, options: LocalDataOptions)
   let skipped: SkippedFile[] = [];
   let unknownClasses: string[] = [];
   let notes: FileNote[] = [];
+  let unlistedRows: string[] = [];
   if (options.source === 'demo') {
     // Only this client's shard is rendered (the same images the booth demo's hospital holds).
     const shard = options.shard ?? { index: 0, count: 1 };
     all = generateDemoShard({ hospital: shard.index, hospitals: shard.count, size: height, channels: channels === 3 ? 3 : 1 });
   } else {
-    const read = await readImageFolder(options.source, { sampleShape: config.inputShape as [number, number, number], classes: config.classes });
+    const read = await readImageFolder(options.source, { sampleShape: config.inputShape as [number, number, number], classes: config.classes, ...(options.labels !== undefined ? { labels: options.labels } : {}) });
     all = read.dataset;
     skipped = read.skipped;
     unknownClasses = read.unknownClasses;
     notes = read.notes;
+    unlistedRows = read.unlistedRows ?? [];
   }
   const split = localValidationSplit(all.samples, config);
-  return { train: { ...all, samples: split.train }, val: { ...all, samples: split.val }, skipped, unknownClasses, ...(notes.length > 0 ? { notes } : {}) };
+  return { train: { ...all, samples: split.train }, val: { ...all, samples: split.val }, skipped, unknownClasses, ...(notes.length > 0 ? { notes } : {}), ...(unlistedRows.length > 0 ? { unlistedRows } : {}) };
 }
 
 /**

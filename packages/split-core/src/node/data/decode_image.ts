@@ -5,7 +5,7 @@
 
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { toSampleValues, type ImageShape } from '../../data/image';
+import { toSampleValues, type DecodedSample, type ImageShape } from '../../data/image';
 import { DicomCodecs } from '../../dicom/codecs';
 import { decodeDicomSample } from '../../dicom/decode_dicom';
 import { isDicom } from '../../dicom/dicom_header';
@@ -66,17 +66,11 @@ function checkPixels(width: number, height: number): void {
   if (width * height > MAX_PIXELS) throw new Error(`image too large (${width}x${height})`);
 }
 
-/** One image file as model input, whatever its format; `note` says what the file list should (a multi-frame DICOM's first frame). */
-export interface ImageFileValues {
-  values: Float32Array;
-  note?: string;
-}
-
 // One set of codec modules per process: each loads on its first file.
 let codecs: DicomCodecs | undefined;
 
 /** Decodes a PNG, JPEG or DICOM file to the model input; throws an Error whose message says why a file cannot be used. */
-export async function decodeImageFile(bytes: Uint8Array, shape: ImageShape): Promise<ImageFileValues> {
+export async function decodeImageFile(bytes: Uint8Array, shape: ImageShape): Promise<DecodedSample> {
   if (!isDicom(bytes)) {
     const decoded = decodeImage(bytes);
     return { values: toSampleValues(decoded.rgba, decoded.width, decoded.height, shape) };

@@ -250,3 +250,51 @@ describe('readImageFolder with DICOM exports', () => {
     expect(skipped[2]?.reason).toBe('a structured report, not an image');
   });
 });
+
+describe('readImageFolder with a labels CSV', () => {
+  const SIDE = 8;
+  let root: string;
+  const uid = (n: number): string => `1.2.826.0.1.3680043.8.498.${n}`;
+
+  beforeAll(async () => {
+    const { dicomImageFile } = await import('../../dicom/testing/dicom_writer');
+    root = await mkdtemp(path.join(tmpdir(), 'labelled-folder-'));
+    const level = (n: number): number[] => new Array<number>(SIDE * SIDE).fill(n * 20);
+    // A PACS export: one folder per series (not per class), files named by number.
+    for (const n of [1, 2, 3, 4, 5]) await put(root, `series${n % 2}/IM000${n}`, await dicomImageFile({ rows: SIDE, columns: SIDE, frames: [level(n)], bitsAllocated: 8, windows: [{ center: 128, width: 256 }], syntax: 'explicit', sopInstanceUid: uid(n) }));
+    await put(root, 'photos/a.png', pngBytes(SIDE, SIDE, [10, 10, 10]));
+    await put(root, 'photos/b.png', pngBytes(SIDE, SIDE, [200, 200, 200]));
+    await put(root, 'labels.csv', ['SOPInstanceUID,diagnosis', `${uid(1)},normal`, `${uid(2)},Pneumonia`, `${uid(3)},covid`, `${uid(9)},normal`, 'photos/a.png,pneumonia', ',normal'].join('\n'));
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('labels by path or SOP Instance UID, whatever the folders, and names every file and row it could not use', async () => {
+    const result = await readImageFolder(root, { sampleShape: [SIDE, SIDE, 1], classes: ['normal', 'pneumonia'], labels: path.join(root, 'labels.csv') });
+    expect(result.dataset.samples.map((sample) => [sample.id, sample.label])).toEqual([
+      ['photos/a.png', 1],
+      ['series0/IM0002', 1],
+      ['series1/IM0001', 0],
+    ]);
+    // Each DICOM file's pixels are its own: the labels went to the right files.
+    expect(mean(result.dataset.samples[2]?.values ?? new Float32Array())).toBeLessThan(mean(result.dataset.samples[1]?.values ?? new Float32Array()));
+    expect(result.skipped).toEqual([
+      { path: 'labels.csv, line 7', reason: 'no file name or SOP Instance UID' },
+      { path: 'photos/b.png', reason: 'not listed in the CSV' },
+      { path: 'series0/IM0004', reason: 'not listed in the CSV, by path, file name or SOP Instance UID' },
+      { path: 'series1/IM0003', reason: 'unknown class "covid" (study classes: normal, pneumonia)' },
+      { path: 'series1/IM0005', reason: 'not listed in the CSV, by path, file name or SOP Instance UID' },
+    ]);
+    expect(result.unknownClasses).toEqual(['covid']);
+    expect(result.unlistedRows).toEqual([uid(9)]);
+  });
+
+  it('says when the CSV cannot be read or holds no usable row', async () => {
+    await expect(readImageFolder(root, { sampleShape: [SIDE, SIDE, 1], labels: path.join(root, 'missing.csv') })).rejects.toThrow(/Labels CSV ".*missing\.csv" cannot be read \(ENOENT\)/);
+    await put(root, 'empty.csv', 'file,label\n,normal\n');
+    await expect(readImageFolder(root, { sampleShape: [SIDE, SIDE, 1], labels: path.join(root, 'empty.csv') })).rejects.toThrow(/has no usable rows.*line 2: no file name or SOP Instance UID/);
+    await expect(readImageFolder(path.join(root, 'nowhere'), { sampleShape: [SIDE, SIDE, 1], labels: path.join(root, 'labels.csv') })).rejects.toThrow(/Image folder ".*nowhere" does not exist/);
+  });
+});

@@ -6,9 +6,11 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { matchClasses } from '../../data/classes';
+import { matchClasses, type ClassMatch } from '../../data/classes';
 import type { Dataset, Sample, SkippedFile } from '../../data/dataset';
-import type { ImageShape } from '../../data/image';
+import type { DecodedSample, ImageShape } from '../../data/image';
+import { assignLabels, labelByUid, uidsWithoutFile, type UidLabels } from '../../data/labels/assign_labels';
+import { parseLabelManifest } from '../../data/labels/label_manifest';
 import { decodeImageFile } from './decode_image';
 
 export interface ImageFolderOptions {
@@ -16,6 +18,12 @@ export interface ImageFolderOptions {
   sampleShape: ImageShape;
   /** The study's classes in label order; folders are matched case-insensitively and trimmed. Default: the folder names found. */
   classes?: string[];
+  /**
+   * A CSV of labels (`key,label`, the key a path below the root, a file name or a DICOM SOP
+   * Instance UID), as the contribute page takes it: then every file below the root is a
+   * candidate, whatever folder it is in, and folder names are not labels.
+   */
+  labels?: string;
 }
 
 export interface ImageFolderResult {
@@ -26,6 +34,8 @@ export interface ImageFolderResult {
   unknownClasses: string[];
   /** Files used with a remark (a multi-frame DICOM's first frame), paths relative to the root. */
   notes: FileNote[];
+  /** With a labels CSV: its rows that name no file found (a path, a name or a SOP Instance UID). */
+  unlistedRows?: string[];
 }
 
 export interface FileNote {
@@ -42,7 +52,17 @@ interface ImageFile {
   /** Path relative to the root with '/' separators: the sample id. */
   id: string;
   absolutePath: string;
-  label: number;
+  /** Absent where a labels CSV may list the file by SOP Instance UID: known once it is read. */
+  label?: number;
+}
+
+/** The files to read and how their labels were found. */
+interface Listing {
+  images: ImageFile[];
+  match: ClassMatch;
+  /** With a CSV keyed by SOP Instance UID: the label of a file read with this UID (none: not DICOM), or why it has none. */
+  byUid?: (uid: string | undefined) => { label: number } | { reason: string };
+  unlistedRows?: (uidsSeen: ReadonlySet<string>) => string[];
 }
 
 /**
@@ -52,9 +72,39 @@ interface ImageFile {
  */
 export async function readImageFolder(root: string, options: ImageFolderOptions): Promise<ImageFolderResult> {
   const skipped: SkippedFile[] = [];
-  const classFolders = await listClassFolders(root, skipped);
-  const match = matchClasses(classFolders, options.classes);
+  const listing = options.labels === undefined ? await listByFolders(root, options.classes, skipped) : await listByManifest(root, options.labels, options.classes, skipped);
+  const images = listing.images.sort((a, b) => compareCodeUnits(a.id, b.id));
 
+  const loaded = await mapWithConcurrency(images, READ_CONCURRENCY, (image) => loadSample(image, options.sampleShape));
+  const samples: Sample[] = [];
+  const notes: FileNote[] = [];
+  const uids = new Set<string>();
+  loaded.forEach((result, i) => {
+    const id = images[i]?.id ?? '';
+    if ('reason' in result) return void skipped.push({ path: id, reason: result.reason });
+    if (result.sopInstanceUid) uids.add(result.sopInstanceUid);
+    const known = images[i]?.label;
+    const found = known !== undefined ? { label: known } : (listing.byUid?.(result.sopInstanceUid) ?? { reason: 'no label' });
+    if ('reason' in found) return void skipped.push({ path: id, reason: found.reason });
+    samples.push({ id, label: found.label, values: result.values });
+    if (result.note) notes.push({ path: id, note: result.note });
+  });
+  skipped.sort((a, b) => compareCodeUnits(a.path, b.path));
+  const unlistedRows = listing.unlistedRows?.(uids);
+
+  return {
+    dataset: { classes: listing.match.classes, sampleShape: [...options.sampleShape], samples },
+    skipped,
+    unknownClasses: listing.match.unknownClasses,
+    notes,
+    ...(unlistedRows && unlistedRows.length > 0 ? { unlistedRows } : {}),
+  };
+}
+
+/** The ImageFolder layout: each class folder's files, labelled by the folder's name. */
+async function listByFolders(root: string, classes: string[] | undefined, skipped: SkippedFile[]): Promise<Listing> {
+  const classFolders = await listClassFolders(root, skipped);
+  const match = matchClasses(classFolders, classes);
   const images: ImageFile[] = [];
   for (const folder of classFolders) {
     const label = match.labels.get(folder);
@@ -66,24 +116,53 @@ export async function readImageFolder(root: string, options: ImageFolderOptions)
       }
     }
   }
-  images.sort((a, b) => compareCodeUnits(a.id, b.id));
+  return { images, match };
+}
 
-  const loaded = await mapWithConcurrency(images, READ_CONCURRENCY, (image) => loadSample(image, options.sampleShape));
-  const samples: Sample[] = [];
-  const notes: FileNote[] = [];
-  loaded.forEach((result, i) => {
-    if ('sample' in result) {
-      samples.push(result.sample);
-      if (result.note) notes.push({ path: result.sample.id, note: result.note });
-    } else skipped.push({ path: images[i]?.id ?? '', reason: result.reason });
-  });
-  skipped.sort((a, b) => compareCodeUnits(a.path, b.path));
-
+/** Every file below the root, labelled by the CSV (split-core's one rule, the contribute page's). */
+async function listByManifest(root: string, csvPath: string, classes: string[] | undefined, skipped: SkippedFile[]): Promise<Listing> {
+  let text: string;
+  try {
+    text = await readFile(csvPath, 'utf8');
+  } catch (error) {
+    throw new Error(`Labels CSV "${csvPath}" cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+  const manifest = parseLabelManifest(text);
+  const csvName = path.basename(csvPath);
+  skipped.push(...manifest.problems.map((problem) => ({ path: `${csvName}, line ${problem.line}`, reason: problem.reason })));
+  if (manifest.rows.length === 0) throw new Error(`Labels CSV "${csvPath}" has no usable rows: it needs a file name (or SOP Instance UID) and a label on each line${manifest.problems[0] ? ` (line ${manifest.problems[0].line}: ${manifest.problems[0].reason})` : ''}`);
+  try {
+    if (!(await stat(root)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`Image folder "${root}" ${code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is a file, not a folder' : `cannot be read (${code ?? String(error)})`}`, { cause: error });
+  }
+  const files = await listFilesBelow(root, '', skipped);
+  const assignment = assignLabels(
+    files.map((file) => ({ path: file.id, file })),
+    manifest.rows,
+  );
+  skipped.push(...assignment.skipped);
+  const uidLabels: UidLabels = assignment.uidLabels;
+  const match = matchClasses([...assignment.images.map((image) => image.label), ...Object.values(uidLabels.labels)], classes);
+  const unknown = (label: string): string => `unknown class "${label.trim()}" (study classes: ${match.classes.join(', ')})`;
+  const images: ImageFile[] = [];
+  for (const image of assignment.images) {
+    const label = match.labels.get(image.label);
+    if (label === undefined) skipped.push({ path: image.path, reason: unknown(image.label) });
+    else images.push({ ...image.file, label });
+  }
+  images.push(...assignment.byUid.map((entry) => ({ id: entry.file.id, absolutePath: entry.file.absolutePath })));
   return {
-    dataset: { classes: match.classes, sampleShape: [...options.sampleShape], samples },
-    skipped,
-    unknownClasses: match.unknownClasses,
-    notes,
+    images,
+    match,
+    byUid: (uid) => {
+      const found = labelByUid(uidLabels, uid);
+      if ('reason' in found) return found;
+      const label = match.labels.get(found.label);
+      return label === undefined ? { reason: unknown(found.label) } : { label };
+    },
+    unlistedRows: (seen) => [...assignment.csvRowsWithoutFile, ...uidsWithoutFile(uidLabels, seen)],
   };
 }
 
@@ -144,14 +223,13 @@ async function listFilesBelow(root: string, folder: string, skipped: SkippedFile
   return files;
 }
 
-async function loadSample(image: ImageFile, sampleShape: ImageShape): Promise<{ sample: Sample; note?: string } | { reason: string }> {
+async function loadSample(image: ImageFile, sampleShape: ImageShape): Promise<DecodedSample | { reason: string }> {
   try {
     const info = await stat(image.absolutePath);
     if (!info.isFile()) return { reason: 'not a regular file' };
     if (info.size === 0) return { reason: 'empty file' };
     if (info.size > MAX_FILE_BYTES) return { reason: `file larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` };
-    const { values, note } = await decodeImageFile(await readFile(image.absolutePath), sampleShape);
-    return { sample: { id: image.id, label: image.label, values }, ...(note ? { note } : {}) };
+    return await decodeImageFile(await readFile(image.absolutePath), sampleShape);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { reason: code ? `cannot be read (${code})` : error instanceof Error ? error.message : String(error) };

@@ -15,7 +15,11 @@ specificity and the confusion matrix.
                      (all its segments); repeat for the U-shaped head
   --server PATH      the server segment: the folder \`npm run export\` wrote
   --data DIR|demo    labelled images, one sub-folder per class named like the study's
-                     classes (<class>/<file>.png|jpg); or 'demo' for the generated images
+                     classes (<class>/<file>: PNG, JPEG or DICOM); or 'demo' for the
+                     generated images
+  --labels FILE      a CSV labelling the files in --data instead of folder names: file,label
+                     rows, each file named by its path below --data, its name, or (DICOM) its
+                     SOP Instance UID
   --shard K/N        with --data demo: the validation images demo client K of N kept on its
                      device (as \`npm run client -- --data demo --shard K/N\`); repeatable.
                      Without it, --data demo is the generated validation set
@@ -41,13 +45,15 @@ const InferArgsSchema = z
     client: z.array(z.string().min(1)).min(1, '--client is required: the folder of a client segment'),
     server: z.array(z.string().min(1)).min(1, '--server is required: the folder of the server segment'),
     data: z.string({ error: '--data is required: a folder of labelled images, or demo' }).min(1),
+    labels: z.string().min(1, '--labels needs a CSV file').optional(),
     shard: z.array(shardSchema).default([]),
     batch: z.coerce.number({ error: '--batch must be a number' }).int('--batch must be a whole number').positive('--batch must be at least 1').max(4096).optional(),
     cutCodec: z.enum(['study', 'fp32', 'fp16', 'int8'], { error: '--cut-codec must be study, fp32, fp16 or int8' }).default('study'),
     backend: z.enum(['wasm', 'cpu'], { error: '--backend must be wasm or cpu' }).default('wasm'),
     json: z.boolean().default(false),
   })
-  .refine((args) => args.shard.length === 0 || args.data === 'demo', { message: '--shard only goes with --data demo', path: ['shard'] });
+  .refine((args) => args.shard.length === 0 || args.data === 'demo', { message: '--shard only goes with --data demo', path: ['shard'] })
+  .refine((args) => args.labels === undefined || args.data !== 'demo', { message: '--labels labels a folder of images (--data DIR)', path: ['labels'] });
 
 export type InferArgs = z.infer<typeof InferArgsSchema>;
 
@@ -64,6 +70,7 @@ export function parseInferArgs(argv: string[]): InferArgs | undefined {
         client: { type: 'string', multiple: true },
         server: { type: 'string', multiple: true },
         data: { type: 'string' },
+        labels: { type: 'string' },
         shard: { type: 'string', multiple: true },
         batch: { type: 'string' },
         'cut-codec': { type: 'string' },

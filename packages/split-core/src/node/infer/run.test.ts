@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -90,6 +90,21 @@ describe('npm run infer', () => {
     expect(result.skipped.map((file) => file.path)).toEqual(['.DS_Store', 'nodule/broken.png']);
     expect(result).toMatchObject({ study: { id: 'study-infer', name: 'infer test' }, trainedRounds: 4, classes: ['normal', 'nodule'], cutCodec: 'fp32', warnings: [] });
     expect(result.segments.map((segment) => [segment.role, segment.part])).toEqual([['client', 'bottom'], ['server', 'head']]);
+  });
+
+  it('takes the labels from --labels instead of the folders: every label swapped, the confusion matrix swaps its rows', async () => {
+    const plain = await runInfer(args({}));
+    const rows = ['file,label'];
+    for (const [folder, swapped] of [['Normal', 'nodule'], ['nodule', 'normal']] as const) {
+      for (const name of await readdir(path.join(images, folder))) rows.push(`${folder}/${name},${swapped}`);
+    }
+    const csv = path.join(root, 'swapped.csv');
+    await writeFile(csv, rows.join('\n'));
+    const result = await runInfer(args({ labels: csv }));
+    expect(result.metrics.count).toBe(plain.metrics.count);
+    expect(result.metrics.confusion).toEqual([...plain.metrics.confusion].reverse());
+    expect(result.skipped.map((file) => [file.path, file.reason.slice(0, 25)])).toEqual([['.DS_Store', 'hidden file or folder'], ['nodule/broken.png', 'not a PNG, JPEG or DICOM ']]);
+    expect(() => parseInferArgs(['--client', 'a', '--server', 's', '--data', 'demo', '--labels', csv])).toThrow(/--labels labels a folder of images/);
   });
 
   it('scores the validation images a demo client kept, as the client split them', async () => {

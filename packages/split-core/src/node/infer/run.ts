@@ -75,10 +75,12 @@ interface LoadedData {
 async function loadData(args: InferArgs, chain: SegmentChain): Promise<LoadedData> {
   const sampleShape = imageShapeOf(chain);
   if (args.data !== 'demo') {
-    const read = await readImageFolder(args.data, { sampleShape, classes: chain.classes });
+    const read = await readImageFolder(args.data, { sampleShape, classes: chain.classes, ...(args.labels ? { labels: args.labels } : {}) });
     if (read.unknownClasses.length > 0) {
       throw new Error(
-        `${args.data} has class folders that are not classes of this study: ${read.unknownClasses.join(', ')} (the study's classes: ${chain.classes.join(', ')}). Name the sub-folders like the study's classes`,
+        args.labels
+          ? `${args.labels} has labels that are not classes of this study: ${read.unknownClasses.join(', ')} (the study's classes: ${chain.classes.join(', ')}). Use the study's class names in the CSV`
+          : `${args.data} has class folders that are not classes of this study: ${read.unknownClasses.join(', ')} (the study's classes: ${chain.classes.join(', ')}). Name the sub-folders like the study's classes`,
       );
     }
     return { dataset: read.dataset, skipped: read.skipped, description: args.data };

@@ -21,6 +21,10 @@ the final epoch's validation metrics, compute and traffic.
                          rows, stratified, are kept for validation)
   --val DIR              validation images (required unless --data demo)
   --test DIR             held-out test images, scored once after the last epoch
+  --labels FILE          (images) a CSV labelling the files in --data, --val and --test:
+                         file,label rows, each file named by its path below its folder, its
+                         name, or (DICOM) its SOP Instance UID; folder names are then not
+                         labels. (A vertical study: see --label-holder server below)
   --model NAME           ${CATALOGUE_MODEL_NAMES.join(' | ')} (default cnn-small)
   --cut LAYER[,LAYER]    cut layer name(s) or index(es); U-shaped takes two, multi-hop one per
                          participant before the server (default: the model's)

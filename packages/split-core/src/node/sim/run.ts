@@ -93,7 +93,7 @@ async function loadData(args: SimArgs, hooks: SimHooks): Promise<LoadedData> {
   const sampleShape = probeSpec.inputShape as [number, number, number];
   if (args.data?.toLowerCase().endsWith('.csv') && probeSpec.inputShape.length !== 1) throw new Error(`--data ${args.data} is a table: use --model mlp (${args.model} takes images)`);
   const read = async (dir: string, classes?: string[]): Promise<Dataset> => {
-    const result = await readImageFolder(dir, { sampleShape, ...(classes ? { classes } : {}) });
+    const result = await readImageFolder(dir, { sampleShape, ...(classes ? { classes } : {}), ...(args.labels ? { labels: args.labels } : {}) });
     skipped.push(...result.skipped);
     unknownClasses.push(...result.unknownClasses);
     hooks.onInfo?.(`${dir}: ${result.dataset.samples.length} images in ${result.dataset.classes.length} classes, ${result.skipped.length} skipped${result.notes.length > 0 ? `; ${result.notes.length} multi-frame DICOM files, their first frame used (e.g. ${result.notes[0]?.path})` : ''}`);

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { PageSection } from '../../../components/page_section';
-import type { PickedFile } from '../files/assign_labels';
+import type { labels } from '@splitlearn/split-core/pure';
 import { pickedFromDrop, pickedFromFileList } from '../files/collect_files';
 
 export interface DataPickerProps {
-  onImages: (files: PickedFile<File>[]) => void;
+  onImages: (files: labels.PickedFile<File>[]) => void;
   onCsv: (files: File[]) => void;
   disabled: boolean;
 }
@@ -26,7 +26,7 @@ export function DataPicker({ onImages, onCsv, disabled }: DataPickerProps): Reac
     <PageSection step={2} title="Choose your images">
       <p>
         Put the images of each class in a folder named after the class (for example <code>normal/</code> and <code>pneumonia/</code>), then choose the folder that
-        holds them. Or label them with a CSV file of <code>file,label</code> rows. PNG, JPEG and DICOM images are used (DICOM files as your PACS exports them, with or without .dcm; a DICOMDIR is skipped); choosing again replaces the selection.
+        holds them. Or label them with a CSV file of <code>file,label</code> rows (the file named by its path, its name, or a DICOM file by its SOP Instance UID). PNG, JPEG and DICOM images are used (DICOM files as your PACS exports them, with or without .dcm; a DICOMDIR is skipped); choosing again replaces the selection.
       </p>
       <div className="picker-grid">
         <div className="field">

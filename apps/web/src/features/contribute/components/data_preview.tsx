@@ -125,6 +125,19 @@ export function SkippedList({ skipped, what = 'files' }: { skipped: Skipped[]; w
   );
 }
 
+function plural(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** How the picked files got their labels; files a CSV lists by SOP Instance UID are labelled once the worker reads them. */
+function pickedSentence(picked: PickedSummary): string {
+  const byUid = picked.byUidCount ?? 0;
+  const byUidText = `${plural(byUid, 'file')} to label from the CSV by SOP Instance UID, once read on this device.`;
+  if (byUid > 0 && picked.imageCount === 0) return byUidText;
+  const found = `${plural(picked.imageCount, 'image')} with labels from ${picked.labelSource === 'csv' ? 'the CSV file' : 'folder names'}.`;
+  return byUid > 0 ? `${found} ${byUidText}` : found;
+}
+
 export function DataPreview({ picked, dataset, decode, skipped, files, studyKnown }: DataPreviewProps): ReactNode {
   const classes: PreviewClass[] = dataset ? dataset.classes : (picked?.found ?? []);
   const urls = useObjectUrls(files, classes.flatMap((item) => item.samplePaths));
@@ -139,7 +152,7 @@ export function DataPreview({ picked, dataset, decode, skipped, files, studyKnow
   return (
     <PageSection step={3} title="Check your images">
       <p>
-        {formatCount(picked.imageCount)} image{picked.imageCount === 1 ? '' : 's'} with labels from {picked.labelSource === 'csv' ? 'the CSV file' : 'folder names'}.
+        {pickedSentence(picked)}
         {!dataset && !studyKnown && ' Find your study to check them against its classes.'}
       </p>
       {decode && (
@@ -177,6 +190,14 @@ export function DataPreview({ picked, dataset, decode, skipped, files, studyKnow
           title={`${picked.csvRowsWithoutFile.length} CSV rows name files that were not chosen`}
           next="If those images should be included, choose the folder that holds them."
           detail={picked.csvRowsWithoutFile.slice(0, 10).join(', ')}
+        />
+      )}
+      {dataset?.uidsWithoutFile && dataset.uidsWithoutFile.length > 0 && (
+        <Notice
+          tone="info"
+          title={`${plural(dataset.uidsWithoutFile.length, 'CSV row')} ${dataset.uidsWithoutFile.length === 1 ? 'names a SOP Instance UID' : 'name SOP Instance UIDs'} that none of the chosen files has`}
+          next="If those images should be included, choose the folder that holds them."
+          detail={dataset.uidsWithoutFile.slice(0, 10).join(', ')}
         />
       )}
       {skipped.length > 0 && (

@@ -1,5 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
-import type { PickedFile } from '../files/assign_labels';
+import type { labels } from '@splitlearn/split-core/pure';
 import { pickedFromFileList } from '../files/collect_files';
 
 // An image party's inputs: the folder of its images and the CSV mapping each patient to an
@@ -11,7 +11,7 @@ export interface PartyImageInputsProps {
   /** The folder's CSV in use, if the mapping comes from the folder. */
   folderCsv: string | undefined;
   disabled: boolean;
-  onFolder: (files: PickedFile<File>[]) => void;
+  onFolder: (files: labels.PickedFile<File>[]) => void;
   onFolderCsv: (path: string) => void;
   onSeparateCsv: (file: File) => void;
 }

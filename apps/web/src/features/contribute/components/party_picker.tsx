@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { PageSection } from '../../../components/page_section';
 import type { StudySummary, TablePreview } from '../../../worker/messages';
-import type { PickedFile } from '../files/assign_labels';
+import type { labels } from '@splitlearn/split-core/pure';
 import { folderCsvPaths, partyImagesPick } from '../files/party_image_folder';
 import type { PartyImagesChoice, TableChoice } from '../use_contribute';
 import { PartyImageInputs } from './party_image_inputs';
@@ -35,7 +35,7 @@ export interface PartyPickerProps {
 interface Chosen {
   party: number;
   tableFile?: File;
-  folder: PickedFile<File>[];
+  folder: labels.PickedFile<File>[];
   /** The mapping CSV: a path in the folder (the folder's first CSV when absent) or a file chosen on its own. */
   folderCsv?: string;
   separateCsv?: File;

@@ -1,10 +1,10 @@
-import type { PickedFile } from './assign_labels';
+import type { labels } from '@splitlearn/split-core/pure';
 
 // Files from the browser's two ways of handing over a folder, as relative paths:
 // <input webkitdirectory> gives each File a webkitRelativePath; a drop gives
 // FileSystemEntry trees that are walked here.
 
-export function pickedFromFileList(files: Iterable<File>): PickedFile<File>[] {
+export function pickedFromFileList(files: Iterable<File>): labels.PickedFile<File>[] {
   return [...files].map((file) => ({ path: file.webkitRelativePath || file.name, file }));
 }
 
@@ -31,7 +31,7 @@ async function childrenOf(directory: FileSystemDirectoryEntry): Promise<FileSyst
   }
 }
 
-async function walk(entry: FileSystemEntry, into: PickedFile<File>[]): Promise<void> {
+async function walk(entry: FileSystemEntry, into: labels.PickedFile<File>[]): Promise<void> {
   if (isFile(entry)) {
     into.push({ path: entry.fullPath.replace(/^\/+/, ''), file: await fileOf(entry) });
   } else if (isDirectory(entry)) {
@@ -43,7 +43,7 @@ async function walk(entry: FileSystemEntry, into: PickedFile<File>[]): Promise<v
  * Call synchronously inside the drop handler: the DataTransfer items are emptied when the
  * event handler returns, so their entries are taken first and walked afterwards.
  */
-export function pickedFromDrop(transfer: DataTransfer): Promise<PickedFile<File>[]> {
+export function pickedFromDrop(transfer: DataTransfer): Promise<labels.PickedFile<File>[]> {
   const entries: FileSystemEntry[] = [];
   const looseFiles: File[] = [];
   for (const item of Array.from(transfer.items)) {
@@ -56,7 +56,7 @@ export function pickedFromDrop(transfer: DataTransfer): Promise<PickedFile<File>
     }
   }
   return (async () => {
-    const picked: PickedFile<File>[] = pickedFromFileList(looseFiles);
+    const picked: labels.PickedFile<File>[] = pickedFromFileList(looseFiles);
     for (const entry of entries) await walk(entry, picked);
     return picked;
   })();

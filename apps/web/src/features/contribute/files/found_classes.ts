@@ -1,4 +1,4 @@
-import type { LabelledImage } from './assign_labels';
+import type { labels } from '@splitlearn/split-core/pure';
 
 // What was found before the study's classes are known: class names as spelled in the
 // folders or the CSV, with counts and a few files to show. Replaced by the worker's matched
@@ -10,7 +10,7 @@ export interface FoundClass {
   samplePaths: string[];
 }
 
-export function foundClasses<F>(images: readonly LabelledImage<F>[], samplesPerClass = 4): FoundClass[] {
+export function foundClasses<F>(images: readonly labels.LabelledImage<F>[], samplesPerClass = 4): FoundClass[] {
   const byName = new Map<string, FoundClass>();
   for (const image of images) {
     const name = image.label.trim();

@@ -24,6 +24,11 @@ export function notAnImage(path: string): string | undefined {
   return 'not a PNG, JPEG or DICOM image';
 }
 
+/** A PNG or JPEG by its name: what a browser's <img> shows, and what has no DICOM header. */
+export function isPlainImagePath(path: string): boolean {
+  return ['png', 'jpg', 'jpeg'].includes(extensionOf(path));
+}
+
 export function isCsvPath(path: string): boolean {
   return extensionOf(path) === 'csv';
 }

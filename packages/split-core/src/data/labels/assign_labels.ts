@@ -1,10 +1,13 @@
-import type { CsvLabel } from './csv_labels';
-import { isCsvPath, notAnImage } from './image_kind';
+import { isCsvPath, isPlainImagePath, notAnImage } from './file_kind';
+import { isDicomUid, type ManifestRow } from './label_manifest';
 
 // Gives every picked image a class name, as found: from a CSV manifest when one was given
 // (it is explicit, so it wins), otherwise from the folder that holds the image
-// (`<class>/<file>`, the ImageFolder layout). Matching names to the study's declared classes
-// happens later, in the worker, where the study's classes are known.
+// (`<class>/<file>`, the ImageFolder layout). A manifest row may name a DICOM image by its
+// SOP Instance UID, which is only known once the file is read: such images come back as
+// `byUid`, for the reader (the browser's training worker, the Node reader) to label with
+// `labelByUid` after decoding. Matching names to the study's declared classes happens later,
+// where the study's classes are known.
 
 export interface PickedFile<F> {
   /** Relative path as picked or dropped, `/`-separated, e.g. `train/normal/a.png`. */
@@ -16,13 +19,26 @@ export interface LabelledImage<F> extends PickedFile<F> {
   label: string;
 }
 
+/** A manifest's rows keyed by SOP Instance UID that no file name matched: labels for images read later. Plain data, so it crosses to a worker. */
+export interface UidLabels {
+  labels: Record<string, string>;
+  /** UIDs listed more than once with different labels. */
+  conflicting: string[];
+}
+
 export interface Assignment<F> {
   images: LabelledImage<F>[];
+  /** Files the manifest did not name by path or file name, which may be DICOM files it lists by SOP Instance UID (labelled once read, by `uidLabels`). */
+  byUid: PickedFile<F>[];
+  uidLabels: UidLabels;
   skipped: { path: string; reason: string }[];
   labelSource: 'folders' | 'csv';
-  /** CSV rows naming a file that was not picked, so the user can spot a wrong folder. */
+  /** CSV rows naming a file that was not picked, so the user can spot a wrong folder (rows keyed by UID are checked once the files are read: `uidsWithoutFile`). */
   csvRowsWithoutFile: string[];
 }
+
+export const NOT_LISTED = 'not listed in the CSV';
+const NOT_LISTED_BY_UID = 'not listed in the CSV, by path, file name or SOP Instance UID';
 
 export function normalizePath(path: string): string {
   return path.replace(/\\/g, '/').replace(/^(\.\/|\/)+/, '');
@@ -46,7 +62,8 @@ type CsvLookup = { label: string; byNameOnly: boolean } | { reason: string };
 
 interface CsvIndex {
   labelFor(path: string): CsvLookup;
-  rowsWithoutFile(pickedPaths: readonly string[]): string[];
+  /** The rows no picked file matched by path or name: file rows to report, UID rows to try on the files once read. */
+  unmatched(pickedPaths: readonly string[]): { files: string[]; uids: UidLabels };
 }
 
 /** Keys an image can be listed under: its full path, its path below the picked folder, its bare name. */
@@ -54,30 +71,48 @@ function lookupKeys(path: string): [string, string, string] {
   return [key(path), key(withoutRoot(path)), key(basename(path))];
 }
 
-function indexCsv(rows: readonly CsvLabel[]): CsvIndex {
-  const byPath = new Map<string, string>();
+function indexCsv(rows: readonly ManifestRow[]): CsvIndex {
+  const byKey = new Map<string, string>();
   const conflicts = new Set<string>();
   for (const row of rows) {
-    const rowKey = key(row.file);
-    const previous = byPath.get(rowKey);
+    const rowKey = key(row.key);
+    const previous = byKey.get(rowKey);
     if (previous !== undefined && previous !== row.label) conflicts.add(rowKey);
-    else byPath.set(rowKey, row.label);
+    else byKey.set(rowKey, row.label);
   }
   return {
     labelFor(path) {
       const keys = lookupKeys(path);
       for (const [index, candidate] of keys.entries()) {
         if (conflicts.has(candidate)) return { reason: 'listed more than once in the CSV with different labels' };
-        const label = byPath.get(candidate);
+        const label = byKey.get(candidate);
         if (label !== undefined) return { label, byNameOnly: index === 2 };
       }
-      return { reason: 'not listed in the CSV' };
+      return { reason: NOT_LISTED };
     },
-    rowsWithoutFile(pickedPaths) {
+    unmatched(pickedPaths) {
       const picked = new Set(pickedPaths.flatMap(lookupKeys));
-      return [...byPath.keys()].filter((rowKey) => !picked.has(rowKey));
+      const left = [...byKey.keys()].filter((rowKey) => !picked.has(rowKey));
+      const uids = left.filter(isDicomUid);
+      return {
+        files: left.filter((rowKey) => !isDicomUid(rowKey)),
+        uids: { labels: Object.fromEntries(uids.filter((uid) => !conflicts.has(uid)).map((uid) => [uid, byKey.get(uid) as string])), conflicting: uids.filter((uid) => conflicts.has(uid)) },
+      };
     },
   };
+}
+
+/** The label a manifest gives a file read as DICOM with this SOP Instance UID (none for a file that is not DICOM), or why it has none. */
+export function labelByUid(uidLabels: UidLabels, uid: string | undefined): { label: string } | { reason: string } {
+  if (uid === undefined) return { reason: NOT_LISTED };
+  if (uidLabels.conflicting.includes(uid)) return { reason: 'its SOP Instance UID is listed more than once in the CSV with different labels' };
+  const label = uidLabels.labels[uid];
+  return label === undefined ? { reason: NOT_LISTED_BY_UID } : { label };
+}
+
+/** The manifest's UID rows that no file read had: the user may have picked the wrong folder. */
+export function uidsWithoutFile(uidLabels: UidLabels, seen: ReadonlySet<string>): string[] {
+  return [...Object.keys(uidLabels.labels), ...uidLabels.conflicting].filter((uid) => !seen.has(uid)).sort();
 }
 
 function folderLabel(path: string): string | undefined {
@@ -97,7 +132,7 @@ function duplicateBasenames(paths: readonly string[]): Set<string> {
   return duplicates;
 }
 
-export function assignLabels<F>(files: readonly PickedFile<F>[], csvRows?: readonly CsvLabel[]): Assignment<F> {
+export function assignLabels<F>(files: readonly PickedFile<F>[], csvRows?: readonly ManifestRow[]): Assignment<F> {
   const images: LabelledImage<F>[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const imageFiles: PickedFile<F>[] = [];
@@ -110,11 +145,16 @@ export function assignLabels<F>(files: readonly PickedFile<F>[], csvRows?: reado
   }
   const useCsv = csvRows !== undefined && csvRows.length > 0;
   const csv = useCsv ? indexCsv(csvRows) : undefined;
+  const unmatched = csv?.unmatched(imageFiles.map((entry) => entry.path)) ?? { files: [], uids: { labels: {}, conflicting: [] } };
+  const listsUids = Object.keys(unmatched.uids.labels).length + unmatched.uids.conflicting.length > 0;
+  const byUid: PickedFile<F>[] = [];
   const ambiguous = useCsv ? duplicateBasenames(imageFiles.map((entry) => entry.path)) : new Set<string>();
   for (const entry of imageFiles) {
     if (csv) {
       const found = csv.labelFor(entry.path);
-      if ('reason' in found) skipped.push({ path: entry.path, reason: found.reason });
+      // A PNG or JPEG has no UID: only a file that may be DICOM waits for its header.
+      if ('reason' in found && found.reason === NOT_LISTED && listsUids && !isPlainImagePath(entry.path)) byUid.push(entry);
+      else if ('reason' in found) skipped.push({ path: entry.path, reason: found.reason });
       // A CSV row with only a bare name must not label two different images.
       else if (found.byNameOnly && ambiguous.has(key(basename(entry.path)))) skipped.push({ path: entry.path, reason: 'its file name appears in several folders: list it in the CSV with its folder' });
       else images.push({ ...entry, label: found.label });
@@ -126,8 +166,10 @@ export function assignLabels<F>(files: readonly PickedFile<F>[], csvRows?: reado
   }
   return {
     images,
+    byUid,
+    uidLabels: unmatched.uids,
     skipped,
     labelSource: useCsv ? 'csv' : 'folders',
-    csvRowsWithoutFile: csv ? csv.rowsWithoutFile(imageFiles.map((entry) => entry.path)) : [],
+    csvRowsWithoutFile: unmatched.files,
   };
 }

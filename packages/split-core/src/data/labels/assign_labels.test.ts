@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assignLabels, normalizePath, type PickedFile } from './assign_labels';
-import { parseCsvLabels } from './csv_labels';
+import { assignLabels, labelByUid, normalizePath, uidsWithoutFile, type PickedFile } from './assign_labels';
+import { parseLabelManifest } from './label_manifest';
 
 function picked(...paths: string[]): PickedFile<string>[] {
   return paths.map((path) => ({ path, file: path }));
@@ -48,7 +48,7 @@ describe('assignLabels from folders', () => {
 });
 
 describe('assignLabels from a CSV', () => {
-  const csv = parseCsvLabels('file,label\nimg/a.png,Normal\nb.png,pneumonia\nmissing.png,normal\n').rows;
+  const csv = parseLabelManifest('file,label\nimg/a.png,Normal\nb.png,pneumonia\nmissing.png,normal\n').rows;
 
   it('prefers the CSV over folder names and matches by path below the picked folder or by bare name', () => {
     const result = assignLabels(picked('scans/img/a.png', 'scans/other/B.PNG', 'scans/img/c.png'), csv);
@@ -71,11 +71,58 @@ describe('assignLabels from a CSV', () => {
   });
 
   it('refuses a file listed twice with different labels', () => {
-    const rows = parseCsvLabels('a.png,normal\na.png,pneumonia\n').rows;
+    const rows = parseLabelManifest('a.png,normal\na.png,pneumonia\n').rows;
     expect(assignLabels(picked('d/a.png'), rows).skipped[0]?.reason).toBe('listed more than once in the CSV with different labels');
   });
 
   it('falls back to folders when the CSV has no usable rows', () => {
     expect(assignLabels(picked('d/normal/a.png'), []).labelSource).toBe('folders');
+  });
+});
+
+describe('assignLabels from a CSV keyed by SOP Instance UID', () => {
+  const uidA = '1.2.826.0.1.3680043.8.498.1';
+  const uidB = '1.2.826.0.1.3680043.8.498.2';
+  const csv = parseLabelManifest(`SOPInstanceUID,label\n${uidA},normal\n${uidB},pneumonia\n1.2.3.4,normal\n`).rows;
+
+  it('leaves files that may be DICOM to be labelled once read, and skips PNG and JPEG files it cannot list', () => {
+    const result = assignLabels(picked('export/IM0001', 'export/IM0002.dcm', 'export/photo.png'), csv);
+    expect(result.labelSource).toBe('csv');
+    expect(result.images).toEqual([]);
+    expect(result.byUid.map((entry) => entry.path)).toEqual(['export/IM0001', 'export/IM0002.dcm']);
+    expect(result.skipped).toEqual([{ path: 'export/photo.png', reason: 'not listed in the CSV' }]);
+    // UID rows are not reported as missing before the files are read.
+    expect(result.csvRowsWithoutFile).toEqual([]);
+    expect(result.uidLabels.labels).toEqual({ [uidA]: 'normal', [uidB]: 'pneumonia', '1.2.3.4': 'normal' });
+  });
+
+  it('labels by the UID in the header once read, and says why a file has none', () => {
+    const { uidLabels } = assignLabels(picked('export/IM0001'), csv);
+    expect(labelByUid(uidLabels, uidB)).toEqual({ label: 'pneumonia' });
+    expect(labelByUid(uidLabels, '1.2.9')).toEqual({ reason: 'not listed in the CSV, by path, file name or SOP Instance UID' });
+    // Not DICOM after all: no UID to look up.
+    expect(labelByUid(uidLabels, undefined)).toEqual({ reason: 'not listed in the CSV' });
+    expect(uidsWithoutFile(uidLabels, new Set([uidA, uidB]))).toEqual(['1.2.3.4']);
+  });
+
+  it('matches a file named by its UID by name first, and does not wait for its header', () => {
+    const result = assignLabels(picked(`export/${uidA}`, 'export/IM0002'), csv);
+    expect(result.images.map(({ path, label }) => [path, label])).toEqual([[`export/${uidA}`, 'normal']]);
+    expect(result.byUid.map((entry) => entry.path)).toEqual(['export/IM0002']);
+    expect(Object.keys(result.uidLabels.labels)).not.toContain(uidA);
+  });
+
+  it('refuses a UID listed twice with different labels, once read', () => {
+    const rows = parseLabelManifest(`${uidA},normal\n${uidA},pneumonia\n`).rows;
+    const { uidLabels, byUid } = assignLabels(picked('export/IM0001'), rows);
+    expect(byUid).toHaveLength(1);
+    expect(labelByUid(uidLabels, uidA)).toEqual({ reason: 'its SOP Instance UID is listed more than once in the CSV with different labels' });
+  });
+
+  it('keeps a manifest of file names as it was: nothing waits for a header', () => {
+    const rows = parseLabelManifest('a.dcm,normal\n').rows;
+    const result = assignLabels(picked('x/a.dcm', 'x/b.dcm'), rows);
+    expect(result.byUid).toEqual([]);
+    expect(result.skipped).toEqual([{ path: 'x/b.dcm', reason: 'not listed in the CSV' }]);
   });
 });
