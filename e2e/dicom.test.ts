@@ -1,11 +1,12 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { data, model } from '@splitlearn/split-core';
 import { dicomDirFile, dicomImageFile, PATIENT, type SyntaxName } from '../packages/split-core/src/dicom/testing/dicom_writer';
 import { readWireLog } from '../apps/relay-server/src/testing/wire_log_reader';
 import { writeDemoFolder } from './demo_folder';
-import { collectPageErrors, createStudy, joinAndWaitForId, pickFolder, relativeDistance, screenshot, startStudy, valMetrics, waitUntilFinished } from './support';
+import { collectPageErrors, createStudy, joinAndWaitForId, PNEUMONIA_CLASSES, pickFolder, pneumoniaTrainDir, relativeDistance, screenshot, startStudy, valMetrics, waitUntilFinished } from './support';
 import { useBrowserRelay } from './browser_relay';
 
 // DICOM as hospitals export it, in the browser (issue 16): a clinician picks a folder of
@@ -14,9 +15,17 @@ import { useBrowserRelay } from './browser_relay';
 // ones the same pictures give as PNGs: a page given the PNGs and a page given the DICOM files
 // train single-client, full-batch studies (same seed) to the same client segment. The wire
 // log shows that no header value (name, id, dates, UIDs) left the DICOM page. A flat export
-// (no class folders) is labelled by a CSV keyed by SOP Instance UID, read in the worker.
+// (no class folders) is labelled by a CSV keyed by SOP Instance UID, read in the worker. And
+// chest X-rays (PneumoniaMNIST, when the shared data is there) exported as DICOM in every
+// transfer syntax the reader takes, lossy and 12-bit ones included, train a study.
 
 const env = useBrowserRelay('dicom');
+const xrayDir = pneumoniaTrainDir('e2e/dicom.test.ts');
+/** Every syntax the reader decodes, lossy ones included. */
+const ALL_SYNTAXES: SyntaxName[] = ['implicit', 'explicit', 'rle', 'jpegBaseline', 'jpegLossless', 'jpegLosslessSv1', 'jpegLs', 'jpegLsNear', 'jpeg2000Lossless', 'jpeg2000'];
+/** Chest X-rays per class: enough that three short rounds separate the classes. */
+const XRAYS_PER_CLASS = 120;
+const XRAY_AUC_BAR = 0.8;
 const ROUNDS = 2;
 const COUNT = 36;
 /** Lossless syntaxes only, so the DICOM pixels equal the PNG's exactly. */
@@ -117,6 +126,61 @@ describe('a clinician’s DICOM export in the browser', () => {
 
     // Nothing the DICOM page sent holds a header value, in any event or attachment.
     await expectNoHeaderValueSent(runs[1]?.participant ?? '', [...Object.values(PATIENT), ...uids]);
+  });
+
+  it.skipIf(xrayDir === undefined)('trains on chest X-rays exported as DICOM in every transfer syntax (12-bit, lossy ones too), skipping the DICOMDIR and a corrupt file', { timeout: 600_000 }, async () => {
+    const folder = path.join(env.workDir, 'xray-export');
+    const uids: string[] = [];
+    let written = 0;
+    for (const name of PNEUMONIA_CLASSES) {
+      const files = (await readdir(path.join(xrayDir as string, name))).filter((file) => file.endsWith('.png')).sort().slice(0, XRAYS_PER_CLASS);
+      await mkdir(path.join(folder, name), { recursive: true });
+      for (const file of files) {
+        const png = PNG.sync.read(await readFile(path.join(xrayDir as string, name, file)));
+        const gray = Array.from({ length: png.width * png.height }, (_, i) => png.data[i * 4] as number);
+        const syntax = ALL_SYNTAXES[written % ALL_SYNTAXES.length] as SyntaxName;
+        // 12 bits in 16, as CR and DX exports store them, windowed over the full range; baseline JPEG carries 8.
+        const twelveBit = syntax !== 'jpegBaseline';
+        const stored = twelveBit ? gray.map((value) => value * 16) : gray;
+        const uid = `2.25.${500000 + written}`;
+        uids.push(uid);
+        const bytes = await dicomImageFile({ rows: png.height, columns: png.width, frames: [stored], bitsAllocated: twelveBit ? 16 : 8, bitsStored: twelveBit ? 12 : 8, windows: [twelveBit ? { center: 2048, width: 4096 } : { center: 128, width: 256 }], syntax, sopInstanceUid: uid });
+        await writeFile(path.join(folder, name, `IM${String(written).padStart(5, '0')}`), bytes);
+        written += 1;
+      }
+    }
+    await writeFile(path.join(folder, 'DICOMDIR'), dicomDirFile());
+    const corrupt = await dicomImageFile({ rows: 28, columns: 28, frames: [new Array<number>(784).fill(900)], bitsAllocated: 16, bitsStored: 12, syntax: 'jpeg2000' });
+    await writeFile(path.join(folder, 'pneumonia', 'IM99999'), corrupt.subarray(0, corrupt.length - 120));
+
+    const config = { topology: 'vanilla', model: 'cnn-small', inputShape: [28, 28, 1], classes: [...PNEUMONIA_CLASSES], schedule: 'round-robin', learningRate: 0.001, rounds: 3, batchSize: 32, minClients: 1, seed: 5 };
+    const study = await createStudy(env.relay, { ...config, name: 'chest X-rays from DICOM' });
+    const context = await env.browser.newContext();
+    try {
+      const page = await context.newPage();
+      const errors = collectPageErrors(page);
+      await page.goto(`${env.relay.url}/join/${study.joinCode}`);
+      const picked = await pickFolder(page, folder);
+      expect(picked.trainCount + picked.valCount).toBe(written);
+      const skipped = page.getByLabel('Skipped files');
+      await skipped.getByText(/a DICOMDIR \(the index of a DICOM folder\), not an image/).waitFor();
+      await skipped.getByText('pneumonia/IM99999').waitFor();
+      expect(await skipped.getByRole('listitem').count()).toBe(2);
+      await screenshot(page, 'dicom-xrays');
+      const participant = await joinAndWaitForId(page);
+      await startStudy(env.relay, study.id);
+      await waitUntilFinished(env.relay, study.id, [page], 400_000);
+      expect(errors).toEqual([]);
+      const val = await valMetrics(env.relay, study.id);
+      const last = val.at(-1)?.metrics;
+      console.info(`[e2e] chest X-rays from DICOM: validation ${val.map((row) => `round ${row.round} AUC ${row.metrics.auc?.toFixed(3)} accuracy ${row.metrics.accuracy?.toFixed(3)}`).join('; ')}`);
+      expect(last?.count).toBe(picked.valCount);
+      // The pixels the X-rays carried, through every codec, taught the model to tell the classes apart.
+      expect(last?.auc ?? 0, JSON.stringify(val.map((row) => row.metrics.auc))).toBeGreaterThan(XRAY_AUC_BAR);
+      await expectNoHeaderValueSent(participant, [...Object.values(PATIENT), ...uids]);
+    } finally {
+      await context.close();
+    }
   });
 
   it('labels a flat export from a CSV keyed by SOP Instance UID, read on the device: unlisted files and unmatched rows are named, no UID leaves', { timeout: 600_000 }, async () => {

@@ -6,6 +6,7 @@ import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-
 import { api, waitFor } from './testing/relay_process';
 import { useWireLoggedRelay } from './testing/wire_logged_relay';
 import { binariesIn, readWireLog, stepHeaderOf, type WireEntry } from './testing/wire_log_reader';
+import { expectLearned } from './testing/expect_learned';
 
 // The paper's configurations with intermediate participants (PAPER.md Fig. 4a, 4c) over the
 // real relay, every participant a Node client: a multi-hop chain (two hospitals with images,
@@ -148,7 +149,7 @@ describe('intermediate participants over the relay', () => {
     const train = metrics.filter((row) => row.phase === 'train' && row.participantId === null).sort((a, b) => a.round - b.round);
     expect(train.at(-1)?.metrics.loss).toBeLessThan(train[0]?.metrics.loss ?? 0);
     const val = metrics.filter((row) => row.phase === 'val' && row.participantId === null).sort((a, b) => a.round - b.round);
-    expect(val.at(-1)?.metrics.accuracy).toBeGreaterThan(0.75);
+    expectLearned(val);
 
     // The group is [A (label holder), B, intermediate]: the parties feed member 2, which feeds the server.
     const [partyA, partyB] = parties as [NodeParticipant, NodeParticipant];
