@@ -2,7 +2,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { data, model } from '@splitlearn/split-core';
+import { backends, data, model } from '@splitlearn/split-core';
+import { connectNodeParticipant } from '@splitlearn/split-core/node';
 import { dicomDirFile, dicomImageFile, PATIENT, type SyntaxName } from '../packages/split-core/src/dicom/testing/dicom_writer';
 import { readWireLog } from '../apps/relay-server/src/testing/wire_log_reader';
 import { writeDemoFolder } from './demo_folder';
@@ -13,7 +14,8 @@ import { useBrowserRelay } from './browser_relay';
 // DICOM files (no extensions, mixed transfer syntaxes, a DICOMDIR, one truncated file); the
 // training worker reads them with split-core's DICOM reader and trains. Its pixels are the
 // ones the same pictures give as PNGs: a page given the PNGs and a page given the DICOM files
-// train single-client, full-batch studies (same seed) to the same client segment. The wire
+// train single-client, full-batch studies (same seed) to the same client segment, and so does
+// the Node client given the DICOM folder (the same file, the same values in both). The wire
 // log shows that no header value (name, id, dates, UIDs) left the DICOM page. A flat export
 // (no class folders) is labelled by a CSV keyed by SOP Instance UID, read in the worker. And
 // chest X-rays (PneumoniaMNIST, when the shared data is there) exported as DICOM in every
@@ -71,7 +73,7 @@ async function checkpointedClient(studyId: string, round = ROUNDS): Promise<mode
 }
 
 describe('a clinician’s DICOM export in the browser', () => {
-  it('trains as the same pictures do as PNGs, skips the DICOMDIR and the truncated file with the reason, and no header value leaves the page', { timeout: 600_000 }, async () => {
+  it('trains as the same pictures do as PNGs and as the Node client reading the same files, skips the DICOMDIR and the truncated file with the reason, and no header value leaves the page', { timeout: 600_000 }, async () => {
     const pngs = path.join(env.workDir, 'png');
     const dicoms = path.join(env.workDir, 'dicom');
     await writeDemoFolder(pngs, { count: COUNT });
@@ -115,10 +117,27 @@ describe('a clinician’s DICOM export in the browser', () => {
         await context.close();
       }
     }
+    // The Node client (npm run client) reads the same DICOM folder with the same split-core reader.
+    await backends.initBackend('wasm');
+    const nodeStudy = await createStudy(env.relay, { ...config, name: 'from dicom, in Node' });
+    const node = await connectNodeParticipant({ url: env.relay.url, joinCode: nodeStudy.joinCode, data: { source: dicoms }, label: 'node', backend: 'wasm' });
+    try {
+      expect(node.data.train.samples.length + node.data.val.samples.length).toBe(COUNT);
+      await startStudy(env.relay, nodeStudy.id);
+      await waitUntilFinished(env.relay, nodeStudy.id, [], 400_000);
+    } finally {
+      node.close();
+    }
+
     const [fromPng, fromDicom] = await Promise.all(runs.map((run) => checkpointedClient(run.studyId)));
     expect(fromDicom?.map((weight) => weight.name)).toEqual(fromPng?.map((weight) => weight.name));
     // The same inputs up to float rounding (PNG: luma of equal R, G, B over 255; DICOM: the window's v / 255).
     for (const [i, weight] of (fromPng ?? []).entries()) expect(relativeDistance(weight, fromDicom?.[i]), weight.name).toBeLessThan(1e-5);
+    // The browser's worker and Node decoded every file to the same values: the same training, within the engines' float differences.
+    const fromNode = await checkpointedClient(nodeStudy.id);
+    const nodeDistance = Math.max(...(fromDicom ?? []).map((weight, i) => relativeDistance(weight, fromNode[i])));
+    console.info(`[e2e] DICOM in the browser vs in Node: client weights after ${ROUNDS} rounds differ by ${nodeDistance.toExponential(2)} (relative)`);
+    expect(nodeDistance).toBeLessThan(1e-5);
 
     // And the images trained it: the last step moved the weights far beyond that tolerance.
     const before = await checkpointedClient(runs[1]?.studyId ?? '', ROUNDS - 1);
@@ -153,7 +172,7 @@ describe('a clinician’s DICOM export in the browser', () => {
     const corrupt = await dicomImageFile({ rows: 28, columns: 28, frames: [new Array<number>(784).fill(900)], bitsAllocated: 16, bitsStored: 12, syntax: 'jpeg2000' });
     await writeFile(path.join(folder, 'pneumonia', 'IM99999'), corrupt.subarray(0, corrupt.length - 120));
 
-    const config = { topology: 'vanilla', model: 'cnn-small', inputShape: [28, 28, 1], classes: [...PNEUMONIA_CLASSES], schedule: 'round-robin', learningRate: 0.001, rounds: 3, batchSize: 32, minClients: 1, seed: 5 };
+    const config = { topology: 'vanilla', model: 'cnn-small', inputShape: [28, 28, 1], classes: [...PNEUMONIA_CLASSES], schedule: 'round-robin', learningRate: 0.001, rounds: 4, batchSize: 32, minClients: 1, seed: 5 };
     const study = await createStudy(env.relay, { ...config, name: 'chest X-rays from DICOM' });
     const context = await env.browser.newContext();
     try {
