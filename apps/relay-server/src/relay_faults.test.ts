@@ -102,6 +102,15 @@ describe('bad input', () => {
     await expect(api(relay, 'POST', '/api/studies', mlpStudy('faults', { cuts: ['nowhere'] }))).rejects.toThrow(/400.*no layer named 'nowhere'/);
     const vertical = { name: 'vertical', topology: 'vertical', classes: ['benign', 'malignant'], schedule: 'round-robin', parties: [{ name: 'a', input: { columns: ['x'] } }, { name: 'b', input: { columns: ['y'] } }] };
     await expect(api(relay, 'POST', '/api/studies', { ...vertical, labelHolder: 5 })).rejects.toThrow(/400.*labelHolder 5 names no party/);
+    // Each refusal names the field it concerns, for a form to show the message there.
+    const issuesOf = async (body: unknown): Promise<{ path: unknown[]; message: string }[]> => {
+      const reply = await fetch(`${relay.url}/api/studies`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${relay.token}` }, body: JSON.stringify(body) });
+      expect(reply.status).toBe(400);
+      return ((await reply.json()) as { issues: { path: unknown[]; message: string }[] }).issues;
+    };
+    expect(await issuesOf(mlpStudy('faults', { cuts: ['nowhere'] }))).toEqual([{ path: ['cuts'], message: expect.stringMatching(/no layer named 'nowhere'/) as unknown as string }]);
+    expect((await issuesOf(mlpStudy('faults', { learningRate: -1, batchSize: 0 }))).map((issue) => issue.path)).toEqual([['learningRate'], ['batchSize']]);
+    expect(await issuesOf(mlpStudy('faults', { model: 'gpt-9' }))).toEqual([{ path: ['model'], message: expect.any(String) as unknown as string }]);
     expect((await api<{ studies: unknown[] }>(relay, 'GET', '/api/studies')).studies.length).toBe(before);
   });
 

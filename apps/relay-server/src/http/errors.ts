@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Logger } from '../logger';
+import { StudyConfigError } from '../studies/study_registry';
 
 // One error reply for the whole HTTP surface: `{"error": "..."}` with a message that says
 // what to do next. Route handlers throw; this turns what they throw into the reply.
@@ -46,7 +47,9 @@ export function errorHandler(log: Logger): (error: unknown, request: FastifyRequ
     const code = (error as Partial<FastifyError> | undefined)?.code;
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof HttpError) return replyWith(reply, error.status, error.body ?? { error: error.message });
-    if (error instanceof z.ZodError) return replyWith(reply, 400, { error: `invalid study: ${describeIssues(error)}` });
+    // A refused study names the fields it concerns, so a form can show each message at its field.
+    if (error instanceof z.ZodError) return replyWith(reply, 400, { error: `invalid study: ${describeIssues(error)}`, issues: error.issues.map((issue) => ({ path: issue.path.filter((part) => typeof part !== 'symbol'), message: issue.message })) });
+    if (error instanceof StudyConfigError) return replyWith(reply, 400, { error: `invalid study: ${error.message}`, issues: [{ path: error.path, message: error.message }] });
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return replyWith(reply, 413, { error: `request body over ${request.routeOptions.bodyLimit ?? 0} bytes` });
     const status = statusOf(error);
     if (status !== undefined && status < 500) return replyWith(reply, status, { error: message });

@@ -1,4 +1,4 @@
-import { data, protocol, study as studyLib } from '@splitlearn/split-core';
+import { data, model, protocol, study as studyLib } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
 import type { ParticipantDirectory } from '../socket/participant_handlers';
 import type { RelayServer } from '../socket/types';
@@ -43,8 +43,30 @@ export interface StudySummary {
   joinCode: string;
   participants: number;
   config: protocol.StudyConfig;
+  /** When the researcher created it (ms since the epoch). */
+  createdAt: number;
   /** Why the relay paused the study or could not bring it back after a restart, with what to do. */
   notice?: string;
+}
+
+/** A study configuration refused, with the field it concerns (the console shows the message there). */
+export class StudyConfigError extends Error {
+  override readonly name = 'StudyConfigError';
+  constructor(
+    message: string,
+    readonly path: readonly (string | number)[],
+  ) {
+    super(message);
+  }
+}
+
+/** The field a planning refusal concerns: a cut, the model, the parties, or the study as a whole. */
+function fieldOfPlanningError(error: unknown): (string | number)[] {
+  if (!(error instanceof model.ModelSpecError)) return [];
+  if (error.code === 'invalid-cut') return ['cuts'];
+  if (error.code === 'unknown-model') return ['model'];
+  if (error.code === 'incompatible-parties') return ['parties'];
+  return [];
 }
 
 /** Headroom on top of the largest tensor frame for socket.io's packet framing and headers. */
@@ -123,11 +145,16 @@ export class StudyRegistry implements ParticipantDirectory {
     // Defaults of the recipe are filled in here, once, so the stored study names its augmentation.
     const config = studyLib.withRecipeDefaults(protocol.StudyConfigSchema.parse(input));
     // Planning the roles validates models, cuts and input shapes before anything is stored.
-    studyLib.studyRolePlans(config);
+    try {
+      studyLib.studyRolePlans(config);
+    } catch (error) {
+      throw new StudyConfigError(error instanceof Error ? error.message : String(error), fieldOfPlanningError(error));
+    }
     const largest = studyLib.largestMessageBytes(config) + MESSAGE_OVERHEAD_BYTES;
     if (largest > this.options.maxMessageBytes) {
-      throw new Error(
+      throw new StudyConfigError(
         `this study's largest message would be ${(largest / 2 ** 20).toFixed(1)} MiB, over the relay's ${(this.options.maxMessageBytes / 2 ** 20).toFixed(0)} MiB limit: lower batchSize, cut later, or start the relay with a larger --max-message-mb`,
+        ['batchSize'],
       );
     }
     const study = this.options.studies.create({ name: config.name, config, state });
@@ -162,6 +189,7 @@ export class StudyRegistry implements ParticipantDirectory {
       joinCode: study.joinCode,
       participants: runtime ? [...runtime.sessions.values()].filter((session) => session.status !== 'disconnected').length : 0,
       config: study.config,
+      createdAt: study.createdAt,
       ...this.noticeOf(studyId, runtime),
     };
   }

@@ -4,7 +4,7 @@ import type { Traffic, WorkerError, WorkerToMain } from './messages';
 import type { PreparedData } from './prepare_dataset';
 import { describeFailure, fromRelayError } from './relay_errors';
 import { toStudySummary } from './study_summary';
-import { addDeclared, batchSizeAt, declaredStepBytes, describeEgress, noDeclaredBytes, type DeclaredBytes, type EgressInput } from './what_leaves';
+import { addDeclared, batchSizeAt, declaredStepBytes, describeEgress, noDeclaredBytes, type DeclaredBytes, type EgressInput } from '../lib/egress/what_leaves';
 
 // One participation in one study: the socket.io connection (same origin, WebSocket only:
 // the relay is served from the page's origin, and long-polling would add a second path for

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { study } from '@splitlearn/split-core';
-import { clientDataKind, egressInputFor, toStudySummary } from './study_summary';
-import { describeEgress } from './what_leaves';
+import { clientDataKind, egressInputFor } from '../lib/egress/egress_input';
+import { describeEgress } from '../lib/egress/what_leaves';
+import { toStudySummary } from './study_summary';
 
 const vertical = study.StudyConfigSchema.parse({
   name: 'scans and labs',
@@ -14,7 +15,7 @@ const vertical = study.StudyConfigSchema.parse({
   ],
 });
 const horizontal = study.StudyConfigSchema.parse({ name: 'x-rays', topology: 'vanilla', classes: ['no', 'yes'], schedule: 'round-robin', model: 'cnn-small', inputShape: [28, 28, 1] });
-const info = (config: study.StudyConfig): Parameters<typeof clientDataKind>[0] => ({ id: 's1', config, state: 'open', round: 0 });
+const info = (config: study.StudyConfig): Parameters<typeof toStudySummary>[0] => ({ id: 's1', config, state: 'open', round: 0 });
 
 describe('what a client trains on, for "what leaves this device"', () => {
   it('a vertical party’s images or table, as its input says; a horizontal client’s images', () => {

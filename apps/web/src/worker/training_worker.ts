@@ -10,9 +10,9 @@ import { downloadPrefix, downloadWeightsFile, segmentDownloads } from './segment
 import { describeFailure } from './relay_errors';
 import { filesBesideCsv, imageFileLoader } from './party_image_files';
 import { lookupStudy } from './study_lookup';
-import { egressInputFor, toStudySummary } from './study_summary';
-import { clientWeightLayout } from './weight_layout';
-import { describeEgress, type EgressInput } from './what_leaves';
+import { toStudySummary } from './study_summary';
+import { clientWeightLayout, egressInputFor } from '../lib/egress/egress_input';
+import { describeEgress, type EgressInput } from '../lib/egress/what_leaves';
 
 // The training worker: everything tfjs lives here, so the page's main thread never loads it
 // and stays responsive while a step runs (ARCHITECTURE.md). It decodes the clinician's
@@ -110,14 +110,14 @@ async function measureStep(info: protocol.StudyInfo, party: number): Promise<voi
 }
 
 async function egressAs(info: protocol.StudyInfo, party: number, alignmentRows?: number): Promise<EgressInput> {
-  await backendReady; // building the layout model needs the backend
+  await backendReady;
   stepTest = measureStep(info, party);
   const plans = studyLib.studyRolePlans(info.config, () => party);
   const client = plans.client('');
   const intermediate = studyLib.isIntermediate(info.config, party);
   const vertical = studyLib.partiesStudy(info.config) && !intermediate ? { party, ...(alignmentRows !== undefined ? { alignmentRows } : {}) } : undefined;
   const position = studyLib.positionNames(info.config) ? party : undefined;
-  return egressInputFor(info, { client, server: plans.server, holdsLabels: plans.holdsLabels('') }, clientWeightLayout(client, info.config.seed), vertical, position);
+  return egressInputFor(info, { client, server: plans.server, holdsLabels: plans.holdsLabels('') }, clientWeightLayout(client), vertical, position);
 }
 
 async function describeStudy(joinCode: string, info: protocol.StudyInfo): Promise<void> {

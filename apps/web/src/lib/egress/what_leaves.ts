@@ -1,5 +1,5 @@
 import { encodedBundleSize, encodedSize, getTopologyDescriptor, nameByteLength, POINT_BYTES, SEALED_OVERHEAD_BYTES, studyMethod, TAG_BYTES, upCrossings, type Encoding, type MethodName, type TopologyName, type WireCrossing } from '@splitlearn/split-core/pure';
-import type { Egress, WireItem } from './messages';
+import type { Egress, WireItem } from '../../worker/messages';
 
 // "What leaves this device", computed from the study configuration, this client's split and
 // split-core's topology descriptor (the tensors each step sends), never from observation, so
