@@ -108,9 +108,11 @@ describe('bad input', () => {
       expect(reply.status).toBe(400);
       return ((await reply.json()) as { issues: { path: unknown[]; message: string }[] }).issues;
     };
-    expect(await issuesOf(mlpStudy('faults', { cuts: ['nowhere'] }))).toEqual([{ path: ['cuts'], message: expect.stringMatching(/no layer named 'nowhere'/) as unknown as string }]);
+    const cut = await issuesOf(mlpStudy('faults', { cuts: ['nowhere'] }));
+    expect(cut.map((issue) => issue.path)).toEqual([['cuts']]);
+    expect(cut[0]?.message).toMatch(/no layer named 'nowhere'/);
     expect((await issuesOf(mlpStudy('faults', { learningRate: -1, batchSize: 0 }))).map((issue) => issue.path)).toEqual([['learningRate'], ['batchSize']]);
-    expect(await issuesOf(mlpStudy('faults', { model: 'gpt-9' }))).toEqual([{ path: ['model'], message: expect.any(String) as unknown as string }]);
+    expect((await issuesOf(mlpStudy('faults', { model: 'gpt-9' }))).map((issue) => issue.path)).toEqual([['model']]);
     expect((await api<{ studies: unknown[] }>(relay, 'GET', '/api/studies')).studies.length).toBe(before);
   });
 
