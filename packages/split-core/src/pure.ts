@@ -20,6 +20,7 @@ export { SEALED_OVERHEAD_BYTES } from './privacy/sealed_handoff';
 export { OPTIMIZER_NAMES, type OptimizerName } from './segment/optimizer_names';
 export { CATALOGUE_MODEL_NAMES, getModelSpec } from './model/catalogue';
 export { planSegments, resolveCut, type SegmentPlan } from './model/cuts';
+export { ModelSpecError } from './model/errors';
 export { countSegmentParams } from './model/shapes';
 export { weightSpecs, type WeightShape } from './model/weight_specs';
 export type { CutPoint, LayerSpec, ModelSpec } from './model/spec';

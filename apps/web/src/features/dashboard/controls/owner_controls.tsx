@@ -1,13 +1,14 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '../../../components/confirm_dialog';
+import { TokenForm } from '../../../components/token_form';
 import { Notice } from '../../../components/notice';
 import { SCHEDULE_NAMES } from '@splitlearn/split-core/pure';
 import { slug } from '../export/file_names';
 import { saveBlob } from '../export/save_blob';
 import { planSegmentDownload, SERVER_SEGMENT_MODEL_PATH, serverSegmentFilePath } from '../export/server_segment';
 import type { protocol } from '@splitlearn/split-core/pure';
-import { availableActions, createStudyApi, type ControlAction } from './study_api';
-import { loadToken, saveToken } from './token_store';
+import { availableActions, createStudyApi, type ControlAction } from '../../../lib/researcher/study_api';
+import { loadToken, saveToken } from '../../../lib/researcher/token_store';
 
 // The researcher's side: the token (this tab only), start/pause/resume/stop, schedule and
 // codec for the next rounds, and the trained server segment. Without a token the page is the
@@ -19,39 +20,6 @@ const CODEC_TEXT: Record<string, string> = { fp32: 'fp32 (exact)', fp16: 'fp16 (
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function TokenForm({ token, onToken }: { token: string; onToken: (token: string) => void }): ReactNode {
-  const [draft, setDraft] = useState('');
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-    onToken(draft);
-    setDraft('');
-  };
-  if (token !== '') {
-    return (
-      <p className="input-row">
-        <span>Researcher token set for this tab.</span>
-        <button type="button" className="link-button" onClick={() => onToken('')}>
-          Forget the token
-        </button>
-      </p>
-    );
-  }
-  return (
-    <form className="field" onSubmit={submit}>
-      <label htmlFor="researcher-token">Researcher token</label>
-      <div className="input-row">
-        <input id="researcher-token" type="password" autoComplete="off" value={draft} onChange={(event) => setDraft(event.target.value)} aria-describedby="researcher-token-hint" />
-        <button type="submit" disabled={draft.trim() === ''}>
-          Use token
-        </button>
-      </div>
-      <p id="researcher-token-hint" className="hint">
-        The relay printed it when it first started. It stays in this browser tab (never in the link); without it this page is read-only.
-      </p>
-    </form>
-  );
 }
 
 export function OwnerControls({ study }: { study: protocol.StudyInfo }): ReactNode {

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { buildStudy, cutChoices, defaultDraft, draftFromConfig, draftModel, fieldOfPath, type StudyDraft } from './study_draft';
+
+const named = (changes: Partial<StudyDraft> = {}): StudyDraft => ({ ...defaultDraft(), name: 'x-rays', ...changes });
+
+describe('the new-study draft', () => {
+  it('makes the study split-core parses, with the model’s default cuts when none is chosen', () => {
+    const built = buildStudy(named({ topology: 'u-shaped', cuts: ['', ''], schedule: 'splitfed-v2', maxStepsPerRound: '5' }));
+    expect('config' in built && built.config).toMatchObject({ name: 'x-rays', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['normal', 'pneumonia'], topology: 'u-shaped', schedule: 'splitfed-v2', maxStepsPerRound: 5, batchSize: 32 });
+    expect('config' in built && 'cuts' in built.config ? built.config.cuts : undefined).toBeUndefined();
+  });
+
+  it('puts each refusal on its field: the schema’s, and the cut planning’s', () => {
+    expect(buildStudy(named({ name: ' ' }))).toEqual({ errors: { name: expect.any(String) as string } });
+    const numbers = buildStudy(named({ learningRate: 'fast', batchSize: '0' }));
+    expect('errors' in numbers && Object.keys(numbers.errors).sort()).toEqual(['batchSize', 'learningRate']);
+    const spec = draftModel(named());
+    const [first = '', second = ''] = spec ? cutChoices(spec) : [];
+    // Cuts out of order: the planner's refusal, at the cuts.
+    const cuts = buildStudy(named({ topology: 'u-shaped', cuts: [second, first] }));
+    expect('errors' in cuts && cuts.errors.cuts).toMatch(/increasing order/);
+    expect('errors' in buildStudy(named({ cuts: ['nowhere'] })) && (buildStudy(named({ cuts: ['nowhere'] })) as { errors: { cuts?: string } }).errors.cuts).toMatch(/no layer named 'nowhere'/);
+  });
+
+  it('offers every layer but the last as a cut, and maps the relay’s paths to fields', () => {
+    const spec = draftModel(named());
+    expect(spec && cutChoices(spec)).toEqual(spec?.layers.slice(0, -1).map((layer) => layer.name));
+    expect(fieldOfPath(['cuts', 1])).toBe('cuts');
+    expect(fieldOfPath(['learningRate'])).toBe('learningRate');
+    expect(fieldOfPath(['parties'])).toBeUndefined();
+  });
+
+  it('duplicates a study as a template: its draft builds the same configuration', () => {
+    const built = buildStudy(named({ topology: 'u-shaped', cuts: ['pool1', 'dense1'], schedule: 'splitfed-v2', codec: 'fp16', seed: '7' }));
+    if (!('config' in built)) throw new Error(JSON.stringify(built.errors));
+    const copy = draftFromConfig(built.config, 'x-rays (copy)');
+    const again = copy && buildStudy(copy);
+    expect(again && 'config' in again ? again.config : again).toEqual({ ...built.config, name: 'x-rays (copy)' });
+  });
+});

@@ -1,0 +1,181 @@
+import { CATALOGUE_MODEL_NAMES, getHorizontalDescriptor, getModelSpec, ModelSpecError, OPTIMIZER_NAMES, planSegments, SCHEDULE_NAMES, StudyConfigSchema, type ModelSpec, type StudyConfig } from '@splitlearn/split-core/pure';
+
+// The new-study form's state as the researcher types it, and its one way into a study
+// configuration: split-core's schema and cut planning decide what is valid (no second copy of
+// the rules here), and every refusal lands on the field it concerns, before and after submit.
+
+/** The topologies the form offers: one model split between every client and the relay. */
+export const FORM_TOPOLOGIES = ['vanilla', 'u-shaped'] as const;
+export type FormTopology = (typeof FORM_TOPOLOGIES)[number];
+export const CODECS = ['fp32', 'fp16', 'int8'] as const;
+
+export interface StudyDraft {
+  name: string;
+  model: string;
+  /** "28, 28, 1" */
+  inputShape: string;
+  /** "normal, pneumonia" */
+  classes: string;
+  topology: FormTopology;
+  /** Layer names, one per cut the topology needs; '' takes the model's default. */
+  cuts: string[];
+  schedule: string;
+  optimizer: string;
+  learningRate: string;
+  batchSize: string;
+  rounds: string;
+  /** '' for every batch of each client's data. */
+  maxStepsPerRound: string;
+  codec: string;
+  minClients: string;
+  validationFraction: string;
+  seed: string;
+}
+
+export type DraftField = keyof StudyDraft;
+export type FieldErrors = Partial<Record<DraftField, string>>;
+
+export function defaultDraft(): StudyDraft {
+  return {
+    name: '',
+    model: 'cnn-small',
+    inputShape: '28, 28, 1',
+    classes: 'normal, pneumonia',
+    topology: 'vanilla',
+    cuts: [''],
+    schedule: 'round-robin',
+    optimizer: 'adam',
+    learningRate: '0.001',
+    batchSize: '32',
+    rounds: '10',
+    maxStepsPerRound: '',
+    codec: 'fp32',
+    minClients: '2',
+    validationFraction: '0.2',
+    seed: '1',
+  };
+}
+
+/** A study's configuration as a draft (to duplicate it as a template); undefined for one the form does not offer. */
+export function draftFromConfig(config: StudyConfig, name: string): StudyDraft | undefined {
+  if (config.topology !== 'vanilla' && config.topology !== 'u-shaped') return undefined;
+  const topology: FormTopology = config.topology;
+  return {
+    name,
+    model: config.model,
+    inputShape: config.inputShape.join(', '),
+    classes: config.classes.join(', '),
+    topology,
+    cuts: (config.cuts ?? Array.from({ length: cutCount(topology) }, () => '')).map(String),
+    schedule: config.schedule,
+    optimizer: config.optimizer,
+    learningRate: String(config.learningRate),
+    batchSize: String(config.batchSize),
+    rounds: String(config.rounds),
+    maxStepsPerRound: config.maxStepsPerRound === undefined ? '' : String(config.maxStepsPerRound),
+    codec: config.codec,
+    minClients: String(config.minClients),
+    validationFraction: String(config.validationFraction),
+    seed: String(config.seed),
+  };
+}
+
+export function cutCount(topology: FormTopology): number {
+  return getHorizontalDescriptor(topology).cutCount;
+}
+
+/** The model as the draft declares it, if its name, classes and input shape make one. */
+export function draftModel(draft: StudyDraft): ModelSpec | undefined {
+  const classes = listOf(draft.classes);
+  const inputShape = numbersOf(draft.inputShape);
+  if (!inputShape || classes.length < 2) return undefined;
+  try {
+    return getModelSpec(draft.model, { numClasses: classes.length, inputShape });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Layers a cut may follow: every layer but the last (the server keeps at least one). */
+export function cutChoices(spec: ModelSpec): string[] {
+  return spec.layers.slice(0, -1).map((layer) => layer.name);
+}
+
+export const MODEL_CHOICES = CATALOGUE_MODEL_NAMES;
+export const SCHEDULE_CHOICES = SCHEDULE_NAMES;
+export const OPTIMIZER_CHOICES = OPTIMIZER_NAMES;
+
+function listOf(text: string): string[] {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+function numbersOf(text: string): number[] | undefined {
+  const parts = listOf(text);
+  const numbers = parts.map(Number);
+  return parts.length > 0 && numbers.every((value) => Number.isInteger(value) && value > 0) ? numbers : undefined;
+}
+
+/** A number field as the schema should see it: '' stays absent, anything else is a number (NaN shows as the schema's refusal). */
+function numberOf(text: string): number | undefined {
+  return text.trim() === '' ? undefined : Number(text.trim());
+}
+
+/** The draft as the relay's API takes it (before validation). */
+export function draftBody(draft: StudyDraft): Record<string, unknown> {
+  const cuts = draft.cuts.map((cut) => cut.trim());
+  const body: Record<string, unknown> = {
+    name: draft.name.trim(),
+    model: draft.model,
+    inputShape: numbersOf(draft.inputShape) ?? listOf(draft.inputShape),
+    classes: listOf(draft.classes),
+    topology: draft.topology,
+    schedule: draft.schedule,
+    optimizer: draft.optimizer,
+    learningRate: numberOf(draft.learningRate),
+    batchSize: numberOf(draft.batchSize),
+    rounds: numberOf(draft.rounds),
+    maxStepsPerRound: numberOf(draft.maxStepsPerRound),
+    codec: draft.codec,
+    minClients: numberOf(draft.minClients),
+    validationFraction: numberOf(draft.validationFraction),
+    seed: numberOf(draft.seed),
+  };
+  // Cuts are named only when every one is chosen: otherwise the model's defaults.
+  if (cuts.every((cut) => cut !== '')) body.cuts = cuts;
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+}
+
+/** The draft field a configuration path names (`['cuts', 1]` is the cuts field). */
+export function fieldOfPath(path: readonly (string | number)[]): DraftField | undefined {
+  const [first] = path;
+  return typeof first === 'string' && first in defaultDraft() ? (first as DraftField) : undefined;
+}
+
+/** The draft's study, or each field's refusal: the schema's, then the cut planning's. */
+export function buildStudy(draft: StudyDraft): { config: StudyConfig } | { errors: FieldErrors } {
+  const parsed = StudyConfigSchema.safeParse(draftBody(draft));
+  if (!parsed.success) {
+    const errors: FieldErrors = {};
+    for (const issue of parsed.error.issues) {
+      const field = fieldOfPath(issue.path.filter((part) => typeof part !== 'symbol')) ?? 'name';
+      errors[field] ??= issue.message;
+    }
+    return { errors };
+  }
+  const config = parsed.data;
+  if (config.topology !== 'vanilla' && config.topology !== 'u-shaped') return { errors: { topology: `choose ${FORM_TOPOLOGIES.join(' or ')}` } };
+  try {
+    const spec = getModelSpec(config.model, { numClasses: config.classes.length, inputShape: config.inputShape });
+    const descriptor = getHorizontalDescriptor(config.topology);
+    const cuts = config.cuts ?? descriptor.defaultCuts(spec);
+    if (cuts.length !== descriptor.cutCount) return { errors: { cuts: `${descriptor.title} needs ${descriptor.cutCount} cut${descriptor.cutCount === 1 ? '' : 's'}` } };
+    planSegments(spec, cuts);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { errors: error instanceof ModelSpecError && error.code === 'invalid-cut' ? { cuts: message } : { model: message } };
+  }
+  return { config };
+}
