@@ -3,6 +3,7 @@ import { ContributePage } from '../features/contribute/contribute_page';
 import { DashboardPage } from '../features/dashboard/dashboard_page';
 import { StudyDashboard } from '../features/dashboard/study_dashboard';
 import { DemoPage } from '../features/demo/demo_page';
+import { StudiesPage } from '../features/studies/studies_page';
 import type { Route } from '../lib/routes';
 import { navigate, useRoute } from './use_route';
 
@@ -30,6 +31,8 @@ function Page({ route }: { route: Route }): ReactNode {
     case 'demo':
       // Features do not import each other: the demo gets the dashboard from here.
       return <DemoPage dashboard={(studyId) => <StudyDashboard key={studyId} studyId={studyId} controls="read-only" />} />;
+    case 'studies':
+      return <StudiesPage />;
     case 'not-found':
       return (
         <div className="page-intro">
@@ -51,6 +54,7 @@ export function App(): ReactNode {
         <nav aria-label="Main">
           <AppLink to="/">Contribute</AppLink>
           <AppLink to="/demo">Demo</AppLink>
+          <AppLink to="/studies">Studies</AppLink>
         </nav>
       </header>
       <main className="app-main">

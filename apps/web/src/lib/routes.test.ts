@@ -10,9 +10,11 @@ describe('parseRoute', () => {
     expect(parseRoute('/join/%E0%A4%A')).toEqual({ page: 'contribute', joinCode: '%E0%A4%A' });
   });
 
-  it('routes the dashboard and the demo, and nothing else', () => {
+  it('routes the dashboard, the demo and the studies console, and nothing else', () => {
     expect(parseRoute('/dashboard/study-7')).toEqual({ page: 'dashboard', studyId: 'study-7' });
     expect(parseRoute('/demo/')).toEqual({ page: 'demo' });
+    expect(parseRoute('/studies')).toEqual({ page: 'studies' });
+    expect(parseRoute('/studies/x')).toEqual({ page: 'not-found', path: '/studies/x' });
     expect(parseRoute('/dashboard')).toEqual({ page: 'not-found', path: '/dashboard' });
     expect(parseRoute('/join/a/b')).toEqual({ page: 'not-found', path: '/join/a/b' });
   });

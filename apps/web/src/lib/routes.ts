@@ -5,6 +5,7 @@ export type Route =
   | { page: 'contribute'; joinCode: string }
   | { page: 'dashboard'; studyId: string }
   | { page: 'demo' }
+  | { page: 'studies' }
   | { page: 'not-found'; path: string };
 
 function segment(value: string | undefined): string {
@@ -24,6 +25,7 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (first === 'join' && parts.length <= 2) return { page: 'contribute', joinCode: segment(second) || queryCode };
   if (first === 'dashboard' && parts.length === 2) return { page: 'dashboard', studyId: segment(second) };
   if (first === 'demo' && parts.length === 1) return { page: 'demo' };
+  if (first === 'studies' && parts.length === 1) return { page: 'studies' };
   return { page: 'not-found', path: pathname };
 }
 

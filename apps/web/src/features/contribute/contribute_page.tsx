@@ -9,7 +9,7 @@ import { PartyPicker } from './components/party_picker';
 import { PositionPicker } from './components/position_picker';
 import { TablePreviewSection } from './components/table_preview';
 import { TrainingPanel } from './components/training_panel';
-import { WhatLeavesPanel } from './components/what_leaves_panel';
+import { WhatLeavesPanel } from '../../components/what_leaves_panel';
 import { useContribute } from './use_contribute';
 
 export function ContributePage({ joinCode }: { joinCode: string }): ReactNode {

@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
-import { FactList, type Fact } from '../../../components/fact_list';
-import { PageSection } from '../../../components/page_section';
-import { formatBytes, formatCount, formatShape } from '../../../lib/format';
-import type { Egress, Traffic, WireItem } from '../../../worker/messages';
+import { FactList, type Fact } from './fact_list';
+import { PageSection } from './page_section';
+import { formatBytes, formatCount, formatShape } from '../lib/format';
+import type { Egress, Traffic, WireItem } from '../worker/messages';
 
 // The plain statement of what this device sends. The declared figures come from the study
 // configuration and this client's split (computed in the worker, never observed); the
@@ -86,10 +86,11 @@ function AlignmentSection({ alignment }: { alignment: NonNullable<Egress['alignm
   );
 }
 
-export function WhatLeavesPanel({ egress, traffic, vertical }: { egress: Egress | undefined; traffic: Traffic | undefined; vertical?: boolean }): ReactNode {
+/** `title` and `step`: the contribute page's fourth step by default; the researcher's console (`step` null) shows the same statement before a study exists, without the traffic counted on a device. */
+export function WhatLeavesPanel({ egress, traffic, vertical, title = 'What leaves this device', step = 4 }: { egress: Egress | undefined; traffic: Traffic | undefined; vertical?: boolean; title?: string; step?: number | null }): ReactNode {
   if (!egress) {
     return (
-      <PageSection step={4} title="What leaves this device" className="what-leaves">
+      <PageSection step={step ?? undefined} title={title} className="what-leaves">
         <p>
           {vertical
             ? 'Your table or images never leave this device. Once you choose your party and your data, this panel lists exactly what is sent and how large it is.'
@@ -99,9 +100,9 @@ export function WhatLeavesPanel({ egress, traffic, vertical }: { egress: Egress 
     );
   }
   const unit = egress.alignment ? 'patients' : 'images';
-  if (egress.data === 'none') return <IntermediateEgress egress={egress} traffic={traffic} />;
+  if (egress.data === 'none') return <IntermediateEgress egress={egress} traffic={traffic} title={title} step={step} />;
   return (
-    <PageSection step={4} title="What leaves this device" className="what-leaves">
+    <PageSection step={step ?? undefined} title={title} className="what-leaves">
       {egress.role !== undefined && (
         <p>
           Your role: <strong>{egress.role}</strong>.
@@ -156,19 +157,23 @@ export function WhatLeavesPanel({ egress, traffic, vertical }: { egress: Egress 
           <li key={item}>{item}</li>
         ))}
       </ul>
-      <h3>Sent so far</h3>
-      <p className="hint">
-        Counted as each message leaves, since you joined on this page. The declared figures are what the study says the completed steps send; the two should match.
-      </p>
-      <FactList label="Traffic so far" facts={measuredFacts(traffic, egress.alignment !== undefined)} />
+      {step !== null && (
+        <>
+          <h3>Sent so far</h3>
+          <p className="hint">
+            Counted as each message leaves, since you joined on this page. The declared figures are what the study says the completed steps send; the two should match.
+          </p>
+          <FactList label="Traffic so far" facts={measuredFacts(traffic, egress.alignment !== undefined)} />
+        </>
+      )}
     </PageSection>
   );
 }
 
 /** An intermediate participant (a hop): no data of its own, so only what it passes on and hands back. */
-function IntermediateEgress({ egress, traffic }: { egress: Egress; traffic: Traffic | undefined }): ReactNode {
+function IntermediateEgress({ egress, traffic, title, step }: { egress: Egress; traffic: Traffic | undefined; title: string; step: number | null }): ReactNode {
   return (
-    <PageSection step={4} title="What leaves this device" className="what-leaves">
+    <PageSection step={step ?? undefined} title={title} className="what-leaves">
       <p>
         Your role: <strong>{egress.role ?? 'Intermediate participant'}</strong>. This device holds no patient data. For each batch of {egress.batchSize} it receives the
         outputs of the participant(s) before it, runs its own layers on them and sends:
@@ -192,8 +197,12 @@ function IntermediateEgress({ egress, traffic }: { egress: Egress; traffic: Traf
           <li key={item}>{item}</li>
         ))}
       </ul>
-      <h3>Sent so far</h3>
-      <FactList label="Traffic so far" facts={measuredFacts(traffic, false)} />
+      {step !== null && (
+        <>
+          <h3>Sent so far</h3>
+          <FactList label="Traffic so far" facts={measuredFacts(traffic, false)} />
+        </>
+      )}
     </PageSection>
   );
 }

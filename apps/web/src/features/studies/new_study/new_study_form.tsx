@@ -1,0 +1,214 @@
+import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { FactList } from '../../../components/fact_list';
+import { PageSection } from '../../../components/page_section';
+import { WhatLeavesPanel } from '../../../components/what_leaves_panel';
+import { formatBytes, formatCount } from '../../../lib/format';
+import { StudyApiError, type ConsoleApi, type ListedStudy } from '../../../lib/researcher/study_api';
+import { studyCost, type StudyCost } from './study_cost';
+import { buildStudy, CODECS, cutChoices, cutCount, draftModel, fieldOfPath, FORM_TOPOLOGIES, MODEL_CHOICES, OPTIMIZER_CHOICES, SCHEDULE_CHOICES, type DraftField, type FieldErrors, type FormTopology, type StudyDraft } from './study_draft';
+
+// The new-study form: every field labelled (keyboard-usable, found by label in the e2e
+// tests), each refusal shown at its field (split-core's before submit, the relay's after),
+// and the study's cost before launch, from the same accounting the relay and the
+// contribute page use.
+
+const TOPOLOGY_TEXT: Record<FormTopology, string> = { vanilla: 'Vanilla (labels go to the relay)', 'u-shaped': 'U-shaped (labels stay on each device)' };
+const CUT_NAMES = ['Cut after layer', 'Second cut after layer'];
+
+function formatFlops(flops: number): string {
+  return flops >= 1e9 ? `${(flops / 1e9).toFixed(2)} GFLOPs` : `${(flops / 1e6).toFixed(2)} MFLOPs`;
+}
+
+function Field({ label, field, errors, hint, children }: { label: string; field: DraftField; errors: FieldErrors; hint?: string; children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode }): ReactNode {
+  const id = useId();
+  const problem = errors[field];
+  const describedBy = [problem ? `${id}-problem` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ');
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({ id, 'aria-invalid': problem !== undefined, ...(describedBy ? { 'aria-describedby': describedBy } : {}) })}
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      {problem && (
+        <p id={`${id}-problem`} className="field-problem" role="alert">
+          {problem}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function CostFacts({ cost, batchSize }: { cost: StudyCost; batchSize: number }): ReactNode {
+  return (
+    <FactList
+      label="What the study will cost each participant"
+      facts={[
+        { label: 'Sent by each client per training step', value: formatBytes(cost.upPerStep), bytes: cost.upPerStep, hint: ` (a batch of ${formatCount(batchSize)})` },
+        { label: 'Received by each client per training step', value: formatBytes(cost.downPerStep), bytes: cost.downPerStep },
+        ...(cost.upPerRound !== undefined ? [{ label: 'Sent by each client per round', value: formatBytes(cost.upPerRound), bytes: cost.upPerRound, hint: ' (its training steps; weights hand-off aside)' }] : []),
+        ...(cost.downPerRound !== undefined ? [{ label: 'Received by each client per round', value: formatBytes(cost.downPerRound), bytes: cost.downPerRound }] : []),
+        { label: 'Client weights, per hand-off or average', value: formatBytes(cost.weightsBundle), bytes: cost.weightsBundle },
+        { label: 'Client FLOPs per training sample', value: formatFlops(cost.clientFlopsPerSample), hint: ` (${formatCount(cost.clientFlopsPerSample)})` },
+        { label: 'Relay FLOPs per training sample', value: formatFlops(cost.serverFlopsPerSample), hint: ` (${formatCount(cost.serverFlopsPerSample)})` },
+        { label: 'Parameters on each client', value: formatCount(cost.clientParams) },
+      ]}
+    />
+  );
+}
+
+export interface NewStudyFormProps {
+  api: ConsoleApi;
+  draft: StudyDraft;
+  onDraft: (draft: StudyDraft) => void;
+  onCreated: (study: ListedStudy) => void;
+}
+
+export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormProps): ReactNode {
+  const [submitted, setSubmitted] = useState(false);
+  const [relayErrors, setRelayErrors] = useState<FieldErrors>({});
+  const [problem, setProblem] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const built = useMemo(() => buildStudy(draft), [draft]);
+  const spec = useMemo(() => draftModel(draft), [draft]);
+  const cost = useMemo(() => {
+    if (!('config' in built) || (built.config.topology !== 'vanilla' && built.config.topology !== 'u-shaped')) return undefined;
+    try {
+      return studyCost(built.config);
+    } catch {
+      return undefined;
+    }
+  }, [built]);
+  // Cut refusals are shown as soon as a cut is chosen; the others once the researcher submits.
+  const localErrors: FieldErrors = 'errors' in built ? built.errors : {};
+  const errors: FieldErrors = { ...(submitted ? localErrors : localErrors.cuts ? { cuts: localErrors.cuts } : {}), ...relayErrors };
+  const set = <K extends DraftField>(field: K, value: StudyDraft[K]): void => {
+    setRelayErrors((previous) => Object.fromEntries(Object.entries(previous).filter(([name]) => name !== field)));
+    onDraft({ ...draft, [field]: value });
+  };
+  const setTopology = (topology: FormTopology): void => set('topology', topology);
+  const cuts = Array.from({ length: cutCount(draft.topology) }, (_, i) => draft.cuts[i] ?? '');
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    setSubmitted(true);
+    setProblem(undefined);
+    if (!('config' in built)) return;
+    setBusy(true);
+    api.create(built.config).then(
+      (study) => {
+        setBusy(false);
+        setSubmitted(false);
+        onCreated(study);
+      },
+      (error: unknown) => {
+        setBusy(false);
+        if (error instanceof StudyApiError && error.issues.length > 0) {
+          const fields: FieldErrors = {};
+          const unplaced: string[] = [];
+          for (const issue of error.issues) {
+            const field = fieldOfPath(issue.path);
+            if (field) fields[field] ??= issue.message;
+            else unplaced.push(issue.message);
+          }
+          setRelayErrors(fields);
+          if (unplaced.length > 0) setProblem(`The relay refused the study: ${unplaced.join('; ')}`);
+        } else setProblem(error instanceof Error ? error.message : String(error));
+      },
+    );
+  };
+
+  const text = (label: string, field: 'name' | 'inputShape' | 'classes' | 'learningRate' | 'batchSize' | 'rounds' | 'maxStepsPerRound' | 'minClients' | 'validationFraction' | 'seed', hint?: string, inputMode?: 'numeric' | 'decimal'): ReactNode => (
+    <Field label={label} field={field} errors={errors} {...(hint ? { hint } : {})}>
+      {(props) => <input {...props} type="text" {...(inputMode ? { inputMode } : {})} value={draft[field]} onChange={(event) => set(field, event.target.value)} />}
+    </Field>
+  );
+  const choice = (label: string, field: 'model' | 'schedule' | 'optimizer' | 'codec', options: readonly string[]): ReactNode => (
+    <Field label={label} field={field} errors={errors}>
+      {(props) => (
+        <select {...props} value={draft[field]} onChange={(event) => set(field, event.target.value)}>
+          {options.map((option) => (
+            <option key={option} value={option}>
+              {option}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+
+  return (
+    <PageSection title="New study">
+      <form onSubmit={submit} noValidate aria-label="New study">
+        {text('Study name', 'name')}
+        <div className="picker-grid">
+          {choice('Model', 'model', MODEL_CHOICES)}
+          {text('Input shape', 'inputShape', 'height, width, channels, e.g. 28, 28, 1')}
+          {text('Classes', 'classes', 'comma-separated, in label order')}
+        </div>
+        <Field label="Topology" field="topology" errors={errors}>
+          {(props) => (
+            <select {...props} value={draft.topology} onChange={(event) => setTopology(event.target.value as FormTopology)}>
+              {FORM_TOPOLOGIES.map((topology) => (
+                <option key={topology} value={topology}>
+                  {TOPOLOGY_TEXT[topology]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <div className="picker-grid">
+          {cuts.map((cut, index) => (
+            <Field key={index} label={CUT_NAMES[index] ?? `Cut ${index + 1} after layer`} field="cuts" errors={index === cuts.length - 1 ? errors : {}} hint={index === 0 ? 'The device runs the layers up to its cut; the relay the rest' : undefined}>
+              {(props) => (
+                <select
+                  {...props}
+                  value={cut}
+                  onChange={(event) => {
+                    const next = [...cuts];
+                    next[index] = event.target.value;
+                    set('cuts', next);
+                  }}
+                >
+                  <option value="">The model’s default</option>
+                  {(spec ? cutChoices(spec) : []).map((layer) => (
+                    <option key={layer} value={layer}>
+                      {layer}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          ))}
+        </div>
+        <div className="picker-grid">
+          {choice('Schedule', 'schedule', SCHEDULE_CHOICES)}
+          {choice('Optimizer', 'optimizer', OPTIMIZER_CHOICES)}
+          {text('Learning rate', 'learningRate', undefined, 'decimal')}
+          {text('Batch size', 'batchSize', undefined, 'numeric')}
+          {text('Rounds', 'rounds', undefined, 'numeric')}
+          {text('Steps per round', 'maxStepsPerRound', 'empty: every batch of each client’s images', 'numeric')}
+          {choice('Codec', 'codec', CODECS)}
+          {text('Minimum clients', 'minClients', undefined, 'numeric')}
+          {text('Validation fraction', 'validationFraction', 'share of each client’s images kept on its device for validation', 'decimal')}
+          {text('Seed', 'seed', undefined, 'numeric')}
+        </div>
+        <h3>Before launch: what it will cost</h3>
+        {cost ? <CostFacts cost={cost} batchSize={Number(draft.batchSize)} /> : <p className="hint">The cost appears once the model, input shape, classes and cuts make a study.</p>}
+        {problem && (
+          <p className="field-problem" role="alert">
+            {problem}
+          </p>
+        )}
+        <div className="button-row">
+          <button type="submit" disabled={busy}>
+            {busy ? 'Creating…' : 'Create study'}
+          </button>
+        </div>
+      </form>
+      {cost && <WhatLeavesPanel egress={cost.egress} traffic={undefined} title="What leaves each participant’s device" step={null} />}
+    </PageSection>
+  );
+}

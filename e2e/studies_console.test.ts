@@ -1,0 +1,154 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { backends } from '@splitlearn/split-core';
+import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
+import { api, waitFor } from '../apps/relay-server/src/testing/relay_process';
+import { readWireLog, stepHeaderOf, WireBinarySchema } from '../apps/relay-server/src/testing/wire_log_reader';
+import { useBrowserRelay } from './browser_relay';
+import { writeDemoFolder } from './demo_folder';
+import { collectPageErrors, joinAndWaitForId, pickFolder, screenshot } from './support';
+
+// The researcher's console (issue 17), as a new researcher uses it: sign in with the relay's
+// token, create a U-shaped SplitFed V2 study through the form (an invalid cut first, refused
+// at the field), copy the invite link, let a browser and a Node client join through it, start
+// the study, watch a round arrive, stop it, revoke the code (the old one is refused), and
+// duplicate it. The costs shown before launch are the relay's: the bytes its wire log records
+// for a client's first training step, the FLOPs its metrics (the dashboard's chart) report.
+
+const env = useBrowserRelay('studies');
+
+async function bytesFact(page: Page, label: string): Promise<number> {
+  return Number(await page.getByLabel(label, { exact: true }).getAttribute('data-bytes'));
+}
+
+/** The row of the studies table for this study. */
+function studyRow(page: Page, name: string) {
+  return page.getByRole('table', { name: 'Studies' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+}
+
+describe('the researcher’s console', () => {
+  it('creates, invites, runs, stops, revokes and duplicates a study from the browser', { timeout: 600_000 }, async () => {
+    await backends.initBackend('wasm');
+    const images = path.join(env.workDir, 'images');
+    await writeDemoFolder(images, { count: 60 });
+    const context = await env.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const clients: NodeParticipant[] = [];
+    try {
+      const existing = (await api<{ studies: unknown[] }>(env.relay, 'GET', '/api/studies')).studies.length;
+      const consolePage = await context.newPage();
+      const errors = collectPageErrors(consolePage);
+      await consolePage.goto(`${env.relay.url}/studies`);
+      // A wrong token is explained, and the sign-in comes back.
+      await consolePage.getByLabel('Researcher token').fill('not-the-token');
+      await consolePage.getByRole('button', { name: 'Use token' }).click();
+      await consolePage.getByRole('alert').getByText(/needs the researcher token/).waitFor();
+      // The browser logs the refusal (401); nothing else may go wrong on this page.
+      const refusals = errors.length;
+      expect(errors.every((error) => error.includes('401'))).toBe(true);
+      await consolePage.getByLabel('Researcher token').fill(env.relay.token);
+      await consolePage.getByRole('button', { name: 'Use token' }).click();
+      await consolePage.getByRole('heading', { name: 'Your studies' }).waitFor();
+
+      // The form: a U-shaped SplitFed V2 study, its cuts first in the wrong order.
+      const form = consolePage.getByRole('form', { name: 'New study' });
+      await form.getByLabel('Study name').fill('console u-shaped');
+      await form.getByLabel('Classes').fill('normal, nodule');
+      await form.getByLabel('Topology').selectOption('u-shaped');
+      await form.getByLabel('Cut after layer', { exact: true }).selectOption('dense1');
+      await form.getByLabel('Second cut after layer').selectOption('pool1');
+      // Refused at the field before anything is sent, with split-core's reason.
+      const cutProblem = form.getByRole('alert').filter({ hasText: /cuts must be in increasing order/ });
+      await cutProblem.waitFor();
+      await form.getByRole('button', { name: 'Create study' }).click();
+      expect((await api<{ studies: unknown[] }>(env.relay, 'GET', '/api/studies')).studies).toHaveLength(existing);
+      await form.getByLabel('Cut after layer', { exact: true }).selectOption('pool1');
+      await form.getByLabel('Second cut after layer').selectOption('dense1');
+      await cutProblem.waitFor({ state: 'detached' });
+      await form.getByLabel('Schedule').selectOption('splitfed-v2');
+      await form.getByLabel('Batch size').fill('16');
+      await form.getByLabel('Rounds').fill('50');
+      await form.getByLabel('Steps per round').fill('2');
+      await form.getByLabel('Minimum clients').fill('2');
+      // The cost before launch.
+      const upPerStep = await bytesFact(consolePage, 'Sent by each client per training step');
+      expect(upPerStep).toBeGreaterThan(0);
+      expect(await bytesFact(consolePage, 'Sent by each client per round')).toBe(2 * upPerStep);
+      const flopsText = async (label: string): Promise<number> => Number(/\(([\d,]+)\)/.exec(await consolePage.getByLabel(label, { exact: true }).innerText())?.[1]?.replace(/,/g, ''));
+      const clientFlops = await flopsText('Client FLOPs per training sample');
+      const serverFlops = await flopsText('Relay FLOPs per training sample');
+      // U-shaped: the statement each clinician will read sends no labels.
+      const leaves = consolePage.getByRole('region', { name: 'What leaves each participant’s device' });
+      await leaves.getByText(/Cut-layer activations/).first().waitFor();
+      expect(await leaves.getByText('Labels (class numbers) of the batch').count()).toBe(0);
+      await screenshot(consolePage, 'console-new-study');
+      await form.getByRole('button', { name: 'Create study' }).click();
+
+      // The invitation, copied.
+      await consolePage.getByRole('heading', { name: 'Invite to “console u-shaped”' }).waitFor();
+      const link = await consolePage.getByLabel('Join link', { exact: true }).inputValue();
+      const code = await consolePage.getByLabel('Join code', { exact: true }).inputValue();
+      expect(link).toBe(`${env.relay.url}/join/${code}`);
+      await consolePage.getByRole('button', { name: 'Copy link' }).click();
+      await consolePage.getByText('Copied.').first().waitFor();
+      expect(await consolePage.evaluate(() => navigator.clipboard.readText())).toBe(link);
+      await consolePage.getByRole('img', { name: /^QR code of the join link/ }).waitFor();
+      const created = (await api<{ studies: { id: string; name: string; config: Record<string, unknown> }[] }>(env.relay, 'GET', '/api/studies')).studies.find((study) => study.name === 'console u-shaped');
+      expect(created?.config).toMatchObject({ topology: 'u-shaped', schedule: 'splitfed-v2', cuts: ['pool1', 'dense1'], batchSize: 16, rounds: 50, maxStepsPerRound: 2, minClients: 2 });
+      const studyId = created?.id ?? '';
+
+      // A clinician's browser follows the link; a Node client joins with the code.
+      const clinician = await context.newPage();
+      await clinician.goto(link);
+      await pickFolder(clinician, images);
+      const browserParticipant = await joinAndWaitForId(clinician);
+      clients.push(await connectNodeParticipant({ url: env.relay.url, joinCode: code, data: { source: 'demo', shard: { index: 1, count: 4 } }, label: 'node', backend: 'wasm' }));
+      const row = studyRow(consolePage, 'console u-shaped');
+      await expect.poll(async () => row.getByRole('cell').nth(2).innerText(), { timeout: 30_000 }).toBe('2');
+
+      // Start from the console and watch a round arrive.
+      await row.getByRole('button', { name: 'Start' }).click();
+      await expect.poll(async () => row.getByRole('cell').nth(0).innerText(), { timeout: 60_000 }).not.toBe('open');
+      await expect.poll(async () => row.getByRole('cell').nth(1).innerText().then((text) => /^([1-9]\d*) of 50$/.test(text)), { timeout: 300_000 }).toBe(true);
+
+      // What the relay recorded for the first training step of the browser, and the round's FLOPs.
+      const firstStep = (await readWireLog(env.wireLog)).filter((entry) => entry.participant === browserParticipant && entry.event === 'step:frame').filter((entry) => {
+        const header = stepHeaderOf(entry);
+        return header?.phase === 'train' && header.round === 0 && header.step === 0;
+      });
+      const sent = firstStep.reduce((sum, entry) => sum + entry.args.flatMap((arg) => { const binary = WireBinarySchema.safeParse(arg); return binary.success ? [binary.data.bytes] : []; }).reduce((a, b) => a + b, 0), 0);
+      expect(sent).toBe(upPerStep);
+      await waitFor('round 0 in the metrics', async () => ((await api<{ metrics: { round: number; phase: string; participantId: string | null }[] }>(env.relay, 'GET', `/api/studies/${studyId}/metrics`)).metrics.some((m) => m.round === 0 && m.phase === 'train' && m.participantId === null) ? true : undefined), 120_000, 500);
+      const train = (await api<{ metrics: { round: number; phase: string; participantId: string | null; metrics: { samples?: number; clientFlops?: number; serverFlops?: number } }[] }>(env.relay, 'GET', `/api/studies/${studyId}/metrics`)).metrics.find((m) => m.round === 0 && m.phase === 'train' && m.participantId === null)?.metrics;
+      expect((train?.clientFlops ?? 0) / (train?.samples ?? 1)).toBe(clientFlops);
+      expect((train?.serverFlops ?? 0) / (train?.samples ?? 1)).toBe(serverFlops);
+
+      // Stop it (confirmed), long before its 50 rounds.
+      await row.getByRole('button', { name: 'Stop…' }).click();
+      await consolePage.getByRole('button', { name: 'Stop the study' }).click();
+      await expect.poll(async () => row.getByRole('cell').nth(0).innerText(), { timeout: 120_000 }).toBe('finished');
+      await row.getByRole('button', { name: 'Invite' }).click();
+      await consolePage.getByRole('button', { name: 'Revoke code and issue a new one…' }).isDisabled().then((disabled) => expect(disabled).toBe(true));
+      // A finished study takes nobody: its code is refused either way. Revoking is for a study that runs: make one by duplicating this one.
+      await row.getByRole('button', { name: 'Duplicate' }).click();
+      await expect.poll(() => form.getByLabel('Study name').inputValue()).toBe('console u-shaped (copy)');
+      expect(await form.getByLabel('Topology').inputValue()).toBe('u-shaped');
+      expect(await form.getByLabel('Cut after layer', { exact: true }).inputValue()).toBe('pool1');
+      expect(await form.getByLabel('Schedule').inputValue()).toBe('splitfed-v2');
+      await form.getByRole('button', { name: 'Create study' }).click();
+      await consolePage.getByRole('heading', { name: 'Invite to “console u-shaped (copy)”' }).waitFor();
+      const oldCode = await consolePage.getByLabel('Join code', { exact: true }).inputValue();
+      await consolePage.getByRole('button', { name: 'Revoke code and issue a new one…' }).click();
+      await consolePage.getByRole('button', { name: 'Revoke and issue a new code' }).click();
+      await expect.poll(() => consolePage.getByLabel('Join code', { exact: true }).inputValue(), { timeout: 15_000 }).not.toBe(oldCode);
+      const newCode = await consolePage.getByLabel('Join code', { exact: true }).inputValue();
+      await expect(connectNodeParticipant({ url: env.relay.url, joinCode: oldCode, data: { source: 'demo', shard: { index: 2, count: 4 } }, label: 'late', backend: 'wasm' })).rejects.toThrow(/no study has this join code \(or it was revoked\)/);
+      clients.push(await connectNodeParticipant({ url: env.relay.url, joinCode: newCode, data: { source: 'demo', shard: { index: 2, count: 4 } }, label: 'late', backend: 'wasm' }));
+      await screenshot(consolePage, 'console-after');
+      expect(errors.slice(refusals)).toEqual([]);
+    } finally {
+      for (const client of clients) client.close();
+      await context.close();
+    }
+  });
+});
