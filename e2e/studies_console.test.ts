@@ -65,9 +65,9 @@ describe('the researcher’s console', () => {
       await form.getByLabel('Cut after layer', { exact: true }).selectOption('pool1');
       await form.getByLabel('Second cut after layer').selectOption('dense1');
       await cutProblem.waitFor({ state: 'detached' });
-      await form.getByLabel('Schedule').selectOption('splitfed-v2');
+      await form.getByLabel('Schedule', { exact: true }).selectOption('splitfed-v2');
       await form.getByLabel('Batch size').fill('16');
-      await form.getByLabel('Rounds').fill('50');
+      await form.getByLabel('Rounds', { exact: true }).fill('50');
       await form.getByLabel('Steps per round').fill('2');
       await form.getByLabel('Minimum clients').fill('2');
       // The cost before launch.
@@ -81,6 +81,10 @@ describe('the researcher’s console', () => {
       const leaves = consolePage.getByRole('region', { name: 'What leaves each participant’s device' });
       await leaves.getByText(/Cut-layer activations/).first().waitFor();
       expect(await leaves.getByText('Labels (class numbers) of the batch').count()).toBe(0);
+      // A privacy setting, and the statement each clinician will read says so.
+      await form.getByText('Training recipe and privacy settings').click();
+      await form.getByLabel('NoPeek weight').fill('0.5');
+      await leaves.getByText(/NoPeek is on \(weight 0\.5\)/).waitFor();
       await screenshot(consolePage, 'console-new-study');
       await form.getByRole('button', { name: 'Create study' }).click();
 
@@ -94,7 +98,7 @@ describe('the researcher’s console', () => {
       expect(await consolePage.evaluate(() => navigator.clipboard.readText())).toBe(link);
       await consolePage.getByRole('img', { name: /^QR code of the join link/ }).waitFor();
       const created = (await api<{ studies: { id: string; name: string; config: Record<string, unknown> }[] }>(env.relay, 'GET', '/api/studies')).studies.find((study) => study.name === 'console u-shaped');
-      expect(created?.config).toMatchObject({ topology: 'u-shaped', schedule: 'splitfed-v2', cuts: ['pool1', 'dense1'], batchSize: 16, rounds: 50, maxStepsPerRound: 2, minClients: 2 });
+      expect(created?.config).toMatchObject({ topology: 'u-shaped', schedule: 'splitfed-v2', cuts: ['pool1', 'dense1'], batchSize: 16, rounds: 50, maxStepsPerRound: 2, minClients: 2, noPeek: 0.5 });
       const studyId = created?.id ?? '';
 
       // A clinician's browser follows the link; a Node client joins with the code.
@@ -134,7 +138,8 @@ describe('the researcher’s console', () => {
       await expect.poll(() => form.getByLabel('Study name').inputValue()).toBe('console u-shaped (copy)');
       expect(await form.getByLabel('Topology').inputValue()).toBe('u-shaped');
       expect(await form.getByLabel('Cut after layer', { exact: true }).inputValue()).toBe('pool1');
-      expect(await form.getByLabel('Schedule').inputValue()).toBe('splitfed-v2');
+      expect(await form.getByLabel('Schedule', { exact: true }).inputValue()).toBe('splitfed-v2');
+      expect(await form.getByLabel('NoPeek weight').inputValue()).toBe('0.5');
       await form.getByRole('button', { name: 'Create study' }).click();
       await consolePage.getByRole('heading', { name: 'Invite to “console u-shaped (copy)”' }).waitFor();
       const oldCode = await consolePage.getByLabel('Join code', { exact: true }).inputValue();

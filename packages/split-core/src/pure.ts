@@ -38,3 +38,4 @@ export { isIntermediate, studyPositions } from './study/positions';
 export { positionNames } from './study/groups';
 export { withRecipeDefaults } from './study/recipe';
 export { StudyConfigSchema, type StudyConfig } from './study/config';
+export { LEARNING_RATE_SCHEDULES } from './segment/learning_rate';

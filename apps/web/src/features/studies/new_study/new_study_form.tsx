@@ -5,7 +5,7 @@ import { WhatLeavesPanel } from '../../../components/what_leaves_panel';
 import { formatBytes, formatCount } from '../../../lib/format';
 import { StudyApiError, type ConsoleApi, type ListedStudy } from '../../../lib/researcher/study_api';
 import { studyCost, type StudyCost } from './study_cost';
-import { buildStudy, CODECS, cutChoices, cutCount, draftModel, fieldOfPath, FORM_TOPOLOGIES, MODEL_CHOICES, OPTIMIZER_CHOICES, SCHEDULE_CHOICES, type DraftField, type FieldErrors, type FormTopology, type StudyDraft } from './study_draft';
+import { BEST_ROUND_CHOICES, buildStudy, CODECS, cutChoices, cutCount, draftModel, fieldOfPath, FORM_TOPOLOGIES, LR_SCHEDULE_CHOICES, MODEL_CHOICES, OPTIMIZER_CHOICES, SCHEDULE_CHOICES, type DraftField, type FieldErrors, type FormTopology, type StudyDraft } from './study_draft';
 
 // The new-study form: every field labelled (keyboard-usable, found by label in the e2e
 // tests), each refusal shown at its field (split-core's before submit, the relay's after),
@@ -14,6 +14,8 @@ import { buildStudy, CODECS, cutChoices, cutCount, draftModel, fieldOfPath, FORM
 
 const TOPOLOGY_TEXT: Record<FormTopology, string> = { vanilla: 'Vanilla (labels go to the relay)', 'u-shaped': 'U-shaped (labels stay on each device)' };
 const CUT_NAMES = ['Cut after layer', 'Second cut after layer'];
+/** The fields under "Training recipe and privacy settings": a refusal of one opens the section. */
+const ADVANCED_FIELDS: readonly DraftField[] = ['augmentation', 'learningRateSchedule', 'weightDecay', 'labelSmoothing', 'bestRoundMetric', 'targetSensitivity', 'noPeek', 'activationClip', 'activationSigma', 'gradientNoise', 'gradientNoiseScale'];
 
 function formatFlops(flops: number): string {
   return flops >= 1e9 ? `${(flops / 1e9).toFixed(2)} GFLOPs` : `${(flops / 1e6).toFixed(2)} MFLOPs`;
@@ -120,20 +122,26 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
     );
   };
 
-  const text = (label: string, field: 'name' | 'inputShape' | 'classes' | 'learningRate' | 'batchSize' | 'rounds' | 'maxStepsPerRound' | 'minClients' | 'validationFraction' | 'seed', hint?: string, inputMode?: 'numeric' | 'decimal'): ReactNode => (
+  type TextField = { [K in DraftField]: StudyDraft[K] extends string ? K : never }[DraftField];
+  const text = (label: string, field: TextField, hint?: string, inputMode?: 'numeric' | 'decimal'): ReactNode => (
     <Field label={label} field={field} errors={errors} {...(hint ? { hint } : {})}>
       {(props) => <input {...props} type="text" {...(inputMode ? { inputMode } : {})} value={draft[field]} onChange={(event) => set(field, event.target.value)} />}
     </Field>
   );
-  const choice = (label: string, field: 'model' | 'schedule' | 'optimizer' | 'codec', options: readonly string[]): ReactNode => (
-    <Field label={label} field={field} errors={errors}>
+  type ChoiceField = 'model' | 'schedule' | 'optimizer' | 'codec' | 'learningRateSchedule' | 'bestRoundMetric';
+  /** `options`: values, or [value, text] pairs. */
+  const choice = (label: string, field: ChoiceField, options: readonly (string | readonly [string, string])[], hint?: string): ReactNode => (
+    <Field label={label} field={field} errors={errors} {...(hint ? { hint } : {})}>
       {(props) => (
         <select {...props} value={draft[field]} onChange={(event) => set(field, event.target.value)}>
-          {options.map((option) => (
-            <option key={option} value={option}>
-              {option}
-            </option>
-          ))}
+          {options.map((option) => {
+            const [value, shown] = typeof option === 'string' ? [option, option] : option;
+            return (
+              <option key={value} value={value}>
+                {shown}
+              </option>
+            );
+          })}
         </select>
       )}
     </Field>
@@ -195,6 +203,37 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
           {text('Validation fraction', 'validationFraction', 'share of each client’s images kept on its device for validation', 'decimal')}
           {text('Seed', 'seed', undefined, 'numeric')}
         </div>
+        <details className="field" open={ADVANCED_FIELDS.some((field) => errors[field] !== undefined) ? true : undefined}>
+          <summary>Training recipe and privacy settings</summary>
+          <div className="picker-grid">
+            <Field label="Augmentation" field="augmentation" errors={errors} hint="On each device, seeded; other bounds over the API">
+              {(props) => (
+                <select {...props} value={draft.augmentation} onChange={(event) => set('augmentation', event.target.value === 'off' ? 'off' : 'default')}>
+                  <option value="default">The measured default (shifts, small turns, zoom, brightness, contrast)</option>
+                  <option value="off">Off</option>
+                </select>
+              )}
+            </Field>
+            {choice('Learning-rate schedule', 'learningRateSchedule', [['', 'constant'], ...LR_SCHEDULE_CHOICES.filter((name) => name !== 'constant')])}
+            {text('Weight decay', 'weightDecay', 'empty: none', 'decimal')}
+            {text('Label smoothing', 'labelSmoothing', 'empty: none', 'decimal')}
+            {choice('Best round by', 'bestRoundMetric', [['', 'auc'], ...BEST_ROUND_CHOICES.filter((name) => name !== 'auc')], 'the round exports and inference use')}
+            {text('Target sensitivity', 'targetSensitivity', 'empty: the threshold of best balanced accuracy', 'decimal')}
+            {text('NoPeek weight', 'noPeek', 'empty: off', 'decimal')}
+            {text('Activation clipping norm', 'activationClip', 'with a noise level: clip, then add noise', 'decimal')}
+            {text('Activation noise level', 'activationSigma', undefined, 'decimal')}
+            <Field label="Gradient noise" field="gradientNoise" errors={errors}>
+              {(props) => (
+                <select {...props} value={draft.gradientNoise} onChange={(event) => set('gradientNoise', event.target.value === 'max-norm' || event.target.value === 'gaussian' ? event.target.value : '')}>
+                  <option value="">Off</option>
+                  <option value="max-norm">max-norm</option>
+                  <option value="gaussian">gaussian</option>
+                </select>
+              )}
+            </Field>
+            {text('Gradient noise scale', 'gradientNoiseScale', undefined, 'decimal')}
+          </div>
+        </details>
         <h3>Before launch: what it will cost</h3>
         {cost ? <CostFacts cost={cost} batchSize={Number(draft.batchSize)} /> : <p className="hint">The cost appears once the model, input shape, classes and cuts make a study.</p>}
         {problem && (

@@ -37,4 +37,21 @@ describe('the new-study draft', () => {
     const again = copy && buildStudy(copy);
     expect(again && 'config' in again ? again.config : again).toEqual({ ...built.config, name: 'x-rays (copy)' });
   });
+
+  it('carries the training recipe and the privacy settings, each refusal at its own input', () => {
+    const built = buildStudy(named({ augmentation: 'off', learningRateSchedule: 'cosine', weightDecay: '0.01', labelSmoothing: '0.1', bestRoundMetric: 'accuracy', targetSensitivity: '0.9', noPeek: '0.5', activationClip: '4', activationSigma: '0.1', gradientNoise: 'gaussian', gradientNoiseScale: '2' }));
+    if (!('config' in built)) throw new Error(JSON.stringify(built.errors));
+    expect(built.config).toMatchObject({ augmentation: false, learningRateSchedule: 'cosine', weightDecay: 0.01, labelSmoothing: 0.1, bestRoundMetric: 'accuracy', targetSensitivity: 0.9, noPeek: 0.5, activationNoise: { clip: 4, sigma: 0.1 }, gradientNoise: { kind: 'gaussian', scale: 2 } });
+    // Left empty: absent, so the relay's defaults apply (the measured augmentation among them).
+    const plain = buildStudy(named());
+    expect('config' in plain && ['augmentation', 'learningRateSchedule', 'weightDecay', 'noPeek', 'activationNoise', 'gradientNoise'].filter((key) => key in plain.config)).toEqual([]);
+    expect(buildStudy(named({ labelSmoothing: '0.9' }))).toEqual({ errors: { labelSmoothing: expect.any(String) as string } });
+    // A noise level without a clipping norm: the schema names activationNoise.clip, shown at the clipping input.
+    expect(Object.keys((buildStudy(named({ activationSigma: '0.1' })) as { errors: object }).errors)).toEqual(['activationClip']);
+    expect(fieldOfPath(['gradientNoise', 'scale'])).toBe('gradientNoiseScale');
+    // And a duplicate keeps them.
+    const copy = draftFromConfig(built.config, 'copy');
+    const again = copy && buildStudy(copy);
+    expect(again && 'config' in again ? again.config : again).toEqual({ ...built.config, name: 'copy' });
+  });
 });

@@ -1,4 +1,4 @@
-import { CATALOGUE_MODEL_NAMES, getHorizontalDescriptor, getModelSpec, ModelSpecError, OPTIMIZER_NAMES, planSegments, SCHEDULE_NAMES, StudyConfigSchema, type ModelSpec, type StudyConfig } from '@splitlearn/split-core/pure';
+import { BEST_ROUND_METRICS, CATALOGUE_MODEL_NAMES, getHorizontalDescriptor, LEARNING_RATE_SCHEDULES, getModelSpec, ModelSpecError, OPTIMIZER_NAMES, planSegments, SCHEDULE_NAMES, StudyConfigSchema, type ModelSpec, type StudyConfig } from '@splitlearn/split-core/pure';
 
 // The new-study form's state as the researcher types it, and its one way into a study
 // configuration: split-core's schema and cut planning decide what is valid (no second copy of
@@ -30,6 +30,21 @@ export interface StudyDraft {
   minClients: string;
   validationFraction: string;
   seed: string;
+  /** The training recipe: 'default' (the relay fills in the measured augmentation) or 'off'. */
+  augmentation: 'default' | 'off';
+  /** '' for a constant rate. */
+  learningRateSchedule: string;
+  weightDecay: string;
+  labelSmoothing: string;
+  /** '' for the study's AUC. */
+  bestRoundMetric: string;
+  targetSensitivity: string;
+  /** Privacy: NoPeek's weight ('' off), activation clipping and noise (both or neither), gradient noise ('' off). */
+  noPeek: string;
+  activationClip: string;
+  activationSigma: string;
+  gradientNoise: '' | 'max-norm' | 'gaussian';
+  gradientNoiseScale: string;
 }
 
 export type DraftField = keyof StudyDraft;
@@ -53,6 +68,17 @@ export function defaultDraft(): StudyDraft {
     minClients: '2',
     validationFraction: '0.2',
     seed: '1',
+    augmentation: 'default',
+    learningRateSchedule: '',
+    weightDecay: '',
+    labelSmoothing: '',
+    bestRoundMetric: '',
+    targetSensitivity: '',
+    noPeek: '',
+    activationClip: '',
+    activationSigma: '',
+    gradientNoise: '',
+    gradientNoiseScale: '1',
   };
 }
 
@@ -77,7 +103,22 @@ export function draftFromConfig(config: StudyConfig, name: string): StudyDraft |
     minClients: String(config.minClients),
     validationFraction: String(config.validationFraction),
     seed: String(config.seed),
+    augmentation: config.augmentation === false ? 'off' : 'default',
+    learningRateSchedule: config.learningRateSchedule ?? '',
+    weightDecay: optionalText(config.weightDecay),
+    labelSmoothing: optionalText(config.labelSmoothing),
+    bestRoundMetric: config.bestRoundMetric ?? '',
+    targetSensitivity: optionalText(config.targetSensitivity),
+    noPeek: optionalText(config.noPeek),
+    activationClip: optionalText(config.activationNoise?.clip),
+    activationSigma: optionalText(config.activationNoise?.sigma),
+    gradientNoise: config.gradientNoise?.kind ?? '',
+    gradientNoiseScale: String(config.gradientNoise?.scale ?? 1),
   };
+}
+
+function optionalText(value: number | undefined): string {
+  return value === undefined ? '' : String(value);
 }
 
 export function cutCount(topology: FormTopology): number {
@@ -102,6 +143,8 @@ export function cutChoices(spec: ModelSpec): string[] {
 }
 
 export const MODEL_CHOICES = CATALOGUE_MODEL_NAMES;
+export const LR_SCHEDULE_CHOICES = LEARNING_RATE_SCHEDULES;
+export const BEST_ROUND_CHOICES = BEST_ROUND_METRICS;
 export const SCHEDULE_CHOICES = SCHEDULE_NAMES;
 export const OPTIMIZER_CHOICES = OPTIMIZER_NAMES;
 
@@ -145,13 +188,35 @@ export function draftBody(draft: StudyDraft): Record<string, unknown> {
   };
   // Cuts are named only when every one is chosen: otherwise the model's defaults.
   if (cuts.every((cut) => cut !== '')) body.cuts = cuts;
+  // The recipe: absent fields take the relay's defaults (the measured augmentation included).
+  if (draft.augmentation === 'off') body.augmentation = false;
+  if (draft.learningRateSchedule !== '') body.learningRateSchedule = draft.learningRateSchedule;
+  body.weightDecay = numberOf(draft.weightDecay);
+  body.labelSmoothing = numberOf(draft.labelSmoothing);
+  if (draft.bestRoundMetric !== '') body.bestRoundMetric = draft.bestRoundMetric;
+  body.targetSensitivity = numberOf(draft.targetSensitivity);
+  // Privacy: each setting off unless given.
+  body.noPeek = numberOf(draft.noPeek);
+  const clip = numberOf(draft.activationClip);
+  const sigma = numberOf(draft.activationSigma);
+  if (clip !== undefined || sigma !== undefined) body.activationNoise = { clip, sigma };
+  if (draft.gradientNoise !== '') body.gradientNoise = { kind: draft.gradientNoise, scale: numberOf(draft.gradientNoiseScale) };
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
 }
 
-/** The draft field a configuration path names (`['cuts', 1]` is the cuts field). */
+/** Configuration fields the draft splits over several inputs: where their refusals show. */
+const NESTED_FIELDS: Record<string, (inner: string | number | undefined) => DraftField> = {
+  activationNoise: (inner) => (inner === 'sigma' ? 'activationSigma' : 'activationClip'),
+  gradientNoise: (inner) => (inner === 'scale' ? 'gradientNoiseScale' : 'gradientNoise'),
+};
+
+/** The draft field a configuration path names (`['cuts', 1]` is the cuts field, `['activationNoise', 'sigma']` its sigma input). */
 export function fieldOfPath(path: readonly (string | number)[]): DraftField | undefined {
-  const [first] = path;
-  return typeof first === 'string' && first in defaultDraft() ? (first as DraftField) : undefined;
+  const [first, inner] = path;
+  if (typeof first !== 'string') return undefined;
+  const nested = NESTED_FIELDS[first];
+  if (nested) return nested(inner);
+  return first in defaultDraft() ? (first as DraftField) : undefined;
 }
 
 /** The draft's study, or each field's refusal: the schema's, then the cut planning's. */
