@@ -7,6 +7,7 @@ import { data, network, privacy } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor } from './testing/relay_process';
 import { demoStudy } from './testing/demo_study';
+import { expectLearned, type ValidationRow } from './testing/expect_learned';
 import { useWireLoggedRelay } from './testing/wire_logged_relay';
 import { binariesIn, readWireLog, type WireBinary } from './testing/wire_log_reader';
 
@@ -18,15 +19,16 @@ import { binariesIn, readWireLog, type WireBinary } from './testing/wire_log_rea
 
 const env = useWireLoggedRelay('sealed-handoff-');
 
-interface MetricRow {
-  round: number;
+// Two of the demo's four shards, 60 steps: AUC 0.84-0.86 by round in a run measured (chance 0.5).
+const LEARNED_AUC = 0.75;
+
+interface MetricRow extends ValidationRow {
   phase: 'train' | 'val';
   participantId: string | null;
-  metrics: { accuracy?: number | null };
 }
 
 interface Trained {
-  accuracy: number;
+  val: MetricRow[];
   clients: NodeParticipant[];
   handoffs: WireBinary[];
   studyId: string;
@@ -46,10 +48,10 @@ async function train(name: string, key: string | undefined): Promise<Trained> {
   await api(env.relay, 'POST', `/api/studies/${created.id}/control`, { action: 'start' });
   await waitFor('the study to finish', async () => ((await api<{ state: string }>(env.relay, 'GET', `/api/studies/${created.id}`)).state === 'finished' ? true : undefined), 300_000, 250);
   const rows = (await api<{ metrics: MetricRow[] }>(env.relay, 'GET', `/api/studies/${created.id}/metrics`)).metrics;
-  const last = rows.filter((row) => row.phase === 'val' && row.participantId === null).sort((a, b) => a.round - b.round).at(-1);
+  const val = rows.filter((row) => row.phase === 'val' && row.participantId === null).sort((a, b) => a.round - b.round);
   const ids = new Set(clients.map((client) => client.participant.identity?.participantId));
   const entries = (await readWireLog(env.wireLog)).filter((entry) => ids.has(entry.participant ?? '') && entry.event === 'ack:weights:request');
-  return { accuracy: last?.metrics.accuracy ?? Number.NaN, clients, handoffs: entries.flatMap((entry) => binariesIn(entry.args)), studyId: created.id };
+  return { val, clients, handoffs: entries.flatMap((entry) => binariesIn(entry.args)), studyId: created.id };
 }
 
 /** The client-segment blobs of the study's checkpoints, as the relay stored them. */
@@ -85,9 +87,13 @@ describe('end-to-end encrypted hand-off', () => {
       // Before the last validation every client was handed the study's latest weights: opened, they are one set.
       const [first, second] = sealed.clients.map((client) => client.participant.clientWeights());
       expect(first).toEqual(second);
-      // The same training either way: seeds equal, batch order following the random participant ids.
-      expect(sealed.accuracy).toBeGreaterThan(0.65);
-      expect(Math.abs(sealed.accuracy - clear.accuracy)).toBeLessThan(0.15);
+      // The same training either way: seeds equal, batch order following the random participant
+      // ids. Judged by AUC, not accuracy at 0.5, which swings with calibration on runs this short.
+      const auc = (trained: Trained) => trained.val.at(-1)?.metrics.auc ?? Number.NaN;
+      console.info(`[sealed hand-off] last validation AUC sealed ${auc(sealed).toFixed(3)}, in the clear ${auc(clear).toFixed(3)}`);
+      expectLearned(sealed.val, LEARNED_AUC);
+      expectLearned(clear.val, LEARNED_AUC);
+      expect(Math.abs(auc(sealed) - auc(clear))).toBeLessThan(0.15);
     } finally {
       for (const client of [...sealed.clients, ...clear.clients]) client.close();
     }
