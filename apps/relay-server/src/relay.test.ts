@@ -6,6 +6,7 @@ import { backends, type protocol } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, startRelayProcess, waitFor, type RelayProcess } from './testing/relay_process';
 import { demoStudy } from './testing/demo_study';
+import { expectLearned } from './testing/expect_learned';
 import { binariesIn, readWireLog } from './testing/wire_log_reader';
 
 // The relay as a real process, with real socket.io clients running split-core's participant
@@ -14,7 +15,7 @@ import { binariesIn, readWireLog } from './testing/wire_log_reader';
 interface MetricRow {
   round: number;
   phase: 'train' | 'val';
-  metrics: { accuracy?: number | null; loss?: number | null; count?: number };
+  metrics: { accuracy?: number | null; loss?: number | null; auc?: number | null; count?: number };
 }
 
 let relay: RelayProcess;
@@ -52,17 +53,19 @@ async function trainToTheEnd(studyId: string): Promise<MetricRow[]> {
 }
 
 describe('relay with headless clients', () => {
-  it('trains round-robin with weight hand-off through the relay, and the aggregate improves', { timeout: 600_000 }, async () => {
+  it('trains round-robin with weight hand-off through the relay, and the aggregate learns', { timeout: 600_000 }, async () => {
     const created = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', studyConfig('round-robin', { rounds: 3, maxStepsPerRound: 8, minClients: 3 }));
     const clients = await joinClients(created.joinCode, 3);
     try {
       const rows = await trainToTheEnd(created.id);
       const val = rows.filter((row) => row.phase === 'val').sort((a, b) => a.round - b.round);
       expect(val.map((row) => row.round)).toEqual([0, 1, 2]);
-      const first = val[0]?.metrics;
       const last = val[val.length - 1]?.metrics;
       expect(last?.count).toBe(clients.reduce((sum, client) => sum + client.data.val.samples.length, 0));
-      expect(last?.loss ?? Infinity).toBeLessThan(first?.loss ?? 0);
+      // Judged by AUC: validation loss after 24 steps follows calibration as much as learning
+      // (last-round AUC 0.816-0.882 in runs measured; chance 0.5).
+      console.info(`[relay] round-robin validation AUC by round: ${val.map((row) => row.metrics.auc?.toFixed(3)).join(', ')}`);
+      expectLearned(val, 0.75);
       // What left each client: cut activations, labels (vanilla) and hand-off weights only.
       for (const client of clients) {
         const byKind = client.participant.meter.snapshot().byKind;
