@@ -20,14 +20,14 @@ export interface BrowserRelay {
  * stops them after, keeping the relay's log as `<name>-relay.log` among the artifacts. The
  * fields are filled once the tests run.
  */
-export function useBrowserRelay(name: string): BrowserRelay {
+export function useBrowserRelay(name: string, options: { relayArgs?: string[] } = {}): BrowserRelay {
   const env = {} as BrowserRelay;
   beforeAll(async () => {
     await backends.initBackend('wasm');
     env.workDir = await mkdtemp(path.join(os.tmpdir(), `e2e-${name}-`));
     env.wireLog = path.join(env.workDir, 'wire.jsonl');
     const webDir = await builtWebApp(env.workDir);
-    env.relay = await startRelayProcess({ args: ['--wire-log', env.wireLog, '--web-dir', webDir] });
+    env.relay = await startRelayProcess({ args: ['--wire-log', env.wireLog, '--web-dir', webDir, ...(options.relayArgs ?? [])] });
     env.browser = await launchChromium();
   }, 180_000);
   afterAll(async () => {

@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Download, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { backends } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
@@ -11,12 +12,16 @@ import { collectPageErrors, joinAndWaitForId, pickFolder, screenshot } from './s
 
 // The researcher's console (issue 17), as a new researcher uses it: sign in with the relay's
 // token, create a U-shaped SplitFed V2 study through the form (an invalid cut first, refused
-// at the field), copy the invite link, let a browser and a Node client join through it, start
-// the study, watch a round arrive, stop it, revoke the code (the old one is refused), and
-// duplicate it. The costs shown before launch are the relay's: the bytes its wire log records
-// for a client's first training step, the FLOPs its metrics (the dashboard's chart) report.
+// at the field; then a batch over the relay's message limit, refused by the relay at the
+// field), copy the invite link, let a browser and a Node client join through it, start the
+// study, watch a round arrive (the list follows the relay live), stop it, save its server
+// segment, revoke the code (the old one is refused), and duplicate it. The costs shown before
+// launch are the relay's: the bytes its wire log records for a client's first training step,
+// the FLOPs its metrics (the dashboard's chart) report.
 
-const env = useBrowserRelay('studies');
+// A small message limit, so that a batch size the form cannot judge is refused by the relay itself.
+const MAX_MESSAGE_MB = 2;
+const env = useBrowserRelay('studies', { relayArgs: ['--max-message-mb', String(MAX_MESSAGE_MB)] });
 
 async function bytesFact(page: Page, label: string): Promise<number> {
   return Number(await page.getByLabel(label, { exact: true }).getAttribute('data-bytes'));
@@ -43,12 +48,11 @@ describe('the researcher’s console', () => {
       await consolePage.getByLabel('Researcher token').fill('not-the-token');
       await consolePage.getByRole('button', { name: 'Use token' }).click();
       await consolePage.getByRole('alert').getByText(/needs the researcher token/).waitFor();
-      // The browser logs the refusal (401); nothing else may go wrong on this page.
-      const refusals = errors.length;
-      expect(errors.every((error) => error.includes('401'))).toBe(true);
       await consolePage.getByLabel('Researcher token').fill(env.relay.token);
       await consolePage.getByRole('button', { name: 'Use token' }).click();
       await consolePage.getByRole('heading', { name: 'Your studies' }).waitFor();
+      // The list follows the relay's feed, not a timer.
+      await consolePage.getByText('Live: the list follows the relay.').waitFor();
 
       // The form: a U-shaped SplitFed V2 study, its cuts first in the wrong order.
       const form = consolePage.getByRole('form', { name: 'New study' });
@@ -66,6 +70,16 @@ describe('the researcher’s console', () => {
       await form.getByLabel('Second cut after layer').selectOption('dense1');
       await cutProblem.waitFor({ state: 'detached' });
       await form.getByLabel('Schedule', { exact: true }).selectOption('splitfed-v2');
+      // A batch whose cut activations exceed the relay's message limit: only the relay knows its
+      // limit, and its refusal is shown at the field it concerns.
+      await form.getByLabel('Batch size').fill('1024');
+      await form.getByRole('button', { name: 'Create study' }).click();
+      await form.getByRole('alert').filter({ hasText: new RegExp(`over the relay's ${MAX_MESSAGE_MB} MiB limit: lower batchSize`) }).waitFor();
+      expect(await form.getByLabel('Batch size').getAttribute('aria-invalid')).toBe('true');
+      // The browser logs the refusal (400); nothing else may go wrong on this page.
+      const refusals = errors.length;
+      expect(errors.every((error) => error.includes('400'))).toBe(true);
+      expect((await api<{ studies: unknown[] }>(env.relay, 'GET', '/api/studies')).studies).toHaveLength(existing);
       await form.getByLabel('Batch size').fill('16');
       await form.getByLabel('Rounds', { exact: true }).fill('50');
       await form.getByLabel('Steps per round').fill('2');
@@ -131,6 +145,24 @@ describe('the researcher’s console', () => {
       await row.getByRole('button', { name: 'Stop…' }).click();
       await consolePage.getByRole('button', { name: 'Stop the study' }).click();
       await expect.poll(async () => row.getByRole('cell').nth(0).innerText(), { timeout: 120_000 }).toBe('finished');
+
+      // The trained server segment, saved from the console: the relay's export, byte for byte.
+      const downloads: Download[] = [];
+      consolePage.on('download', (download) => downloads.push(download));
+      await row.getByRole('button', { name: 'Server segment' }).click();
+      await consolePage.getByRole('status').getByText(/^Saved console-u-shaped-server-segment-model\.json and /).waitFor();
+      await expect.poll(() => downloads.length).toBeGreaterThanOrEqual(2);
+      const savedModel = downloads.find((download) => download.suggestedFilename() === 'console-u-shaped-server-segment-model.json');
+      const savedJson = JSON.parse(await readFile((await savedModel?.path()) ?? '', 'utf8')) as { weightsManifest: { paths: string[] }[] };
+      const exported = await api<{ weightsManifest: { paths: string[] }[] }>(env.relay, 'GET', `/api/studies/${studyId}/export/server/model.json`);
+      const exportedPaths = exported.weightsManifest.flatMap((group) => group.paths);
+      expect(savedJson.weightsManifest.flatMap((group) => group.paths)).toEqual(exportedPaths.map((file) => `./console-u-shaped-server-segment-${file.replace(/^\.\//, '')}`));
+      for (const file of exportedPaths) {
+        const name = file.replace(/^\.\//, '');
+        const saved = downloads.find((download) => download.suggestedFilename() === `console-u-shaped-server-segment-${name}`);
+        const relayBytes = await fetch(`${env.relay.url}/api/studies/${studyId}/export/server/${name}`, { headers: { Authorization: `Bearer ${env.relay.token}` } }).then((response) => response.arrayBuffer());
+        expect(Buffer.compare(await readFile((await saved?.path()) ?? ''), Buffer.from(relayBytes)), `saved ${name}`).toBe(0);
+      }
       await row.getByRole('button', { name: 'Invite' }).click();
       await consolePage.getByRole('button', { name: 'Revoke code and issue a new one…' }).isDisabled().then((disabled) => expect(disabled).toBe(true));
       // A finished study takes nobody: its code is refused either way. Revoking is for a study that runs: make one by duplicating this one.

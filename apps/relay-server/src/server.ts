@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { protocol } from '@splitlearn/split-core';
 import type { RelayConfig } from './config';
+import { attachConsole } from './console/console_namespace';
 import { attachDashboard } from './dashboard/dashboard_namespace';
 import { createHttpApp, registerHttpRoutes } from './http/app';
 import type { Logger } from './logger';
@@ -83,6 +84,8 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
   });
   await registry.restore();
   const dashboard = attachDashboard(io, { registry, metrics: new MetricsRepository(db), participants: new ParticipantRepository(db) }, log.child('dashboard'));
+  const verifyResearcher = (token: string | undefined): Promise<boolean> => verifyResearcherToken(db, token);
+  const studiesFeed = attachConsole(io, registry, verifyResearcher, { trustProxy: config.trustProxy }, log.child('console'));
   const booth = config.boothDemo ? new DemoBooth(registry, db, log.child('demo')) : undefined;
 
   const socketLog = log.child('socket');
@@ -91,7 +94,7 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
     attachParticipantHandlers(socket, registry, socketLog, admission, { maxParticipantsPerStudy: config.maxParticipantsPerStudy });
   });
 
-  await registerHttpRoutes(app, { registry, verifyResearcher: (token) => verifyResearcherToken(db, token), dashboard, booth, webDir: config.webDir });
+  await registerHttpRoutes(app, { registry, verifyResearcher, dashboard, booth, webDir: config.webDir });
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
   return {
@@ -101,6 +104,7 @@ export async function startRelay(config: RelayConfig, db: Database, log: Logger)
     port,
     close: async () => {
       dashboard.close();
+      studiesFeed.close();
       await registry.shutdown();
       // socket.io first, so participants hear 'server shutting down'; then Fastify closes
       // the server and its remaining connections.

@@ -35,6 +35,8 @@ export { DEMO_CLASSES, DEMO_LABEL_NOISE, generateDemoSample } from './data/demo'
 export { DEMO_DATA_SEED } from './data/demo_shard';
 export * as labels from './data/labels';
 export { isIntermediate, studyPositions } from './study/positions';
+export { planningErrorPath, positionLayouts, studyFlopsPerSample, studyRoleLayout } from './study/role_layout';
+export type { RoleLayout } from './topology/role_layout';
 export { positionNames } from './study/groups';
 export { withRecipeDefaults } from './study/recipe';
 export { StudyConfigSchema, type StudyConfig } from './study/config';

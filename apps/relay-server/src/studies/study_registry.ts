@@ -1,4 +1,4 @@
-import { data, model, protocol, study as studyLib } from '@splitlearn/split-core';
+import { data, protocol, study as studyLib } from '@splitlearn/split-core';
 import type { Logger } from '../logger';
 import type { ParticipantDirectory } from '../socket/participant_handlers';
 import type { RelayServer } from '../socket/types';
@@ -58,15 +58,6 @@ export class StudyConfigError extends Error {
   ) {
     super(message);
   }
-}
-
-/** The field a planning refusal concerns: a cut, the model, the parties, or the study as a whole. */
-function fieldOfPlanningError(error: unknown): (string | number)[] {
-  if (!(error instanceof model.ModelSpecError)) return [];
-  if (error.code === 'invalid-cut') return ['cuts'];
-  if (error.code === 'unknown-model') return ['model'];
-  if (error.code === 'incompatible-parties') return ['parties'];
-  return [];
 }
 
 /** Headroom on top of the largest tensor frame for socket.io's packet framing and headers. */
@@ -148,7 +139,7 @@ export class StudyRegistry implements ParticipantDirectory {
     try {
       studyLib.studyRolePlans(config);
     } catch (error) {
-      throw new StudyConfigError(error instanceof Error ? error.message : String(error), fieldOfPlanningError(error));
+      throw new StudyConfigError(error instanceof Error ? error.message : String(error), studyLib.planningErrorPath(error));
     }
     const largest = studyLib.largestMessageBytes(config) + MESSAGE_OVERHEAD_BYTES;
     if (largest > this.options.maxMessageBytes) {
@@ -160,6 +151,7 @@ export class StudyRegistry implements ParticipantDirectory {
     const study = this.options.studies.create({ name: config.name, config, state });
     this.options.audit.append({ studyId: study.id, actor, action: 'study created', details: { topology: config.topology, schedule: config.schedule } });
     this.launch(study, 0, undefined);
+    this.fanOut.studyChanged(study.id);
     return this.summary(study.id);
   }
 
@@ -306,6 +298,7 @@ export class StudyRegistry implements ParticipantDirectory {
     const study = this.options.studies.regenerateJoinCode(studyId);
     if (!study) throw new Error(`no study ${studyId}`);
     this.options.audit.append({ studyId, actor: 'researcher', action: 'join code revoked' });
+    this.fanOut.studyChanged(studyId);
     return study.joinCode;
   }
 

@@ -24,3 +24,4 @@ export type { RelayError, RelayErrorCode } from './errors';
 export * from './messages';
 export type { Binary, ClientToServerEvents, ServerToClientEvents } from './events';
 export * from './dashboard';
+export * from './console';

@@ -31,7 +31,8 @@ export {
   type VerticalParty,
   type VerticalStudyConfig,
 } from './config';
-export { largestMessageBytes, studyFlopsPerSample, studyRoleOptions, studyRolePlans, studySplit } from './model';
+export { studyRoleOptions, studyRolePlans, studySplit } from './model';
+export { largestMessageBytes, planningErrorPath, positionLayouts, studyFlopsPerSample, studyRoleLayout } from './role_layout';
 export { chainSegments, isIntermediate, studyModelSpec, studyPositions } from './positions';
 export { studyClientLayouts } from './client_layouts';
 export { partyProblem, positionNames, sharedPosition, trainingGroups, VERTICAL_GROUP, type GroupMember } from './groups';

@@ -3,7 +3,8 @@ export { TOPOLOGY_NAMES, upCrossings, type HorizontalTopologyDescriptor, type Ro
 export { extendedDescriptor, getHorizontalDescriptor, getTopologyDescriptor, multiHopDescriptor, multiTaskDescriptor, TOPOLOGY_DESCRIPTORS, UnknownTopologyError, uShapedDescriptor, vanillaDescriptor, verticalDescriptor } from './descriptors';
 export { ProtocolError, WIRE_KINDS, type Link, type WireKind } from './link';
 export { createInProcessLinkPair, type InProcessLinkOptions } from './in_process_link';
-export { planSplit, type SplitPlan } from './split_plan';
+export { assignSplit, planSplit, type SplitPlan } from './split_plan';
+export { chainLayout, horizontalLayout, partyLayout, wholeModelLayout, type PartyLayoutOptions, type RoleLayout } from './role_layout';
 export { multiHop, vanilla } from './vanilla';
 export { uShaped } from './u_shaped';
 export { extended, multiTask, vertical } from './vertical';

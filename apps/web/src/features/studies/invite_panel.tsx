@@ -29,7 +29,7 @@ function CopyButton({ text, label }: { text: string; label: string }): ReactNode
   );
 }
 
-export function InvitePanel({ study, api, onReissued }: { study: ListedStudy; api: ConsoleApi; onReissued: () => void }): ReactNode {
+export function InvitePanel({ study, api }: { study: ListedStudy; api: ConsoleApi }): ReactNode {
   const link = `${window.location.origin}${joinPath(study.joinCode)}`;
   const [qr, setQr] = useState<string>();
   const [confirm, setConfirm] = useState(false);
@@ -47,7 +47,8 @@ export function InvitePanel({ study, api, onReissued }: { study: ListedStudy; ap
   const reissue = (): void => {
     setConfirm(false);
     setProblem(undefined);
-    api.reissueJoinCode(study.id).then(onReissued, (error: unknown) => setProblem(error instanceof Error ? error.message : String(error)));
+    // The new code reaches the panel with the list that follows the change.
+    api.reissueJoinCode(study.id).then(undefined, (error: unknown) => setProblem(error instanceof Error ? error.message : String(error)));
   };
   return (
     <PageSection title={`Invite to “${study.name}”`}>

@@ -1,21 +1,23 @@
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '../../components/confirm_dialog';
 import { PageSection } from '../../components/page_section';
 import { TokenForm } from '../../components/token_form';
 import { StudyConfigSchema } from '@splitlearn/split-core/pure';
-import { availableActions, createConsoleApi, createStudyApi, StudyApiError, type ControlAction, type ListedStudy, type StudyState } from '../../lib/researcher/study_api';
+import { availableActions, createConsoleApi, createStudyApi, type ControlAction, type ListedStudy, type StudyState } from '../../lib/researcher/study_api';
+import { downloadServerSegment } from '../../lib/export/server_segment';
 import { loadToken, saveToken } from '../../lib/researcher/token_store';
+import { useStudiesFeed } from './feed/use_studies_feed';
+import type { StudiesFeedState } from './feed/studies_feed_state';
 import { InvitePanel } from './invite_panel';
 import { NewStudyForm } from './new_study/new_study_form';
 import { defaultDraft, draftFromConfig, type StudyDraft } from './new_study/study_draft';
 
 // The researcher's console (/studies): sign in with the relay's token, see every study, create
 // one from a form, invite participants, and start, pause, resume, stop or duplicate a study.
-// The list follows the relay every few seconds (no faster than the dashboard's own feed) and
-// after each action.
+// The list follows the relay live: its '/console' feed sends the whole list after every change
+// (a study created, started or stopped, a round done, a participant come or gone, a code
+// re-issued), so the page never polls.
 
-/** How often the list is read again while the page is open. */
-const REFRESH_MS = 5000;
 const STATES: readonly StudyState[] = ['open', 'training', 'paused', 'finished'];
 const ACTION_TEXT: Record<ControlAction, string> = { start: 'Start', pause: 'Pause', resume: 'Resume', stop: 'Stop…' };
 
@@ -23,7 +25,7 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function StudyRow({ study, onAction, onInvite, onDuplicate }: { study: ListedStudy; onAction: (action: ControlAction) => void; onInvite: () => void; onDuplicate: () => void }): ReactNode {
+function StudyRow({ study, onAction, onInvite, onDuplicate, onDownload }: { study: ListedStudy; onAction: (action: ControlAction) => void; onInvite: () => void; onDuplicate: () => void; onDownload: () => void }): ReactNode {
   const topology = study.config.method && study.config.method !== 'splitnn' ? `${study.config.topology} (${study.config.method})` : study.config.topology;
   return (
     <tr>
@@ -56,15 +58,35 @@ function StudyRow({ study, onAction, onInvite, onDuplicate }: { study: ListedStu
           <a href={`/api/studies/${encodeURIComponent(study.id)}/metrics.csv`} download>
             Metrics CSV
           </a>
+          {/* The relay keeps a checkpoint from the first finished round on. */}
+          <button type="button" onClick={onDownload} disabled={study.round === 0} title={study.round === 0 ? 'Available once the first round has finished' : undefined}>
+            Server segment
+          </button>
         </div>
       </td>
     </tr>
   );
 }
 
+/** Whether the list is live, and why not. */
+function FeedStatus({ feed }: { feed: StudiesFeedState }): ReactNode {
+  if (feed.problem) {
+    return (
+      <p className="field-problem" role="alert">
+        {feed.problem}
+      </p>
+    );
+  }
+  const text = { connecting: 'Connecting to the relay…', live: 'Live: the list follows the relay.', reconnecting: `Reconnecting to the relay${feed.detail ? ` (${feed.detail})` : ''}: the list shows what it last said.`, refused: '' }[feed.status];
+  return text ? (
+    <p className="hint" aria-live="polite">
+      {text}
+    </p>
+  ) : null;
+}
+
 export function StudiesPage(): ReactNode {
   const [token, setToken] = useState(() => loadToken(sessionStorage));
-  const [studies, setStudies] = useState<ListedStudy[]>();
   const [filter, setFilter] = useState<StudyState | 'all'>('all');
   const [problem, setProblem] = useState<string>();
   const [notice, setNotice] = useState<string>();
@@ -73,36 +95,23 @@ export function StudiesPage(): ReactNode {
   const [draft, setDraft] = useState<StudyDraft>(defaultDraft);
   const api = useMemo(() => createConsoleApi(token), [token]);
 
-  const refresh = useCallback((): void => {
-    if (token === '') return;
-    api.list().then(
-      (listed) => {
-        setStudies(listed);
-        setProblem(undefined);
-      },
-      (error: unknown) => {
-        setProblem(errorText(error));
-        // A token the relay refuses is forgotten: the sign-in form comes back with the reason.
-        if (error instanceof StudyApiError && (error.status === 401 || error.status === 403)) {
-          saveToken(sessionStorage, '');
-          setToken('');
-        }
-      },
-    );
-  }, [api, token]);
+  const feed = useStudiesFeed(token);
+  const studies = feed.studies;
 
+  // A token the relay refuses is forgotten: the sign-in form comes back with the reason.
   useEffect(() => {
-    refresh();
-    if (token === '') return;
-    const timer = setInterval(refresh, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refresh, token]);
+    if (feed.status !== 'refused') return;
+    setProblem(feed.detail);
+    if (feed.tokenRefused) {
+      saveToken(sessionStorage, '');
+      setToken('');
+    }
+  }, [feed.status, feed.detail, feed.tokenRefused]);
 
   const applyToken = (next: string): void => {
     saveToken(sessionStorage, next);
     setToken(next.trim());
     setProblem(undefined);
-    if (next.trim() === '') setStudies(undefined);
   };
 
   const act = (study: ListedStudy, action: ControlAction): void => {
@@ -114,19 +123,27 @@ export function StudiesPage(): ReactNode {
     createStudyApi(study.id, token)
       .control(action)
       .then(
-        () => {
-          setNotice(`${ACTION_TEXT[action].replace('…', '')}: “${study.name}”.`);
-          refresh();
-        },
+        () => setNotice(`${ACTION_TEXT[action].replace('…', '')}: “${study.name}”.`),
         (error: unknown) => setProblem(errorText(error)),
       );
+  };
+
+  const download = (study: ListedStudy): void => {
+    setNotice(`Downloading the server segment of “${study.name}”…`);
+    downloadServerSegment(createStudyApi(study.id, token), study.name).then(
+      (saved) => setNotice(saved),
+      (error: unknown) => {
+        setNotice(undefined);
+        setProblem(errorText(error));
+      },
+    );
   };
 
   const duplicate = (study: ListedStudy): void => {
     const parsed = StudyConfigSchema.safeParse(study.config);
     const copy = parsed.success ? draftFromConfig(parsed.data, `${study.name} (copy)`) : undefined;
     if (!copy) {
-      setProblem(`“${study.name}” is a ${study.config.topology} study: the form makes vanilla and U-shaped studies only so far.`);
+      setProblem(`“${study.name}” is a ${study.config.topology} study: the form makes vanilla, U-shaped and multi-hop studies (and the baselines); create this one over the API (README: “Creating a study”).`);
       return;
     }
     setDraft(copy);
@@ -171,6 +188,7 @@ export function StudiesPage(): ReactNode {
         </p>
       )}
       <PageSection title="Your studies">
+        <FeedStatus feed={feed} />
         <div className="field">
           <label htmlFor="study-state-filter">Show</label>
           <select id="study-state-filter" value={filter} onChange={(event) => setFilter(event.target.value as StudyState | 'all')}>
@@ -202,13 +220,13 @@ export function StudiesPage(): ReactNode {
             </thead>
             <tbody>
               {shown.map((study) => (
-                <StudyRow key={study.id} study={study} onAction={(action) => act(study, action)} onInvite={() => setInviting(study.id)} onDuplicate={() => duplicate(study)} />
+                <StudyRow key={study.id} study={study} onAction={(action) => act(study, action)} onInvite={() => setInviting(study.id)} onDuplicate={() => duplicate(study)} onDownload={() => download(study)} />
               ))}
             </tbody>
           </table>
         )}
       </PageSection>
-      {invited && <InvitePanel study={invited} api={api} onReissued={refresh} />}
+      {invited && <InvitePanel study={invited} api={api} />}
       <NewStudyForm
         api={api}
         draft={draft}
@@ -217,7 +235,6 @@ export function StudiesPage(): ReactNode {
           setNotice(`Created “${study.name}”: invite participants, then start it when enough have joined.`);
           setDraft(defaultDraft());
           setInviting(study.id);
-          refresh();
         }}
       />
       <ConfirmDialog open={stopping !== undefined} title={`Stop “${stopping?.name ?? ''}”?`} confirmLabel="Stop the study" onConfirm={() => stopping && act(stopping, 'stop')} onCancel={() => setStopping(undefined)}>

@@ -1,4 +1,6 @@
-// The researcher's REST calls (list and create studies, control, reconfigure, join codes,
+import type { protocol } from '@splitlearn/split-core/pure';
+
+// The researcher's REST calls (create studies, control, reconfigure, join codes,
 // export), with failures turned into what the researcher should do next. The token travels
 // only in the Authorization header.
 
@@ -108,22 +110,10 @@ function researcherRequest(token: string, fetchImpl: typeof fetch): Request {
   };
 }
 
-/** A study as the relay lists it for its researcher. */
-export interface ListedStudy {
-  id: string;
-  name: string;
-  state: StudyState;
-  round: number;
-  rounds: number;
-  joinCode: string;
-  participants: number;
-  createdAt: number;
-  config: Record<string, unknown> & { topology: string; schedule: string; method?: string };
-  notice?: string;
-}
+/** A study as the relay lists it for its researcher (REST and the console's feed alike). */
+export type ListedStudy = protocol.ConsoleStudy;
 
 export interface ConsoleApi {
-  list(): Promise<ListedStudy[]>;
   /** Creates a study; a refusal carries the fields it concerns (StudyApiError.issues). */
   create(config: unknown): Promise<ListedStudy>;
   /** Revokes the study's join code and issues a new one; anyone who has not joined needs the new code. */
@@ -134,9 +124,6 @@ export function createConsoleApi(token: string, fetchImpl: typeof fetch = (input
   const request = researcherRequest(token, fetchImpl);
   const json = { 'Content-Type': 'application/json' };
   return {
-    async list() {
-      return ((await (await request('list the studies', '', { method: 'GET' })).json()) as { studies: ListedStudy[] }).studies;
-    },
     async create(config) {
       return (await (await request('create the study', '', { method: 'POST', headers: json, body: JSON.stringify(config) })).json()) as ListedStudy;
     },

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { exportFileName } from '../export/file_names';
-import { saveBlob } from '../export/save_blob';
+import { exportFileName } from '../../../lib/export/file_names';
+import { saveBlob } from '../../../lib/export/save_blob';
 import { clientName } from '../clients/client_rows';
 import type { DashboardFeed } from '../feed/dashboard_feed';
 import { chartPng } from './chart_png';

@@ -3,9 +3,7 @@ import { ConfirmDialog } from '../../../components/confirm_dialog';
 import { TokenForm } from '../../../components/token_form';
 import { Notice } from '../../../components/notice';
 import { SCHEDULE_NAMES } from '@splitlearn/split-core/pure';
-import { slug } from '../export/file_names';
-import { saveBlob } from '../export/save_blob';
-import { planSegmentDownload, SERVER_SEGMENT_MODEL_PATH, serverSegmentFilePath } from '../export/server_segment';
+import { downloadServerSegment } from '../../../lib/export/server_segment';
 import type { protocol } from '@splitlearn/split-core/pure';
 import { availableActions, createStudyApi, type ControlAction } from '../../../lib/researcher/study_api';
 import { loadToken, saveToken } from '../../../lib/researcher/token_store';
@@ -64,16 +62,7 @@ export function OwnerControls({ study }: { study: protocol.StudyInfo }): ReactNo
       await api.change({ ...(schedule !== study.config.schedule ? { schedule } : {}), ...(codec !== study.config.codec ? { codec } : {}) });
       return 'Changed: the next round runs with the new schedule and codec.';
     });
-  const downloadSegment = (): void =>
-    run('download', async () => {
-      const modelJson: unknown = JSON.parse(await (await api.download(SERVER_SEGMENT_MODEL_PATH)).text());
-      const planned = planSegmentDownload(modelJson, `${slug(study.config.name)}-server-segment`);
-      if (!planned.ok) throw new Error(`Could not download the server segment: ${planned.problem}.`);
-      const weights = await Promise.all(planned.plan.weights.map(async (file) => ({ file, blob: await api.download(serverSegmentFilePath(file.source)) })));
-      saveBlob(new Blob([JSON.stringify(planned.plan.modelJson)], { type: 'application/json' }), planned.plan.modelFileName);
-      for (const { file, blob } of weights) saveBlob(blob, file.saveAs);
-      return `Saved ${planned.plan.modelFileName} and ${weights.map(({ file }) => file.saveAs).join(', ')} (load with tf.loadLayersModel).`;
-    });
+  const downloadSegment = (): void => run('download', () => downloadServerSegment(api, study.config.name));
 
   const allowed = availableActions(study.state);
   const locked = busy !== undefined;

@@ -4,16 +4,21 @@ import { PageSection } from '../../../components/page_section';
 import { WhatLeavesPanel } from '../../../components/what_leaves_panel';
 import { formatBytes, formatCount } from '../../../lib/format';
 import { StudyApiError, type ConsoleApi, type ListedStudy } from '../../../lib/researcher/study_api';
-import { studyCost, type StudyCost } from './study_cost';
-import { BEST_ROUND_CHOICES, buildStudy, CODECS, cutChoices, cutCount, draftModel, fieldOfPath, FORM_TOPOLOGIES, LR_SCHEDULE_CHOICES, MODEL_CHOICES, OPTIMIZER_CHOICES, SCHEDULE_CHOICES, type DraftField, type FieldErrors, type FormTopology, type StudyDraft } from './study_draft';
+import { studyCost, type PositionCost, type StudyCost } from './study_cost';
+import { BEST_ROUND_CHOICES, buildStudy, CHAIN_LENGTHS, CODECS, cutChoices, draftModel, fieldOfPath, FORM_TOPOLOGIES, LR_SCHEDULE_CHOICES, METHOD_CHOICES, MODEL_CHOICES, OPTIMIZER_CHOICES, SCHEDULE_CHOICES, withChainLength, withTopology, type DraftField, type FieldErrors, type FormTopology, type StudyDraft } from './study_draft';
+import { METHOD_DESCRIPTORS, type MethodName } from '@splitlearn/split-core/pure';
 
 // The new-study form: every field labelled (keyboard-usable, found by label in the e2e
 // tests), each refusal shown at its field (split-core's before submit, the relay's after),
 // and the study's cost before launch, from the same accounting the relay and the
 // contribute page use.
 
-const TOPOLOGY_TEXT: Record<FormTopology, string> = { vanilla: 'Vanilla (labels go to the relay)', 'u-shaped': 'U-shaped (labels stay on each device)' };
-const CUT_NAMES = ['Cut after layer', 'Second cut after layer'];
+const TOPOLOGY_TEXT: Record<FormTopology, string> = {
+  vanilla: 'Vanilla (labels go to the relay)',
+  'u-shaped': 'U-shaped (labels stay on each device)',
+  'multi-hop': 'Multi-hop (a chain of participants before the relay)',
+};
+const CUT_NAMES = ['Cut after layer', 'Second cut after layer', 'Third cut after layer', 'Fourth cut after layer'];
 /** The fields under "Training recipe and privacy settings": a refusal of one opens the section. */
 const ADVANCED_FIELDS: readonly DraftField[] = ['augmentation', 'learningRateSchedule', 'weightDecay', 'labelSmoothing', 'bestRoundMetric', 'targetSensitivity', 'noPeek', 'activationClip', 'activationSigma', 'gradientNoise', 'gradientNoiseScale'];
 
@@ -43,21 +48,40 @@ function Field({ label, field, errors, hint, children }: { label: string; field:
   );
 }
 
-function CostFacts({ cost, batchSize }: { cost: StudyCost; batchSize: number }): ReactNode {
+/** One participant's traffic and compute (every client's, or one position's of a chain). */
+function PositionFacts({ position, batchSize }: { position: PositionCost; batchSize: number }): ReactNode {
+  const who = position.name === undefined ? 'each client' : `the ${position.name.toLowerCase()}`;
   return (
     <FactList
-      label="What the study will cost each participant"
+      label={`What the study will cost ${who}`}
       facts={[
-        { label: 'Sent by each client per training step', value: formatBytes(cost.upPerStep), bytes: cost.upPerStep, hint: ` (a batch of ${formatCount(batchSize)})` },
-        { label: 'Received by each client per training step', value: formatBytes(cost.downPerStep), bytes: cost.downPerStep },
-        ...(cost.upPerRound !== undefined ? [{ label: 'Sent by each client per round', value: formatBytes(cost.upPerRound), bytes: cost.upPerRound, hint: ' (its training steps; weights hand-off aside)' }] : []),
-        ...(cost.downPerRound !== undefined ? [{ label: 'Received by each client per round', value: formatBytes(cost.downPerRound), bytes: cost.downPerRound }] : []),
-        { label: 'Client weights, per hand-off or average', value: formatBytes(cost.weightsBundle), bytes: cost.weightsBundle },
-        { label: 'Client FLOPs per training sample', value: formatFlops(cost.clientFlopsPerSample), hint: ` (${formatCount(cost.clientFlopsPerSample)})` },
-        { label: 'Relay FLOPs per training sample', value: formatFlops(cost.serverFlopsPerSample), hint: ` (${formatCount(cost.serverFlopsPerSample)})` },
-        { label: 'Parameters on each client', value: formatCount(cost.clientParams) },
+        ...(position.name !== undefined ? [{ label: 'Position', value: position.name }] : []),
+        { label: 'Sent by each client per training step', value: formatBytes(position.upPerStep), bytes: position.upPerStep, hint: ` (a batch of ${formatCount(batchSize)})` },
+        { label: 'Received by each client per training step', value: formatBytes(position.downPerStep), bytes: position.downPerStep },
+        ...(position.upPerRound !== undefined ? [{ label: 'Sent by each client per round', value: formatBytes(position.upPerRound), bytes: position.upPerRound, hint: ' (its training steps; weights hand-off aside)' }] : []),
+        ...(position.downPerRound !== undefined ? [{ label: 'Received by each client per round', value: formatBytes(position.downPerRound), bytes: position.downPerRound }] : []),
+        { label: 'Client weights, per hand-off or average', value: formatBytes(position.weightsBundle), bytes: position.weightsBundle },
+        ...(position.name !== undefined ? [{ label: 'FLOPs on this device per training sample', value: formatFlops(position.clientFlopsPerSample), hint: ` (${formatCount(position.clientFlopsPerSample)})` }] : []),
+        { label: 'Parameters on each client', value: formatCount(position.clientParams) },
       ]}
     />
+  );
+}
+
+function CostFacts({ cost, batchSize }: { cost: StudyCost; batchSize: number }): ReactNode {
+  return (
+    <>
+      {cost.positions.map((position, index) => (
+        <PositionFacts key={index} position={position} batchSize={batchSize} />
+      ))}
+      <FactList
+        label="What the study will compute"
+        facts={[
+          { label: 'Client FLOPs per training sample', value: formatFlops(cost.clientFlopsPerSample), hint: ` (${formatCount(cost.clientFlopsPerSample)}${cost.positions.length > 1 ? ', all positions' : ''})` },
+          { label: 'Relay FLOPs per training sample', value: formatFlops(cost.serverFlopsPerSample), hint: ` (${formatCount(cost.serverFlopsPerSample)})` },
+        ]}
+      />
+    </>
   );
 }
 
@@ -76,7 +100,7 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
   const built = useMemo(() => buildStudy(draft), [draft]);
   const spec = useMemo(() => draftModel(draft), [draft]);
   const cost = useMemo(() => {
-    if (!('config' in built) || (built.config.topology !== 'vanilla' && built.config.topology !== 'u-shaped')) return undefined;
+    if (!('config' in built)) return undefined;
     try {
       return studyCost(built.config);
     } catch {
@@ -90,8 +114,12 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
     setRelayErrors((previous) => Object.fromEntries(Object.entries(previous).filter(([name]) => name !== field)));
     onDraft({ ...draft, [field]: value });
   };
-  const setTopology = (topology: FormTopology): void => set('topology', topology);
-  const cuts = Array.from({ length: cutCount(draft.topology) }, (_, i) => draft.cuts[i] ?? '');
+  const change = (next: StudyDraft): void => {
+    setRelayErrors({});
+    onDraft(next);
+  };
+  const cuts = draft.cuts;
+  const splits = draft.method === 'splitnn';
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -158,7 +186,7 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
         </div>
         <Field label="Topology" field="topology" errors={errors}>
           {(props) => (
-            <select {...props} value={draft.topology} onChange={(event) => setTopology(event.target.value as FormTopology)}>
+            <select {...props} value={draft.topology} onChange={(event) => change(withTopology(draft, event.target.value as FormTopology))}>
               {FORM_TOPOLOGIES.map((topology) => (
                 <option key={topology} value={topology}>
                   {TOPOLOGY_TEXT[topology]}
@@ -167,8 +195,27 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
             </select>
           )}
         </Field>
+        {draft.topology === 'vanilla' && (
+          <Field label="Method" field="method" errors={errors} hint={METHOD_DESCRIPTORS[draft.method].summary}>
+            {(props) => (
+              <select {...props} value={draft.method} onChange={(event) => set('method', event.target.value as MethodName)}>
+                {METHOD_CHOICES.map((method) => (
+                  <option key={method} value={method}>
+                    {METHOD_DESCRIPTORS[method].title}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
+        {METHOD_DESCRIPTORS[draft.method].localEpochs && text('Local epochs', 'localEpochs', 'empty: the relay’s default', 'numeric')}
+        {draft.topology === 'multi-hop' && (
+          <Field label="Participants before the relay" field="cuts" errors={{}} hint="The data holder, then each hop; one cut each">
+            {(props) => <input {...props} type="number" min={CHAIN_LENGTHS.min} max={CHAIN_LENGTHS.max} value={cuts.length} onChange={(event) => change(withChainLength(draft, Number(event.target.value)))} />}
+          </Field>
+        )}
         <div className="picker-grid">
-          {cuts.map((cut, index) => (
+          {(splits ? cuts : []).map((cut, index) => (
             <Field key={index} label={CUT_NAMES[index] ?? `Cut ${index + 1} after layer`} field="cuts" errors={index === cuts.length - 1 ? errors : {}} hint={index === 0 ? 'The device runs the layers up to its cut; the relay the rest' : undefined}>
               {(props) => (
                 <select
@@ -247,7 +294,9 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
           </button>
         </div>
       </form>
-      {cost && <WhatLeavesPanel egress={cost.egress} traffic={undefined} title="What leaves each participant’s device" step={null} />}
+      {cost?.positions.map((position, index) => (
+        <WhatLeavesPanel key={index} egress={position.egress} traffic={undefined} title={position.name === undefined ? 'What leaves each participant’s device' : `What leaves each participant’s device: ${position.name}`} step={null} />
+      ))}
     </PageSection>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildStudy, cutChoices, defaultDraft, draftFromConfig, draftModel, fieldOfPath, type StudyDraft } from './study_draft';
+import { buildStudy, cutChoices, defaultDraft, draftFromConfig, draftModel, fieldOfPath, withChainLength, withTopology, type StudyDraft } from './study_draft';
 
 const named = (changes: Partial<StudyDraft> = {}): StudyDraft => ({ ...defaultDraft(), name: 'x-rays', ...changes });
 
@@ -53,5 +53,40 @@ describe('the new-study draft', () => {
     const copy = draftFromConfig(built.config, 'copy');
     const again = copy && buildStudy(copy);
     expect(again && 'config' in again ? again.config : again).toEqual({ ...built.config, name: 'copy' });
+  });
+
+  it('makes a multi-hop chain: the model’s default chain, round-robin, one cut per participant, refusals at the cuts', () => {
+    const chain = withTopology(named({ schedule: 'splitfed-v2' }), 'multi-hop');
+    // cnn-small's default chain has three participants before the relay; its schedule can only be round-robin.
+    expect(chain.cuts).toEqual(['', '', '']);
+    expect(chain.schedule).toBe('round-robin');
+    const built = buildStudy(chain);
+    expect('config' in built && built.config).toMatchObject({ topology: 'multi-hop', schedule: 'round-robin' });
+    const two = withChainLength(chain, 2);
+    expect(two.cuts).toEqual(['', '']);
+    expect(withChainLength(chain, 40).cuts).toHaveLength(8);
+    const chosen = buildStudy({ ...two, cuts: ['pool1', 'dense1'] });
+    expect('config' in chosen && 'cuts' in chosen.config ? chosen.config.cuts : undefined).toEqual(['pool1', 'dense1']);
+    // The same planning the relay runs: out of order, refused at the cuts.
+    expect((buildStudy({ ...two, cuts: ['dense1', 'pool1'] }) as { errors: { cuts?: string } }).errors.cuts).toMatch(/increasing order/);
+    expect((buildStudy({ ...chain, schedule: 'splitfed-v2' }) as { errors: { schedule?: string } }).errors.schedule).toMatch(/multi-hop study runs round-robin/);
+    // Duplicated, it builds the same study.
+    if (!('config' in chosen)) throw new Error('no config');
+    const copy = draftFromConfig(chosen.config, 'chain (copy)');
+    const again = copy && buildStudy(copy);
+    expect(again && 'config' in again ? again.config : again).toEqual({ ...chosen.config, name: 'chain (copy)' });
+  });
+
+  it('makes the baselines on vanilla: no cuts, local epochs for federated averaging only', () => {
+    const fedavg = buildStudy(named({ method: 'fedavg', localEpochs: '2', cuts: ['pool1'] }));
+    expect('config' in fedavg && fedavg.config).toMatchObject({ topology: 'vanilla', method: 'fedavg', localEpochs: 2 });
+    expect('config' in fedavg && 'cuts' in fedavg.config).toBe(false);
+    expect((buildStudy(named({ method: 'lbsgd', localEpochs: '2' })) as { errors: { localEpochs?: string } }).errors.localEpochs).toMatch(/federated averaging setting/);
+    // Another topology takes split learning back.
+    expect(withTopology(named({ method: 'fedavg', localEpochs: '2' }), 'u-shaped')).toMatchObject({ method: 'splitnn', localEpochs: '' });
+    if (!('config' in fedavg)) throw new Error('no config');
+    const copy = draftFromConfig(fedavg.config, 'fedavg (copy)');
+    const again = copy && buildStudy(copy);
+    expect(again && 'config' in again ? again.config : again).toEqual({ ...fedavg.config, name: 'fedavg (copy)' });
   });
 });

@@ -1,12 +1,18 @@
-import { BEST_ROUND_METRICS, CATALOGUE_MODEL_NAMES, getHorizontalDescriptor, LEARNING_RATE_SCHEDULES, getModelSpec, ModelSpecError, OPTIMIZER_NAMES, planSegments, SCHEDULE_NAMES, StudyConfigSchema, type ModelSpec, type StudyConfig } from '@splitlearn/split-core/pure';
+import { BEST_ROUND_METRICS, CATALOGUE_MODEL_NAMES, getHorizontalDescriptor, LEARNING_RATE_SCHEDULES, getModelSpec, METHOD_NAMES, OPTIMIZER_NAMES, planningErrorPath, SCHEDULE_NAMES, StudyConfigSchema, studyRoleLayout, type MethodName, type ModelSpec, type StudyConfig } from '@splitlearn/split-core/pure';
 
 // The new-study form's state as the researcher types it, and its one way into a study
 // configuration: split-core's schema and cut planning decide what is valid (no second copy of
 // the rules here), and every refusal lands on the field it concerns, before and after submit.
 
-/** The topologies the form offers: one model split between every client and the relay. */
-export const FORM_TOPOLOGIES = ['vanilla', 'u-shaped'] as const;
+/**
+ * The topologies the form offers: one model split between every client and the relay, or a
+ * chain of participants before it (multi-hop). Studies whose parties hold different columns of
+ * the same patients (vertical, extended, multi-task) are still created over the API.
+ */
+export const FORM_TOPOLOGIES = ['vanilla', 'u-shaped', 'multi-hop'] as const;
 export type FormTopology = (typeof FORM_TOPOLOGIES)[number];
+/** A study the form makes. */
+export type FormConfig = Extract<StudyConfig, { topology: FormTopology }>;
 export const CODECS = ['fp32', 'fp16', 'int8'] as const;
 
 export interface StudyDraft {
@@ -17,7 +23,11 @@ export interface StudyDraft {
   /** "normal, pneumonia" */
   classes: string;
   topology: FormTopology;
-  /** Layer names, one per cut the topology needs; '' takes the model's default. */
+  /** Split learning, or a baseline that trains the whole model on every client (vanilla only). */
+  method: MethodName;
+  /** Federated averaging: epochs each client trains between averages ('' the relay's default). */
+  localEpochs: string;
+  /** Layer names, one per cut (multi-hop: one per participant before the relay); '' takes the model's default. */
   cuts: string[];
   schedule: string;
   optimizer: string;
@@ -57,6 +67,8 @@ export function defaultDraft(): StudyDraft {
     inputShape: '28, 28, 1',
     classes: 'normal, pneumonia',
     topology: 'vanilla',
+    method: 'splitnn',
+    localEpochs: '',
     cuts: [''],
     schedule: 'round-robin',
     optimizer: 'adam',
@@ -84,15 +96,18 @@ export function defaultDraft(): StudyDraft {
 
 /** A study's configuration as a draft (to duplicate it as a template); undefined for one the form does not offer. */
 export function draftFromConfig(config: StudyConfig, name: string): StudyDraft | undefined {
-  if (config.topology !== 'vanilla' && config.topology !== 'u-shaped') return undefined;
+  if (config.topology !== 'vanilla' && config.topology !== 'u-shaped' && config.topology !== 'multi-hop') return undefined;
   const topology: FormTopology = config.topology;
+  const method = 'method' in config ? (config.method ?? 'splitnn') : 'splitnn';
   return {
     name,
     model: config.model,
     inputShape: config.inputShape.join(', '),
     classes: config.classes.join(', '),
     topology,
-    cuts: (config.cuts ?? Array.from({ length: cutCount(topology) }, () => '')).map(String),
+    method,
+    localEpochs: 'localEpochs' in config ? optionalText(config.localEpochs) : '',
+    cuts: (config.cuts ?? Array.from({ length: cutCount(topology, getModelSpec(config.model, { numClasses: config.classes.length, inputShape: config.inputShape })) }, () => '')).map(String),
     schedule: config.schedule,
     optimizer: config.optimizer,
     learningRate: String(config.learningRate),
@@ -121,8 +136,30 @@ function optionalText(value: number | undefined): string {
   return value === undefined ? '' : String(value);
 }
 
-export function cutCount(topology: FormTopology): number {
+/** Multi-hop: participants before the relay the form allows (the schema's bounds on its cuts). */
+export const CHAIN_LENGTHS = { min: 2, max: 8 } as const;
+
+/** How many cuts a topology takes at first: its descriptor's count; multi-hop, as many as the model's default chain (two without one). */
+export function cutCount(topology: FormTopology, spec: ModelSpec | undefined): number {
+  if (topology === 'multi-hop') return spec?.defaultCuts.multiHop?.length ?? CHAIN_LENGTHS.min;
   return getHorizontalDescriptor(topology).cutCount;
+}
+
+/** The draft with another topology: cuts back to the model's defaults, sized for it; a baseline only for vanilla. */
+export function withTopology(draft: StudyDraft, topology: FormTopology): StudyDraft {
+  return {
+    ...draft,
+    topology,
+    cuts: Array.from({ length: cutCount(topology, draftModel(draft)) }, () => ''),
+    ...(topology !== 'vanilla' ? { method: 'splitnn' as const, localEpochs: '' } : {}),
+    ...(topology === 'multi-hop' ? { schedule: 'round-robin' } : {}),
+  };
+}
+
+/** A multi-hop draft with `count` participants before the relay: the chosen cuts kept, new ones the default. */
+export function withChainLength(draft: StudyDraft, count: number): StudyDraft {
+  const length = Math.min(CHAIN_LENGTHS.max, Math.max(CHAIN_LENGTHS.min, Math.round(count)));
+  return { ...draft, cuts: Array.from({ length }, (_, i) => draft.cuts[i] ?? '') };
 }
 
 /** The model as the draft declares it, if its name, classes and input shape make one. */
@@ -147,6 +184,7 @@ export const LR_SCHEDULE_CHOICES = LEARNING_RATE_SCHEDULES;
 export const BEST_ROUND_CHOICES = BEST_ROUND_METRICS;
 export const SCHEDULE_CHOICES = SCHEDULE_NAMES;
 export const OPTIMIZER_CHOICES = OPTIMIZER_NAMES;
+export const METHOD_CHOICES = METHOD_NAMES;
 
 function listOf(text: string): string[] {
   return text
@@ -186,8 +224,14 @@ export function draftBody(draft: StudyDraft): Record<string, unknown> {
     validationFraction: numberOf(draft.validationFraction),
     seed: numberOf(draft.seed),
   };
-  // Cuts are named only when every one is chosen: otherwise the model's defaults.
-  if (cuts.every((cut) => cut !== '')) body.cuts = cuts;
+  if (draft.method !== 'splitnn') {
+    // A baseline does not cut the model.
+    body.method = draft.method;
+    body.localEpochs = numberOf(draft.localEpochs);
+  } else if (cuts.every((cut) => cut !== '')) {
+    // Cuts are named only when every one is chosen: otherwise the model's defaults.
+    body.cuts = cuts;
+  }
   // The recipe: absent fields take the relay's defaults (the measured augmentation included).
   if (draft.augmentation === 'off') body.augmentation = false;
   if (draft.learningRateSchedule !== '') body.learningRateSchedule = draft.learningRateSchedule;
@@ -220,7 +264,7 @@ export function fieldOfPath(path: readonly (string | number)[]): DraftField | un
 }
 
 /** The draft's study, or each field's refusal: the schema's, then the cut planning's. */
-export function buildStudy(draft: StudyDraft): { config: StudyConfig } | { errors: FieldErrors } {
+export function buildStudy(draft: StudyDraft): { config: FormConfig } | { errors: FieldErrors } {
   const parsed = StudyConfigSchema.safeParse(draftBody(draft));
   if (!parsed.success) {
     const errors: FieldErrors = {};
@@ -231,16 +275,13 @@ export function buildStudy(draft: StudyDraft): { config: StudyConfig } | { error
     return { errors };
   }
   const config = parsed.data;
-  if (config.topology !== 'vanilla' && config.topology !== 'u-shaped') return { errors: { topology: `choose ${FORM_TOPOLOGIES.join(' or ')}` } };
+  if (config.topology !== 'vanilla' && config.topology !== 'u-shaped' && config.topology !== 'multi-hop') return { errors: { topology: `choose ${FORM_TOPOLOGIES.join(', ')}` } };
   try {
-    const spec = getModelSpec(config.model, { numClasses: config.classes.length, inputShape: config.inputShape });
-    const descriptor = getHorizontalDescriptor(config.topology);
-    const cuts = config.cuts ?? descriptor.defaultCuts(spec);
-    if (cuts.length !== descriptor.cutCount) return { errors: { cuts: `${descriptor.title} needs ${descriptor.cutCount} cut${descriptor.cutCount === 1 ? '' : 's'}` } };
-    planSegments(spec, cuts);
+    // The relay plans every study's roles before it stores one: the same planning, here.
+    studyRoleLayout(config);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { errors: error instanceof ModelSpecError && error.code === 'invalid-cut' ? { cuts: message } : { model: message } };
+    return { errors: { [fieldOfPath(planningErrorPath(error)) ?? 'model']: message } };
   }
   return { config };
 }

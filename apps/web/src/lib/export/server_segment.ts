@@ -1,3 +1,6 @@
+import { slug } from './file_names';
+import { saveBlob } from './save_blob';
+
 // Saving the study's server segment (tfjs layers format) from the relay's export route. The
 // browser saves files one by one into the downloads folder, where another study's model.json
 // would collide, so every file gets the study's prefix and model.json's manifest is rewritten
@@ -39,4 +42,23 @@ export function planSegmentDownload(modelJson: unknown, prefix: string): { ok: t
   }
   if (weights.length === 0) return { ok: false, problem: 'model.json names no weight file' };
   return { ok: true, plan: { modelJson: { ...modelJson, weightsManifest: manifest }, modelFileName: `${prefix}-model.json`, weights } };
+}
+
+/** Where the researcher's authorised downloads come from (StudyApi.download). */
+export interface SegmentSource {
+  download(path: string): Promise<Blob>;
+}
+
+/**
+ * Downloads the study's trained server segment (the best round's, as the relay exports it) and
+ * saves model.json and its weight files under the study's name; resolves to what was saved.
+ */
+export async function downloadServerSegment(source: SegmentSource, studyName: string): Promise<string> {
+  const modelJson: unknown = JSON.parse(await (await source.download(SERVER_SEGMENT_MODEL_PATH)).text());
+  const planned = planSegmentDownload(modelJson, `${slug(studyName)}-server-segment`);
+  if (!planned.ok) throw new Error(`Could not download the server segment: ${planned.problem}.`);
+  const weights = await Promise.all(planned.plan.weights.map(async (file) => ({ file, blob: await source.download(serverSegmentFilePath(file.source)) })));
+  saveBlob(new Blob([JSON.stringify(planned.plan.modelJson)], { type: 'application/json' }), planned.plan.modelFileName);
+  for (const { file, blob } of weights) saveBlob(blob, file.saveAs);
+  return `Saved ${planned.plan.modelFileName} and ${weights.map(({ file }) => file.saveAs).join(', ')} (load with tf.loadLayersModel).`;
 }
