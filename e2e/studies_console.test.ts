@@ -188,4 +188,68 @@ describe('the researcher’s console', () => {
       await context.close();
     }
   });
+
+  it('creates a multi-hop chain and a vertical study with parties from the form, each position’s cost and statement shown', { timeout: 300_000 }, async () => {
+    const context = await env.browser.newContext();
+    try {
+      const page = await context.newPage();
+      const errors = collectPageErrors(page);
+      await page.goto(`${env.relay.url}/studies`);
+      await page.getByLabel('Researcher token').fill(env.relay.token);
+      await page.getByRole('button', { name: 'Use token' }).click();
+      await page.getByText('Live: the list follows the relay.').waitFor();
+      const form = page.getByRole('form', { name: 'New study' });
+      const created = async (name: string): Promise<Record<string, unknown> | undefined> =>
+        (await api<{ studies: { name: string; config: Record<string, unknown> }[] }>(env.relay, 'GET', '/api/studies')).studies.find((study) => study.name === name)?.config;
+
+      // A chain of two participants before the relay, cut where the researcher says.
+      await form.getByLabel('Study name').fill('console chain');
+      await form.getByLabel('Topology').selectOption('multi-hop');
+      expect(await form.getByLabel('Schedule', { exact: true }).inputValue()).toBe('round-robin');
+      await form.getByLabel('Participants before the relay').fill('2');
+      await form.getByLabel('Cut after layer', { exact: true }).selectOption('pool1');
+      await form.getByLabel('Second cut after layer').selectOption('dense1');
+      // Each position's cost and statement: the hop holds no patient data and sends activations on, gradients back.
+      await page.getByRole('definition').and(page.getByLabel('Position', { exact: true })).first().waitFor();
+      await page.getByRole('region', { name: 'What leaves each participant’s device: Data holder' }).getByText('Labels (class numbers) of the batch').first().waitFor();
+      const hop = page.getByRole('region', { name: 'What leaves each participant’s device: Hop 1 of 1' });
+      await hop.getByText(/This device holds no patient data/).first().waitFor();
+      await hop.getByText(/Gradients at this device’s input/).first().waitFor();
+      await screenshot(page, 'console-multi-hop');
+      await form.getByRole('button', { name: 'Create study' }).click();
+      await page.getByRole('heading', { name: 'Invite to “console chain”' }).waitFor();
+      expect(await created('console chain')).toMatchObject({ topology: 'multi-hop', schedule: 'round-robin', cuts: ['pool1', 'dense1'] });
+
+      // Two parties about the same patients: a table and an image; a party without columns is refused first, by name.
+      await form.getByLabel('Study name').fill('console vertical');
+      await form.getByLabel('Topology').selectOption('vertical');
+      await form.getByLabel('Party 1 name').fill('Labs');
+      await form.getByLabel('Party 2 name').fill('Radiology');
+      await form.getByLabel('Party 2 holds').selectOption('image');
+      await form.getByLabel('Party 2 image shape').fill('28, 28, 1');
+      await form.getByRole('button', { name: 'Create study' }).click();
+      await form.getByRole('group', { name: 'Parties' }).getByRole('alert').filter({ hasText: /^Party 1: / }).waitFor();
+      await form.getByLabel('Party 1 columns').fill('age, tumour_size, marker');
+      await form.getByLabel('Labels held by').selectOption({ label: 'Labs' });
+      // The label holder alone sends labels; the image party's statement says its images stay.
+      await page.getByRole('region', { name: 'What leaves each participant’s device: Labs' }).getByText('Labels (class numbers) of the batch').first().waitFor();
+      const radiology = page.getByRole('region', { name: 'What leaves each participant’s device: Radiology' });
+      await radiology.getByText(/Your images/).first().waitFor();
+      expect(await radiology.getByText('Labels (class numbers) of the batch').count()).toBe(0);
+      await screenshot(page, 'console-vertical');
+      await form.getByRole('button', { name: 'Create study' }).click();
+      await page.getByRole('heading', { name: 'Invite to “console vertical”' }).waitFor();
+      expect(await created('console vertical')).toMatchObject({
+        topology: 'vertical',
+        labelHolder: 0,
+        parties: [
+          { name: 'Labs', input: { columns: ['age', 'tumour_size', 'marker'] } },
+          { name: 'Radiology', input: { image: [28, 28, 1] } },
+        ],
+      });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -19,6 +19,7 @@ export { generateStudyKey, studyKeyCheck, studyKeyFromFragment, studyKeyProblem 
 export { SEALED_OVERHEAD_BYTES } from './privacy/sealed_handoff';
 export { OPTIMIZER_NAMES, type OptimizerName } from './segment/optimizer_names';
 export { CATALOGUE_MODEL_NAMES, getModelSpec } from './model/catalogue';
+export { HEAD_MODEL_NAMES, INTERMEDIATE_MODEL_NAMES, PARTY_MODEL_NAMES } from './model/vertical_catalogue';
 export { planSegments, resolveCut, type SegmentPlan } from './model/cuts';
 export { ModelSpecError } from './model/errors';
 export { countSegmentParams } from './model/shapes';

@@ -1,11 +1,13 @@
-import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { FactList } from '../../../components/fact_list';
 import { PageSection } from '../../../components/page_section';
 import { WhatLeavesPanel } from '../../../components/what_leaves_panel';
 import { formatBytes, formatCount } from '../../../lib/format';
 import { StudyApiError, type ConsoleApi, type ListedStudy } from '../../../lib/researcher/study_api';
+import { Field } from './field';
+import { PartiesFields } from './parties_fields';
 import { studyCost, type PositionCost, type StudyCost } from './study_cost';
-import { BEST_ROUND_CHOICES, buildStudy, CHAIN_LENGTHS, CODECS, cutChoices, draftModel, fieldOfPath, FORM_TOPOLOGIES, LR_SCHEDULE_CHOICES, METHOD_CHOICES, MODEL_CHOICES, OPTIMIZER_CHOICES, SCHEDULE_CHOICES, withChainLength, withTopology, type DraftField, type FieldErrors, type FormTopology, type StudyDraft } from './study_draft';
+import { BEST_ROUND_CHOICES, buildStudy, hasParties, issueText, CHAIN_LENGTHS, CODECS, cutChoices, draftModel, fieldOfPath, FORM_TOPOLOGIES, LR_SCHEDULE_CHOICES, METHOD_CHOICES, MODEL_CHOICES, OPTIMIZER_CHOICES, SCHEDULE_CHOICES, withChainLength, withTopology, type DraftField, type FieldErrors, type FormTopology, type StudyDraft } from './study_draft';
 import { METHOD_DESCRIPTORS, type MethodName } from '@splitlearn/split-core/pure';
 
 // The new-study form: every field labelled (keyboard-usable, found by label in the e2e
@@ -17,6 +19,9 @@ const TOPOLOGY_TEXT: Record<FormTopology, string> = {
   vanilla: 'Vanilla (labels go to the relay)',
   'u-shaped': 'U-shaped (labels stay on each device)',
   'multi-hop': 'Multi-hop (a chain of participants before the relay)',
+  vertical: 'Vertical (parties hold different data about the same patients)',
+  extended: 'Extended vanilla (vertical, through an intermediate participant)',
+  'multi-task': 'Multi-task (vertical, one head per task)',
 };
 const CUT_NAMES = ['Cut after layer', 'Second cut after layer', 'Third cut after layer', 'Fourth cut after layer'];
 /** The fields under "Training recipe and privacy settings": a refusal of one opens the section. */
@@ -24,28 +29,6 @@ const ADVANCED_FIELDS: readonly DraftField[] = ['augmentation', 'learningRateSch
 
 function formatFlops(flops: number): string {
   return flops >= 1e9 ? `${(flops / 1e9).toFixed(2)} GFLOPs` : `${(flops / 1e6).toFixed(2)} MFLOPs`;
-}
-
-function Field({ label, field, errors, hint, children }: { label: string; field: DraftField; errors: FieldErrors; hint?: string; children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode }): ReactNode {
-  const id = useId();
-  const problem = errors[field];
-  const describedBy = [problem ? `${id}-problem` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ');
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': problem !== undefined, ...(describedBy ? { 'aria-describedby': describedBy } : {}) })}
-      {hint && (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      )}
-      {problem && (
-        <p id={`${id}-problem`} className="field-problem" role="alert">
-          {problem}
-        </p>
-      )}
-    </div>
-  );
 }
 
 /** One participant's traffic and compute (every client's, or one position's of a chain). */
@@ -120,6 +103,7 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
   };
   const cuts = draft.cuts;
   const splits = draft.method === 'splitnn';
+  const parties = hasParties(draft.topology);
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -140,7 +124,7 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
           const unplaced: string[] = [];
           for (const issue of error.issues) {
             const field = fieldOfPath(issue.path);
-            if (field) fields[field] ??= issue.message;
+            if (field) fields[field] ??= issueText(issue.path, issue.message);
             else unplaced.push(issue.message);
           }
           setRelayErrors(fields);
@@ -180,8 +164,8 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
       <form onSubmit={submit} noValidate aria-label="New study">
         {text('Study name', 'name')}
         <div className="picker-grid">
-          {choice('Model', 'model', MODEL_CHOICES)}
-          {text('Input shape', 'inputShape', 'height, width, channels, e.g. 28, 28, 1')}
+          {!parties && choice('Model', 'model', MODEL_CHOICES)}
+          {!parties && text('Input shape', 'inputShape', 'height, width, channels, e.g. 28, 28, 1')}
           {text('Classes', 'classes', 'comma-separated, in label order')}
         </div>
         <Field label="Topology" field="topology" errors={errors}>
@@ -214,6 +198,7 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
             {(props) => <input {...props} type="number" min={CHAIN_LENGTHS.min} max={CHAIN_LENGTHS.max} value={cuts.length} onChange={(event) => change(withChainLength(draft, Number(event.target.value)))} />}
           </Field>
         )}
+        {parties && <PartiesFields draft={draft} errors={errors} onDraft={change} />}
         <div className="picker-grid">
           {(splits ? cuts : []).map((cut, index) => (
             <Field key={index} label={CUT_NAMES[index] ?? `Cut ${index + 1} after layer`} field="cuts" errors={index === cuts.length - 1 ? errors : {}} hint={index === 0 ? 'The device runs the layers up to its cut; the relay the rest' : undefined}>
@@ -253,14 +238,16 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
         <details className="field" open={ADVANCED_FIELDS.some((field) => errors[field] !== undefined) ? true : undefined}>
           <summary>Training recipe and privacy settings</summary>
           <div className="picker-grid">
-            <Field label="Augmentation" field="augmentation" errors={errors} hint="On each device, seeded; other bounds over the API">
-              {(props) => (
-                <select {...props} value={draft.augmentation} onChange={(event) => set('augmentation', event.target.value === 'off' ? 'off' : 'default')}>
-                  <option value="default">The measured default (shifts, small turns, zoom, brightness, contrast)</option>
-                  <option value="off">Off</option>
-                </select>
-              )}
-            </Field>
+            {!parties && (
+              <Field label="Augmentation" field="augmentation" errors={errors} hint="On each device, seeded; other bounds over the API">
+                {(props) => (
+                  <select {...props} value={draft.augmentation} onChange={(event) => set('augmentation', event.target.value === 'off' ? 'off' : 'default')}>
+                    <option value="default">The measured default (shifts, small turns, zoom, brightness, contrast)</option>
+                    <option value="off">Off</option>
+                  </select>
+                )}
+              </Field>
+            )}
             {choice('Learning-rate schedule', 'learningRateSchedule', [['', 'constant'], ...LR_SCHEDULE_CHOICES.filter((name) => name !== 'constant')])}
             {text('Weight decay', 'weightDecay', 'empty: none', 'decimal')}
             {text('Label smoothing', 'labelSmoothing', 'empty: none', 'decimal')}

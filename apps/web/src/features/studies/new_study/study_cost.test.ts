@@ -10,7 +10,6 @@ import type { FormConfig } from './study_draft';
 
 function config(changes: Record<string, unknown>): FormConfig {
   const parsed = studyLib.StudyConfigSchema.parse({ name: 'x', model: 'cnn-small', inputShape: [28, 28, 1], classes: ['normal', 'pneumonia'], topology: 'vanilla', schedule: 'round-robin', ...changes });
-  if (parsed.topology !== 'vanilla' && parsed.topology !== 'u-shaped' && parsed.topology !== 'multi-hop') throw new Error('a form topology only');
   return parsed;
 }
 
@@ -19,7 +18,8 @@ function workerEgress(study: FormConfig, position: number) {
   const plans = studyLib.studyRolePlans(study, () => position);
   const client = plans.client('');
   const positioned = studyLib.positionNames(study) ? position : undefined;
-  return describeEgress(egressInputFor({ config: study }, { client, server: plans.server, holdsLabels: plans.holdsLabels('') }, clientWeightLayout(client), undefined, positioned));
+  const vertical = studyLib.partiesStudy(study) && !studyLib.isIntermediate(study, position) ? { party: position } : undefined;
+  return describeEgress(egressInputFor({ config: study }, { client, server: plans.server, holdsLabels: plans.holdsLabels('') }, clientWeightLayout(client), vertical, positioned));
 }
 
 describe('studyCost', () => {
@@ -84,5 +84,33 @@ describe('studyCost', () => {
     const fedavg = studyCost(config({ method: 'fedavg' }));
     expect([fedavg.positions[0]?.upPerStep, fedavg.positions[0]?.downPerStep, fedavg.serverFlopsPerSample]).toEqual([0, 0, 0]);
     expect(fedavg.positions[0]?.clientParams).toBeGreaterThan(studyCost(config({})).positions[0]?.clientParams ?? Infinity);
+  });
+
+  it('costs each party of a vertical, extended and multi-task study as the worker at that party states it', () => {
+    const parties = [
+      { name: 'Labs', input: { columns: ['a', 'b', 'c'] } },
+      { name: 'Radiology', input: { image: [28, 28, 1] } },
+    ];
+    const studies = [
+      config({ topology: 'vertical', parties, labelHolder: 0 }),
+      config({ topology: 'vertical', parties, labelHolder: 'server' }),
+      config({ topology: 'extended', parties }),
+      config({ topology: 'multi-task', parties, tasks: [{ name: 'grade', classes: ['1', '2', '3'] }] }),
+    ];
+    for (const study of studies) {
+      const cost = studyCost(study);
+      expect(cost.positions.map((position) => position.name)).toEqual(studyLib.positionNames(study));
+      cost.positions.forEach((position, index) => expect(position.egress, `${study.topology} position ${index}`).toEqual(workerEgress(study, index)));
+      const flops = studyLib.studyFlopsPerSample(study);
+      expect([cost.clientFlopsPerSample, cost.serverFlopsPerSample]).toEqual([flops.client, flops.server]);
+    }
+    // The label holder alone sends labels; the image party says its images stay.
+    const [labs, radiology] = studyCost(studies[0] as FormConfig).positions;
+    expect(labs?.egress.train.map((item) => item.kind)).toEqual(['activations', 'labels']);
+    expect(radiology?.egress.train.map((item) => item.kind)).toEqual(['activations']);
+    expect(radiology?.egress.data).toBe('images');
+    expect(studyCost(studies[1] as FormConfig).positions.every((position) => position.egress.train.every((item) => item.kind !== 'labels'))).toBe(true);
+    // Extended: the intermediate participant is the third position, receiving the parties' joined outputs.
+    expect(studyCost(studies[2] as FormConfig).positions.at(-1)?.egress.data).toBe('none');
   });
 });

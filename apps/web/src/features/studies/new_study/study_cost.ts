@@ -8,7 +8,8 @@ import { declaredStepBytes, describeEgress } from '../../../lib/egress/what_leav
 // with the accounting the rest of the system uses (split-core's role layout, FLOPs and frame
 // sizes, the contribute page's "what leaves this device"), so the console's figures are the
 // ones the relay's wire log and the dashboard's FLOPs chart will show. A study whose
-// participants hold different parts of the model (a multi-hop chain) has one cost per position.
+// participants hold different parts of the model (a multi-hop chain, the parties of a vertical
+// study and an intermediate participant) has one cost per position.
 
 /** What one participant (every client of a horizontal study, or one position of a chain) sends, receives and computes. */
 export interface PositionCost {
@@ -65,7 +66,9 @@ export function studyCost(config: FormConfig): StudyCost {
     const position = names ? index : undefined;
     const layout = studyRoleLayout(config, () => index);
     const client = layout.client('');
-    const input = egressInputFor({ config }, { client, server: layout.server, holdsLabels: layout.holdsLabels('') }, clientWeightLayout(client), undefined, position);
+    // As the training worker states it at this position (training_worker.ts, egressAs); a party's alignment rows are known only once its table is read.
+    const party = 'parties' in config && !isIntermediate(config, index) ? { party: index } : undefined;
+    const input = egressInputFor({ config }, { client, server: layout.server, holdsLabels: layout.holdsLabels('') }, clientWeightLayout(client), party, position);
     const up = declaredStepBytes(input, 'train', config.batchSize);
     const upPerStep = up.activations + up.labels + up.gradients;
     const down = downPerStep(config, position, client, layout.server, upPerStep);

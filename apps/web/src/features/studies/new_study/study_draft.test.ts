@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildStudy, cutChoices, defaultDraft, draftFromConfig, draftModel, fieldOfPath, withChainLength, withTopology, type StudyDraft } from './study_draft';
+import { buildStudy, cutChoices, defaultDraft, defaultParty, draftFromConfig, draftModel, fieldOfPath, withChainLength, withTopology, type PartyDraft, type StudyDraft } from './study_draft';
 
 const named = (changes: Partial<StudyDraft> = {}): StudyDraft => ({ ...defaultDraft(), name: 'x-rays', ...changes });
 
@@ -27,7 +27,8 @@ describe('the new-study draft', () => {
     expect(spec && cutChoices(spec)).toEqual(spec?.layers.slice(0, -1).map((layer) => layer.name));
     expect(fieldOfPath(['cuts', 1])).toBe('cuts');
     expect(fieldOfPath(['learningRate'])).toBe('learningRate');
-    expect(fieldOfPath(['parties'])).toBeUndefined();
+    expect(fieldOfPath(['parties', 1, 'input'])).toBe('parties');
+    expect(fieldOfPath(['handoffKeyCheck'])).toBeUndefined();
   });
 
   it('duplicates a study as a template: its draft builds the same configuration', () => {
@@ -88,5 +89,32 @@ describe('the new-study draft', () => {
     const copy = draftFromConfig(fedavg.config, 'fedavg (copy)');
     const again = copy && buildStudy(copy);
     expect(again && 'config' in again ? again.config : again).toEqual({ ...fedavg.config, name: 'fedavg (copy)' });
+  });
+
+  it('makes studies with parties: each party’s input and encoder, the label holder, the tasks; refusals name the party', () => {
+    const vertical = withTopology(named(), 'vertical');
+    expect(vertical.cuts).toEqual([]);
+    const filled: StudyDraft = { ...vertical, parties: [{ ...defaultParty(0), name: 'Labs', columns: 'age, size' }, { ...defaultParty(1), name: 'Radiology', input: 'image', image: '28, 28, 1' }], labelHolder: 'server' };
+    const built = buildStudy(filled);
+    expect('config' in built && built.config).toMatchObject({ topology: 'vertical', parties: [{ name: 'Labs', input: { columns: ['age', 'size'] } }, { name: 'Radiology', input: { image: [28, 28, 1] } }], labelHolder: 'server', idColumn: 'patient_id' });
+    expect('config' in built && ['model', 'inputShape', 'cuts', 'augmentation'].filter((key) => key in built.config)).toEqual([]);
+    // A party without columns: refused at the parties, naming which.
+    expect((buildStudy({ ...filled, parties: [filled.parties[0] as PartyDraft, { ...defaultParty(1), columns: '' }] }) as { errors: { parties?: string } }).errors.parties).toMatch(/^Party 2: /);
+    // Multi-task: a party holds the labels, and the further tasks come along.
+    const multiTask = withTopology(filled, 'multi-task');
+    expect(multiTask.labelHolder).toBe('0');
+    const tasks = buildStudy({ ...multiTask, tasks: [{ name: 'grade', column: '', classes: '1, 2, 3', weight: '0.5' }] });
+    expect('config' in tasks && tasks.config).toMatchObject({ topology: 'multi-task', tasks: [{ name: 'grade', classes: ['1', '2', '3'], weight: 0.5 }] });
+    expect((buildStudy({ ...multiTask, tasks: [{ name: 'label', column: '', classes: '1, 2', weight: '1' }] }) as { errors: { tasks?: string } }).errors.tasks).toMatch(/named twice/);
+    // Extended: the intermediate participant's layers; duplicated, the same study.
+    const extended = buildStudy(withTopology(filled, 'extended'));
+    if (!('config' in extended)) throw new Error(JSON.stringify(extended.errors));
+    expect(extended.config).toMatchObject({ topology: 'extended', intermediate: 'mlp-intermediate' });
+    for (const config of [extended.config, 'config' in tasks ? tasks.config : undefined]) {
+      if (!config) throw new Error('no config');
+      const copy = draftFromConfig(config, 'copy');
+      const again = copy && buildStudy(copy);
+      expect(again && 'config' in again ? again.config : again).toEqual({ ...config, name: 'copy' });
+    }
   });
 });

@@ -1,16 +1,44 @@
-import { BEST_ROUND_METRICS, CATALOGUE_MODEL_NAMES, getHorizontalDescriptor, LEARNING_RATE_SCHEDULES, getModelSpec, METHOD_NAMES, OPTIMIZER_NAMES, planningErrorPath, SCHEDULE_NAMES, StudyConfigSchema, studyRoleLayout, type MethodName, type ModelSpec, type StudyConfig } from '@splitlearn/split-core/pure';
+import { BEST_ROUND_METRICS, CATALOGUE_MODEL_NAMES, HEAD_MODEL_NAMES, INTERMEDIATE_MODEL_NAMES, PARTY_MODEL_NAMES, getHorizontalDescriptor, LEARNING_RATE_SCHEDULES, getModelSpec, METHOD_NAMES, OPTIMIZER_NAMES, planningErrorPath, SCHEDULE_NAMES, StudyConfigSchema, studyRoleLayout, type MethodName, type ModelSpec, type StudyConfig } from '@splitlearn/split-core/pure';
 
 // The new-study form's state as the researcher types it, and its one way into a study
 // configuration: split-core's schema and cut planning decide what is valid (no second copy of
 // the rules here), and every refusal lands on the field it concerns, before and after submit.
 
 /**
- * The topologies the form offers: one model split between every client and the relay, or a
- * chain of participants before it (multi-hop). Studies whose parties hold different columns of
- * the same patients (vertical, extended, multi-task) are still created over the API.
+ * Every topology the runtime offers: one model split between every client and the relay
+ * (vanilla, U-shaped), a chain of participants before it (multi-hop), or parties that hold
+ * different data about the same patients (vertical, extended vanilla, multi-task).
  */
-export const FORM_TOPOLOGIES = ['vanilla', 'u-shaped', 'multi-hop'] as const;
+export const FORM_TOPOLOGIES = ['vanilla', 'u-shaped', 'multi-hop', 'vertical', 'extended', 'multi-task'] as const;
 export type FormTopology = (typeof FORM_TOPOLOGIES)[number];
+const PARTIES_TOPOLOGIES: readonly FormTopology[] = ['vertical', 'extended', 'multi-task'];
+
+/** Whether the topology's participants are parties (each its own data about the same patients) rather than clients of one model. */
+export function hasParties(topology: FormTopology): boolean {
+  return PARTIES_TOPOLOGIES.includes(topology);
+}
+
+/** One party as the researcher types it. */
+export interface PartyDraft {
+  name: string;
+  /** A table's feature columns, or a region of each patient's image. */
+  input: 'columns' | 'image';
+  /** "age, tumour_size" */
+  columns: string;
+  /** "28, 28, 1" */
+  image: string;
+  /** '' takes the input's default encoder. */
+  model: string;
+}
+
+/** A further task of a multi-task study. */
+export interface TaskDraft {
+  name: string;
+  /** '' reads the task's name as its column. */
+  column: string;
+  classes: string;
+  weight: string;
+}
 /** A study the form makes. */
 export type FormConfig = Extract<StudyConfig, { topology: FormTopology }>;
 export const CODECS = ['fp32', 'fp16', 'int8'] as const;
@@ -29,6 +57,18 @@ export interface StudyDraft {
   localEpochs: string;
   /** Layer names, one per cut (multi-hop: one per participant before the relay); '' takes the model's default. */
   cuts: string[];
+  /** Vertical, extended and multi-task studies: the parties, who holds the labels ('server' or a party's index), the CSV columns, the server's head. */
+  parties: PartyDraft[];
+  labelHolder: string;
+  idColumn: string;
+  labelColumn: string;
+  fileColumn: string;
+  head: string;
+  /** Extended vanilla: the intermediate participant's layers. */
+  intermediate: string;
+  /** Multi-task: the first task's weight, and the further tasks. */
+  labelWeight: string;
+  tasks: TaskDraft[];
   schedule: string;
   optimizer: string;
   learningRate: string;
@@ -70,6 +110,15 @@ export function defaultDraft(): StudyDraft {
     method: 'splitnn',
     localEpochs: '',
     cuts: [''],
+    parties: [defaultParty(0), defaultParty(1)],
+    labelHolder: '0',
+    idColumn: 'patient_id',
+    labelColumn: 'label',
+    fileColumn: 'file',
+    head: HEAD_MODEL_NAMES[0] ?? 'mlp-head',
+    intermediate: INTERMEDIATE_MODEL_NAMES[0] ?? 'mlp-intermediate',
+    labelWeight: '1',
+    tasks: [defaultTask()],
     schedule: 'round-robin',
     optimizer: 'adam',
     learningRate: '0.001',
@@ -94,20 +143,47 @@ export function defaultDraft(): StudyDraft {
   };
 }
 
+export function defaultParty(index: number): PartyDraft {
+  return { name: `Party ${index + 1}`, input: 'columns', columns: '', image: '28, 28, 1', model: '' };
+}
+
+export function defaultTask(): TaskDraft {
+  return { name: '', column: '', classes: '', weight: '1' };
+}
+
 /** A study's configuration as a draft (to duplicate it as a template); undefined for one the form does not offer. */
 export function draftFromConfig(config: StudyConfig, name: string): StudyDraft | undefined {
-  if (config.topology !== 'vanilla' && config.topology !== 'u-shaped' && config.topology !== 'multi-hop') return undefined;
   const topology: FormTopology = config.topology;
+  const base = defaultDraft();
   const method = 'method' in config ? (config.method ?? 'splitnn') : 'splitnn';
+  const horizontal = 'parties' in config ? undefined : config;
+  const parties = 'parties' in config ? config : undefined;
   return {
     name,
-    model: config.model,
-    inputShape: config.inputShape.join(', '),
+    model: horizontal?.model ?? base.model,
+    inputShape: horizontal?.inputShape.join(', ') ?? base.inputShape,
     classes: config.classes.join(', '),
     topology,
     method,
     localEpochs: 'localEpochs' in config ? optionalText(config.localEpochs) : '',
-    cuts: (config.cuts ?? Array.from({ length: cutCount(topology, getModelSpec(config.model, { numClasses: config.classes.length, inputShape: config.inputShape })) }, () => '')).map(String),
+    cuts: horizontal ? (horizontal.cuts ?? Array.from({ length: cutCount(topology, getModelSpec(horizontal.model, { numClasses: horizontal.classes.length, inputShape: horizontal.inputShape })) }, () => '')).map(String) : base.cuts,
+    parties: parties
+      ? parties.parties.map((party) => ({
+          name: party.name,
+          input: 'columns' in party.input ? 'columns' : 'image',
+          columns: 'columns' in party.input ? party.input.columns.join(', ') : '',
+          image: 'image' in party.input ? party.input.image.join(', ') : base.parties[0]?.image ?? '',
+          model: party.model ?? '',
+        }))
+      : base.parties,
+    labelHolder: parties ? String(parties.labelHolder) : base.labelHolder,
+    idColumn: parties?.idColumn ?? base.idColumn,
+    labelColumn: parties?.labelColumn ?? base.labelColumn,
+    fileColumn: parties?.fileColumn ?? base.fileColumn,
+    head: parties?.head ?? base.head,
+    intermediate: parties && 'intermediate' in parties ? parties.intermediate : base.intermediate,
+    labelWeight: parties && 'labelWeight' in parties ? String(parties.labelWeight) : base.labelWeight,
+    tasks: parties && 'tasks' in parties ? parties.tasks.map((task) => ({ name: task.name, column: task.column ?? '', classes: task.classes.join(', '), weight: String(task.weight) })) : base.tasks,
     schedule: config.schedule,
     optimizer: config.optimizer,
     learningRate: String(config.learningRate),
@@ -118,7 +194,7 @@ export function draftFromConfig(config: StudyConfig, name: string): StudyDraft |
     minClients: String(config.minClients),
     validationFraction: String(config.validationFraction),
     seed: String(config.seed),
-    augmentation: config.augmentation === false ? 'off' : 'default',
+    augmentation: horizontal?.augmentation === false ? 'off' : 'default',
     learningRateSchedule: config.learningRateSchedule ?? '',
     weightDecay: optionalText(config.weightDecay),
     labelSmoothing: optionalText(config.labelSmoothing),
@@ -141,6 +217,8 @@ export const CHAIN_LENGTHS = { min: 2, max: 8 } as const;
 
 /** How many cuts a topology takes at first: its descriptor's count; multi-hop, as many as the model's default chain (two without one). */
 export function cutCount(topology: FormTopology, spec: ModelSpec | undefined): number {
+  // Each party's encoder ends where its cut output joins the others': nothing to choose.
+  if (hasParties(topology)) return 0;
   if (topology === 'multi-hop') return spec?.defaultCuts.multiHop?.length ?? CHAIN_LENGTHS.min;
   return getHorizontalDescriptor(topology).cutCount;
 }
@@ -152,6 +230,8 @@ export function withTopology(draft: StudyDraft, topology: FormTopology): StudyDr
     topology,
     cuts: Array.from({ length: cutCount(topology, draftModel(draft)) }, () => ''),
     ...(topology !== 'vanilla' ? { method: 'splitnn' as const, localEpochs: '' } : {}),
+    // A multi-task study's tasks' labels come from a party: the server cannot hold them.
+    ...(topology === 'multi-task' && draft.labelHolder === 'server' ? { labelHolder: '0' } : {}),
     ...(topology === 'multi-hop' ? { schedule: 'round-robin' } : {}),
   };
 }
@@ -184,6 +264,9 @@ export const LR_SCHEDULE_CHOICES = LEARNING_RATE_SCHEDULES;
 export const BEST_ROUND_CHOICES = BEST_ROUND_METRICS;
 export const SCHEDULE_CHOICES = SCHEDULE_NAMES;
 export const OPTIMIZER_CHOICES = OPTIMIZER_NAMES;
+export const PARTY_MODEL_CHOICES = PARTY_MODEL_NAMES;
+export const HEAD_CHOICES = HEAD_MODEL_NAMES;
+export const INTERMEDIATE_CHOICES = INTERMEDIATE_MODEL_NAMES;
 export const METHOD_CHOICES = METHOD_NAMES;
 
 function listOf(text: string): string[] {
@@ -206,11 +289,8 @@ function numberOf(text: string): number | undefined {
 
 /** The draft as the relay's API takes it (before validation). */
 export function draftBody(draft: StudyDraft): Record<string, unknown> {
-  const cuts = draft.cuts.map((cut) => cut.trim());
   const body: Record<string, unknown> = {
     name: draft.name.trim(),
-    model: draft.model,
-    inputShape: numbersOf(draft.inputShape) ?? listOf(draft.inputShape),
     classes: listOf(draft.classes),
     topology: draft.topology,
     schedule: draft.schedule,
@@ -223,17 +303,9 @@ export function draftBody(draft: StudyDraft): Record<string, unknown> {
     minClients: numberOf(draft.minClients),
     validationFraction: numberOf(draft.validationFraction),
     seed: numberOf(draft.seed),
+    ...(hasParties(draft.topology) ? partiesBody(draft) : modelBody(draft)),
   };
-  if (draft.method !== 'splitnn') {
-    // A baseline does not cut the model.
-    body.method = draft.method;
-    body.localEpochs = numberOf(draft.localEpochs);
-  } else if (cuts.every((cut) => cut !== '')) {
-    // Cuts are named only when every one is chosen: otherwise the model's defaults.
-    body.cuts = cuts;
-  }
   // The recipe: absent fields take the relay's defaults (the measured augmentation included).
-  if (draft.augmentation === 'off') body.augmentation = false;
   if (draft.learningRateSchedule !== '') body.learningRateSchedule = draft.learningRateSchedule;
   body.weightDecay = numberOf(draft.weightDecay);
   body.labelSmoothing = numberOf(draft.labelSmoothing);
@@ -246,6 +318,46 @@ export function draftBody(draft: StudyDraft): Record<string, unknown> {
   if (clip !== undefined || sigma !== undefined) body.activationNoise = { clip, sigma };
   if (draft.gradientNoise !== '') body.gradientNoise = { kind: draft.gradientNoise, scale: numberOf(draft.gradientNoiseScale) };
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+}
+
+/** One catalogue model, cut (or whole, for a baseline). */
+function modelBody(draft: StudyDraft): Record<string, unknown> {
+  const cuts = draft.cuts.map((cut) => cut.trim());
+  const body: Record<string, unknown> = { model: draft.model, inputShape: numbersOf(draft.inputShape) ?? listOf(draft.inputShape) };
+  if (draft.method !== 'splitnn') {
+    // A baseline does not cut the model.
+    body.method = draft.method;
+    body.localEpochs = numberOf(draft.localEpochs);
+  } else if (cuts.every((cut) => cut !== '')) {
+    // Cuts are named only when every one is chosen: otherwise the model's defaults.
+    body.cuts = cuts;
+  }
+  if (draft.augmentation === 'off') body.augmentation = false;
+  return body;
+}
+
+/** Parties, each with its own input and encoder; the label holder, the CSV columns, the server's layers and, for multi-task, the tasks. */
+function partiesBody(draft: StudyDraft): Record<string, unknown> {
+  const holder = draft.labelHolder === 'server' ? 'server' : numberOf(draft.labelHolder);
+  return {
+    parties: draft.parties.map((party) => ({
+      name: party.name.trim(),
+      input: party.input === 'image' ? { image: numbersOf(party.image) ?? listOf(party.image) } : { columns: listOf(party.columns) },
+      ...(party.model !== '' ? { model: party.model } : {}),
+    })),
+    labelHolder: holder,
+    idColumn: draft.idColumn.trim(),
+    labelColumn: draft.labelColumn.trim(),
+    fileColumn: draft.fileColumn.trim(),
+    head: draft.head,
+    ...(draft.topology === 'extended' ? { intermediate: draft.intermediate } : {}),
+    ...(draft.topology === 'multi-task'
+      ? {
+          labelWeight: numberOf(draft.labelWeight),
+          tasks: draft.tasks.map((task) => ({ name: task.name.trim(), ...(task.column.trim() !== '' ? { column: task.column.trim() } : {}), classes: listOf(task.classes), weight: numberOf(task.weight) })),
+        }
+      : {}),
+  };
 }
 
 /** Configuration fields the draft splits over several inputs: where their refusals show. */
@@ -263,19 +375,27 @@ export function fieldOfPath(path: readonly (string | number)[]): DraftField | un
   return first in defaultDraft() ? (first as DraftField) : undefined;
 }
 
+/** A refusal's message as its field shows it: one about a party or a task names which. */
+export function issueText(path: readonly (string | number)[], message: string): string {
+  const [first, index] = path;
+  if (typeof index !== 'number') return message;
+  if (first === 'parties') return `Party ${index + 1}: ${message}`;
+  if (first === 'tasks') return `Task ${index + 2}: ${message}`;
+  return message;
+}
+
 /** The draft's study, or each field's refusal: the schema's, then the cut planning's. */
 export function buildStudy(draft: StudyDraft): { config: FormConfig } | { errors: FieldErrors } {
   const parsed = StudyConfigSchema.safeParse(draftBody(draft));
   if (!parsed.success) {
     const errors: FieldErrors = {};
     for (const issue of parsed.error.issues) {
-      const field = fieldOfPath(issue.path.filter((part) => typeof part !== 'symbol')) ?? 'name';
-      errors[field] ??= issue.message;
+      const path = issue.path.filter((part) => typeof part !== 'symbol');
+      errors[fieldOfPath(path) ?? 'name'] ??= issueText(path, issue.message);
     }
     return { errors };
   }
   const config = parsed.data;
-  if (config.topology !== 'vanilla' && config.topology !== 'u-shaped' && config.topology !== 'multi-hop') return { errors: { topology: `choose ${FORM_TOPOLOGIES.join(', ')}` } };
   try {
     // The relay plans every study's roles before it stores one: the same planning, here.
     studyRoleLayout(config);
