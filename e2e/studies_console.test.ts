@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { backends } from '@splitlearn/split-core';
+import { backends, privacy } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, waitFor } from '../apps/relay-server/src/testing/relay_process';
 import { readWireLog, stepHeaderOf, WireBinarySchema } from '../apps/relay-server/src/testing/wire_log_reader';
@@ -25,6 +25,14 @@ const env = useBrowserRelay('studies', { relayArgs: ['--max-message-mb', String(
 
 async function bytesFact(page: Page, label: string): Promise<number> {
   return Number(await page.getByLabel(label, { exact: true }).getAttribute('data-bytes'));
+}
+
+/** A time to the minute as a datetime-local input takes it (the test's local time, which the browser shares), and its epoch ms. */
+function localMinute(ms: number): { text: string; ms: number } {
+  const date = new Date(ms);
+  date.setSeconds(0, 0);
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return { text: `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`, ms: date.getTime() };
 }
 
 /** The row of the studies table for this study. */
@@ -84,6 +92,10 @@ describe('the researcher’s console', () => {
       await form.getByLabel('Rounds', { exact: true }).fill('50');
       await form.getByLabel('Steps per round').fill('2');
       await form.getByLabel('Minimum clients').fill('2');
+      // Two participants at most, and an invitation that ends in a week (the browser's local time).
+      await form.getByLabel('Participant limit').fill('2');
+      const inviteEnds = localMinute(Date.now() + 7 * 24 * 3600 * 1000);
+      await form.getByLabel('Invitation ends').fill(inviteEnds.text);
       // The cost before launch.
       const upPerStep = await bytesFact(consolePage, 'Sent by each client per training step');
       expect(upPerStep).toBeGreaterThan(0);
@@ -112,7 +124,8 @@ describe('the researcher’s console', () => {
       expect(await consolePage.evaluate(() => navigator.clipboard.readText())).toBe(link);
       await consolePage.getByRole('img', { name: /^QR code of the join link/ }).waitFor();
       const created = (await api<{ studies: { id: string; name: string; config: Record<string, unknown> }[] }>(env.relay, 'GET', '/api/studies')).studies.find((study) => study.name === 'console u-shaped');
-      expect(created?.config).toMatchObject({ topology: 'u-shaped', schedule: 'splitfed-v2', cuts: ['pool1', 'dense1'], batchSize: 16, rounds: 50, maxStepsPerRound: 2, minClients: 2, noPeek: 0.5 });
+      expect(created?.config).toMatchObject({ topology: 'u-shaped', schedule: 'splitfed-v2', cuts: ['pool1', 'dense1'], batchSize: 16, rounds: 50, maxStepsPerRound: 2, minClients: 2, noPeek: 0.5, maxParticipants: 2, inviteExpiresAt: inviteEnds.ms });
+      await consolePage.getByText('Up to 2 participants.').waitFor();
       const studyId = created?.id ?? '';
 
       // A clinician's browser follows the link; a Node client joins with the code.
@@ -123,6 +136,8 @@ describe('the researcher’s console', () => {
       clients.push(await connectNodeParticipant({ url: env.relay.url, joinCode: code, data: { source: 'demo', shard: { index: 1, count: 4 } }, label: 'node', backend: 'wasm' }));
       const row = studyRow(consolePage, 'console u-shaped');
       await expect.poll(async () => row.getByRole('cell').nth(2).innerText(), { timeout: 30_000 }).toBe('2');
+      // The study's participant limit, at the relay: a third is refused.
+      await expect(connectNodeParticipant({ url: env.relay.url, joinCode: code, data: { source: 'demo', shard: { index: 3, count: 4 } }, label: 'third', backend: 'wasm' })).rejects.toThrow(/has its 2 participants and takes no more/);
 
       // Start from the console and watch a round arrive.
       await row.getByRole('button', { name: 'Start' }).click();
@@ -189,7 +204,7 @@ describe('the researcher’s console', () => {
     }
   });
 
-  it('creates a multi-hop chain and a vertical study with parties from the form, each position’s cost and statement shown', { timeout: 300_000 }, async () => {
+  it('creates a multi-hop chain, a vertical study with parties and a sealed study with its own recipe from the form, each position’s cost and statement shown', { timeout: 300_000 }, async () => {
     const context = await env.browser.newContext();
     try {
       const page = await context.newPage();
@@ -247,6 +262,30 @@ describe('the researcher’s console', () => {
           { name: 'Radiology', input: { image: [28, 28, 1] } },
         ],
       });
+
+      // A sealed round-robin study with its own augmentation bounds and class weights: the study
+      // key is made in this browser and travels only in the link's fragment.
+      await form.getByLabel('Study name').fill('console sealed');
+      await form.getByLabel('Topology').selectOption('vanilla');
+      await form.getByText('Training recipe and privacy settings').click();
+      await form.getByLabel('Augmentation').selectOption('custom');
+      await form.getByLabel('Largest rotation').fill('5');
+      await form.getByLabel('Class weights').fill('2, 1');
+      await form.getByLabel('Seal the hand-off end to end').check();
+      await form.getByRole('button', { name: 'Create study' }).click();
+      await page.getByRole('heading', { name: 'Invite to “console sealed”' }).waitFor();
+      const sealedLink = await page.getByLabel('Join link', { exact: true }).inputValue();
+      const key = /#key=([A-Za-z0-9_-]{43})$/.exec(sealedLink)?.[1] ?? '';
+      expect(await page.getByLabel('Study key', { exact: true }).inputValue()).toBe(key);
+      const sealed = await created('console sealed');
+      expect(sealed).toMatchObject({ topology: 'vanilla', schedule: 'round-robin', classWeights: [2, 1], augmentation: { rotation: 5, shift: 0.1, flip: false }, handoffKeyCheck: await privacy.studyKeyCheck(key) });
+      expect(JSON.stringify(sealed)).not.toContain(key);
+      expect(env.relay.output()).not.toContain(key);
+      // A Node client with the key from the link joins; one without it is refused.
+      const code = await page.getByLabel('Join code', { exact: true }).inputValue();
+      const join = (studyKey?: string) => connectNodeParticipant({ url: env.relay.url, joinCode: code, data: { source: 'demo', shard: { index: 0, count: 4 } }, label: 'sealed', backend: 'wasm', ...(studyKey ? { studyKey } : {}) });
+      await expect(join()).rejects.toThrow(/end-to-end encrypted with a study key, and none was given/);
+      (await join(key)).close();
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -249,6 +249,51 @@ describe('participants per study', () => {
   });
 });
 
+describe('a study’s own invitation limits', () => {
+  it('admits at most the study’s maxParticipants, under the relay’s cap, and refuses newcomers once its invitation has ended while one who joined comes back', async () => {
+    const sockets: Socket[] = [];
+    try {
+      const limited = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', mlpStudy('one participant', { maxParticipants: 1 }));
+      const only = await connect(relay);
+      sockets.push(only);
+      expect(await emitHello(only, hello(limited.joinCode))).toMatchObject({ ok: true });
+      const second = await connect(relay);
+      sockets.push(second);
+      expect(await emitHello(second, hello(limited.joinCode))).toMatchObject({ ok: false, error: { code: 'wrong-state', message: expect.stringMatching(/has its 1 participants and takes no more/) as unknown } });
+      expect(participantRows(limited.id)).toBe(1);
+
+      // An invitation a few seconds long: a participant joins within it.
+      const endsAt = Date.now() + 4000;
+      const timed = await api<{ id: string; joinCode: string }>(relay, 'POST', '/api/studies', mlpStudy('invitation ends', { inviteExpiresAt: endsAt }));
+      const early = await connect(relay);
+      sockets.push(early);
+      const joined = await emitHello(early, hello(timed.joinCode));
+      if (!joined.ok) throw new Error(joined.error.message);
+      // The invitation's end is the observable fact here: the relay and this test share the clock.
+      await waitFor('the invitation to end', () => (Date.now() > endsAt ? true : undefined), 10_000, 100);
+      const late = await connect(relay);
+      sockets.push(late);
+      expect(await emitHello(late, hello(timed.joinCode))).toMatchObject({ ok: false, error: { code: 'wrong-state', message: expect.stringMatching(new RegExp(`invitation ended on ${new Date(endsAt).toISOString()}: ask the researcher for a new one`)) as unknown } });
+      const back = await connect(relay);
+      sockets.push(back);
+      expect(await emitHello(back, hello(timed.joinCode, { participantId: joined.participantId, resumeToken: joined.resumeToken }))).toMatchObject({ ok: true, participantId: joined.participantId });
+      expect(participantRows(timed.id)).toBe(1);
+    } finally {
+      for (const socket of sockets) socket.close();
+    }
+  });
+
+  it('refuses an invitation that has already ended, and a limit below the clients the study needs, at their fields', async () => {
+    const refused = (body: unknown) => fetch(`${relay.url}/api/studies`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${relay.token}` }, body: JSON.stringify(body) }).then(async (response) => ({ status: response.status, body: (await response.json()) as { issues?: { path: unknown[]; message: string }[] } }));
+    const past = await refused(mlpStudy('ended already', { inviteExpiresAt: Date.now() - 1000 }));
+    expect(past.status).toBe(400);
+    expect(past.body.issues).toEqual([{ path: ['inviteExpiresAt'], message: expect.stringMatching(/which has passed: give a time to come/) as unknown }]);
+    const tooFew = await refused(mlpStudy('too few', { minClients: 3, maxParticipants: 2 }));
+    expect(tooFew.status).toBe(400);
+    expect(tooFew.body.issues).toEqual([{ path: ['maxParticipants'], message: expect.stringMatching(/needs 3 clients to start/) as unknown }]);
+  });
+});
+
 describe('per-address limits', () => {
   const MAX_CONNECTIONS = 3;
   const MAX_HELLOS = 4;

@@ -40,5 +40,6 @@ export { planningErrorPath, positionLayouts, studyFlopsPerSample, studyRoleLayou
 export type { RoleLayout } from './topology/role_layout';
 export { positionNames } from './study/groups';
 export { withRecipeDefaults } from './study/recipe';
+export { AugmentationSchema, type Augmentation } from './augmentation/augmentation';
 export { StudyConfigSchema, type StudyConfig } from './study/config';
 export { LEARNING_RATE_SCHEDULES } from './segment/learning_rate';

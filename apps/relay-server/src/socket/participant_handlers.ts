@@ -103,9 +103,15 @@ export function attachParticipantHandlers(socket: RelaySocket, directory: Partic
       }
       identity = { participantId: hello.participantId, resumeToken: hello.resumeToken };
     } else {
+      // Only a newcomer is held to the invitation: one who joined may come back after it ends.
+      const { inviteExpiresAt, maxParticipants } = study.config;
+      if (inviteExpiresAt !== undefined && Date.now() > inviteExpiresAt) {
+        return reply({ ok: false, error: error('wrong-state', `this study's invitation ended on ${new Date(inviteExpiresAt).toISOString()}: ask the researcher for a new one`, 'participant:hello') });
+      }
       // Counts this run's participants, disconnected ones included (they hold a place to come back to).
-      if (study.sessions.size >= limits.maxParticipantsPerStudy) {
-        return reply({ ok: false, error: error('wrong-state', `this study has its ${limits.maxParticipantsPerStudy} participants and takes no more: ask the researcher`, 'participant:hello') });
+      const limit = Math.min(limits.maxParticipantsPerStudy, maxParticipants ?? Infinity);
+      if (study.sessions.size >= limit) {
+        return reply({ ok: false, error: error('wrong-state', `this study has its ${limit} participants and takes no more: ask the researcher`, 'participant:hello') });
       }
       identity = directory.register(study, hello);
     }

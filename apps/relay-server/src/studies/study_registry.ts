@@ -135,6 +135,9 @@ export class StudyRegistry implements ParticipantDirectory {
   create(input: unknown, state: protocol.StudyState = 'open', actor: 'researcher' | 'relay' = 'researcher'): StudySummary {
     // Defaults of the recipe are filled in here, once, so the stored study names its augmentation.
     const config = studyLib.withRecipeDefaults(protocol.StudyConfigSchema.parse(input));
+    if (config.inviteExpiresAt !== undefined && config.inviteExpiresAt <= Date.now()) {
+      throw new StudyConfigError(`the invitation would end at ${new Date(config.inviteExpiresAt).toISOString()}, which has passed: give a time to come, or none for an open-ended invitation`, ['inviteExpiresAt']);
+    }
     // Planning the roles validates models, cuts and input shapes before anything is stored.
     try {
       studyLib.studyRolePlans(config);

@@ -43,6 +43,10 @@ const StudyBaseSchema = z.object({
   maxStepsPerRound: positiveInt.max(1_000_000).optional(),
   codec: z.enum(CODEC_NAMES).default('fp32'),
   minClients: positiveInt.max(10_000).default(1),
+  /** When the invitation ends (ms since the epoch): after it the join code admits nobody new, while those who joined may come back; open-ended when absent. */
+  inviteExpiresAt: z.number().int().positive().optional(),
+  /** At most this many participants join (the relay's own limit applies too); the relay's limit when absent. */
+  maxParticipants: positiveInt.max(100_000).optional(),
   seed: z.number().int().default(1),
   /** Share of each client's labelled data (of the aligned patients, in vertical) kept on the device for validation. */
   validationFraction: z.number().min(0.05).max(0.5).default(0.2),
@@ -169,6 +173,9 @@ export const MultiTaskStudyConfigSchema = PartiesStudySchema.extend({
 export const StudyConfigSchema = z
   .discriminatedUnion('topology', [HorizontalStudyConfigSchema, MultiHopStudyConfigSchema, VerticalStudyConfigSchema, ExtendedStudyConfigSchema, MultiTaskStudyConfigSchema])
   .superRefine((config, context) => {
+    if (config.maxParticipants !== undefined && config.maxParticipants < config.minClients) {
+      context.addIssue({ code: 'custom', path: ['maxParticipants'], message: `the study needs ${config.minClients} clients to start: admit at least that many (maxParticipants ${config.maxParticipants})` });
+    }
     if (config.classWeights !== undefined && config.classWeights.length !== config.classes.length) {
       context.addIssue({ code: 'custom', path: ['classWeights'], message: `give one class weight per class: ${config.classWeights.length} weights for ${config.classes.length} classes (${config.classes.join(', ')})` });
     }

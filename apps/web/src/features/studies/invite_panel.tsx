@@ -29,8 +29,10 @@ function CopyButton({ text, label }: { text: string; label: string }): ReactNode
   );
 }
 
-export function InvitePanel({ study, api }: { study: ListedStudy; api: ConsoleApi }): ReactNode {
-  const link = `${window.location.origin}${joinPath(study.joinCode)}`;
+/** `studyKey`: a sealed hand-off's key, when this tab made the study; it goes in the link's fragment, which browsers never send. */
+export function InvitePanel({ study, api, studyKey }: { study: ListedStudy; api: ConsoleApi; studyKey: string | undefined }): ReactNode {
+  const sealed = typeof study.config.handoffKeyCheck === 'string';
+  const link = `${window.location.origin}${joinPath(study.joinCode)}${sealed && studyKey ? `#key=${studyKey}` : ''}`;
   const [qr, setQr] = useState<string>();
   const [confirm, setConfirm] = useState(false);
   const [problem, setProblem] = useState<string>();
@@ -59,6 +61,23 @@ export function InvitePanel({ study, api }: { study: ListedStudy; api: ConsoleAp
           <CopyButton text={link} label="Copy link" />
         </div>
       </div>
+      {sealed &&
+        (studyKey ? (
+          <div className="field">
+            <label htmlFor="invite-key">Study key</label>
+            <div className="input-row">
+              <input id="invite-key" readOnly value={studyKey} size={46} aria-describedby="invite-key-hint" />
+              <CopyButton text={studyKey} label="Copy key" />
+            </div>
+            <p id="invite-key-hint" className="hint">
+              The hand-off is sealed with this key, made in this browser: the relay has only its check. It is in the link above (after #key=); keep a copy, since only this tab can show it again.
+            </p>
+          </div>
+        ) : (
+          <p className="field-problem" role="alert">
+            This study’s hand-off is sealed with a study key made when it was created, in another tab: this one does not have it. Give participants the full invite link saved then (it ends with #key=…); the link below lacks the key.
+          </p>
+        ))}
       <div className="field">
         <label htmlFor="invite-code">Join code</label>
         <div className="input-row">
@@ -66,6 +85,16 @@ export function InvitePanel({ study, api }: { study: ListedStudy; api: ConsoleAp
           <CopyButton text={study.joinCode} label="Copy code" />
         </div>
       </div>
+      {(study.config.inviteExpiresAt !== undefined || study.config.maxParticipants !== undefined) && (
+        <p className="hint">
+          {typeof study.config.inviteExpiresAt === 'number' && (
+            <>
+              The invitation ends <time dateTime={new Date(study.config.inviteExpiresAt).toISOString()}>{new Date(study.config.inviteExpiresAt).toLocaleString()}</time>.{' '}
+            </>
+          )}
+          {typeof study.config.maxParticipants === 'number' && <>Up to {study.config.maxParticipants} participants.</>}
+        </p>
+      )}
       {qr && <img src={qr} alt={`QR code of the join link ${link}`} width={192} height={192} />}
       <div className="button-row">
         <button type="button" onClick={() => setConfirm(true)} disabled={study.state === 'finished'}>

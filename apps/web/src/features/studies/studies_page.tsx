@@ -2,9 +2,10 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '../../components/confirm_dialog';
 import { PageSection } from '../../components/page_section';
 import { TokenForm } from '../../components/token_form';
-import { StudyConfigSchema } from '@splitlearn/split-core/pure';
+import { generateStudyKey, StudyConfigSchema, studyKeyCheck } from '@splitlearn/split-core/pure';
 import { availableActions, createConsoleApi, createStudyApi, type ControlAction, type ListedStudy, type StudyState } from '../../lib/researcher/study_api';
 import { downloadServerSegment } from '../../lib/export/server_segment';
+import { loadStudyKey, saveStudyKey } from '../../lib/researcher/study_keys';
 import { loadToken, saveToken } from '../../lib/researcher/token_store';
 import { useStudiesFeed } from './feed/use_studies_feed';
 import type { StudiesFeedState } from './feed/studies_feed_state';
@@ -142,12 +143,21 @@ export function StudiesPage(): ReactNode {
   const duplicate = (study: ListedStudy): void => {
     const parsed = StudyConfigSchema.safeParse(study.config);
     const copy = parsed.success ? draftFromConfig(parsed.data, `${study.name} (copy)`) : undefined;
-    if (!copy) {
-      setProblem(`“${study.name}” is a ${study.config.topology} study: the form makes vanilla, U-shaped and multi-hop studies (and the baselines); create this one over the API (README: “Creating a study”).`);
+    if (!parsed.success || !copy) {
+      setProblem(`“${study.name}” cannot be read as a study by this page (${parsed.success ? 'its topology' : parsed.error.issues[0]?.message ?? 'unreadable'}): create its copy over the API (README: “Creating a study”).`);
       return;
     }
-    setDraft(copy);
     setNotice(`The form holds a copy of “${study.name}”: change what should differ, then create it.`);
+    if (parsed.data.handoffKeyCheck === undefined) {
+      setDraft(copy);
+      return;
+    }
+    // A sealed study's copy gets a study key of its own: keys are never shared between studies.
+    const key = generateStudyKey();
+    studyKeyCheck(key).then(
+      (check) => setDraft({ ...copy, studyKey: key, studyKeyCheck: check }),
+      (error: unknown) => setProblem(errorText(error)),
+    );
   };
 
   if (token === '') {
@@ -226,12 +236,13 @@ export function StudiesPage(): ReactNode {
           </table>
         )}
       </PageSection>
-      {invited && <InvitePanel study={invited} api={api} />}
+      {invited && <InvitePanel study={invited} api={api} studyKey={loadStudyKey(sessionStorage, invited.id)} />}
       <NewStudyForm
         api={api}
         draft={draft}
         onDraft={setDraft}
-        onCreated={(study) => {
+        onCreated={(study, studyKey) => {
+          if (studyKey) saveStudyKey(sessionStorage, study.id, studyKey);
           setNotice(`Created “${study.name}”: invite participants, then start it when enough have joined.`);
           setDraft(defaultDraft());
           setInviting(study.id);

@@ -8,7 +8,7 @@ import { Field } from './field';
 import { PartiesFields } from './parties_fields';
 import { studyCost, type PositionCost, type StudyCost } from './study_cost';
 import { BEST_ROUND_CHOICES, buildStudy, hasParties, issueText, CHAIN_LENGTHS, CODECS, cutChoices, draftModel, fieldOfPath, FORM_TOPOLOGIES, LR_SCHEDULE_CHOICES, METHOD_CHOICES, MODEL_CHOICES, OPTIMIZER_CHOICES, SCHEDULE_CHOICES, withChainLength, withTopology, type DraftField, type FieldErrors, type FormTopology, type StudyDraft } from './study_draft';
-import { METHOD_DESCRIPTORS, type MethodName } from '@splitlearn/split-core/pure';
+import { generateStudyKey, METHOD_DESCRIPTORS, studyKeyCheck, type MethodName } from '@splitlearn/split-core/pure';
 
 // The new-study form: every field labelled (keyboard-usable, found by label in the e2e
 // tests), each refusal shown at its field (split-core's before submit, the relay's after),
@@ -25,7 +25,27 @@ const TOPOLOGY_TEXT: Record<FormTopology, string> = {
 };
 const CUT_NAMES = ['Cut after layer', 'Second cut after layer', 'Third cut after layer', 'Fourth cut after layer'];
 /** The fields under "Training recipe and privacy settings": a refusal of one opens the section. */
-const ADVANCED_FIELDS: readonly DraftField[] = ['augmentation', 'learningRateSchedule', 'weightDecay', 'labelSmoothing', 'bestRoundMetric', 'targetSensitivity', 'noPeek', 'activationClip', 'activationSigma', 'gradientNoise', 'gradientNoiseScale'];
+const ADVANCED_FIELDS: readonly DraftField[] = [
+  'augmentation',
+  'augmentShift',
+  'augmentRotation',
+  'augmentZoom',
+  'augmentBrightness',
+  'augmentContrast',
+  'augmentFlip',
+  'learningRateSchedule',
+  'weightDecay',
+  'labelSmoothing',
+  'classWeights',
+  'bestRoundMetric',
+  'targetSensitivity',
+  'noPeek',
+  'activationClip',
+  'activationSigma',
+  'gradientNoise',
+  'gradientNoiseScale',
+  'studyKeyCheck',
+];
 
 function formatFlops(flops: number): string {
   return flops >= 1e9 ? `${(flops / 1e9).toFixed(2)} GFLOPs` : `${(flops / 1e6).toFixed(2)} MFLOPs`;
@@ -72,7 +92,8 @@ export interface NewStudyFormProps {
   api: ConsoleApi;
   draft: StudyDraft;
   onDraft: (draft: StudyDraft) => void;
-  onCreated: (study: ListedStudy) => void;
+  /** `studyKey`: the sealed hand-off's key, made in this browser, when the study has one. */
+  onCreated: (study: ListedStudy, studyKey: string | undefined) => void;
 }
 
 export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormProps): ReactNode {
@@ -101,6 +122,11 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
     setRelayErrors({});
     onDraft(next);
   };
+  const sealHandoff = async (on: boolean): Promise<void> => {
+    if (!on) return change({ ...draft, studyKey: '', studyKeyCheck: '' });
+    const key = generateStudyKey();
+    change({ ...draft, studyKey: key, studyKeyCheck: await studyKeyCheck(key) });
+  };
   const cuts = draft.cuts;
   const splits = draft.method === 'splitnn';
   const parties = hasParties(draft.topology);
@@ -115,7 +141,7 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
       (study) => {
         setBusy(false);
         setSubmitted(false);
-        onCreated(study);
+        onCreated(study, draft.studyKey || undefined);
       },
       (error: unknown) => {
         setBusy(false);
@@ -232,6 +258,10 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
           {text('Steps per round', 'maxStepsPerRound', 'empty: every batch of each client’s images', 'numeric')}
           {choice('Codec', 'codec', CODECS)}
           {text('Minimum clients', 'minClients', undefined, 'numeric')}
+          {text('Participant limit', 'maxParticipants', 'empty: the relay’s own limit', 'numeric')}
+          <Field label="Invitation ends" field="inviteExpiresAt" errors={errors} hint="empty: open-ended; after it the code admits nobody new, those who joined may come back">
+            {(props) => <input {...props} type="datetime-local" value={draft.inviteExpiresAt} onChange={(event) => set('inviteExpiresAt', event.target.value)} />}
+          </Field>
           {text('Validation fraction', 'validationFraction', 'share of each client’s images kept on its device for validation', 'decimal')}
           {text('Seed', 'seed', undefined, 'numeric')}
         </div>
@@ -239,18 +269,32 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
           <summary>Training recipe and privacy settings</summary>
           <div className="picker-grid">
             {!parties && (
-              <Field label="Augmentation" field="augmentation" errors={errors} hint="On each device, seeded; other bounds over the API">
+              <Field label="Augmentation" field="augmentation" errors={errors} hint="On each device, seeded; never leaves it">
                 {(props) => (
-                  <select {...props} value={draft.augmentation} onChange={(event) => set('augmentation', event.target.value === 'off' ? 'off' : 'default')}>
+                  <select {...props} value={draft.augmentation} onChange={(event) => set('augmentation', event.target.value === 'off' || event.target.value === 'custom' ? event.target.value : 'default')}>
                     <option value="default">The measured default (shifts, small turns, zoom, brightness, contrast)</option>
+                    <option value="custom">Custom bounds</option>
                     <option value="off">Off</option>
                   </select>
                 )}
               </Field>
             )}
+            {!parties && draft.augmentation === 'custom' && (
+              <>
+                {text('Largest shift', 'augmentShift', 'share of the image, 0 to 0.5', 'decimal')}
+                {text('Largest rotation', 'augmentRotation', 'degrees either way, 0 to 45', 'decimal')}
+                {text('Largest zoom', 'augmentZoom', 'share of the image, in or out, 0 to 0.5', 'decimal')}
+                {text('Largest brightness change', 'augmentBrightness', 'added to pixels in [0, 1], 0 to 0.5', 'decimal')}
+                {text('Largest contrast change', 'augmentContrast', 'share around the image’s mean, 0 to 0.9', 'decimal')}
+                <Field label="Mirror left to right" field="augmentFlip" errors={errors} hint="off for chest X-rays: they have a side">
+                  {(props) => <input {...props} type="checkbox" checked={draft.augmentFlip} onChange={(event) => set('augmentFlip', event.target.checked)} />}
+                </Field>
+              </>
+            )}
             {choice('Learning-rate schedule', 'learningRateSchedule', [['', 'constant'], ...LR_SCHEDULE_CHOICES.filter((name) => name !== 'constant')])}
             {text('Weight decay', 'weightDecay', 'empty: none', 'decimal')}
             {text('Label smoothing', 'labelSmoothing', 'empty: none', 'decimal')}
+            {text('Class weights', 'classWeights', 'one per class, in the order of Classes; empty: none')}
             {choice('Best round by', 'bestRoundMetric', [['', 'auc'], ...BEST_ROUND_CHOICES.filter((name) => name !== 'auc')], 'the round exports and inference use')}
             {text('Target sensitivity', 'targetSensitivity', 'empty: the threshold of best balanced accuracy', 'decimal')}
             {text('NoPeek weight', 'noPeek', 'empty: off', 'decimal')}
@@ -266,6 +310,9 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
               )}
             </Field>
             {text('Gradient noise scale', 'gradientNoiseScale', undefined, 'decimal')}
+            <Field label="Seal the hand-off end to end" field="studyKeyCheck" errors={errors} hint="Round-robin: client segments pass between participants sealed with a study key made in this browser; the relay gets only its check, and participants need the full invite link">
+              {(props) => <input {...props} type="checkbox" checked={draft.studyKeyCheck !== ''} onChange={(event) => void sealHandoff(event.target.checked)} />}
+            </Field>
           </div>
         </details>
         <h3>Before launch: what it will cost</h3>

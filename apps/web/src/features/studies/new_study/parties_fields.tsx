@@ -114,6 +114,19 @@ export function PartiesFields({ draft, errors, onDraft }: { draft: StudyDraft; e
       {(props) => <input {...props} type="text" value={draft[field]} onChange={(event) => onDraft({ ...draft, [field]: event.target.value })} />}
     </Field>
   );
+  const choice = (label: string, field: 'head' | 'intermediate', names: readonly string[]): ReactNode => (
+    <Field label={label} field={field} errors={errors}>
+      {(props) => (
+        <select {...props} value={draft[field]} onChange={(event) => onDraft({ ...draft, [field]: event.target.value })}>
+          {names.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
   return (
     <>
       <div role="group" aria-label="Parties">
@@ -143,30 +156,8 @@ export function PartiesFields({ draft, errors, onDraft }: { draft: StudyDraft; e
         {text('Patient id column', 'idColumn', 'every party’s CSV has it; only blinded ids ever leave a device')}
         {text('Label column', 'labelColumn', 'in the label holder’s CSV')}
         {anyImage && text('Image file column', 'fileColumn', 'an image party’s CSV: each patient’s image file')}
-        <Field label="Relay layers" field="head" errors={errors}>
-          {(props) => (
-            <select {...props} value={draft.head} onChange={(event) => onDraft({ ...draft, head: event.target.value })}>
-              {HEAD_CHOICES.map((name) => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        {draft.topology === 'extended' && (
-          <Field label="Intermediate participant’s layers" field="intermediate" errors={errors}>
-            {(props) => (
-              <select {...props} value={draft.intermediate} onChange={(event) => onDraft({ ...draft, intermediate: event.target.value })}>
-                {INTERMEDIATE_CHOICES.map((name) => (
-                  <option key={name} value={name}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        )}
+        {choice('Relay layers', 'head', HEAD_CHOICES)}
+        {draft.topology === 'extended' && choice('Intermediate participant’s layers', 'intermediate', INTERMEDIATE_CHOICES)}
         {draft.topology === 'multi-task' && text('First task’s weight', 'labelWeight', 'the study’s classes, from the label column')}
       </div>
       {draft.topology === 'multi-task' && (

@@ -28,7 +28,8 @@ describe('the new-study draft', () => {
     expect(fieldOfPath(['cuts', 1])).toBe('cuts');
     expect(fieldOfPath(['learningRate'])).toBe('learningRate');
     expect(fieldOfPath(['parties', 1, 'input'])).toBe('parties');
-    expect(fieldOfPath(['handoffKeyCheck'])).toBeUndefined();
+    expect(fieldOfPath(['handoffKeyCheck'])).toBe('studyKeyCheck');
+    expect(fieldOfPath(['tags'])).toBeUndefined();
   });
 
   it('duplicates a study as a template: its draft builds the same configuration', () => {
@@ -116,5 +117,32 @@ describe('the new-study draft', () => {
       const again = copy && buildStudy(copy);
       expect(again && 'config' in again ? again.config : again).toEqual({ ...config, name: 'copy' });
     }
+  });
+
+  it('takes custom augmentation bounds, class weights and a sealed hand-off’s key check; a duplicate keeps the bounds and weights, never the key', () => {
+    const built = buildStudy(named({ augmentation: 'custom', augmentShift: '0.05', augmentRotation: '5', augmentZoom: '0', augmentBrightness: '0.2', augmentContrast: '0.3', augmentFlip: true, classWeights: '2, 1', studyKey: 'k'.repeat(43), studyKeyCheck: 'c'.repeat(22) }));
+    if (!('config' in built)) throw new Error(JSON.stringify(built.errors));
+    expect(built.config).toMatchObject({ augmentation: { shift: 0.05, rotation: 5, zoom: 0, brightness: 0.2, contrast: 0.3, flip: true }, classWeights: [2, 1], handoffKeyCheck: 'c'.repeat(22) });
+    // The key itself is never in the study.
+    expect(JSON.stringify(built.config)).not.toContain('k'.repeat(43));
+    const copy = draftFromConfig(built.config, 'copy');
+    expect(copy).toMatchObject({ augmentation: 'custom', augmentRotation: '5', augmentFlip: true, classWeights: '2, 1', studyKey: '', studyKeyCheck: '' });
+    // The default bounds, stored by the relay, come back as the default.
+    const stored = buildStudy(named({ augmentation: 'custom' }));
+    expect('config' in stored && draftFromConfig(stored.config, 'copy')?.augmentation).toBe('default');
+    // Refusals at their inputs: a bound out of range, one weight for two classes, a sealed hand-off that averages.
+    expect(Object.keys((buildStudy(named({ augmentation: 'custom', augmentRotation: '90' })) as { errors: object }).errors)).toEqual(['augmentRotation']);
+    expect((buildStudy(named({ classWeights: '2' })) as { errors: { classWeights?: string } }).errors.classWeights).toMatch(/one class weight per class/);
+    expect(Object.keys((buildStudy(named({ schedule: 'splitfed-v2', studyKeyCheck: 'c'.repeat(22) })) as { errors: object }).errors)).toEqual(['studyKeyCheck']);
+  });
+
+  it('takes an invitation’s end in local time and a participant limit, each refusal at its input', () => {
+    const built = buildStudy(named({ inviteExpiresAt: '2031-03-04T05:06', maxParticipants: '12' }));
+    if (!('config' in built)) throw new Error(JSON.stringify(built.errors));
+    expect(built.config.inviteExpiresAt).toBe(new Date(2031, 2, 4, 5, 6).getTime());
+    expect(built.config.maxParticipants).toBe(12);
+    expect(draftFromConfig(built.config, 'copy')).toMatchObject({ inviteExpiresAt: '2031-03-04T05:06', maxParticipants: '12' });
+    expect(Object.keys((buildStudy(named({ minClients: '3', maxParticipants: '2' })) as { errors: object }).errors)).toEqual(['maxParticipants']);
+    expect(Object.keys((buildStudy(named({ inviteExpiresAt: 'next week' })) as { errors: object }).errors)).toEqual(['inviteExpiresAt']);
   });
 });

@@ -1,4 +1,4 @@
-import { BEST_ROUND_METRICS, CATALOGUE_MODEL_NAMES, HEAD_MODEL_NAMES, INTERMEDIATE_MODEL_NAMES, PARTY_MODEL_NAMES, getHorizontalDescriptor, LEARNING_RATE_SCHEDULES, getModelSpec, METHOD_NAMES, OPTIMIZER_NAMES, planningErrorPath, SCHEDULE_NAMES, StudyConfigSchema, studyRoleLayout, type MethodName, type ModelSpec, type StudyConfig } from '@splitlearn/split-core/pure';
+import { AugmentationSchema, BEST_ROUND_METRICS, CATALOGUE_MODEL_NAMES, HEAD_MODEL_NAMES, INTERMEDIATE_MODEL_NAMES, PARTY_MODEL_NAMES, getHorizontalDescriptor, LEARNING_RATE_SCHEDULES, getModelSpec, METHOD_NAMES, OPTIMIZER_NAMES, planningErrorPath, SCHEDULE_NAMES, StudyConfigSchema, studyRoleLayout, type MethodName, type ModelSpec, type StudyConfig } from '@splitlearn/split-core/pure';
 
 // The new-study form's state as the researcher types it, and its one way into a study
 // configuration: split-core's schema and cut planning decide what is valid (no second copy of
@@ -78,10 +78,25 @@ export interface StudyDraft {
   maxStepsPerRound: string;
   codec: string;
   minClients: string;
+  /** When the invitation ends, as a local date and time ("2027-01-31T18:00"); '' open-ended. */
+  inviteExpiresAt: string;
+  /** '' for the relay's own limit. */
+  maxParticipants: string;
   validationFraction: string;
   seed: string;
-  /** The training recipe: 'default' (the relay fills in the measured augmentation) or 'off'. */
-  augmentation: 'default' | 'off';
+  /** The training recipe: 'default' (the relay fills in the measured augmentation), 'off', or 'custom' bounds below. */
+  augmentation: 'default' | 'off' | 'custom';
+  augmentShift: string;
+  augmentRotation: string;
+  augmentZoom: string;
+  augmentBrightness: string;
+  augmentContrast: string;
+  augmentFlip: boolean;
+  /** One weight per class, comma-separated ('' none). */
+  classWeights: string;
+  /** A sealed hand-off: the study key made in this browser and its check (the relay gets the check only); '' for a hand-off in the clear. */
+  studyKey: string;
+  studyKeyCheck: string;
   /** '' for a constant rate. */
   learningRateSchedule: string;
   weightDecay: string;
@@ -127,9 +142,15 @@ export function defaultDraft(): StudyDraft {
     maxStepsPerRound: '',
     codec: 'fp32',
     minClients: '2',
+    inviteExpiresAt: '',
+    maxParticipants: '',
     validationFraction: '0.2',
     seed: '1',
     augmentation: 'default',
+    ...augmentationText(DEFAULT_AUGMENTATION),
+    classWeights: '',
+    studyKey: '',
+    studyKeyCheck: '',
     learningRateSchedule: '',
     weightDecay: '',
     labelSmoothing: '',
@@ -141,6 +162,20 @@ export function defaultDraft(): StudyDraft {
     gradientNoise: '',
     gradientNoiseScale: '1',
   };
+}
+
+/** The augmentation a study gets when it names none (the relay fills it in). */
+const DEFAULT_AUGMENTATION = AugmentationSchema.parse({});
+
+function augmentationText(bounds: typeof DEFAULT_AUGMENTATION): Pick<StudyDraft, 'augmentShift' | 'augmentRotation' | 'augmentZoom' | 'augmentBrightness' | 'augmentContrast' | 'augmentFlip'> {
+  return { augmentShift: String(bounds.shift), augmentRotation: String(bounds.rotation), augmentZoom: String(bounds.zoom), augmentBrightness: String(bounds.brightness), augmentContrast: String(bounds.contrast), augmentFlip: bounds.flip };
+}
+
+/** How a stored study's augmentation shows in the form: off, the default bounds, or its own. */
+function augmentationChoice(augmentation: typeof DEFAULT_AUGMENTATION | false | undefined): StudyDraft['augmentation'] {
+  if (augmentation === false) return 'off';
+  if (augmentation === undefined || JSON.stringify(augmentation) === JSON.stringify(DEFAULT_AUGMENTATION)) return 'default';
+  return 'custom';
 }
 
 export function defaultParty(index: number): PartyDraft {
@@ -192,9 +227,16 @@ export function draftFromConfig(config: StudyConfig, name: string): StudyDraft |
     maxStepsPerRound: config.maxStepsPerRound === undefined ? '' : String(config.maxStepsPerRound),
     codec: config.codec,
     minClients: String(config.minClients),
+    inviteExpiresAt: config.inviteExpiresAt === undefined ? '' : localDateTime(config.inviteExpiresAt),
+    maxParticipants: optionalText(config.maxParticipants),
     validationFraction: String(config.validationFraction),
     seed: String(config.seed),
-    augmentation: horizontal?.augmentation === false ? 'off' : 'default',
+    augmentation: augmentationChoice(horizontal?.augmentation),
+    ...augmentationText(horizontal?.augmentation || DEFAULT_AUGMENTATION),
+    classWeights: config.classWeights?.join(', ') ?? '',
+    // A copy never shares its original's study key: the console makes it a new one (studies_page.tsx).
+    studyKey: '',
+    studyKeyCheck: '',
     learningRateSchedule: config.learningRateSchedule ?? '',
     weightDecay: optionalText(config.weightDecay),
     labelSmoothing: optionalText(config.labelSmoothing),
@@ -206,6 +248,13 @@ export function draftFromConfig(config: StudyConfig, name: string): StudyDraft |
     gradientNoise: config.gradientNoise?.kind ?? '',
     gradientNoiseScale: String(config.gradientNoise?.scale ?? 1),
   };
+}
+
+/** A time as a datetime-local input shows it: the browser's local date and time, to the minute. */
+export function localDateTime(ms: number): string {
+  const date = new Date(ms);
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
 function optionalText(value: number | undefined): string {
@@ -301,6 +350,9 @@ export function draftBody(draft: StudyDraft): Record<string, unknown> {
     maxStepsPerRound: numberOf(draft.maxStepsPerRound),
     codec: draft.codec,
     minClients: numberOf(draft.minClients),
+    // A datetime-local value is the browser's local time; an unreadable one becomes NaN, which the schema refuses at the field.
+    inviteExpiresAt: draft.inviteExpiresAt.trim() === '' ? undefined : new Date(draft.inviteExpiresAt).getTime(),
+    maxParticipants: numberOf(draft.maxParticipants),
     validationFraction: numberOf(draft.validationFraction),
     seed: numberOf(draft.seed),
     ...(hasParties(draft.topology) ? partiesBody(draft) : modelBody(draft)),
@@ -309,6 +361,8 @@ export function draftBody(draft: StudyDraft): Record<string, unknown> {
   if (draft.learningRateSchedule !== '') body.learningRateSchedule = draft.learningRateSchedule;
   body.weightDecay = numberOf(draft.weightDecay);
   body.labelSmoothing = numberOf(draft.labelSmoothing);
+  if (draft.classWeights.trim() !== '') body.classWeights = listOf(draft.classWeights).map(Number);
+  if (draft.studyKeyCheck !== '') body.handoffKeyCheck = draft.studyKeyCheck;
   if (draft.bestRoundMetric !== '') body.bestRoundMetric = draft.bestRoundMetric;
   body.targetSensitivity = numberOf(draft.targetSensitivity);
   // Privacy: each setting off unless given.
@@ -333,6 +387,9 @@ function modelBody(draft: StudyDraft): Record<string, unknown> {
     body.cuts = cuts;
   }
   if (draft.augmentation === 'off') body.augmentation = false;
+  if (draft.augmentation === 'custom') {
+    body.augmentation = { shift: numberOf(draft.augmentShift), rotation: numberOf(draft.augmentRotation), zoom: numberOf(draft.augmentZoom), brightness: numberOf(draft.augmentBrightness), contrast: numberOf(draft.augmentContrast), flip: draft.augmentFlip };
+  }
   return body;
 }
 
@@ -362,6 +419,8 @@ function partiesBody(draft: StudyDraft): Record<string, unknown> {
 
 /** Configuration fields the draft splits over several inputs: where their refusals show. */
 const NESTED_FIELDS: Record<string, (inner: string | number | undefined) => DraftField> = {
+  augmentation: (inner) => ({ shift: 'augmentShift', rotation: 'augmentRotation', zoom: 'augmentZoom', brightness: 'augmentBrightness', contrast: 'augmentContrast', flip: 'augmentFlip' } as const)[String(inner)] ?? 'augmentation',
+  handoffKeyCheck: () => 'studyKeyCheck',
   activationNoise: (inner) => (inner === 'sigma' ? 'activationSigma' : 'activationClip'),
   gradientNoise: (inner) => (inner === 'scale' ? 'gradientNoiseScale' : 'gradientNoise'),
 };
