@@ -112,12 +112,7 @@ export async function prepareDataset(
     if (label === undefined) skipped.push({ path: candidate.path, reason: notAClass(candidate.label) });
     else items.push({ candidate, label });
   }
-  const byUid = (uid: string | undefined): { label: number } | { reason: string } => {
-    const found = labels.labelByUid(uidLabels, uid);
-    if ('reason' in found) return found;
-    const label = match.labels.get(found.label);
-    return label === undefined ? { reason: notAClass(found.label) } : { label };
-  };
+  const byUid = labels.classByUid(uidLabels, (label) => match.labels.get(label), notAClass);
   const decoded = await decodeAll(items, shape, decode, byUid, onProgress);
   skipped.push(...decoded.skipped);
   const prepared = keepLocalValidation(decoded.samples, match.classes, shape, study, skipped);

@@ -110,6 +110,20 @@ export function labelByUid(uidLabels: UidLabels, uid: string | undefined): { lab
   return label === undefined ? { reason: NOT_LISTED_BY_UID } : { label };
 }
 
+/**
+ * The class a decoded file's UID gives: its CSV label through the study's classes
+ * (`classOf`), or why it has none (`notAClass` words a label that is no study class). The
+ * training worker and the Node reader label files by UID with it.
+ */
+export function classByUid(uidLabels: UidLabels, classOf: (label: string) => number | undefined, notAClass: (label: string) => string): (uid: string | undefined) => { label: number } | { reason: string } {
+  return (uid) => {
+    const found = labelByUid(uidLabels, uid);
+    if ('reason' in found) return found;
+    const label = classOf(found.label);
+    return label === undefined ? { reason: notAClass(found.label) } : { label };
+  };
+}
+
 /** The manifest's UID rows that no file read had: the user may have picked the wrong folder. */
 export function uidsWithoutFile(uidLabels: UidLabels, seen: ReadonlySet<string>): string[] {
   return [...Object.keys(uidLabels.labels), ...uidLabels.conflicting].filter((uid) => !seen.has(uid)).sort();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { matchClasses, type ClassMatch } from '../../data/classes';
 import type { Dataset, Sample, SkippedFile } from '../../data/dataset';
 import type { DecodedSample, ImageShape } from '../../data/image';
-import { assignLabels, labelByUid, uidsWithoutFile, type UidLabels } from '../../data/labels/assign_labels';
+import { assignLabels, classByUid, uidsWithoutFile, type UidLabels } from '../../data/labels/assign_labels';
 import { parseLabelManifest } from '../../data/labels/label_manifest';
 import { decodeImageFile } from './decode_image';
 
@@ -156,12 +156,7 @@ async function listByManifest(root: string, csvPath: string, classes: string[] |
   return {
     images,
     match,
-    byUid: (uid) => {
-      const found = labelByUid(uidLabels, uid);
-      if ('reason' in found) return found;
-      const label = match.labels.get(found.label);
-      return label === undefined ? { reason: unknown(found.label) } : { label };
-    },
+    byUid: classByUid(uidLabels, (label) => match.labels.get(label), unknown),
     unlistedRows: (seen) => [...assignment.csvRowsWithoutFile, ...uidsWithoutFile(uidLabels, seen)],
   };
 }
