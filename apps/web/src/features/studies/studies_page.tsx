@@ -142,11 +142,11 @@ export function StudiesPage(): ReactNode {
 
   const duplicate = (study: ListedStudy): void => {
     const parsed = StudyConfigSchema.safeParse(study.config);
-    const copy = parsed.success ? draftFromConfig(parsed.data, `${study.name} (copy)`) : undefined;
-    if (!parsed.success || !copy) {
-      setProblem(`“${study.name}” cannot be read as a study by this page (${parsed.success ? 'its topology' : parsed.error.issues[0]?.message ?? 'unreadable'}): create its copy over the API (README: “Creating a study”).`);
+    if (!parsed.success) {
+      setProblem(`“${study.name}” cannot be read as a study by this page (${parsed.error.issues[0]?.message ?? 'unreadable'}): the relay may be of another version; create its copy over the API (README: “Creating a study”).`);
       return;
     }
+    const copy = draftFromConfig(parsed.data, `${study.name} (copy)`);
     setNotice(`The form holds a copy of “${study.name}”: change what should differ, then create it.`);
     if (parsed.data.handoffKeyCheck === undefined) {
       setDraft(copy);

@@ -186,8 +186,8 @@ export function defaultTask(): TaskDraft {
   return { name: '', column: '', classes: '', weight: '1' };
 }
 
-/** A study's configuration as a draft (to duplicate it as a template); undefined for one the form does not offer. */
-export function draftFromConfig(config: StudyConfig, name: string): StudyDraft | undefined {
+/** A study's configuration as a draft, to duplicate it as a template (the form offers every topology). */
+export function draftFromConfig(config: StudyConfig, name: string): StudyDraft {
   const topology: FormTopology = config.topology;
   const base = defaultDraft();
   const method = 'method' in config ? (config.method ?? 'splitnn') : 'splitnn';
