@@ -6,6 +6,8 @@ import { backends, privacy } from '@splitlearn/split-core';
 import { connectNodeParticipant, type NodeParticipant } from '@splitlearn/split-core/node';
 import { api, waitFor } from '../apps/relay-server/src/testing/relay_process';
 import { readWireLog, stepHeaderOf, WireBinarySchema } from '../apps/relay-server/src/testing/wire_log_reader';
+// The form's own reading of a datetime-local value (the browser shares this process's time zone).
+import { localDateTime } from '../apps/web/src/features/studies/new_study/study_draft';
 import { useBrowserRelay } from './browser_relay';
 import { writeDemoFolder } from './demo_folder';
 import { collectPageErrors, joinAndWaitForId, pickFolder, screenshot } from './support';
@@ -25,14 +27,6 @@ const env = useBrowserRelay('studies', { relayArgs: ['--max-message-mb', String(
 
 async function bytesFact(page: Page, label: string): Promise<number> {
   return Number(await page.getByLabel(label, { exact: true }).getAttribute('data-bytes'));
-}
-
-/** A time to the minute as a datetime-local input takes it (the test's local time, which the browser shares), and its epoch ms. */
-function localMinute(ms: number): { text: string; ms: number } {
-  const date = new Date(ms);
-  date.setSeconds(0, 0);
-  const pad = (value: number): string => String(value).padStart(2, '0');
-  return { text: `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`, ms: date.getTime() };
 }
 
 /** The row of the studies table for this study. */
@@ -94,8 +88,8 @@ describe('the researcher’s console', () => {
       await form.getByLabel('Minimum clients').fill('2');
       // Two participants at most, and an invitation that ends in a week (the browser's local time).
       await form.getByLabel('Participant limit').fill('2');
-      const inviteEnds = localMinute(Date.now() + 7 * 24 * 3600 * 1000);
-      await form.getByLabel('Invitation ends').fill(inviteEnds.text);
+      const inviteEnds = localDateTime(Date.now() + 7 * 24 * 3600 * 1000);
+      await form.getByLabel('Invitation ends').fill(inviteEnds);
       // The cost before launch.
       const upPerStep = await bytesFact(consolePage, 'Sent by each client per training step');
       expect(upPerStep).toBeGreaterThan(0);
@@ -124,7 +118,7 @@ describe('the researcher’s console', () => {
       expect(await consolePage.evaluate(() => navigator.clipboard.readText())).toBe(link);
       await consolePage.getByRole('img', { name: /^QR code of the join link/ }).waitFor();
       const created = (await api<{ studies: { id: string; name: string; config: Record<string, unknown> }[] }>(env.relay, 'GET', '/api/studies')).studies.find((study) => study.name === 'console u-shaped');
-      expect(created?.config).toMatchObject({ topology: 'u-shaped', schedule: 'splitfed-v2', cuts: ['pool1', 'dense1'], batchSize: 16, rounds: 50, maxStepsPerRound: 2, minClients: 2, noPeek: 0.5, maxParticipants: 2, inviteExpiresAt: inviteEnds.ms });
+      expect(created?.config).toMatchObject({ topology: 'u-shaped', schedule: 'splitfed-v2', cuts: ['pool1', 'dense1'], batchSize: 16, rounds: 50, maxStepsPerRound: 2, minClients: 2, noPeek: 0.5, maxParticipants: 2, inviteExpiresAt: new Date(inviteEnds).getTime() });
       await consolePage.getByText('Up to 2 participants.').waitFor();
       const studyId = created?.id ?? '';
 

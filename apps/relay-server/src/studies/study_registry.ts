@@ -138,9 +138,10 @@ export class StudyRegistry implements ParticipantDirectory {
     if (config.inviteExpiresAt !== undefined && config.inviteExpiresAt <= Date.now()) {
       throw new StudyConfigError(`the invitation would end at ${new Date(config.inviteExpiresAt).toISOString()}, which has passed: give a time to come, or none for an open-ended invitation`, ['inviteExpiresAt']);
     }
-    // Planning the roles validates models, cuts and input shapes before anything is stored.
+    // Planning the roles validates models, cuts and input shapes before anything is stored
+    // (the console's form runs the same planning before it submits).
     try {
-      studyLib.studyRolePlans(config);
+      studyLib.studyRoleLayout(config);
     } catch (error) {
       throw new StudyConfigError(error instanceof Error ? error.message : String(error), studyLib.planningErrorPath(error));
     }

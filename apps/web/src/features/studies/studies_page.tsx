@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '../../components/confirm_dialog';
 import { PageSection } from '../../components/page_section';
 import { TokenForm } from '../../components/token_form';
-import { generateStudyKey, StudyConfigSchema, studyKeyCheck } from '@splitlearn/split-core/pure';
+import { StudyConfigSchema } from '@splitlearn/split-core/pure';
 import { availableActions, createConsoleApi, createStudyApi, type ControlAction, type ListedStudy, type StudyState } from '../../lib/researcher/study_api';
 import { downloadServerSegment } from '../../lib/export/server_segment';
 import { loadStudyKey, saveStudyKey } from '../../lib/researcher/study_keys';
@@ -11,7 +11,7 @@ import { useStudiesFeed } from './feed/use_studies_feed';
 import type { StudiesFeedState } from './feed/studies_feed_state';
 import { InvitePanel } from './invite_panel';
 import { NewStudyForm } from './new_study/new_study_form';
-import { defaultDraft, draftFromConfig, type StudyDraft } from './new_study/study_draft';
+import { defaultDraft, draftFromConfig, withNewStudyKey, type StudyDraft } from './new_study/study_draft';
 
 // The researcher's console (/studies): sign in with the relay's token, see every study, create
 // one from a form, invite participants, and start, pause, resume, stop or duplicate a study.
@@ -152,12 +152,8 @@ export function StudiesPage(): ReactNode {
       setDraft(copy);
       return;
     }
-    // A sealed study's copy gets a study key of its own: keys are never shared between studies.
-    const key = generateStudyKey();
-    studyKeyCheck(key).then(
-      (check) => setDraft({ ...copy, studyKey: key, studyKeyCheck: check }),
-      (error: unknown) => setProblem(errorText(error)),
-    );
+    // A sealed study's copy is sealed too, under a key of its own.
+    withNewStudyKey(copy).then(setDraft, (error: unknown) => setProblem(errorText(error)));
   };
 
   if (token === '') {

@@ -4,19 +4,22 @@
 // back from. A tab that did not create the study does not have it (the invite panel says so).
 
 const PREFIX = 'splitlearn:study-key:';
+/** Where keys are kept when storage is disabled: until the page closes. */
+const inMemory = new Map<string, string>();
 
 export function loadStudyKey(storage: Pick<Storage, 'getItem'>, studyId: string): string | undefined {
   try {
-    return storage.getItem(PREFIX + studyId) ?? undefined;
+    return storage.getItem(PREFIX + studyId) ?? inMemory.get(studyId);
   } catch {
-    return undefined;
+    return inMemory.get(studyId);
   }
 }
 
 export function saveStudyKey(storage: Pick<Storage, 'setItem'>, studyId: string, key: string): void {
+  inMemory.set(studyId, key);
   try {
     storage.setItem(PREFIX + studyId, key);
   } catch {
-    // Storage can be disabled: the key is then shown once, in the invite panel opened on creation.
+    // Storage can be disabled (private mode, policy): the key then lasts until the page closes.
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { protocol } from '@splitlearn/split-core/pure';
+import { describeIssues } from '../../../lib/describe_issues';
 import type { LatestEvaluation, RoundRow } from './round_row';
 
 // The contract between the dashboard page and its feed worker, which owns the '/dashboard'
@@ -75,5 +76,5 @@ export type PageToFeed = z.infer<typeof PageToFeedSchema>;
 export function parseFeedToPage(data: unknown): { ok: true; message: FeedToPage } | { ok: false; error: string } {
   const parsed = FeedToPageSchema.safeParse(data);
   if (parsed.success) return { ok: true, message: parsed.data };
-  return { ok: false, error: parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || 'message'}: ${issue.message}`).join('; ') };
+  return { ok: false, error: describeIssues(parsed.error) };
 }

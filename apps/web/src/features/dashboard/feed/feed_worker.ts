@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { protocol } from '@splitlearn/split-core/pure';
+import { describeIssues } from '../../../lib/describe_issues';
 import { PageToFeedSchema, type FeedToPage } from './feed_messages';
 import { latestEvaluation, toRoundRows, type LatestEvaluation } from './round_row';
 
@@ -21,13 +22,6 @@ const WATCH_TIMEOUT_MS = 60_000;
 
 function post(message: FeedToPage): void {
   scope.postMessage(message);
-}
-
-function describeIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.map(String).join('.') || 'message'}: ${issue.message}`)
-    .join('; ');
 }
 
 let socket: DashboardSocket | undefined;

@@ -28,7 +28,7 @@ export function nextFeedState(state: StudiesFeedState, data: unknown): StudiesFe
       return { ...rest, studies: message.studies };
     }
     case 'connection':
-      return { ...state, status: message.status, ...(message.detail === undefined ? { detail: undefined } : { detail: message.detail }) };
+      return { ...state, status: message.status, detail: message.detail };
     case 'refused':
       return { ...state, status: 'refused', detail: message.message, tokenRefused: message.token };
     case 'bad-message':

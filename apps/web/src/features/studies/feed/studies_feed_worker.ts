@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { protocol } from '@splitlearn/split-core/pure';
+import { describeIssues } from '../../../lib/describe_issues';
 import { PageToStudiesFeedSchema, type StudiesFeedToPage } from './studies_feed_messages';
 
 // The console's socket lives in this worker: the page's main thread loads no socket.io. It
@@ -43,7 +44,7 @@ function follow(token: string, origin: string): void {
   connection.on('console:studies', (update: unknown) => {
     const parsed = protocol.ConsoleStudiesUpdateSchema.safeParse(update);
     if (parsed.success) post({ type: 'studies', studies: parsed.data.studies, sentAt: parsed.data.sentAt });
-    else post({ type: 'bad-message', detail: parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || 'message'}: ${issue.message}`).join('; ') });
+    else post({ type: 'bad-message', detail: describeIssues(parsed.error) });
   });
 }
 

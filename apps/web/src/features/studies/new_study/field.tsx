@@ -25,3 +25,15 @@ export function Field({ label, field, errors, hint, children }: { label: string;
     </div>
   );
 }
+
+/** A select's options: values shown as they are, or [value, text] pairs. */
+export function OptionList({ options }: { options: readonly (string | readonly [string, string])[] }): ReactNode {
+  return options.map((option) => {
+    const [value, shown] = typeof option === 'string' ? [option, option] : option;
+    return (
+      <option key={value} value={value}>
+        {shown}
+      </option>
+    );
+  });
+}

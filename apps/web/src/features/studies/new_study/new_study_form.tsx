@@ -4,11 +4,11 @@ import { PageSection } from '../../../components/page_section';
 import { WhatLeavesPanel } from '../../../components/what_leaves_panel';
 import { formatBytes, formatCount } from '../../../lib/format';
 import { StudyApiError, type ConsoleApi, type ListedStudy } from '../../../lib/researcher/study_api';
-import { Field } from './field';
+import { Field, OptionList } from './field';
 import { PartiesFields } from './parties_fields';
 import { studyCost, type PositionCost, type StudyCost } from './study_cost';
-import { BEST_ROUND_CHOICES, buildStudy, hasParties, issueText, CHAIN_LENGTHS, CODECS, cutChoices, draftModel, fieldOfPath, FORM_TOPOLOGIES, LR_SCHEDULE_CHOICES, METHOD_CHOICES, MODEL_CHOICES, OPTIMIZER_CHOICES, SCHEDULE_CHOICES, withChainLength, withTopology, type DraftField, type FieldErrors, type FormTopology, type StudyDraft } from './study_draft';
-import { generateStudyKey, METHOD_DESCRIPTORS, studyKeyCheck, type MethodName } from '@splitlearn/split-core/pure';
+import { BEST_ROUND_CHOICES, buildStudy, hasParties, issueText, CHAIN_LENGTHS, CODECS, cutChoices, draftModel, fieldOfPath, FORM_TOPOLOGIES, LR_SCHEDULE_CHOICES, METHOD_CHOICES, MODEL_CHOICES, OPTIMIZER_CHOICES, SCHEDULE_CHOICES, withChainLength, withNewStudyKey, withTopology, type DraftField, type FieldErrors, type FormTopology, type StudyDraft } from './study_draft';
+import { METHOD_DESCRIPTORS, type MethodName } from '@splitlearn/split-core/pure';
 
 // The new-study form: every field labelled (keyboard-usable, found by label in the e2e
 // tests), each refusal shown at its field (split-core's before submit, the relay's after),
@@ -122,11 +122,7 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
     setRelayErrors({});
     onDraft(next);
   };
-  const sealHandoff = async (on: boolean): Promise<void> => {
-    if (!on) return change({ ...draft, studyKey: '', studyKeyCheck: '' });
-    const key = generateStudyKey();
-    change({ ...draft, studyKey: key, studyKeyCheck: await studyKeyCheck(key) });
-  };
+  const sealHandoff = async (on: boolean): Promise<void> => change(on ? await withNewStudyKey(draft) : { ...draft, studyKey: '', studyKeyCheck: '' });
   const cuts = draft.cuts;
   const splits = draft.method === 'splitnn';
   const parties = hasParties(draft.topology);
@@ -172,14 +168,7 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
     <Field label={label} field={field} errors={errors} {...(hint ? { hint } : {})}>
       {(props) => (
         <select {...props} value={draft[field]} onChange={(event) => set(field, event.target.value)}>
-          {options.map((option) => {
-            const [value, shown] = typeof option === 'string' ? [option, option] : option;
-            return (
-              <option key={value} value={value}>
-                {shown}
-              </option>
-            );
-          })}
+          <OptionList options={options} />
         </select>
       )}
     </Field>
@@ -197,11 +186,7 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
         <Field label="Topology" field="topology" errors={errors}>
           {(props) => (
             <select {...props} value={draft.topology} onChange={(event) => change(withTopology(draft, event.target.value as FormTopology))}>
-              {FORM_TOPOLOGIES.map((topology) => (
-                <option key={topology} value={topology}>
-                  {TOPOLOGY_TEXT[topology]}
-                </option>
-              ))}
+              <OptionList options={FORM_TOPOLOGIES.map((topology) => [topology, TOPOLOGY_TEXT[topology]] as const)} />
             </select>
           )}
         </Field>
@@ -209,11 +194,7 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
           <Field label="Method" field="method" errors={errors} hint={METHOD_DESCRIPTORS[draft.method].summary}>
             {(props) => (
               <select {...props} value={draft.method} onChange={(event) => set('method', event.target.value as MethodName)}>
-                {METHOD_CHOICES.map((method) => (
-                  <option key={method} value={method}>
-                    {METHOD_DESCRIPTORS[method].title}
-                  </option>
-                ))}
+                <OptionList options={METHOD_CHOICES.map((method) => [method, METHOD_DESCRIPTORS[method].title] as const)} />
               </select>
             )}
           </Field>
@@ -238,12 +219,7 @@ export function NewStudyForm({ api, draft, onDraft, onCreated }: NewStudyFormPro
                     set('cuts', next);
                   }}
                 >
-                  <option value="">The model’s default</option>
-                  {(spec ? cutChoices(spec) : []).map((layer) => (
-                    <option key={layer} value={layer}>
-                      {layer}
-                    </option>
-                  ))}
+                  <OptionList options={[['', 'The model’s default'], ...(spec ? cutChoices(spec) : [])]} />
                 </select>
               )}
             </Field>

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Field } from './field';
+import { Field, OptionList } from './field';
 import { defaultParty, defaultTask, HEAD_CHOICES, INTERMEDIATE_CHOICES, PARTY_MODEL_CHOICES, type FieldErrors, type PartyDraft, type StudyDraft, type TaskDraft } from './study_draft';
 
 // The parties of a vertical, extended or multi-task study: what each holds of every patient (a
@@ -51,12 +51,7 @@ function PartyRow({ party, index, count, onChange, onRemove }: { party: PartyDra
         <div className="field">
           <label htmlFor={`${id}-model`}>Party {n} encoder</label>
           <select id={`${id}-model`} value={party.model} onChange={(event) => onChange({ ...party, model: event.target.value })}>
-            <option value="">The default for its input</option>
-            {PARTY_MODEL_CHOICES.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
+            <OptionList options={[['', 'The default for its input'], ...PARTY_MODEL_CHOICES]} />
           </select>
         </div>
       </div>
@@ -118,11 +113,7 @@ export function PartiesFields({ draft, errors, onDraft }: { draft: StudyDraft; e
     <Field label={label} field={field} errors={errors}>
       {(props) => (
         <select {...props} value={draft[field]} onChange={(event) => onDraft({ ...draft, [field]: event.target.value })}>
-          {names.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
+          <OptionList options={names} />
         </select>
       )}
     </Field>

@@ -1,4 +1,4 @@
-import { AugmentationSchema, BEST_ROUND_METRICS, CATALOGUE_MODEL_NAMES, HEAD_MODEL_NAMES, INTERMEDIATE_MODEL_NAMES, PARTY_MODEL_NAMES, getHorizontalDescriptor, LEARNING_RATE_SCHEDULES, getModelSpec, METHOD_NAMES, OPTIMIZER_NAMES, planningErrorPath, SCHEDULE_NAMES, StudyConfigSchema, studyRoleLayout, type MethodName, type ModelSpec, type StudyConfig } from '@splitlearn/split-core/pure';
+import { AugmentationSchema, BEST_ROUND_METRICS, generateStudyKey, studyKeyCheck, CATALOGUE_MODEL_NAMES, HEAD_MODEL_NAMES, INTERMEDIATE_MODEL_NAMES, PARTY_MODEL_NAMES, getHorizontalDescriptor, LEARNING_RATE_SCHEDULES, getModelSpec, METHOD_NAMES, OPTIMIZER_NAMES, planningErrorPath, SCHEDULE_NAMES, StudyConfigSchema, studyRoleLayout, type MethodName, type ModelSpec, type StudyConfig } from '@splitlearn/split-core/pure';
 
 // The new-study form's state as the researcher types it, and its one way into a study
 // configuration: split-core's schema and cut planning decide what is valid (no second copy of
@@ -248,6 +248,12 @@ export function draftFromConfig(config: StudyConfig, name: string): StudyDraft {
     gradientNoise: config.gradientNoise?.kind ?? '',
     gradientNoiseScale: String(config.gradientNoise?.scale ?? 1),
   };
+}
+
+/** The draft with a sealed hand-off under a study key made here, new every time: keys are never shared between studies. */
+export async function withNewStudyKey(draft: StudyDraft): Promise<StudyDraft> {
+  const key = generateStudyKey();
+  return { ...draft, studyKey: key, studyKeyCheck: await studyKeyCheck(key) };
 }
 
 /** A time as a datetime-local input shows it: the browser's local date and time, to the minute. */
